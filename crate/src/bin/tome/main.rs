@@ -1,0 +1,115 @@
+//! The `tome` command line: the same core as the web app, on files.
+
+mod doc_cmds;
+mod model_cmds;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "tome",
+    version,
+    about = "Outline, search and ask long documents, with citations"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show a document's outline (its bookmarks, or detected headings).
+    Outline {
+        file: PathBuf,
+        /// Detect headings even when the PDF has bookmarks.
+        #[arg(long)]
+        ignore_bookmarks: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search a document; prints the best passages with their pages and sections.
+    Search {
+        file: PathBuf,
+        query: String,
+        #[arg(short, default_value_t = 5)]
+        k: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Answer a question from a document, citing the passages the answer comes from.
+    Ask {
+        file: PathBuf,
+        question: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Score tome against evaluation data (JSON out).
+    #[command(subcommand)]
+    Eval(EvalCommand),
+    /// Measure speed and memory against a named anchor (JSON out).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// Generate text with the language model.
+    Generate(model_cmds::GenerateArgs),
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Outline accuracy against DIR/outlines.json.
+    Outlines { dir: PathBuf },
+    /// Needle QA: retrieval hit@5, EM/F1, citation precision, abstention.
+    Qa {
+        file: PathBuf,
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Ingest + outline + index time against pdftotext on the same file.
+    Ingest {
+        file: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// Prefill and decode speed, peak memory, optionally against llama-bench.
+    Model(model_cmds::BenchModelArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Outline {
+            file,
+            ignore_bookmarks,
+            json,
+        } => doc_cmds::outline(&file, ignore_bookmarks, json),
+        Command::Search {
+            file,
+            query,
+            k,
+            json,
+        } => doc_cmds::search(&file, &query, k, json),
+        Command::Ask {
+            file,
+            question,
+            json,
+        } => doc_cmds::ask(&file, &question, json),
+        Command::Eval(EvalCommand::Outlines { dir }) => doc_cmds::eval_outlines(&dir),
+        Command::Eval(EvalCommand::Qa { file, limit }) => doc_cmds::eval_qa(&file, limit),
+        Command::Bench(BenchCommand::Ingest { file, runs }) => doc_cmds::bench_ingest(&file, runs),
+        Command::Bench(BenchCommand::Model(args)) => model_cmds::bench_model(&args),
+        Command::Generate(args) => model_cmds::generate(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tome: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Project Gutenberg header and footer boilerplate.

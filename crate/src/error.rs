@@ -1,0 +1,51 @@
+//! The library's errors: each says what went wrong and what the person can do about it.
+
+use thiserror::Error;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("the file is empty (0 bytes); choose a PDF, text or Markdown file that has content")]
+    Empty,
+
+    #[error(
+        "this is not a document tome can read ({detail}); tome reads PDF, plain text and Markdown"
+    )]
+    Unsupported { detail: String },
+
+    #[error(
+        "the PDF is encrypted and needs a password; remove the protection (for example `qpdf --decrypt`) and try again"
+    )]
+    Encrypted,
+
+    #[error(
+        "the PDF has no text layer ({pages} pages of scanned images); OCR is not supported, run an OCR tool such as ocrmypdf first"
+    )]
+    NoTextLayer { pages: usize },
+
+    #[error("the PDF has no pages")]
+    NoPages,
+
+    #[error("the PDF is damaged or truncated ({detail}); try re-downloading or re-saving it")]
+    BadPdf { detail: String },
+
+    #[error("{0}")]
+    Model(#[from] crate::model::ModelError),
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! tome: read a long document, outline it, search it, answer questions about it with citations.
+//!
+//! The data flow, one module per stage:
+//! bytes --[`doc`]--> [`Document`] --[`outline`]--> [`Outline`] --[`index`]--> passages + BM25
+//! question --[`qa`]--> [`Answer`] with citations (spans into `Document::text`).
+//! The language model lives in [`model`] (GGUF, tokenizer, Llama forward) with its CPU kernels in [`cpu`].
+
+pub mod cpu;
+pub mod doc;
+pub mod error;
+pub mod eval;
+pub mod index;
+pub mod model;
+pub mod outline;
+pub mod qa;
+pub mod span;
+
+pub use doc::{Block, DocKind, Document, Page};
+pub use error::{Error, Result};
+pub use index::{Index, Passage};
+pub use outline::{Outline, OutlineNode, OutlineSource};
+pub use qa::{Answer, Citation};
+pub use span::Span;
