@@ -154,3 +154,17 @@ fn guarded<T>(read: impl FnOnce() -> Result<T>) -> Result<T> {
 fn guarded<T>(read: impl FnOnce() -> Result<T>) -> Result<T> {
     read()
 }
+
+#[cfg(not(target_family = "wasm"))]
+impl Document {
+    /// Reads a document from a file.
+    pub fn open(path: &std::path::Path) -> Result<Document> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        Document::from_bytes(&name, &bytes)
+    }
+}

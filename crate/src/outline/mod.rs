@@ -5,7 +5,12 @@
 
 use serde::Serialize;
 
-use crate::doc::Document;
+mod bookmarks;
+mod fallback;
+mod layout;
+mod text;
+
+use crate::doc::{DocKind, Document};
 use crate::span::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -38,11 +43,21 @@ impl Outline {
     /// The outline of a document: its bookmarks unless `ignore_bookmarks`, else detected headings,
     /// else the fallback sections.
     pub fn build(doc: &Document, ignore_bookmarks: bool) -> Outline {
-        let _ = (doc, ignore_bookmarks);
-        Outline {
-            source: OutlineSource::Fallback,
-            nodes: Vec::new(),
+        if !ignore_bookmarks {
+            if let Some(marks) = doc.pdf_outline.as_deref().filter(|m| !m.is_empty()) {
+                return Outline { source: OutlineSource::Bookmarks, nodes: bookmarks::outline(doc, marks) };
+            }
         }
+        let headings = match doc.kind {
+            DocKind::Pdf => layout::detect(doc),
+            DocKind::Text | DocKind::Markdown => text::detect(doc),
+        };
+        if headings.is_empty() {
+            Outline { source: OutlineSource::Fallback, nodes: tree(doc, fallback::sections(doc)) }
+        } else {
+            Outline { source: OutlineSource::Detected, nodes: tree(doc, headings) }
+        }
+    }
     }
 
     /// All nodes in pre-order, each with its path of ancestor titles (itself included).
@@ -63,4 +78,68 @@ impl Outline {
         walk(&self.nodes, &mut Vec::new(), &mut out);
         out
     }
+}
+
+/// A heading found in the text, before the tree is built.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Heading {
+    pub title: String,
+    /// 1 = top level; levels may skip (a level-3 under a level-1 is kept as a child).
+    pub level: u32,
+    /// Byte offset in `Document::text` where the heading (and so its section) starts.
+    pub start: usize,
+    pub page: u32,
+}
+
+/// Builds the tree from headings in document order: each node's span runs from its heading to
+/// the next heading at the same or a higher level (or the end of the text).
+pub(crate) fn tree(doc: &Document, headings: Vec<Heading>) -> Vec<OutlineNode> {
+    let end_of_text = doc.text.len();
+    // Section ends: the start of the next heading whose level is <= this one.
+    let mut ends = vec![end_of_text; headings.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (i, h) in headings.iter().enumerate() {
+        while let Some(&j) = open.last() {
+            if headings[j].level >= h.level {
+                ends[j] = h.start.max(headings[j].start);
+                open.pop();
+            } else {
+                break;
+            }
+        }
+        open.push(i);
+    }
+    let mut roots: Vec<OutlineNode> = Vec::new();
+    // Stack of (level, path of child indices from roots).
+    let mut stack: Vec<(u32, Vec<usize>)> = Vec::new();
+    for (h, end) in headings.into_iter().zip(ends) {
+        while stack.last().is_some_and(|(level, _)| *level >= h.level) {
+            stack.pop();
+        }
+        let node = OutlineNode {
+            title: h.title,
+            level: h.level,
+            span: Span::new(h.start, end.max(h.start)),
+            page: h.page,
+            children: Vec::new(),
+        };
+        let path = match stack.last() {
+            None => {
+                roots.push(node);
+                vec![roots.len() - 1]
+            }
+            Some((_, parent)) => {
+                let mut siblings = &mut roots;
+                for &i in parent {
+                    siblings = &mut siblings[i].children;
+                }
+                siblings.push(node);
+                let mut path = parent.clone();
+                path.push(siblings.len() - 1);
+                path
+            }
+        };
+        stack.push((h.level, path));
+    }
+    roots
 }

@@ -1,7 +1,8 @@
 //! The `tome` command line: the same core as the web app, on files.
 
-mod doc_cmds;
+mod ask_cmds;
 mod model_cmds;
+mod outline_cmds;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,11 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(
-    name = "tome",
-    version,
-    about = "Outline, search and ask long documents, with citations"
-)]
+#[command(name = "tome", version, about = "Outline, search and ask long documents, with citations")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -83,25 +80,14 @@ enum BenchCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Outline {
-            file,
-            ignore_bookmarks,
-            json,
-        } => doc_cmds::outline(&file, ignore_bookmarks, json),
-        Command::Search {
-            file,
-            query,
-            k,
-            json,
-        } => doc_cmds::search(&file, &query, k, json),
-        Command::Ask {
-            file,
-            question,
-            json,
-        } => doc_cmds::ask(&file, &question, json),
-        Command::Eval(EvalCommand::Outlines { dir }) => doc_cmds::eval_outlines(&dir),
-        Command::Eval(EvalCommand::Qa { file, limit }) => doc_cmds::eval_qa(&file, limit),
-        Command::Bench(BenchCommand::Ingest { file, runs }) => doc_cmds::bench_ingest(&file, runs),
+        Command::Outline { file, ignore_bookmarks, json } => {
+            outline_cmds::outline(&file, ignore_bookmarks, json)
+        }
+        Command::Search { file, query, k, json } => ask_cmds::search(&file, &query, k, json),
+        Command::Ask { file, question, json } => ask_cmds::ask(&file, &question, json),
+        Command::Eval(EvalCommand::Outlines { dir }) => outline_cmds::eval_outlines(&dir),
+        Command::Eval(EvalCommand::Qa { file, limit }) => ask_cmds::eval_qa(&file, limit),
+        Command::Bench(BenchCommand::Ingest { file, runs }) => outline_cmds::bench_ingest(&file, runs),
         Command::Bench(BenchCommand::Model(args)) => model_cmds::bench_model(&args),
         Command::Generate(args) => model_cmds::generate(&args),
     };
