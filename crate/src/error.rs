@@ -9,9 +9,7 @@ pub enum Error {
     #[error("the file is empty (0 bytes); choose a PDF, text or Markdown file that has content")]
     Empty,
 
-    #[error(
-        "this is not a document tome can read ({detail}); tome reads PDF, plain text and Markdown"
-    )]
+    #[error("this is not a document tome can read ({detail}); tome reads PDF, plain text and Markdown")]
     Unsupported { detail: String },
 
     #[error(
@@ -43,9 +41,6 @@ pub enum Error {
 
 impl Error {
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        Error::Io {
-            context: context.into(),
-            source,
-        }
+        Error::Io { context: context.into(), source }
     }
 }

@@ -63,31 +63,20 @@ impl CharIndex {
 
     /// Code point offset of a byte offset (which must lie on a char boundary of the text).
     pub fn to_char(&self, text: &str, byte: usize) -> usize {
-        let i = self
-            .checkpoints
-            .partition_point(|&(b, _)| b <= byte)
-            .saturating_sub(1);
+        let i = self.checkpoints.partition_point(|&(b, _)| b <= byte).saturating_sub(1);
         let Some(&(b, c)) = self.checkpoints.get(i) else {
             return 0;
         };
-        c + text
-            .get(b..byte.min(text.len()))
-            .map_or(0, |s| s.chars().count())
+        c + text.get(b..byte.min(text.len())).map_or(0, |s| s.chars().count())
     }
 
     /// Byte offset of a code point offset (clamped to the end of the text).
     pub fn to_byte(&self, text: &str, ch: usize) -> usize {
-        let i = self
-            .checkpoints
-            .partition_point(|&(_, c)| c <= ch)
-            .saturating_sub(1);
+        let i = self.checkpoints.partition_point(|&(_, c)| c <= ch).saturating_sub(1);
         let Some(&(b, c)) = self.checkpoints.get(i) else {
             return 0;
         };
-        text[b..]
-            .char_indices()
-            .nth(ch - c)
-            .map_or(text.len(), |(o, _)| b + o)
+        text[b..].char_indices().nth(ch - c).map_or(text.len(), |(o, _)| b + o)
     }
 }
 

@@ -79,9 +79,7 @@ impl Document {
             return guarded(|| pdf::read(name, bytes));
         }
         if lower.ends_with(".pdf") {
-            return Err(Error::BadPdf {
-                detail: "the file does not start with a PDF header".into(),
-            });
+            return Err(Error::BadPdf { detail: "the file does not start with a PDF header".into() });
         }
         let markdown = lower.ends_with(".md") || lower.ends_with(".markdown");
         guarded(|| text::read(name, bytes, markdown))
@@ -96,15 +94,7 @@ impl Document {
         pdf_outline: Option<Vec<Bookmark>>,
     ) -> Document {
         let chars = CharIndex::new(&text);
-        Document {
-            name: name.to_string(),
-            kind,
-            text,
-            pages,
-            blocks,
-            pdf_outline,
-            chars,
-        }
+        Document { name: name.to_string(), kind, text, pages, blocks, pdf_outline, chars }
     }
 
     pub fn slice(&self, span: Span) -> &str {
@@ -113,10 +103,7 @@ impl Document {
 
     /// Page number (1-based) holding a byte offset.
     pub fn page_at(&self, byte: usize) -> u32 {
-        let i = self
-            .pages
-            .partition_point(|p| p.span.start <= byte)
-            .saturating_sub(1);
+        let i = self.pages.partition_point(|p| p.span.start <= byte).saturating_sub(1);
         self.pages.get(i).map_or(1, |p| p.number)
     }
 
@@ -142,9 +129,7 @@ fn guarded<T>(read: impl FnOnce() -> Result<T>) -> Result<T> {
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "the reader failed".into());
-            Err(Error::BadPdf {
-                detail: format!("internal reader error: {what}"),
-            })
+            Err(Error::BadPdf { detail: format!("internal reader error: {what}") })
         }
     }
 }
@@ -159,12 +144,10 @@ fn guarded<T>(read: impl FnOnce() -> Result<T>) -> Result<T> {
 impl Document {
     /// Reads a document from a file.
     pub fn open(path: &std::path::Path) -> Result<Document> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let bytes =
+            std::fs::read(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        let name =
+            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
         Document::from_bytes(&name, &bytes)
     }
 }

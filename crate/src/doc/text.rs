@@ -5,7 +5,5 @@ use crate::error::{Error, Result};
 
 pub(super) fn read(name: &str, bytes: &[u8], markdown: bool) -> Result<Document> {
     let _ = (name, bytes, markdown);
-    Err(Error::Unsupported {
-        detail: "text reading is not built yet".into(),
-    })
+    Err(Error::Unsupported { detail: "text reading is not built yet".into() })
 }

@@ -58,7 +58,6 @@ impl Outline {
             Outline { source: OutlineSource::Detected, nodes: tree(doc, headings) }
         }
     }
-    }
 
     /// All nodes in pre-order, each with its path of ancestor titles (itself included).
     pub fn flatten(&self) -> Vec<(&OutlineNode, Vec<&str>)> {

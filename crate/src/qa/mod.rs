@@ -31,9 +31,5 @@ pub const NOT_FOUND: &str = "Not found in this document.";
 
 pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
     let _ = (doc, index, question);
-    Answer {
-        text: NOT_FOUND.into(),
-        found: false,
-        citations: Vec::new(),
-    }
+    Answer { text: NOT_FOUND.into(), found: false, citations: Vec::new() }
 }
