@@ -74,3 +74,22 @@ fn needle_documents_keep_their_novels_chapters() {
         assert_eq!(titles(&doc), titles(&original), "{}", path.display());
     }
 }
+
+#[test]
+fn emma_volumes_hold_their_chapters() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/emma.txt");
+    let doc = Document::open(&path).unwrap();
+    let outline = Outline::build(&doc, false);
+    let volumes: Vec<&str> = outline.nodes.iter().map(|n| n.title.as_str()).collect();
+    assert_eq!(volumes, ["VOLUME I", "VOLUME II", "VOLUME III"]);
+    let chapters: Vec<usize> = outline.nodes.iter().map(|n| n.children.len()).collect();
+    let total: usize = chapters.iter().sum();
+    // Each volume restarts at CHAPTER I; every chapter line of the file is found, once.
+    let in_file = doc.text.lines().filter(|l| l.starts_with("CHAPTER ")).count();
+    assert_eq!(total, in_file);
+    for volume in &outline.nodes {
+        assert_eq!(volume.level, 1);
+        assert_eq!(volume.children[0].title, "CHAPTER I");
+        assert!(volume.children.iter().all(|c| c.level == 2 && c.children.is_empty()));
+    }
+}

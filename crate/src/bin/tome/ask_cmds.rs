@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use tome::Result;
+use tome::{Document, Index, Outline, Result};
 
 pub fn search(file: &Path, query: &str, k: usize, json: bool) -> Result<()> {
     let _ = (file, query, k, json);
@@ -11,10 +11,12 @@ pub fn search(file: &Path, query: &str, k: usize, json: bool) -> Result<()> {
 
 pub fn ask(file: &Path, question: &str, json: bool) -> Result<()> {
     let _ = (file, question, json);
+    let _ = (Document::open(file)?, Index::default(), Outline::build);
     Ok(())
 }
 
 pub fn eval_qa(file: &Path, limit: Option<usize>) -> Result<()> {
-    let _ = (file, limit);
+    let report = tome::eval::qa::run(file, limit)?;
+    println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
     Ok(())
 }
