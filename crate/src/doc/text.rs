@@ -7,7 +7,8 @@
 //!   length, and `\r\n` is kept, with blocks ending before the `\r`;
 //! - Gutenberg boilerplate stays in the text but outside [`Document::body`].
 //!
-//! Blocks: one per non-blank line (font size 0, no box), so heading detection and highlighting
+//! Pages: one, or one per form feed-separated part (text printed from PDFs).
+//! Blocks: one per non-blank line, trimmed (font size 0, no box), so heading detection and highlighting
 //! work the same way as for PDFs.
 
 use super::{Block, DocKind, Document, Page, encoding, gutenberg};
@@ -17,16 +18,38 @@ use crate::span::Span;
 pub(super) fn read(name: &str, bytes: &[u8], markdown: bool) -> Result<Document> {
     let (decoded, _) = encoding::decode(bytes)?;
     let text = lone_cr_to_lf(decoded);
+    let pages = pages(&text);
     let blocks = lines(&text)
         .filter(|&(s, e)| !text[s..e].trim().is_empty())
-        .map(|(s, e)| Block { span: Span::new(s, e), page: 1, bbox: [0.0; 4], font_size: 0.0, bold: false })
+        .map(|(s, e)| {
+            // The line's visible text: no indentation, trailing spaces or form feeds.
+            let line = &text[s..e];
+            let s = s + (line.len() - line.trim_start().len());
+            let e = s + line.trim().len();
+            let page = pages.partition_point(|p| p.span.start <= s).max(1) as u32;
+            Block { span: Span::new(s, e), page, bbox: [0.0; 4], font_size: 0.0, bold: false }
+        })
         .collect();
-    let pages = vec![Page { number: 1, span: Span::new(0, text.len()) }];
     let kind = if markdown { DocKind::Markdown } else { DocKind::Text };
     let body = gutenberg::body(&text);
     let mut doc = Document::new(name, kind, text, pages, blocks, None);
     doc.body = body;
     Ok(doc)
+}
+
+/// Pages: a text is one page, unless form feeds split it (as in `pdftotext` output); each
+/// page runs to and includes its form feed. A final form feed does not open an empty page.
+fn pages(text: &str) -> Vec<Page> {
+    let mut pages = Vec::new();
+    let mut start = 0;
+    for (i, _) in text.match_indices('\u{0C}') {
+        pages.push(Page { number: pages.len() as u32 + 1, span: Span::new(start, i + 1) });
+        start = i + 1;
+    }
+    if start < text.len() || pages.is_empty() {
+        pages.push(Page { number: pages.len() as u32 + 1, span: Span::new(start, text.len()) });
+    }
+    pages
 }
 
 /// Lines as byte ranges without their terminator (`\n` or `\r\n`).
@@ -72,6 +95,16 @@ mod tests {
         assert_eq!(lines, ["Title", "First line", "Second"]);
         assert_eq!(doc.kind, DocKind::Text);
         assert_eq!(doc.pages.len(), 1);
+    }
+
+    #[test]
+    fn form_feeds_separate_pages() {
+        let doc = read("a.txt", b"one\n\x0ctwo\nthree\n\x0c", false).unwrap();
+        let pages: Vec<(u32, &str)> = doc.pages.iter().map(|p| (p.number, doc.slice(p.span))).collect();
+        assert_eq!(pages, [(1, "one\n\x0c"), (2, "two\nthree\n\x0c")]);
+        let block_pages: Vec<u32> = doc.blocks.iter().map(|b| b.page).collect();
+        assert_eq!(block_pages, [1, 2, 2]);
+        assert_eq!(doc.page_at(doc.text.find("three").unwrap()), 2);
     }
 
     #[test]

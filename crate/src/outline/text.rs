@@ -2,10 +2,12 @@
 //!
 //! A text [`Document`] in, headings (title, level, start) out, all inside `Document::body`.
 //! - Novels: an isolated line (blank line before; blank line or a one-line subtitle after) that
-//!   *is* a division label: a keyword (volume, book, part, chapter, letter, section, or the
+//!   *is* a division label: a keyword (volume, book, part, act, chapter, letter, stave, canto,
+//!   section, scene, or the
 //!   Chinese 第…卷/部/篇/章/回/节) and a number in arabic, roman or English words
 //!   ("Chapter 1", "CHAPTER IV", "Chapter the First", "BOOK TWENTY-ONE"), optionally followed by
-//!   a title after a separator. A line that merely mentions a chapter inside prose is never
+//!   a title after a separator; without any such line, bare numerals ("I.", "II.") that count
+//!   up from 1 at least three times. A line that merely mentions a chapter inside prose is never
 //!   isolated, so it is not taken.
 //! - Markdown: ATX (`# Title`) and setext (`Title` over `===` / `---`) headings outside code fences.
 //!
@@ -76,6 +78,7 @@ enum Division {
 fn division_headings(doc: &Document, lines: &[Line]) -> Vec<Heading> {
     let blank_at = |i: usize| lines.get(i).is_none_or(Line::blank);
     let mut found: Vec<(usize, Division)> = Vec::new();
+    let mut isolated: Vec<usize> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         if line.blank() || line.text.chars().count() > MAX_HEADING_CHARS {
             continue;
@@ -84,9 +87,16 @@ fn division_headings(doc: &Document, lines: &[Line]) -> Vec<Heading> {
         // Blank after, or a one-line subtitle and then a blank ("CHAPTER I." / "THE PARTING").
         let subtitle = |j: usize| !blank_at(j) && lines[j].text.chars().count() <= MAX_HEADING_CHARS;
         let after = blank_at(i + 1) || (subtitle(i + 1) && blank_at(i + 2));
-        if let Some(division) = parse_division(line.text).filter(|_| before && after) {
+        if !(before && after) {
+            continue;
+        }
+        isolated.push(i);
+        if let Some(division) = parse_division(line.text) {
             found.push((i, division));
         }
+    }
+    if found.is_empty() {
+        found = numbered_headings(lines, &isolated);
     }
     let found = drop_contents_entries(lines, found);
     let levels = division_levels(&found);
@@ -101,17 +111,76 @@ fn division_headings(doc: &Document, lines: &[Line]) -> Vec<Heading> {
         .collect()
 }
 
+/// Chapters numbered without a keyword ("I.", "II. THE RED-HEADED LEAGUE", "3"): isolated
+/// numeral lines, taken only when they count up from 1 (restarting at 1 is allowed) at least
+/// three times, so a stray year or list number on its own line is not a chapter.
+fn numbered_headings(lines: &[Line], isolated: &[usize]) -> Vec<(usize, Division)> {
+    let mut found = Vec::new();
+    let mut expected = 1;
+    for &i in isolated {
+        match numeral_heading(lines[i].text) {
+            Some(n) if n == expected || n == 1 => {
+                found.push((i, Division::Chapter));
+                expected = n + 1;
+            }
+            _ => {}
+        }
+    }
+    if found.len() >= 3 { found } else { Vec::new() }
+}
+
+/// The value of a line that is a bare chapter number: an uppercase roman or arabic numeral,
+/// optionally with a period, optionally followed by a capitalised title.
+fn numeral_heading(line: &str) -> Option<u32> {
+    let (word, rest) = split_word(line);
+    let bare = word.strip_suffix('.').unwrap_or(word);
+    let value = if bare.bytes().all(|b| b.is_ascii_digit()) && !bare.is_empty() && bare.len() <= 3 {
+        bare.parse().ok()?
+    } else if is_roman(bare) && bare == bare.to_ascii_uppercase() {
+        roman_value(bare)
+    } else {
+        return None;
+    };
+    let title_ok = rest.trim().is_empty() || (word.ends_with('.') && title_tail_ok(rest));
+    title_ok.then_some(value)
+}
+
+fn roman_value(s: &str) -> u32 {
+    let digit = |c: u8| match c.to_ascii_uppercase() {
+        b'I' => 1,
+        b'V' => 5,
+        b'X' => 10,
+        b'L' => 50,
+        b'C' => 100,
+        b'D' => 500,
+        b'M' => 1000,
+        _ => 0,
+    };
+    let b = s.as_bytes();
+    (0..b.len())
+        .map(|i| {
+            let v = digit(b[i]);
+            if b.get(i + 1).is_some_and(|&n| digit(n) > v) { -(v as i64) } else { v as i64 }
+        })
+        .sum::<i64>()
+        .max(0) as u32
+}
+
 /// Drops contents-list entries: headings followed by no prose before the next heading, whose
 /// title (case-folded) comes back later in the text.
 fn drop_contents_entries(lines: &[Line], found: Vec<(usize, Division)>) -> Vec<(usize, Division)> {
-    let key = |i: usize| lines[i].text.to_lowercase();
+    let keys: Vec<String> = found.iter().map(|&(i, _)| lines[i].text.to_lowercase()).collect();
+    let mut last_seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (n, key) in keys.iter().enumerate() {
+        last_seen.insert(key, n);
+    }
     let keep: Vec<bool> = found
         .iter()
         .enumerate()
         .map(|(n, &(i, _))| {
             let next = found.get(n + 1).map_or(lines.len(), |&(j, _)| j);
             let has_prose = lines[i + 1..next].iter().filter(|l| !l.blank()).count() > 1;
-            has_prose || !found[n + 1..].iter().any(|&(j, _)| key(j) == key(i))
+            has_prose || last_seen.get(keys[n].as_str()).is_none_or(|&last| last == n)
         })
         .collect();
     found.into_iter().zip(keep).filter_map(|(h, k)| k.then_some(h)).collect()
@@ -144,9 +213,9 @@ fn parse_division(line: &str) -> Option<Division> {
     let division = match word.trim_end_matches('.').to_lowercase().as_str() {
         "volume" | "vol" => Division::Volume,
         "book" => Division::Book,
-        "part" => Division::Part,
-        "chapter" | "chap" | "letter" => Division::Chapter,
-        "section" => Division::Section,
+        "part" | "act" => Division::Part,
+        "chapter" | "chap" | "letter" | "stave" | "canto" => Division::Chapter,
+        "section" | "scene" => Division::Section,
         _ => return None,
     };
     let rest = parse_number(rest.trim_start())?;
@@ -474,6 +543,25 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!(&doc.text[found[0].start..found[0].start + 9], "Chapter 1");
         assert!(found[0].start > text.find("\n\n\n\n").unwrap());
+    }
+
+    #[test]
+    fn bare_numbered_chapters_need_a_counting_sequence() {
+        let text = format!(
+            "{PROSE}I.\n\n{PROSE}II. THE LEAGUE\n\n{PROSE}III\n\n{PROSE}1999\n\n{PROSE}IV.\n\n{PROSE}"
+        );
+        assert_eq!(titles(&text), ["I.", "II. THE LEAGUE", "III", "IV."]);
+        // Two numbers, or numbers that do not count up, are not chapters.
+        assert!(titles(&format!("{PROSE}I.\n\n{PROSE}II.\n\n{PROSE}")).is_empty());
+        assert!(titles(&format!("{PROSE}3\n\n{PROSE}7\n\n{PROSE}12\n\n{PROSE}")).is_empty());
+        assert_eq!(roman_value("MCMXCIX"), 1999);
+    }
+
+    #[test]
+    fn plays_give_acts_over_scenes() {
+        let text = format!("ACT I\n\nSCENE 1\n\n{PROSE}SCENE 2\n\n{PROSE}ACT II\n\nSCENE 1\n\n{PROSE}");
+        let levels: Vec<u32> = headings(&text, false).into_iter().map(|(_, l)| l).collect();
+        assert_eq!(levels, [1, 2, 2, 1, 2]);
     }
 
     #[test]

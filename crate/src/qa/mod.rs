@@ -75,3 +75,13 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
         .collect();
     Answer { text: text.collect::<Vec<_>>().join(" "), found: true, citations }
 }
+
+#[doc(hidden)]
+pub fn coverage_debug(
+    doc: &Document,
+    index: &Index,
+    terms: &[QueryTerm],
+    hits: &[Hit],
+) -> (f32, Option<Span>) {
+    extract::best(doc, index, terms, hits).map_or((0.0, None), |b| (b.coverage, b.spans.first().copied()))
+}
