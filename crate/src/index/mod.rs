@@ -183,6 +183,18 @@ mod tests {
     }
 
     #[test]
+    fn gutenberg_boilerplate_is_never_a_passage() {
+        let text = "The Project Gutenberg eBook of Lyme, licence and all\n\
+                    *** START OF THE PROJECT GUTENBERG EBOOK LYME ***\n\nChapter 1\n\nThe cliffs at Lyme.\n\n\
+                    *** END OF THE PROJECT GUTENBERG EBOOK LYME ***\nProject Gutenberg licence terms.\n";
+        let d = Document::from_bytes("lyme.txt", text.as_bytes()).unwrap();
+        let index = Index::build(&d, &Outline::build(&d, false));
+        assert_eq!(index.passages.len(), 1);
+        assert_eq!(d.slice(index.passages[0].span), "Chapter 1\n\nThe cliffs at Lyme.");
+        assert!(index.search(&d, "licence gutenberg", 5).is_empty());
+    }
+
+    #[test]
     fn chinese_queries_match_by_bigrams() {
         let text = "# 第一章\n\n清华大学的论文模板。\n\n# 第二章\n\n北京的天气很好。\n";
         let d = doc(text);

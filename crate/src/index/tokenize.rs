@@ -120,13 +120,8 @@ fn stem(term: &mut String) {
     if term.ends_with("ies") && !term.ends_with("eies") && !term.ends_with("aies") {
         term.truncate(term.len() - 3);
         term.push('y');
-    } else if term.ends_with("es")
-        && !term.ends_with("aes")
-        && !term.ends_with("ees")
-        && !term.ends_with("oes")
-    {
-        term.pop();
     } else if term.ends_with('s') && !term.ends_with("us") && !term.ends_with("ss") {
+        // Harman's "es" -> "e" and "s" -> "" rules both drop the final s.
         term.pop();
     }
 }

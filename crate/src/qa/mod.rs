@@ -76,12 +76,39 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
     Answer { text: text.collect::<Vec<_>>().join(" "), found: true, citations }
 }
 
-#[doc(hidden)]
-pub fn coverage_debug(
-    doc: &Document,
-    index: &Index,
-    terms: &[QueryTerm],
-    hits: &[Hit],
-) -> (f32, Option<Span>) {
-    extract::best(doc, index, terms, hits).map_or((0.0, None), |b| (b.coverage, b.spans.first().copied()))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outline::Outline;
+
+    fn ask(text: &str, question: &str) -> (Document, Answer) {
+        let doc = Document::from_bytes("t.txt", text.as_bytes()).unwrap();
+        let index = Index::build(&doc, &Outline::build(&doc, false));
+        let answer = answer(&doc, &index, question);
+        (doc, answer)
+    }
+
+    const TEXT: &str = "Chapter 1\n\nThe morning was grey. Anne walked to the harbour at Lyme.\n\n\
+        Chapter 2\n\nCaptain Wentworth wrote the letter in the White Hart inn. It was short.\n";
+
+    #[test]
+    fn cites_the_sentence_that_answers() {
+        let (doc, a) = ask(TEXT, "Where did Captain Wentworth write the letter?");
+        assert!(a.found);
+        assert_eq!(a.text, "Captain Wentworth wrote the letter in the White Hart inn.");
+        assert_eq!(a.citations.len(), 1);
+        assert_eq!(doc.slice(a.citations[0].span), a.text);
+        assert_eq!(a.citations[0].outline_path, ["Chapter 2"]);
+        assert_eq!(a.citations[0].page, 1);
+    }
+
+    #[test]
+    fn abstains_without_citation_when_the_question_is_not_covered() {
+        let (_, a) = ask(TEXT, "What is the melting point of tungsten?");
+        assert!(!a.found);
+        assert_eq!(a.text, NOT_FOUND);
+        assert!(a.citations.is_empty());
+        let (_, a) = ask(TEXT, "");
+        assert!(!a.found);
+    }
 }
