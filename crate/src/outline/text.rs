@@ -95,8 +95,11 @@ fn division_headings(doc: &Document, lines: &[Line]) -> Vec<Heading> {
             found.push((i, division));
         }
     }
-    if found.is_empty() {
-        found = numbered_headings(lines, &isolated);
+    // Chapters numbered without a keyword, alone or under keyword containers ("Book the
+    // First" over "I. The Period").
+    if found.iter().all(|&(_, d)| d < Division::Chapter) {
+        found.extend(numbered_headings(lines, &isolated));
+        found.sort_by_key(|&(i, _)| i);
     }
     let found = drop_contents_entries(lines, found);
     let levels = division_levels(&found);
@@ -167,9 +170,18 @@ fn roman_value(s: &str) -> u32 {
 }
 
 /// Drops contents-list entries: headings followed by no prose before the next heading, whose
-/// title (case-folded) comes back later in the text.
+/// division and number come back later in the text.
 fn drop_contents_entries(lines: &[Line], found: Vec<(usize, Division)>) -> Vec<(usize, Division)> {
-    let keys: Vec<String> = found.iter().map(|&(i, _)| lines[i].text.to_lowercase()).collect();
+    // Keyword and number only: "CHAPTER I. Down the Rabbit-Hole" in a contents list is the
+    // "CHAPTER I." of the text.
+    let key = |text: &str| {
+        let words: Vec<String> =
+            text.split_whitespace().map(|w| w.trim_end_matches(['.', ':', ',']).to_lowercase()).collect();
+        // "BOOK THE FIRST": the number is the third word.
+        let n = if words.get(1).is_some_and(|w| w == "the") { 3 } else { 2 };
+        words.into_iter().take(n).collect::<Vec<_>>().join(" ")
+    };
+    let keys: Vec<String> = found.iter().map(|&(i, _)| key(lines[i].text)).collect();
     let mut last_seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (n, key) in keys.iter().enumerate() {
         last_seen.insert(key, n);
@@ -254,30 +266,39 @@ fn parse_number(s: &str) -> Option<&str> {
         // "1", "1.", but not "1st" glued to letters or "1,000".
         return (!rest.starts_with(|c: char| c.is_alphanumeric() || c == ',')).then_some(rest);
     }
-    let (word, rest) = split_word(s);
-    let bare = word.trim_end_matches(['.', ':', ',']);
-    let tail = &word[bare.len()..];
-    if is_roman(bare) && !tail.starts_with(',') {
-        return Some(&s[bare.len()..]);
+    let (bare, rest) = leading_word(s);
+    if bare.is_empty() {
+        return None;
+    }
+    if is_roman(bare) && !rest.starts_with(',') {
+        return Some(rest);
     }
     // "the First", "the Twenty-First"
-    if bare.eq_ignore_ascii_case("the") && tail.is_empty() {
-        let s = rest.trim_start();
-        let (word, _) = split_word(s);
-        let bare = word.trim_end_matches(['.', ':']);
-        return number_words(bare).then_some(&s[bare.len()..]);
+    if bare.eq_ignore_ascii_case("the") {
+        let (word, rest) = leading_word(rest.trim_start());
+        return number_words(word).then_some(rest);
     }
     if number_words(bare) {
-        return Some(&s[bare.len()..]);
+        return Some(rest);
     }
     // "Twenty One" as two words.
-    let (second, _) = split_word(rest.trim_start());
-    let joined = format!("{bare}-{}", second.trim_end_matches(['.', ':']));
-    if !second.is_empty() && number_words(&joined) {
-        let after = rest.trim_start();
-        return Some(&after[second.trim_end_matches(['.', ':']).len()..]);
+    let (second, after) = leading_word(rest.trim_start());
+    let spaced = rest.starts_with(char::is_whitespace);
+    (spaced && !second.is_empty() && number_words(&format!("{bare}-{second}"))).then_some(after)
+}
+
+/// The leading run of letters and digits, with single hyphens inside ("twenty-one"), and the
+/// rest ("First--Recalled" gives "First" and "--Recalled").
+fn leading_word(s: &str) -> (&str, &str) {
+    let mut end = 0;
+    for (i, c) in s.char_indices() {
+        if c.is_alphanumeric() {
+            end = i + c.len_utf8();
+        } else if !(c == '-' && i == end && i > 0 && s[i + 1..].starts_with(char::is_alphabetic)) {
+            break;
+        }
     }
-    None
+    (&s[..end], &s[end..])
 }
 
 /// A valid roman numeral (any case, not mixed), 1..=3999.
@@ -497,6 +518,7 @@ mod tests {
             "CHAPTER TWENTY-ONE",
             "Chapter Twenty One",
             "BOOK THE SECOND",
+            "Book the First--Recalled to Life",
             "Part 2: The Return",
             "CHAPTER I. THE PERIOD",
             "Letter 4",
@@ -525,6 +547,9 @@ mod tests {
         let text = format!(
             "EMMA\n\nVOLUME I\n\nCHAPTER I\n\n{PROSE}CHAPTER II\n\n{PROSE}VOLUME II\n\nCHAPTER I\n\n{PROSE}"
         );
+        let the = format!("BOOK THE FIRST\n\nCHAPTER I\n\n{PROSE}BOOK THE SECOND\n\nCHAPTER I\n\n{PROSE}");
+        let levels: Vec<u32> = headings(&the, false).into_iter().map(|(_, l)| l).collect();
+        assert_eq!(levels, [1, 2, 1, 2]);
         let got = headings(&text, false);
         let want: Vec<(String, u32)> =
             [("VOLUME I", 1), ("CHAPTER I", 2), ("CHAPTER II", 2), ("VOLUME II", 1), ("CHAPTER I", 2)]
@@ -558,10 +583,31 @@ mod tests {
     }
 
     #[test]
+    fn numbered_chapters_under_books() {
+        let text = format!(
+            "Book the First--Recalled to Life\n\nI. The Period\n\n{PROSE}II. The Mail\n\n{PROSE}\
+             Book the Second--the Golden Thread\n\nI. Five Years Later\n\n{PROSE}II. A Sight\n\n{PROSE}"
+        );
+        let levels: Vec<u32> = headings(&text, false).into_iter().map(|(_, l)| l).collect();
+        assert_eq!(levels, [1, 2, 2, 1, 2, 2]);
+    }
+
+    #[test]
     fn plays_give_acts_over_scenes() {
         let text = format!("ACT I\n\nSCENE 1\n\n{PROSE}SCENE 2\n\n{PROSE}ACT II\n\nSCENE 1\n\n{PROSE}");
         let levels: Vec<u32> = headings(&text, false).into_iter().map(|(_, l)| l).collect();
         assert_eq!(levels, [1, 2, 2, 1, 2]);
+    }
+
+    #[test]
+    fn contents_list_with_titles_is_not_taken_for_headings() {
+        let text = format!(
+            "CONTENTS\n\nCHAPTER I. Down the Rabbit-Hole\n\nCHAPTER II. The Pool of Tears\n\n\n\n\
+             CHAPTER I.\nDown the Rabbit-Hole\n\n{PROSE}CHAPTER II.\nThe Pool of Tears\n\n{PROSE}"
+        );
+        assert_eq!(titles(&text), ["CHAPTER I.", "CHAPTER II."]);
+        let doc = Document::from_bytes("a.txt", text.as_bytes()).unwrap();
+        assert!(detect(&doc)[0].start > text.find("\n\n\n\n").unwrap());
     }
 
     #[test]
