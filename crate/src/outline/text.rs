@@ -41,8 +41,11 @@ pub(super) fn detect(doc: &Document) -> Vec<Heading> {
 
 /// One line of the body: byte range without terminator, and its trimmed text.
 struct Line<'a> {
+    /// Where the line starts, indentation included: a heading's offset is its line's.
     start: usize,
     text: &'a str,
+    /// Leading whitespace in bytes (Markdown: 4 or more spaces is an indented code line).
+    indent: usize,
 }
 
 impl Line<'_> {
@@ -57,7 +60,7 @@ fn body_lines(doc: &Document) -> Vec<Line<'_>> {
         .map(|(s, e)| {
             let raw = &doc.text[body.start + s..body.start + e];
             let lead = raw.len() - raw.trim_start().len();
-            Line { start: body.start + s + lead, text: raw.trim() }
+            Line { start: body.start + s, text: raw.trim(), indent: lead }
         })
         .collect()
 }
@@ -442,6 +445,9 @@ fn markdown_headings(doc: &Document, lines: &[Line]) -> Vec<Heading> {
             fence = Some(&t[..3]);
             continue;
         }
+        if line.indent >= 4 {
+            continue;
+        }
         if let Some((level, title)) = atx(t) {
             raw.push((i, level));
             titles.push(title.to_string());
@@ -527,6 +533,15 @@ mod tests {
             let text = format!("{PROSE}{line}\n\n{PROSE}");
             assert_eq!(titles(&text), [line], "{line}");
         }
+    }
+
+    #[test]
+    fn centred_heading_starts_at_its_line() {
+        let text = format!("{PROSE}           CHAPTER I\n\n{PROSE}");
+        let doc = Document::from_bytes("a.txt", text.as_bytes()).unwrap();
+        let found = detect(&doc);
+        assert_eq!(found[0].title, "CHAPTER I");
+        assert_eq!(found[0].start, PROSE.len());
     }
 
     #[test]
@@ -622,7 +637,8 @@ mod tests {
 
     #[test]
     fn markdown_atx_and_setext_outside_code() {
-        let text = "Intro\n=====\n\nText.\n\n## Install\n\n```sh\n# not a heading\n```\n\nUsage\n-----\n\n### Flags ###\n";
+        let text = "Intro\n=====\n\nText.\n\n## Install\n\n```sh\n# not a heading\n```\n\n    # indented code\n\n\
+                    Usage\n-----\n\n### Flags ###\n";
         let got = headings(text, true);
         let want: Vec<(String, u32)> = [("Intro", 1), ("Install", 2), ("Usage", 2), ("Flags", 3)]
             .into_iter()
