@@ -450,7 +450,7 @@ fn markdown_headings(doc: &Document, lines: &[Line]) -> Vec<Heading> {
         }
         if let Some((level, title)) = atx(t) {
             raw.push((i, level));
-            titles.push(title.to_string());
+            titles.push(plain_title(title));
             continue;
         }
         let underline = lines.get(i + 1).map(|l| l.text).unwrap_or("");
@@ -466,7 +466,7 @@ fn markdown_headings(doc: &Document, lines: &[Line]) -> Vec<Heading> {
             setext_level.filter(|_| !line.blank() && starts_paragraph && !t.starts_with(['-', '*', '>']))
         {
             raw.push((i, level));
-            titles.push(t.to_string());
+            titles.push(plain_title(t));
         }
     }
     // Levels present, renumbered from 1 so a document of `##` and `###` gets levels 1 and 2.
@@ -482,6 +482,76 @@ fn markdown_headings(doc: &Document, lines: &[Line]) -> Vec<Heading> {
             page: doc.page_at(lines[i].start),
         })
         .collect()
+}
+
+/// A Markdown heading's text as a reader sees it: links become their text, images and badges
+/// go, emphasis and code marks go, `&nbsp;`-style entities become spaces.
+fn plain_title(md: &str) -> String {
+    let title = strip_markup(md).split_whitespace().collect::<Vec<_>>().join(" ");
+    if title.is_empty() { md.trim().to_string() } else { title }
+}
+
+fn strip_markup(md: &str) -> String {
+    let mut out = String::new();
+    let mut rest = md;
+    while let Some(c) = rest.chars().next() {
+        if let Some(after) = rest.strip_prefix("![") {
+            // An image: drop its alt text and target.
+            let end = closing_bracket(after);
+            rest = skip_link_target(after.get(end + 1..).unwrap_or(""));
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = closing_bracket(after);
+            out.push_str(&strip_markup(&after[..end]));
+            rest = skip_link_target(after.get(end + 1..).unwrap_or(""));
+        } else if c == '&'
+            && rest[1..].find(';').is_some_and(|i| i <= 8 && rest[1..=i].chars().all(char::is_alphanumeric))
+        {
+            out.push(' ');
+            rest = &rest[rest.find(';').map_or(rest.len(), |i| i + 1)..];
+        } else {
+            if !matches!(c, '*' | '`')
+                && !(c == '_'
+                    && (out.is_empty()
+                        || out.ends_with(' ')
+                        || rest[1..].starts_with([' ', '_'])
+                        || rest.len() == 1))
+            {
+                out.push(c);
+            }
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+/// Index of the `]` closing a `[` already consumed (nested brackets allowed), or the end.
+fn closing_bracket(s: &str) -> usize {
+    let mut depth = 1;
+    for (i, c) in s.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+/// Skips a link target right after `]`: `(url)` or `[ref]`.
+fn skip_link_target(s: &str) -> &str {
+    let close = if s.starts_with('(') {
+        ')'
+    } else if s.starts_with('[') {
+        ']'
+    } else {
+        return s;
+    };
+    s.find(close).map_or("", |i| &s[i + 1..])
 }
 
 /// `# Title`, `## Title ##`: level and title.
@@ -623,6 +693,14 @@ mod tests {
         assert_eq!(titles(&text), ["CHAPTER I.", "CHAPTER II."]);
         let doc = Document::from_bytes("a.txt", text.as_bytes()).unwrap();
         assert!(detect(&doc)[0].start > text.find("\n\n\n\n").unwrap());
+    }
+
+    #[test]
+    fn markdown_titles_lose_their_markup() {
+        assert_eq!(plain_title("[2.0.1](https://x.org/compare) - 2025-06-09"), "2.0.1 - 2025-06-09");
+        assert_eq!(plain_title("Serde &emsp; [![Build Status]][actions] [![msrv]](https://b)"), "Serde");
+        assert_eq!(plain_title("The **`snake_case`** _rule_"), "The snake_case rule");
+        assert_eq!(plain_title("[]()"), "[]()");
     }
 
     #[test]
