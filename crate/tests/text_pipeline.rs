@@ -103,11 +103,11 @@ fn generated_texts_keep_every_invariant() {
         let mut text = String::new();
         for _ in 0..len {
             text.push_str(rng.pick(PIECES));
-            if rng.next() % 3 != 0 {
+            if !rng.next().is_multiple_of(3) {
                 text.push(' ');
             }
         }
-        check(&text, if seed % 2 == 0 { "gen.txt" } else { "gen.md" });
+        check(&text, if seed.is_multiple_of(2) { "gen.txt" } else { "gen.md" });
     }
 }
 
