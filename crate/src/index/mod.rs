@@ -197,6 +197,8 @@ mod tests {
         let index = Index::build(&d, &Outline::build(&d, false));
         assert_eq!(index.passages.len(), 1);
         assert_eq!(d.slice(index.passages[0].span), "Chapter 1\n\nThe cliffs at Lyme.");
+        let outline = Outline::build(&d, false);
+        assert_eq!(d.slice(outline.nodes[0].span), "Chapter 1\n\nThe cliffs at Lyme.\n\n");
         assert!(index.search(&d, "licence gutenberg", 5).is_empty());
     }
 

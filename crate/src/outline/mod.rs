@@ -93,7 +93,8 @@ pub(crate) struct Heading {
 /// Builds the tree from headings in document order: each node's span runs from its heading to
 /// the next heading at the same or a higher level (or the end of the text).
 pub(crate) fn tree(doc: &Document, headings: Vec<Heading>) -> Vec<OutlineNode> {
-    let end_of_text = doc.text.len();
+    // Sections end where the work does: a Gutenberg licence footer belongs to none.
+    let end_of_text = doc.body.end;
     // Section ends: the start of the next heading whose level is <= this one.
     let mut ends = vec![end_of_text; headings.len()];
     let mut open: Vec<usize> = Vec::new();
