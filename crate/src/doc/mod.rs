@@ -10,6 +10,8 @@ mod gutenberg;
 mod pdf;
 mod text;
 
+pub use pdf::read_bookmarks;
+
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -63,6 +65,8 @@ pub struct Document {
     /// Lines in reading order.
     pub blocks: Vec<Block>,
     pub pdf_outline: Option<Vec<Bookmark>>,
+    /// What the reader skipped or doubted (e.g. a PDF page it could not read), for the person.
+    pub warnings: Vec<String>,
     chars: CharIndex,
 }
 
@@ -94,7 +98,16 @@ impl Document {
         pdf_outline: Option<Vec<Bookmark>>,
     ) -> Document {
         let chars = CharIndex::new(&text);
-        Document { name: name.to_string(), kind, text, pages, blocks, pdf_outline, chars }
+        Document {
+            name: name.to_string(),
+            kind,
+            text,
+            pages,
+            blocks,
+            pdf_outline,
+            warnings: Vec::new(),
+            chars,
+        }
     }
 
     pub fn slice(&self, span: Span) -> &str {
