@@ -23,8 +23,40 @@ pub(super) fn looks_like_pdf(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-")
 }
 
+/// Objects nested deeper than this are refused before parsing: the parser recurses per level,
+/// and a stack overflow cannot be caught. Real files stay in the tens.
+const MAX_NESTING: usize = 512;
+/// The reader's thread gets a large stack (reserved, touched only as used) as a second line of
+/// defence against deep recursion inside compressed object streams the pre-scan cannot see.
+#[cfg(not(target_family = "wasm"))]
+const READER_STACK: usize = 256 << 20;
+
 pub(super) fn read(name: &str, bytes: &[u8]) -> Result<Document> {
     check_complete(bytes)?;
+    check_nesting(bytes)?;
+    on_big_stack(|| read_checked(name, bytes))
+}
+
+#[cfg(not(target_family = "wasm"))]
+fn on_big_stack<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().stack_size(READER_STACK).spawn_scoped(scope, f);
+        match worker {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                Err(Error::BadPdf { detail: "internal reader error while parsing its objects".into() })
+            }),
+            // No thread available: read on this one.
+            Err(_) => Err(Error::BadPdf { detail: "could not start the reader thread".into() }),
+        }
+    })
+}
+
+#[cfg(target_family = "wasm")]
+fn on_big_stack<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    f()
+}
+
+fn read_checked(name: &str, bytes: &[u8]) -> Result<Document> {
     let pdf = PdfDocument::from_bytes(bytes.to_vec()).map_err(open_error)?;
     if pdf.is_encrypted() && !pdf.is_authenticated() {
         return Err(Error::Encrypted);
@@ -69,11 +101,14 @@ pub(super) fn read(name: &str, bytes: &[u8]) -> Result<Document> {
 pub fn read_bookmarks(bytes: &[u8]) -> Result<Option<Vec<Bookmark>>> {
     super::guarded(|| {
         check_complete(bytes)?;
-        let pdf = PdfDocument::from_bytes(bytes.to_vec()).map_err(open_error)?;
-        if pdf.is_encrypted() && !pdf.is_authenticated() {
-            return Err(Error::Encrypted);
-        }
-        Ok(bookmarks::read(&pdf))
+        check_nesting(bytes)?;
+        on_big_stack(|| {
+            let pdf = PdfDocument::from_bytes(bytes.to_vec()).map_err(open_error)?;
+            if pdf.is_encrypted() && !pdf.is_authenticated() {
+                return Err(Error::Encrypted);
+            }
+            Ok(bookmarks::read(&pdf))
+        })
     })
 }
 
@@ -87,6 +122,79 @@ fn check_complete(bytes: &[u8]) -> Result<()> {
     } else {
         Err(Error::BadPdf { detail: "it is truncated: the end-of-file marker %%EOF is missing".into() })
     }
+}
+
+/// Refuses files whose arrays or dictionaries nest deeper than [`MAX_NESTING`], scanning the
+/// raw bytes while skipping comments, strings and stream data.
+fn check_nesting(bytes: &[u8]) -> Result<()> {
+    let deep = max_nesting(bytes, MAX_NESTING);
+    if deep > MAX_NESTING {
+        return Err(Error::BadPdf {
+            detail: format!("its objects are nested more than {MAX_NESTING} levels deep"),
+        });
+    }
+    Ok(())
+}
+
+/// Deepest nesting of `[`/`<<` in the file's object syntax, stopping once past `limit`.
+fn max_nesting(bytes: &[u8], limit: usize) -> usize {
+    let (mut i, mut depth, mut max) = (0usize, 0usize, 0usize);
+    let word_start = |i: usize| i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+    while i < bytes.len() && max <= limit {
+        match bytes[i] {
+            b'%' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'(' => {
+                let mut parens = 0usize;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' => i += 1,
+                        b'(' => parens += 1,
+                        b')' => {
+                            parens -= 1;
+                            if parens == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b'[' => depth += 1,
+            b']' => depth = depth.saturating_sub(1),
+            b'<' if bytes.get(i + 1) == Some(&b'<') => {
+                depth += 1;
+                i += 1;
+            }
+            b'<' => {
+                while i < bytes.len() && bytes[i] != b'>' {
+                    i += 1;
+                }
+            }
+            b'>' if bytes.get(i + 1) == Some(&b'>') => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b's' if word_start(i) && bytes[i..].starts_with(b"stream") => {
+                // Stream data is binary; jump to its end.
+                i = find(bytes, i + 6, b"endstream").map_or(bytes.len(), |e| e + 9);
+                continue;
+            }
+            b'e' if word_start(i) && bytes[i..].starts_with(b"endobj") => depth = 0,
+            _ => {}
+        }
+        max = max.max(depth);
+        i += 1;
+    }
+    max
+}
+
+fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| from + p)
 }
 
 fn open_error(e: pdf_oxide::Error) -> Error {
@@ -188,5 +296,13 @@ mod tests {
     fn truncated_files_are_refused() {
         assert!(check_complete(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n").is_ok());
         assert!(matches!(check_complete(b"%PDF-1.4\n1 0 obj\n<<>>\nend"), Err(Error::BadPdf { .. })));
+    }
+
+    #[test]
+    fn nesting_is_measured_outside_strings_and_streams() {
+        assert_eq!(max_nesting(b"1 0 obj << /A [[1] (([[[) ] >> endobj", 100), 3);
+        assert_eq!(max_nesting(b"<< /Length 3 >> stream\n[[[[[[\nendstream [", 100), 1);
+        assert_eq!(max_nesting(b"% [[[[\n<ab[>", 100), 0);
+        assert!(max_nesting(&b"[".repeat(10_000), 512) > 512);
     }
 }
