@@ -1,8 +1,8 @@
 //! Page layout: text runs with positions in, visual lines in reading order out.
 //!
-//! Runs (pdf_oxide's spans) are grouped into rows by baseline, rows are cut at a column gutter
-//! when the page has two columns, and the pieces are ordered: for each band between full-width
-//! rows, the left column top to bottom, then the right column, then the full-width row.
+//! Runs (pdf_oxide's spans) are grouped into rows by baseline, rows are cut at the column
+//! gutters when the page has several columns, and the pieces are ordered: for each band between
+//! full-width rows, each column top to bottom, left to right, then the full-width row.
 //! Each line also says whether a paragraph break comes before it.
 
 /// One run of text in one font, as the PDF draws it.
@@ -36,13 +36,6 @@ pub(crate) struct Line {
     pub para_break: bool,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
-enum Side {
-    Left,
-    Right,
-    Full,
-}
-
 /// Orders runs into lines. `width` is the page width in points.
 pub(crate) fn lines(mut runs: Vec<Run>, width: f32) -> Vec<Line> {
     runs.retain(|r| !r.text.trim().is_empty() && r.size > 0.0 && r.x1.is_finite() && r.y.is_finite());
@@ -50,44 +43,48 @@ pub(crate) fn lines(mut runs: Vec<Run>, width: f32) -> Vec<Line> {
         return Vec::new();
     }
     let rows = rows(runs);
-    let gutter = gutter(&rows, width);
-    // Pieces of rows: (side, runs), one per column a row touches.
-    let mut pieces: Vec<(Side, Vec<Run>)> = Vec::new();
+    let bounds = gutters(&rows, width);
+    let full = bounds.len() + 1;
+    // Pieces of rows: (column, runs), one per column a row touches; `full` for rows that
+    // cross a gutter.
+    let column_of = |r: &Run| {
+        let c = bounds.partition_point(|&g| g < r.x0 + 1.0);
+        let fits = bounds.get(c).is_none_or(|&g| r.x1 <= g + 1.0);
+        fits.then_some(c)
+    };
+    let mut pieces: Vec<(usize, Vec<Run>)> = Vec::new();
     for row in rows {
-        match gutter {
-            Some(g) if !row.iter().any(|r| r.x0 < g - 1.0 && r.x1 > g + 1.0) => {
-                let (left, right): (Vec<Run>, Vec<Run>) = row.into_iter().partition(|r| r.x1 <= g);
-                if !left.is_empty() {
-                    pieces.push((Side::Left, left));
-                }
-                if !right.is_empty() {
-                    pieces.push((Side::Right, right));
-                }
-            }
-            _ => pieces.push((Side::Full, row)),
+        if bounds.is_empty() || row.iter().any(|r| column_of(r).is_none()) {
+            pieces.push((full, row));
+            continue;
         }
+        let mut by_column: Vec<Vec<Run>> = vec![Vec::new(); full];
+        for r in row {
+            let c = column_of(&r).unwrap_or(0);
+            by_column[c].push(r);
+        }
+        pieces.extend(by_column.into_iter().enumerate().filter(|(_, runs)| !runs.is_empty()));
     }
-    // Band of a piece = number of full-width rows above it; read each band's left column,
-    // then its right column, then the full-width row that closes it.
+    // Band of a piece = number of full-width rows above it; read each band's columns left to
+    // right, each top to bottom, then the full-width row that closes the band.
     let mut band = 0usize;
-    let mut keyed: Vec<((usize, Side, usize), Vec<Run>)> = Vec::with_capacity(pieces.len());
-    for (i, (side, runs)) in pieces.into_iter().enumerate() {
-        keyed.push(((band, side, i), runs));
-        if side == Side::Full {
+    let mut keyed: Vec<((usize, usize, usize), Vec<Run>)> = Vec::with_capacity(pieces.len());
+    for (i, (column, runs)) in pieces.into_iter().enumerate() {
+        keyed.push(((band, column, i), runs));
+        if column == full {
             band += 1;
         }
     }
     keyed.sort_by_key(|(k, _)| *k);
     let mut out: Vec<Line> = Vec::with_capacity(keyed.len());
-    let mut prev_side = None;
-    for ((band, side, _), runs) in keyed {
+    let mut prev_place = None;
+    for ((band, column, _), runs) in keyed {
         let mut line = join(runs);
-        line.para_break = match (out.last(), prev_side) {
-            (None, _) => false,
-            (Some(prev), Some(ps)) => ps != (band, side) || paragraph_gap(prev, &line),
-            (Some(_), None) => true,
+        line.para_break = match (out.last(), prev_place) {
+            (Some(prev), Some(place)) => place != (band, column) || paragraph_gap(prev, &line),
+            _ => false,
         };
-        prev_side = Some((band, side));
+        prev_place = Some((band, column));
         out.push(line);
     }
     out
@@ -125,21 +122,72 @@ fn rows(mut runs: Vec<Run>) -> Vec<Vec<Run>> {
     rows
 }
 
-/// The x of a two-column gutter, if the page has one: a vertical strip near the middle that
-/// few rows cross, with substantial text on both sides.
-fn gutter(rows: &[Vec<Run>], width: f32) -> Option<f32> {
+/// The x positions of column gutters, left to right (empty for a single column): vertical
+/// strips that few rows cross, separating columns that each hold a good share of the text.
+fn gutters(rows: &[Vec<Run>], width: f32) -> Vec<f32> {
     if width.is_nan() || width <= 0.0 || rows.len() < 8 {
-        return None;
+        return Vec::new();
     }
-    // Merge each row's runs into segments at word-sized gaps so that per-word runs of a
-    // single-column line still cross the middle.
+    let segments = segments(rows);
+    let total: usize = segments.iter().map(|s| s.2).sum();
+    let lo = segments.iter().map(|s| s.0).fold(f32::INFINITY, f32::min);
+    let hi = segments.iter().map(|s| s.1).fold(f32::NEG_INFINITY, f32::max);
+    if total == 0 || hi - lo < 0.3 * width {
+        return Vec::new();
+    }
+    let crossing =
+        |x: f32| -> usize { segments.iter().filter(|s| s.0 < x - 1.0 && s.1 > x + 1.0).map(|s| s.2).sum() };
+    // Sample the middle of the text area; gutters are runs of x where (almost) the fewest
+    // characters cross, and no more than a fifth of them (titles, figures across columns).
+    let xs: Vec<f32> = (0..)
+        .map(|i| lo + 0.1 * (hi - lo) + 1.5 * i as f32)
+        .take_while(|&x| x <= hi - 0.1 * (hi - lo))
+        .collect();
+    let counts: Vec<usize> = xs.iter().map(|&x| crossing(x)).collect();
+    let Some(&min) = counts.iter().min() else { return Vec::new() };
+    if min * 5 > total {
+        return Vec::new();
+    }
+    let ceiling = min + total / 40;
+    let mut bounds = Vec::new();
+    let mut run_start: Option<f32> = None;
+    for (i, (&x, &c)) in xs.iter().zip(&counts).enumerate() {
+        let low = c <= ceiling;
+        if low && run_start.is_none() {
+            run_start = Some(x);
+        }
+        let ends = !low || i + 1 == xs.len();
+        if let (true, Some(from)) = (ends, run_start) {
+            let to = if low { x } else { x - 1.5 };
+            if to - from >= 3.0 {
+                bounds.push((from + to) / 2.0);
+            }
+            run_start = None;
+        }
+    }
+    // Drop gutters that leave a column with too little text (a table's gap, an indent).
+    loop {
+        let weak = weakest_column(&segments, &bounds, total);
+        match weak {
+            None => return bounds,
+            Some(_) if bounds.is_empty() => return bounds,
+            Some(c) => {
+                bounds.remove(c.min(bounds.len() - 1));
+            }
+        }
+    }
+}
+
+/// Each row's runs merged at word-sized gaps, as (x0, x1, chars): per-word runs of one line of
+/// a single column still make one segment crossing the middle.
+fn segments(rows: &[Vec<Run>]) -> Vec<(f32, f32, usize)> {
     let mut segments: Vec<(f32, f32, usize)> = Vec::new();
     for row in rows {
         let mut cur: Option<(f32, f32, usize, f32)> = None;
         for r in row {
             let chars = r.text.chars().count();
             cur = match cur {
-                Some((x0, x1, n, size)) if r.x0 - x1 <= 1.5 * size.max(r.size) => {
+                Some((x0, x1, n, size)) if r.x0 - x1 <= 0.8 * size.max(r.size) => {
                     Some((x0, x1.max(r.x1), n + chars, size.max(r.size)))
                 }
                 Some((x0, x1, n, _)) => {
@@ -153,28 +201,19 @@ fn gutter(rows: &[Vec<Run>], width: f32) -> Option<f32> {
             segments.push((x0, x1, n));
         }
     }
-    let total: usize = segments.iter().map(|s| s.2).sum();
-    // The gutter is the middle of the strip (first to last x) where the fewest characters cross.
-    let mut best: Option<(usize, f32, f32)> = None;
-    let mut x = 0.3 * width;
-    while x <= 0.7 * width {
-        let crossing: usize = segments.iter().filter(|s| s.0 < x - 1.0 && s.1 > x + 1.0).map(|s| s.2).sum();
-        best = match best {
-            Some((c, from, _)) if crossing == c => Some((c, from, x)),
-            Some((c, ..)) if crossing > c => best,
-            _ => Some((crossing, x, x)),
-        };
-        x += 2.0;
-    }
-    let (crossing, from, to) = best?;
-    let g = (from + to) / 2.0;
-    let left: usize = segments.iter().filter(|s| s.1 <= g).map(|s| s.2).sum();
-    let right: usize = segments.iter().filter(|s| s.0 >= g).map(|s| s.2).sum();
-    let left_rows = segments.iter().filter(|s| s.1 <= g).count();
-    let right_rows = segments.iter().filter(|s| s.0 >= g).count();
-    let two_columns =
-        crossing * 5 <= total && left * 4 >= total && right * 4 >= total && left_rows >= 6 && right_rows >= 6;
-    two_columns.then_some(g)
+    segments
+}
+
+/// The first column (between consecutive bounds) holding under 12% of the characters or
+/// fewer than 6 segments, if any.
+fn weakest_column(segments: &[(f32, f32, usize)], bounds: &[f32], total: usize) -> Option<usize> {
+    (0..=bounds.len()).find(|&c| {
+        let left = if c == 0 { f32::NEG_INFINITY } else { bounds[c - 1] - 1.0 };
+        let right = bounds.get(c).map_or(f32::INFINITY, |g| g + 1.0);
+        let inside: Vec<_> = segments.iter().filter(|s| s.0 >= left && s.1 <= right).collect();
+        let chars: usize = inside.iter().map(|s| s.2).sum();
+        chars * 100 < total * 12 || inside.len() < 6
+    })
 }
 
 /// Joins one row piece's runs (left to right) into a line.
