@@ -10,6 +10,7 @@ mod gutenberg;
 mod pdf;
 mod text;
 
+pub(crate) use pdf::lines::is_cjk;
 pub use pdf::read_bookmarks;
 
 use serde::Serialize;

@@ -195,34 +195,41 @@ fn chapter_f1(doc: &Document, truth: &Truth) -> F1 {
     F1::new(truth.outline.len(), found.len(), matched)
 }
 
-/// A title compared without case, with whitespace collapsed, and without a leading section
-/// label ("1.2", "Chapter 3", "Appendix A", "第3章"), because some bookmarks carry the number
-/// the page shows and others do not.
+/// A title as compared: without case, whitespace or quote marks (PDFs typeset ” where the
+/// bookmark has "), and without a leading section label ("1.2", "Chapter 3", "Appendix A",
+/// "第3章"), because some bookmarks carry the number the page shows and others do not.
 pub fn key(title: &str) -> String {
-    let words: Vec<String> = title.split_whitespace().map(str::to_lowercase).collect();
-    let mut rest: &[String] = &words;
+    let words: Vec<&str> = title.split_whitespace().collect();
+    let mut rest: &[&str] = &words;
     let mut keyword = false;
-    if rest.len() > 1 && ["chapter", "appendix", "part", "section"].contains(&rest[0].as_str()) {
+    if rest.len() > 1 && ["chapter", "appendix", "part", "section"].contains(&rest[0].to_lowercase().as_str())
+    {
         rest = &rest[1..];
         keyword = true;
     }
-    if rest.len() > 1 && is_label(&rest[0], keyword) {
+    if rest.len() > 1 && is_label(rest[0], rest[1], keyword) {
         rest = &rest[1..];
     }
-    rest.join(" ")
+    rest.concat().chars().filter(|c| !QUOTES.contains(*c)).flat_map(char::to_lowercase).collect()
 }
 
+const QUOTES: &str = "\"'`‘’‚“”„«»";
+
 /// "1", "2.3.", "A.1", "IV:" (roman only after a keyword or with punctuation, so that words
-/// such as "mild" stay), "第3章".
-fn is_label(word: &str, after_keyword: bool) -> bool {
+/// such as "mild" stay), "A" before a capitalised word ("A A sample session"), "第3章".
+fn is_label(word: &str, next: &str, after_keyword: bool) -> bool {
     let w = word.trim_end_matches([':', '.', ')']);
     let punctuated = w.len() < word.len();
+    let capital_before_capital = w.len() == 1
+        && w.chars().all(|c| c.is_ascii_uppercase())
+        && next.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit());
+    let letter_ok = after_keyword || punctuated || w.contains('.') || capital_before_capital;
+    let lower = w.to_lowercase();
     !w.is_empty()
-        && (w.split('.').all(|p| {
-            !p.is_empty()
-                && (p.chars().all(|c| c.is_ascii_digit())
-                    || (p.len() == 1 && (after_keyword || punctuated || w.contains('.'))))
-        }) || ((after_keyword || punctuated) && is_roman(w))
+        && (w
+            .split('.')
+            .all(|p| !p.is_empty() && (p.chars().all(|c| c.is_ascii_digit()) || (p.len() == 1 && letter_ok)))
+            || ((after_keyword || punctuated) && is_roman(&lower))
             || (w.starts_with('第') && (w.ends_with('章') || w.ends_with('节'))))
 }
 
@@ -252,15 +259,17 @@ mod tests {
 
     #[test]
     fn keys_ignore_case_space_and_section_labels() {
-        assert_eq!(key("1.1  Console   basics"), "console basics");
-        assert_eq!(key("Console basics"), "console basics");
+        assert_eq!(key("1.1  Console   basics"), "consolebasics");
+        assert_eq!(key("Console basics"), "consolebasics");
         assert_eq!(key("Chapter 4: Data"), "data");
-        assert_eq!(key("Appendix A The end"), "the end");
+        assert_eq!(key("Appendix A The end"), "theend");
         assert_eq!(key("CHAPTER 1"), "1");
         assert_eq!(key("1 模板介绍"), "模板介绍");
-        assert_eq!(key("mild weather"), "mild weather");
-        assert_eq!(key("A note"), "a note");
+        assert_eq!(key("mild weather"), "mildweather");
+        assert_eq!(key("A note"), "anote");
         assert_eq!(key("IV. Results"), "results");
+        assert_eq!(key("Appendix A A sample session"), key("A A sample session"));
+        assert_eq!(key("1.5.2 The ”$LANG” variable"), key("The \"$LANG\" variable"));
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub(crate) struct Run {
     pub y: f32,
     pub size: f32,
     pub bold: bool,
+    /// Set in a fixed-pitch (code) font.
+    pub mono: bool,
     /// A space-only run came just before this one in the content stream.
     pub space_before: bool,
 }
@@ -76,26 +78,52 @@ pub(crate) fn lines(mut runs: Vec<Run>, width: f32) -> Vec<Line> {
         }
     }
     keyed.sort_by_key(|(k, _)| *k);
-    let mut out: Vec<Line> = Vec::with_capacity(keyed.len());
+    let placed: Vec<((usize, usize), Line)> =
+        keyed.into_iter().map(|((b, c, _), runs)| ((b, c), join(runs))).collect();
+    // Consecutive full-width rows are one flow (each closes its own band); otherwise a change
+    // of column or band is a paragraph break.
+    let same_flow = |a: (usize, usize), b: (usize, usize)| a == b || (a.1 == full && b.1 == full);
+    let pitch = line_pitch(&placed, same_flow);
+    let mut out: Vec<Line> = Vec::with_capacity(placed.len());
     let mut prev_place = None;
-    for ((band, column, _), runs) in keyed {
-        let mut line = join(runs);
+    for (place, mut line) in placed {
         line.para_break = match (out.last(), prev_place) {
-            (Some(prev), Some(place)) => place != (band, column) || paragraph_gap(prev, &line),
+            (Some(prev), Some(p)) => !same_flow(p, place) || paragraph_gap(prev, &line, pitch),
             _ => false,
         };
-        prev_place = Some((band, column));
+        prev_place = Some(place);
         out.push(line);
     }
     out
 }
 
-/// A new paragraph starts when the vertical gap is clearly larger than the line spacing,
-/// or the font size changes (headings).
-fn paragraph_gap(prev: &Line, line: &Line) -> bool {
+/// The page's usual baseline-to-baseline distance within a paragraph, relative to font size
+/// (the lower quartile over consecutive lines of one flow and size: pitches between paragraphs
+/// are larger), if there are enough lines to tell.
+fn line_pitch(
+    placed: &[((usize, usize), Line)],
+    same_flow: impl Fn((usize, usize), (usize, usize)) -> bool,
+) -> Option<f32> {
+    let mut ratios: Vec<f32> = placed
+        .windows(2)
+        .filter(|w| same_flow(w[0].0, w[1].0) && (w[0].1.size - w[1].1.size).abs() < 0.3 && w[0].1.size > 0.0)
+        .map(|w| (w[0].1.y - w[1].1.y) / w[0].1.size)
+        .filter(|r| *r > 0.8 && *r < 2.5)
+        .collect();
+    if ratios.len() < 4 {
+        return None;
+    }
+    ratios.sort_by(f32::total_cmp);
+    Some(ratios[ratios.len() / 4])
+}
+
+/// A new paragraph starts when the vertical gap is clearly larger than the page's usual line
+/// pitch, or the font size changes (headings).
+fn paragraph_gap(prev: &Line, line: &Line, pitch: Option<f32>) -> bool {
     let size = prev.size.max(line.size);
     let gap = prev.y - line.y;
-    gap > 1.75 * size || gap < -0.5 * size || (prev.size - line.size).abs() > 0.9
+    let limit = pitch.map_or(1.75, |p| (1.15 * p).min(1.75)) * size;
+    gap > limit || gap < -0.5 * size || (prev.size - line.size).abs() > 0.9
 }
 
 /// Groups runs into rows of (nearly) the same baseline, top to bottom, each row left to right.
@@ -220,10 +248,11 @@ fn weakest_column(segments: &[(f32, f32, usize)], bounds: &[f32], total: usize) 
 fn join(runs: Vec<Run>) -> Line {
     let mut text = String::new();
     let mut prev: Option<&Run> = None;
-    let mut size_chars: Vec<(f32, usize)> = Vec::new();
+    let mut size_width: Vec<(f32, f32)> = Vec::new();
     let mut bold_chars = 0usize;
     let mut all_chars = 0usize;
     let mut height = 0.0f32;
+    let all_mono = runs.iter().all(|r| r.mono);
     for r in &runs {
         let piece = r.text.trim_end();
         let piece = if prev.is_none() { piece.trim_start() } else { piece };
@@ -251,19 +280,24 @@ fn join(runs: Vec<Run>) -> Line {
         if r.bold {
             bold_chars += n;
         }
-        match size_chars.iter_mut().find(|(s, _)| (s - r.size).abs() < 0.25) {
-            Some(e) => e.1 += n,
-            None => size_chars.push((r.size, n)),
+        // The line's size is the one covering most of its width: a CJK character is twice as
+        // wide as a Latin one, so counting characters would favour inline code.
+        // Code fonts are often scaled up beside CJK text; they only decide for all-code lines.
+        let width = (r.x1 - r.x0).max(0.0) * if r.mono && !all_mono { 0.1 } else { 1.0 };
+        match size_width.iter_mut().find(|(s, _)| (s - r.size).abs() < 0.25) {
+            Some(e) => e.1 += width,
+            None => size_width.push((r.size, width)),
         }
         height = height.max(r.size);
         prev = Some(r);
     }
-    let size = size_chars.iter().max_by_key(|(_, n)| *n).map_or(0.0, |(s, _)| *s);
+    let size = size_width.iter().max_by(|a, b| a.1.total_cmp(&b.1)).map_or(0.0, |(s, _)| *s);
     Line {
         text: clean(&text),
         x0: runs.iter().map(|r| r.x0).fold(f32::INFINITY, f32::min),
         x1: runs.iter().map(|r| r.x1).fold(f32::NEG_INFINITY, f32::max),
-        y: runs.iter().map(|r| r.y).fold(f32::INFINITY, f32::min),
+        // The baseline of the longest run: sub- and superscripts do not move the line.
+        y: runs.iter().max_by_key(|r| r.text.len()).map_or(0.0, |r| r.y),
         height,
         size,
         bold: bold_chars * 2 > all_chars,
@@ -303,7 +337,7 @@ mod tests {
     use super::*;
 
     fn run(text: &str, x0: f32, x1: f32, y: f32) -> Run {
-        Run { text: text.into(), x0, x1, y, size: 10.0, bold: false, space_before: false }
+        Run { text: text.into(), x0, x1, y, size: 10.0, bold: false, mono: false, space_before: false }
     }
 
     #[test]
@@ -322,7 +356,9 @@ mod tests {
             runs.push(run(&format!("left {i}"), 50.0, 290.0, y));
             runs.push(run(&format!("right {i}"), 320.0, 560.0, y));
         }
-        let text: Vec<String> = lines(runs, 612.0).into_iter().map(|l| l.text).collect();
+        let out = lines(runs, 612.0);
+        assert!(out[1].para_break && !out[2].para_break, "a column is one paragraph");
+        let text: Vec<String> = out.into_iter().map(|l| l.text).collect();
         assert_eq!(text[0], "Title across the page");
         assert_eq!(text[1], "left 0");
         assert_eq!(text[10], "left 9");
@@ -341,6 +377,7 @@ mod tests {
         }
         let out = lines(runs, 612.0);
         assert_eq!(out.len(), 12);
+        assert!(out.iter().skip(1).all(|l| !l.para_break), "evenly spaced lines are one paragraph");
         assert!(out[0].text.starts_with("word word word"));
     }
 }

@@ -240,6 +240,7 @@ fn to_runs(spans: Vec<TextSpan>) -> Vec<Run> {
             y: s.bbox.y,
             size: s.font_size,
             bold,
+            mono: s.is_monospace || mono_name(&s.font_name),
             space_before,
         });
         space_before = false;
@@ -252,6 +253,14 @@ fn to_runs(spans: Vec<TextSpan>) -> Vec<Run> {
 fn bold_name(font: &str) -> bool {
     let base = font.split_once('+').map_or(font, |(_, b)| b).to_ascii_lowercase();
     ["bold", "black", "heavy", "semibold", "demi", "-medi", "cmbx", "cmb10", "-bd"]
+        .iter()
+        .any(|k| base.contains(k))
+}
+
+/// Code faces whose descriptor does not say fixed pitch.
+fn mono_name(font: &str) -> bool {
+    let base = font.split_once('+').map_or(font, |(_, b)| b).to_ascii_lowercase();
+    ["mono", "cursor", "courier", "consol", "cmtt", "code", "menlo", "typewriter"]
         .iter()
         .any(|k| base.contains(k))
 }
