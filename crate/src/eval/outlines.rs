@@ -86,14 +86,27 @@ pub struct Report {
 
 /// Scores every document listed in `dir/outlines.json`.
 pub fn evaluate(dir: &Path) -> Result<Report> {
+    let truth = read_truth(dir)?;
+    let documents: Vec<DocScore> = truth.iter().map(|(name, t)| score(dir, name, t)).collect();
+    Ok(Report { overall: overall(&documents), documents })
+}
+
+/// Scores one document of `dir/outlines.json`, by its key there (e.g. "docs/pdf/R-intro.pdf").
+pub fn evaluate_one(dir: &Path, name: &str) -> Result<DocScore> {
+    let truth = read_truth(dir)?;
+    let t = truth
+        .get(name)
+        .ok_or_else(|| Error::Unsupported { detail: format!("{name} is not in outlines.json") })?;
+    Ok(score(dir, name, t))
+}
+
+fn read_truth(dir: &Path) -> Result<BTreeMap<String, Truth>> {
     let path = dir.join("outlines.json");
     let json = std::fs::read_to_string(&path)
         .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    let truth: BTreeMap<String, Truth> = serde_json::from_str(&json).map_err(|e| Error::Unsupported {
+    serde_json::from_str(&json).map_err(|e| Error::Unsupported {
         detail: format!("{} is not in the outlines.json format: {e}", path.display()),
-    })?;
-    let documents: Vec<DocScore> = truth.iter().map(|(name, t)| score(dir, name, t)).collect();
-    Ok(Report { overall: overall(&documents), documents })
+    })
 }
 
 /// Scores one document.
