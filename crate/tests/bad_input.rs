@@ -208,3 +208,22 @@ fn deeply_nested_content_stream() {
     let out = Command::new(env!("CARGO_BIN_EXE_tome")).arg("outline").arg(&path).output().expect("run tome");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+#[test]
+fn a_broken_page_is_skipped_not_the_document() {
+    // Page 1 reads; page 2 is not a page object at all.
+    let mut bodies =
+        one_page("The first page reads fine and has enough text to count as a text layer", "", "3 0 R 6 0 R");
+    bodies[1] = "<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>".into();
+    bodies.push("(this is a string, not a page)".into());
+    let path = temp_file("broken-page.pdf", &build_pdf(&bodies, 1));
+    let doc = Document::from_bytes("broken-page.pdf", &std::fs::read(&path).expect("read"))
+        .expect("page 1 is readable");
+    assert_eq!(doc.pages.len(), 2);
+    assert!(doc.text.contains("The first page reads fine"));
+    assert!(
+        doc.warnings.iter().any(|w| w.contains("page 2")),
+        "the skipped page is noted: {:?}",
+        doc.warnings
+    );
+}

@@ -208,7 +208,8 @@ fn open_error(e: pdf_oxide::Error) -> Error {
 /// caught here so one bad page cannot take the document down.
 fn page_lines(pdf: &PdfDocument, index: usize) -> std::result::Result<(Vec<Line>, f32), String> {
     let extract = || -> std::result::Result<(Vec<Line>, f32), String> {
-        let (x0, y0, x1, y1) = pdf.get_page_media_box(index).map_err(|e| e.to_string())?;
+        // A page without a usable MediaBox is still read, as US Letter (the spec's old default).
+        let (x0, y0, x1, y1) = pdf.get_page_media_box(index).unwrap_or((0.0, 0.0, 612.0, 792.0));
         let spans = pdf.extract_spans(index).map_err(|e| e.to_string())?;
         let runs = to_runs(spans);
         Ok((lines::lines(runs, (x1 - x0).abs()), y1.max(y0)))
