@@ -96,6 +96,7 @@ pub(super) fn detect(doc: &Document) -> Vec<Heading> {
     drop_label_styles(&mut found);
     drop_repeated(&mut found);
     drop_unnumbered_in_numbered_styles(&mut found);
+    drop_title_block(&mut found, doc.pages.len());
     assign_levels(found)
 }
 
@@ -193,13 +194,13 @@ fn caption(text: &str) -> bool {
                 .contains(&first.as_str()))
 }
 
-/// Headings do not end like a running sentence, and do not start in lower case unless
+/// Headings do not end like a running sentence or a run-in label (":"), and do not start in lower case unless
 /// numbered ("1.2 sudo configuration").
 fn plausible_title(title: &str) -> bool {
     let t = title.trim();
     // List items are not headings.
     if t.chars().count() > 2 * MAX_LINE_CHARS
-        || t.ends_with([',', ';', '-'])
+        || t.ends_with([',', ';', '-', ':'])
         || t.starts_with(['•', '◦', '▪', '‣', '∙', '·', '*', '–', '-'])
     {
         return false;
@@ -274,6 +275,23 @@ fn drop_unnumbered_in_numbered_styles(found: &mut Vec<(Heading, Style, bool)>) {
     let mostly_numbered = |st: &Style| stats.get(st).is_some_and(|&(n, k)| n >= 3 && k * 5 >= n * 3);
     let Some(top) = stats.keys().filter(|st| mostly_numbered(st)).max().copied() else { return };
     found.retain(|(_, st, numbered)| *numbered || *st >= top || !mostly_numbered(st));
+}
+
+/// The title block of a paper or book (title, authors, affiliations) is set in styles used on
+/// that one early page only; those lines are not sections. Only for documents long enough to
+/// tell (a two-page note keeps all its headings).
+fn drop_title_block(found: &mut Vec<(Heading, Style, bool)>, pages: usize) {
+    if pages < 4 {
+        return;
+    }
+    let mut pages_of: HashMap<Style, Vec<u32>> = HashMap::new();
+    for (h, st, _) in found.iter() {
+        let p = pages_of.entry(*st).or_default();
+        if !p.contains(&h.page) {
+            p.push(h.page);
+        }
+    }
+    found.retain(|(h, st, numbered)| *numbered || h.page > 3 || pages_of.get(st).is_none_or(|p| p.len() > 1));
 }
 
 /// Drops the unnumbered headings of styles that mostly repeat a few texts: admonition labels
