@@ -43,10 +43,8 @@ impl Outline {
     /// The outline of a document: its bookmarks unless `ignore_bookmarks`, else detected headings,
     /// else the fallback sections.
     pub fn build(doc: &Document, ignore_bookmarks: bool) -> Outline {
-        if !ignore_bookmarks {
-            if let Some(marks) = doc.pdf_outline.as_deref().filter(|m| !m.is_empty()) {
-                return Outline { source: OutlineSource::Bookmarks, nodes: bookmarks::outline(doc, marks) };
-            }
+        if let Some(marks) = doc.pdf_outline.as_deref().filter(|m| !m.is_empty() && !ignore_bookmarks) {
+            return Outline { source: OutlineSource::Bookmarks, nodes: bookmarks::outline(doc, marks) };
         }
         let headings = match doc.kind {
             DocKind::Pdf => layout::detect(doc),
