@@ -96,7 +96,8 @@ mod tests {
     #[test]
     fn paged_document_without_structure_gets_page_ranges() {
         // 120 form feed-separated pages (as pdftotext writes them): ranges of 3 pages, 40 sections.
-        let text: String = (1..=120).map(|p| format!("Running text of page {p}.\nMore words.\n\u{0C}")).collect();
+        let text: String =
+            (1..=120).map(|p| format!("Running text of page {p}.\nMore words.\n\u{0C}")).collect();
         let doc = Document::from_bytes("printed.txt", text.as_bytes()).unwrap();
         assert_eq!(doc.pages.len(), 120);
         let outline = Outline::build(&doc, false);
