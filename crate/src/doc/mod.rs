@@ -149,7 +149,7 @@ fn guarded<T>(read: impl FnOnce() -> Result<T>) -> Result<T> {
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "the reader failed".into());
-            Err(Error::BadPdf { detail: format!("internal reader error: {what}") })
+            Err(Error::ReaderFailed { detail: what })
         }
     }
 }
