@@ -11,7 +11,7 @@ fn eval_dir() -> PathBuf {
 
 #[test]
 fn needle_qa_meets_retrieval_and_citation_floors() {
-    let report = qa::run(&eval_dir().join("qa.jsonl"), None).unwrap();
+    let report = qa::run(&eval_dir().join("qa.jsonl"), None, false).unwrap();
     assert!(report.n >= 100, "{report:?}");
     assert!(report.hit_at_5 >= 0.9, "{report:?}");
     assert!(report.citation_precision.unwrap_or(0.0) >= 0.9, "{report:?}");

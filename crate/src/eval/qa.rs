@@ -54,6 +54,25 @@ pub struct QaReport {
     pub abstain_accuracy: Option<f64>,
     pub answer_rate: f64,
     pub median_ms: f64,
+    /// Per question, when asked for: what was answered against what was expected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<ItemResult>>,
+}
+
+/// One question's outcome, for reading where the answerer goes wrong.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemResult {
+    pub id: String,
+    pub question: String,
+    pub meant: String,
+    pub gold: Vec<String>,
+    pub answerable: bool,
+    pub answer: String,
+    pub quote: String,
+    pub found: bool,
+    /// Some citation overlaps the evidence.
+    pub cited_evidence: bool,
+    pub f1: f64,
 }
 
 /// Reads a QA file; documents are resolved relative to its folder.
@@ -73,7 +92,8 @@ pub fn load(file: &Path, limit: Option<usize>) -> Result<Vec<QaItem>> {
     Ok(items)
 }
 
-pub fn run(file: &Path, limit: Option<usize>) -> Result<QaReport> {
+/// Scores every question of `file`; `details` adds one [`ItemResult`] per question.
+pub fn run(file: &Path, limit: Option<usize>, details: bool) -> Result<QaReport> {
     let items = load(file, limit)?;
     let base = file.parent().unwrap_or(Path::new("."));
     let mut docs: HashMap<String, (Document, Index)> = HashMap::new();
@@ -82,6 +102,7 @@ pub fn run(file: &Path, limit: Option<usize>) -> Result<QaReport> {
     let (mut cited, mut cited_ok) = (0usize, 0usize);
     let (mut unanswerable, mut abstained) = (0usize, 0usize);
     let mut times = Vec::with_capacity(items.len());
+    let mut results = Vec::new();
     for item in &items {
         if !docs.contains_key(&item.doc) {
             let doc = Document::open(&base.join(&item.doc))?;
@@ -99,16 +120,31 @@ pub fn run(file: &Path, limit: Option<usize>) -> Result<QaReport> {
         hits += usize::from(retrieved.iter().any(|h| index.passages[h.passage].span.overlaps(&evidence)));
         cited += answer.citations.len();
         cited_ok += answer.citations.iter().filter(|c| c.span.overlaps(&evidence)).count();
+        let text = if answer.found { answer.text.as_str() } else { "" };
+        let item_f1 = item.answers.iter().map(|g| token_f1(text, g)).fold(0.0, f64::max);
+        if details {
+            results.push(ItemResult {
+                id: item.id.clone(),
+                question: item.question.clone(),
+                meant: qa::question::parse(&item.question).text,
+                gold: item.answers.clone(),
+                answerable: item.answerable,
+                answer: answer.text.clone(),
+                quote: answer.quote.clone(),
+                found: answer.found,
+                cited_evidence: answer.citations.iter().any(|c| c.span.overlaps(&evidence)),
+                f1: item_f1,
+            });
+        }
         if item.answerable {
             answerable += 1;
             answered += usize::from(answer.found);
-            let text = if answer.found { answer.text.as_str() } else { "" };
             em += item
                 .answers
                 .iter()
                 .map(|g| f64::from(u8::from(normalize(text) == normalize(g))))
                 .fold(0.0, f64::max);
-            f1 += item.answers.iter().map(|g| token_f1(text, g)).fold(0.0, f64::max);
+            f1 += item_f1;
         } else {
             unanswerable += 1;
             abstained += usize::from(!answer.found && answer.citations.is_empty());
@@ -125,6 +161,7 @@ pub fn run(file: &Path, limit: Option<usize>) -> Result<QaReport> {
         abstain_accuracy: (unanswerable > 0).then(|| share(abstained, unanswerable)),
         answer_rate: share(answered, answerable),
         median_ms: times.get(times.len() / 2).copied().unwrap_or(0.0),
+        items: details.then_some(results),
     })
 }
 

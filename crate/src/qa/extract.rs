@@ -21,6 +21,8 @@ const RANK_WEIGHT: f32 = 0.25;
 
 pub struct Best {
     pub passage: usize,
+    /// The best sentence.
+    pub main: Span,
     /// The cited sentences, in text order.
     pub spans: Vec<Span>,
     /// Share of the question's idf weight found in the cited sentences.
@@ -82,7 +84,8 @@ pub fn best(doc: &Document, index: &Index, terms: &[QueryTerm], hits: &[Hit]) ->
                     spans.sort_by_key(|s| s.start);
                     covered += gain;
                 }
-                best = Some((score, Best { passage: hit.passage, spans, coverage: covered }));
+                best =
+                    Some((score, Best { passage: hit.passage, main: sent.span, spans, coverage: covered }));
             }
         }
     }

@@ -13,6 +13,8 @@
 //!    the document answers it: the answer is [`NOT_FOUND`] with no citation.
 
 mod extract;
+pub mod question;
+mod short;
 
 use serde::Serialize;
 
@@ -34,7 +36,13 @@ pub struct Citation {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Answer {
+    /// The answer to show first: the few words that answer the question when they can be
+    /// picked out of the cited sentence, else the cited sentence; [`NOT_FOUND`] when not found.
     pub text: String,
+    /// Where `text` comes from in the document (None when it is the whole cited text).
+    pub short: Option<Span>,
+    /// The cited sentences, whitespace collapsed (empty when not found).
+    pub quote: String,
     /// False when nothing in the document answers the question ("not found in this document").
     pub found: bool,
     pub citations: Vec<Citation>,
@@ -46,15 +54,23 @@ pub const NOT_FOUND: &str = "Not found in this document.";
 pub const READ_PASSAGES: usize = 8;
 
 /// The passages a question retrieves, best first, with the question's analysed terms.
+/// The question is read as meant first (see [`question`]: spoken corrections applied).
 pub fn retrieve(doc: &Document, index: &Index, question: &str, k: usize) -> (Vec<QueryTerm>, Vec<Hit>) {
-    let terms = index.query_terms(question);
+    let terms = index.query_terms(&question::parse(question).text);
     let hits = index.search_terms(doc, &terms, k);
     (terms, hits)
 }
 
 pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
+    let asked = question::parse(question);
     let (terms, hits) = retrieve(doc, index, question, READ_PASSAGES);
-    let not_found = Answer { text: NOT_FOUND.into(), found: false, citations: Vec::new() };
+    let not_found = Answer {
+        text: NOT_FOUND.into(),
+        short: None,
+        quote: String::new(),
+        found: false,
+        citations: Vec::new(),
+    };
     let Some(best) = extract::best(doc, index, &terms, &hits) else {
         return not_found;
     };
@@ -62,7 +78,9 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
         return not_found;
     }
     let passage = &index.passages[best.passage];
-    let text = best.spans.iter().map(|&s| doc.slice(s).split_whitespace().collect::<Vec<_>>().join(" "));
+    let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let quote = best.spans.iter().map(|&s| collapse(doc.slice(s))).collect::<Vec<_>>().join(" ");
+    let short = short_answer(doc, index, &asked, &best);
     let citations = best
         .spans
         .iter()
@@ -73,7 +91,30 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
             outline_path: passage.path.clone(),
         })
         .collect();
-    Answer { text: text.collect::<Vec<_>>().join(" "), found: true, citations }
+    let text = short.map_or_else(|| quote.clone(), |s| collapse(doc.slice(s)));
+    Answer { text, short, quote, found: true, citations }
+}
+
+/// The short answer inside the cited sentences: the best sentence's first, then a neighbour's.
+fn short_answer(
+    doc: &Document,
+    index: &Index,
+    asked: &question::Question,
+    best: &extract::Best,
+) -> Option<Span> {
+    let idf = |t: &str| index.idf(t);
+    let order = std::iter::once(best.main).chain(best.spans.iter().copied().filter(|s| *s != best.main));
+    let mut fallback = None;
+    for span in order {
+        if let Some(((s, e), typed)) = short::extract(doc.slice(span), asked, &idf) {
+            let found = Span::new(span.start + s, span.start + e);
+            if typed {
+                return Some(found);
+            }
+            fallback = fallback.or(Some(found));
+        }
+    }
+    fallback
 }
 
 #[cfg(test)]
@@ -95,9 +136,11 @@ mod tests {
     fn cites_the_sentence_that_answers() {
         let (doc, a) = ask(TEXT, "Where did Captain Wentworth write the letter?");
         assert!(a.found);
-        assert_eq!(a.text, "Captain Wentworth wrote the letter in the White Hart inn.");
+        assert_eq!(a.text, "White Hart");
+        assert_eq!(a.quote, "Captain Wentworth wrote the letter in the White Hart inn.");
         assert_eq!(a.citations.len(), 1);
-        assert_eq!(doc.slice(a.citations[0].span), a.text);
+        assert_eq!(doc.slice(a.citations[0].span), a.quote);
+        assert_eq!(a.short.map(|s| doc.slice(s)), Some("White Hart"));
         assert_eq!(a.citations[0].outline_path, ["Chapter 2"]);
         assert_eq!(a.citations[0].page, 1);
     }
@@ -108,6 +151,7 @@ mod tests {
         assert!(!a.found);
         assert_eq!(a.text, NOT_FOUND);
         assert!(a.citations.is_empty());
+        assert!(a.quote.is_empty() && a.short.is_none());
         let (_, a) = ask(TEXT, "");
         assert!(!a.found);
     }

@@ -72,8 +72,8 @@ pub fn ask(file: &Path, question: &str, json: bool) -> Result<()> {
     Ok(())
 }
 
-pub fn eval_qa(file: &Path, limit: Option<usize>) -> Result<()> {
-    let report = tome::eval::qa::run(file, limit)?;
+pub fn eval_qa(file: &Path, limit: Option<usize>, details: bool) -> Result<()> {
+    let report = tome::eval::qa::run(file, limit, details)?;
     print_json(&report);
     Ok(())
 }

@@ -62,6 +62,9 @@ enum EvalCommand {
         file: PathBuf,
         #[arg(long)]
         limit: Option<usize>,
+        /// Add each question's answer, quote and score.
+        #[arg(long)]
+        details: bool,
     },
 }
 
@@ -86,7 +89,7 @@ fn main() -> ExitCode {
         Command::Search { file, query, k, json } => ask_cmds::search(&file, &query, k, json),
         Command::Ask { file, question, json } => ask_cmds::ask(&file, &question, json),
         Command::Eval(EvalCommand::Outlines { dir }) => outline_cmds::eval_outlines(&dir),
-        Command::Eval(EvalCommand::Qa { file, limit }) => ask_cmds::eval_qa(&file, limit),
+        Command::Eval(EvalCommand::Qa { file, limit, details }) => ask_cmds::eval_qa(&file, limit, details),
         Command::Bench(BenchCommand::Ingest { file, runs }) => outline_cmds::bench_ingest(&file, runs),
         Command::Bench(BenchCommand::Model(args)) => model_cmds::bench_model(&args),
         Command::Generate(args) => model_cmds::generate(&args),

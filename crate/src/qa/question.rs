@@ -1,0 +1,376 @@
+//! Question analysis: a question as typed in, the question meant and the answer type it expects out.
+//!
+//! - Spoken questions correct themselves ("What is the French, I mean English, translation of
+//!   tawhid?"). The last correction marker ("I mean", "no", "sorry", "or rather", "make that",
+//!   "uh", "um", ...) splits the question into what was said first and the repair. A repair with
+//!   its own question word is the whole question; a repair without one replaces the words just
+//!   before the marker ("Who leads Daesh, no, make that the Islamic State?" -> "Who leads the
+//!   Islamic State?").
+//! - The question word (and the noun after "what"/"which") says what kind of answer is wanted:
+//!   a name, a time, a number, a place, or anything else.
+
+/// The kind of answer a question asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A person or named thing: "Who ...?", "What is the name of ...?". `part` picks a part of
+    /// a full name ("What is the last name of ...?").
+    Name { part: NamePart },
+    /// A date, year, month or time: "When ...?", "In what year ...?".
+    Time,
+    /// A count or amount: "How many ...?", "How much ...?".
+    Number,
+    /// A place: "Where ...?", "In what city ...?".
+    Place,
+    /// Anything else ("What ...?", "Why ...?", "How ...?").
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamePart {
+    Full,
+    First,
+    Last,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    /// The question meant, corrections applied.
+    pub text: String,
+    pub kind: Kind,
+}
+
+pub fn parse(question: &str) -> Question {
+    let text = repair(question);
+    let kind = kind(&text);
+    Question { text, kind }
+}
+
+/// Question words that start a question or a clause of one.
+const WH: &[&str] = &["what", "who", "whom", "whose", "when", "where", "which", "why", "how"];
+
+/// Words said only while hesitating: always part of a correction.
+const FILLERS: &[&str] =
+    &["uh", "uhh", "um", "umm", "er", "err", "erm", "ermm", "ugh", "hmm", "jeez", "oops", "ah", "ahh"];
+
+/// Word sequences that correct what came before (in lower case).
+const CORRECTIONS: &[&[&str]] = &[
+    &["i", "mean"],
+    &["i", "meant"],
+    &["or", "rather"],
+    &["or", "instead"],
+    &["or", "no"],
+    &["oh", "no"],
+    &["no", "no"],
+    &["no", "wait"],
+    &["make", "that"],
+    &["scratch", "that"],
+    &["well", "actually"],
+    &["sorry"],
+];
+
+/// Words that continue a correction once one has started ("no, sorry, make that ...").
+const CONTINUATIONS: &[&[&str]] = &[
+    &["i", "want", "to", "know"],
+    &["i", "meant"],
+    &["i", "mean"],
+    &["tell", "me"],
+    &["make", "that"],
+    &["hold", "up"],
+    &["oh", "yeah"],
+    &["well"],
+    &["actually"],
+    &["no"],
+    &["or"],
+    &["sorry"],
+    &["rather"],
+    &["instead"],
+    &["wait"],
+    &["oh"],
+    &["like"],
+];
+
+/// A word of the question: lower-cased letters and digits, with its byte range.
+struct Word {
+    lower: String,
+    start: usize,
+}
+
+fn words(text: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+        let part = c.is_alphanumeric() || (c == '\'' && start.is_some());
+        match (part, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push(Word { lower: text[s..i].trim_end_matches('\'').to_lowercase(), start: s });
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn phrase_at(words: &[Word], i: usize, phrases: &[&[&str]]) -> Option<usize> {
+    phrases
+        .iter()
+        .find(|p| p.len() <= words.len() - i && p.iter().zip(&words[i..]).all(|(a, w)| w.lower == *a))
+        .map(|p| p.len())
+}
+
+/// Where a correction starts at word `i`, and how many words it spans.
+fn correction_at(words: &[Word], i: usize) -> Option<usize> {
+    let w = words[i].lower.as_str();
+    let start = if FILLERS.contains(&w) {
+        Some(1)
+    } else if let Some(n) = phrase_at(words, i, CORRECTIONS) {
+        Some(n)
+    } else if w == "no" || w == "wait" {
+        // "no" and "wait" alone are ordinary words ("Who had no money?"); they correct when
+        // another question word, an article or a marker follows at once.
+        let next = words.get(i + 1).map(|n| n.lower.as_str());
+        next.filter(|n| WH.contains(n) || matches!(*n, "the" | "a" | "an" | "that" | "i")).map(|_| 1)
+    } else {
+        None
+    }?;
+    // Swallow what continues the correction: "no sorry make that", "um no tell me".
+    let mut end = i + start;
+    while end < words.len() {
+        if FILLERS.contains(&words[end].lower.as_str()) {
+            end += 1;
+        } else if let Some(n) = phrase_at(words, end, CONTINUATIONS) {
+            end += n;
+        } else {
+            break;
+        }
+    }
+    Some(end - i)
+}
+
+/// The question meant: the repair after the last correction, put in place of what it corrects.
+fn repair(question: &str) -> String {
+    let words = words(question);
+    let mut last = None;
+    let mut i = 0;
+    while i < words.len() {
+        match correction_at(&words, i) {
+            Some(n) => {
+                last = Some((i, i + n));
+                i += n;
+            }
+            None => i += 1,
+        }
+    }
+    let Some((mut from, to)) = last else { return question.trim().to_string() };
+    // A filler often follows the word that starts the correction: "a device no um an object".
+    while from > 0 && matches!(words[from - 1].lower.as_str(), "no" | "or" | "oh" | "wait" | "well" | "sorry")
+    {
+        from -= 1;
+    }
+    let Some(first) = words.get(to) else {
+        // Nothing after the correction: keep what came before it.
+        return question[..words[from].start].trim().to_string();
+    };
+    let tail = question[first.start..].trim();
+    let said = &words[..from];
+    if from == 0 || words[to..].iter().any(|w| WH.contains(&w.lower.as_str())) {
+        return tail.to_string();
+    }
+    // The repair replaces the end of what was said: from the last word like its first word
+    // ("a device no an object": articles count as alike), else the last word said.
+    let article = |w: &str| matches!(w, "a" | "an" | "the");
+    let alike = |w: &Word| w.lower == first.lower || (article(&w.lower) && article(&first.lower));
+    let window = said.len().saturating_sub(6);
+    let cut = said[window..]
+        .iter()
+        .rposition(alike)
+        .map(|p| window + p)
+        .unwrap_or(said.len() - 1)
+        .max(usize::from(WH.contains(&said[0].lower.as_str())));
+    let head = match said.get(cut) {
+        _ if cut == 0 => "",
+        Some(w) => question[..w.start].trim(),
+        None => question[..words[from].start].trim(),
+    };
+    format!("{head} {tail}").trim().to_string()
+}
+
+/// Nouns after "what"/"which" that ask for a place.
+const PLACE_NOUNS: &[&str] = &[
+    "city",
+    "country",
+    "town",
+    "village",
+    "state",
+    "province",
+    "county",
+    "region",
+    "place",
+    "park",
+    "river",
+    "island",
+    "continent",
+    "street",
+    "road",
+    "building",
+    "location",
+    "nation",
+    "capital",
+];
+/// Nouns after "what"/"which" that ask for a time.
+const TIME_NOUNS: &[&str] = &["year", "years", "date", "month", "day", "century", "decade", "time", "season"];
+/// Nouns after "what"/"which"/"the name of" that ask for a person.
+const PERSON_NOUNS: &[&str] = &[
+    "person",
+    "people",
+    "man",
+    "men",
+    "woman",
+    "women",
+    "girl",
+    "boy",
+    "character",
+    "individual",
+    "individuals",
+    "actor",
+    "actress",
+    "singer",
+    "player",
+    "author",
+    "writer",
+    "artist",
+    "king",
+    "queen",
+    "president",
+    "leader",
+    "composer",
+    "scientist",
+    "astronomer",
+    "musician",
+    "drummer",
+    "guitarist",
+];
+
+fn kind(text: &str) -> Kind {
+    let words: Vec<String> = words(text).into_iter().map(|w| w.lower).collect();
+    let has = |seq: &[&str]| words.windows(seq.len()).any(|w| w.iter().zip(seq).all(|(a, b)| a == b));
+    let part = if has(&["first", "name"]) || has(&["first", "names"]) {
+        NamePart::First
+    } else if has(&["last", "name"]) || has(&["last", "names"]) || has(&["surname"]) {
+        NamePart::Last
+    } else {
+        NamePart::Full
+    };
+    if part != NamePart::Full || has(&["full", "name"]) || has(&["full", "names"]) {
+        return Kind::Name { part };
+    }
+    // The first question word decides; the noun right after "what"/"which" refines it.
+    let Some(at) = words.iter().position(|w| WH.contains(&w.as_str())) else { return Kind::Other };
+    let next = words.get(at + 1).map(String::as_str).unwrap_or("");
+    match words[at].as_str() {
+        "who" | "whom" | "whose" => Kind::Name { part },
+        "when" => Kind::Time,
+        "where" => Kind::Place,
+        "how" if matches!(next, "many" | "much") => Kind::Number,
+        "what" | "which" if TIME_NOUNS.contains(&next) => Kind::Time,
+        "what" | "which" if PLACE_NOUNS.contains(&next) => Kind::Place,
+        "what" | "which" if PERSON_NOUNS.contains(&next) => Kind::Name { part },
+        "what" | "which" if matches!(next, "number" | "percentage" | "percent" | "amount") => Kind::Number,
+        "what" | "which" if has(&["name", "of"]) || has(&["called"]) => {
+            let noun = words.iter().skip_while(|w| *w != "of").nth(1);
+            let noun = noun
+                .filter(|n| !matches!(n.as_str(), "the" | "a" | "an"))
+                .or_else(|| words.iter().skip_while(|w| *w != "of").nth(2));
+            if noun.is_some_and(|n| PLACE_NOUNS.contains(&n.as_str())) {
+                Kind::Place
+            } else {
+                Kind::Name { part }
+            }
+        }
+        _ => Kind::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meant(q: &str) -> String {
+        parse(q).text
+    }
+
+    #[test]
+    fn a_repair_with_its_own_question_word_is_the_question() {
+        assert_eq!(
+            meant("What is the Islamic State no no what kind of people make it up?"),
+            "what kind of people make it up?"
+        );
+        assert_eq!(
+            meant("How many members no sorry I want to know how many seats are in the chamber ?"),
+            "how many seats are in the chamber ?"
+        );
+        assert_eq!(
+            meant("When was it in a crisis no sorry tell me when it was surpassed?"),
+            "when it was surpassed?"
+        );
+    }
+
+    #[test]
+    fn a_repair_fragment_replaces_what_it_corrects() {
+        assert_eq!(
+            meant("Who leads Daesh or no make that the Islamic State ?"),
+            "Who leads the Islamic State ?"
+        );
+        assert_eq!(
+            meant("What force acts on a device no um an object on a scale?"),
+            "What force acts on an object on a scale?"
+        );
+        assert_eq!(
+            meant("What is the French err instead English translation of tawhid?"),
+            "What is the English translation of tawhid?"
+        );
+        assert_eq!(
+            meant("What astronomer worked for Yuan no um Kublai ?"),
+            "What astronomer worked for Kublai ?"
+        );
+    }
+
+    #[test]
+    fn ordinary_questions_are_left_alone() {
+        for q in [
+            "Who had no money when the war ended?",
+            "What did Anne wait for at Lyme?",
+            "Which sister would rather stay at home?",
+            "Did he mean it?",
+        ] {
+            assert_eq!(meant(q), q);
+        }
+    }
+
+    #[test]
+    fn question_words_give_the_answer_kind() {
+        let full = Kind::Name { part: NamePart::Full };
+        assert_eq!(parse("Who wrote the letter?").kind, full);
+        assert_eq!(
+            parse("What is the last name of the person who wrote it?").kind,
+            Kind::Name { part: NamePart::Last }
+        );
+        assert_eq!(
+            parse("What are the first names of the two sisters?").kind,
+            Kind::Name { part: NamePart::First }
+        );
+        assert_eq!(parse("What is the name of the album?").kind, full);
+        assert_eq!(parse("What is the name of the city where she lived?").kind, Kind::Place);
+        assert_eq!(parse("In what year did Monteverdi die?").kind, Kind::Time);
+        assert_eq!(parse("When did they marry?").kind, Kind::Time);
+        assert_eq!(parse("How many seats are in the chamber?").kind, Kind::Number);
+        assert_eq!(parse("Where did she meet him?").kind, Kind::Place);
+        assert_eq!(parse("In what city was it first performed?").kind, Kind::Place);
+        assert_eq!(parse("What astronomer worked for Kublai?").kind, full);
+        assert_eq!(parse("Why did they leave?").kind, Kind::Other);
+        assert_eq!(parse("What does the barbarian do?").kind, Kind::Other);
+        // The repair decides: "Where ... I mean how many" asks for a number.
+        assert_eq!(parse("Where did the state I mean how many people did it control?").kind, Kind::Number);
+    }
+}

@@ -1,0 +1,542 @@
+//! Short answers: a cited sentence and the analysed question in, the few words that answer it out.
+//!
+//! The question's [`Kind`] says what to look for in the sentence: a run of capitalised words for
+//! a name or a place, a year or date for a time, a number for a count. Anything else gets the
+//! shortest run of words between punctuation that says something the question does not. Among
+//! the candidates, the one nearest the question's words in the sentence wins (each question word
+//! weighted by its idf, so rare words pull hardest), and a candidate made of question words is
+//! never the answer ("Who wrote to Anne?" is not answered by "Anne").
+
+use std::collections::HashMap;
+
+use super::question::{Kind, NamePart, Question};
+use crate::index::tokenize::{self, is_stopword};
+
+/// A word of the sentence, with what the rules need to know about it.
+#[derive(Debug)]
+struct Tok<'a> {
+    start: usize,
+    end: usize,
+    text: &'a str,
+    /// Normalised search term (empty for symbols).
+    term: String,
+    /// Punctuation (a comma, a bracket, a quote) separates it from the previous word.
+    break_before: bool,
+}
+
+impl Tok<'_> {
+    fn capitalised(&self) -> bool {
+        self.text.chars().next().is_some_and(char::is_uppercase)
+    }
+}
+
+/// The short answer's byte range in `sentence`, and whether it has the kind the question asks
+/// for (false when the question asked for a name, time, number or place the sentence lacks and
+/// a generic phrase was taken instead).
+pub fn extract(
+    sentence: &str,
+    question: &Question,
+    idf: &dyn Fn(&str) -> f32,
+) -> Option<((usize, usize), bool)> {
+    let toks = toks(sentence);
+    // Each content word of the question, with its weight and whether it comes before the
+    // question word ("... associated with what type of circuit?": "associated" comes before).
+    let wh_at = question_word_at(&question.text);
+    let mut asked: HashMap<String, Asked> = HashMap::new();
+    tokenize::for_each_token(&question.text, |t, start, _| {
+        if !is_stopword(t) {
+            let before = wh_at.is_some_and(|w| start < w);
+            asked.entry(t.to_string()).or_insert(Asked { weight: idf(t).max(0.1), before });
+        }
+    });
+    let in_question = |t: &Tok| asked.keys().any(|a| same_word(a, &t.term));
+    let typed = match question.kind {
+        Kind::Name { part } => names(&toks, &in_question, part, false),
+        Kind::Place => names(&toks, &in_question, NamePart::Full, true),
+        Kind::Time => runs(&toks, is_time),
+        Kind::Number => runs(&toks, is_number),
+        Kind::Other => Vec::new(),
+    };
+    let (candidates, typed) =
+        if typed.is_empty() { (phrases(&toks, &in_question), false) } else { (typed, true) };
+    let best =
+        candidates.into_iter().map(|c| (score(&toks, &asked, c), c)).max_by(|a, b| a.0.total_cmp(&b.0))?;
+    let (from, to) = best.1.range;
+    Some(((toks[from].start, toks[to - 1].end), typed))
+}
+
+struct Asked {
+    weight: f32,
+    before: bool,
+}
+
+/// Byte offset of the first question word.
+fn question_word_at(text: &str) -> Option<usize> {
+    let mut at = None;
+    tokenize::for_each_token(text, |t, s, _| {
+        if at.is_none()
+            && matches!(t, "what" | "who" | "whom" | "whose" | "when" | "where" | "which" | "why" | "how")
+        {
+            at = Some(s);
+        }
+    });
+    at
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    /// Token range.
+    range: (usize, usize),
+    /// Extra evidence for the kind (a place after "in"/"at").
+    bonus: f32,
+}
+
+fn toks(sentence: &str) -> Vec<Tok<'_>> {
+    const TITLES: &[&str] =
+        &["mr", "mrs", "ms", "dr", "st", "jr", "sr", "capt", "col", "gen", "lt", "prof", "rev"];
+    let mut out: Vec<Tok> = Vec::new();
+    let mut pending_break = false;
+    let mut at = 0;
+    for piece in sentence.split_whitespace() {
+        let start = at + sentence[at..].find(piece).unwrap_or(0);
+        at = start + piece.len();
+        let lead = piece
+            .find(|c: char| c.is_alphanumeric() || matches!(c, '$' | '£' | '€' | '#'))
+            .unwrap_or(piece.len());
+        let core_end = piece
+            .rfind(|c: char| c.is_alphanumeric() || c == '%')
+            .map_or(lead, |i| i + piece[i..].chars().next().map_or(1, char::len_utf8));
+        if lead >= core_end {
+            // A lone symbol: "°F" stays a word, a dash or a quote only breaks.
+            if piece.chars().any(char::is_alphanumeric) || piece.contains('°') {
+                out.push(Tok {
+                    start,
+                    end: at,
+                    text: piece,
+                    term: String::new(),
+                    break_before: pending_break,
+                });
+                pending_break = false;
+            } else {
+                pending_break = true;
+            }
+            continue;
+        }
+        let core = &piece[lead..core_end];
+        // Keep the full stop of an initial or a title ("J.", "Dr.") as part of the name.
+        let dotted = piece[core_end..].starts_with('.')
+            && (core.chars().count() == 1 || TITLES.contains(&core.to_lowercase().as_str()));
+        let end = core_end + usize::from(dotted);
+        let term = tokenize::terms(core).into_iter().next().unwrap_or_default();
+        let break_before =
+            pending_break || piece[..lead].chars().any(|c| !matches!(c, '$' | '£' | '€' | '#'));
+        out.push(Tok { start: start + lead, end: start + end, text: &piece[lead..end], term, break_before });
+        pending_break = piece[end..].chars().any(|c| !c.is_alphanumeric());
+    }
+    out
+}
+
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+const NUMBER_WORDS: &[&str] = &[
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
+    "dozen",
+    "half",
+];
+
+fn lower(t: &Tok) -> String {
+    t.text.to_lowercase()
+}
+
+fn is_year(t: &Tok) -> bool {
+    let digits = t.text.trim_end_matches('s');
+    digits.len() == 4 && digits.parse::<u32>().is_ok_and(|y| (1000..2100).contains(&y))
+}
+
+fn is_time(toks: &[Tok], i: usize) -> bool {
+    let t = &toks[i];
+    let l = lower(t);
+    let near_month =
+        |j: Option<usize>| j.and_then(|j| toks.get(j)).is_some_and(|n| MONTHS.contains(&lower(n).as_str()));
+    is_year(t)
+        || (MONTHS.contains(&l.as_str()) && (t.capitalised()))
+        || WEEKDAYS.contains(&l.as_str())
+        || matches!(l.as_str(), "century" | "bc" | "ad" | "bce" | "ce")
+        || (t.text.bytes().all(|b| b.is_ascii_digit())
+            && t.text.len() <= 2
+            && (near_month(i.checked_sub(1)) || near_month(Some(i + 1))))
+        || (l.ends_with("th") || l.ends_with("st") || l.ends_with("nd") || l.ends_with("rd"))
+            && l.as_bytes().first().is_some_and(u8::is_ascii_digit)
+            && toks.get(i + 1).is_some_and(|n| lower(n) == "century")
+}
+
+fn is_number(toks: &[Tok], i: usize) -> bool {
+    let t = &toks[i];
+    let l = lower(t);
+    t.text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '$' | '£' | '€'))
+        || NUMBER_WORDS.contains(&l.as_str())
+        || (t.term.is_empty() && i > 0 && is_number(toks, i - 1))
+}
+
+/// Maximal runs of tokens for which `f` holds, unbroken by punctuation.
+fn runs(toks: &[Tok], f: fn(&[Tok], usize) -> bool) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        if !f(toks, i) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < toks.len() && f(toks, j) && !toks[j].break_before {
+            j += 1;
+        }
+        out.push(Candidate { range: (i, j), bonus: 0.0 });
+        i = j;
+    }
+    out
+}
+
+/// Words capitalised only because they start a sentence ("Later, Anne ..."); adverbs in -ly too.
+const NOT_NAMES: &[&str] = &[
+    "later",
+    "then",
+    "however",
+    "after",
+    "yet",
+    "still",
+    "now",
+    "soon",
+    "meanwhile",
+    "although",
+    "though",
+    "because",
+    "since",
+    "during",
+    "despite",
+    "following",
+    "today",
+    "instead",
+    "according",
+    "unlike",
+    "like",
+    "many",
+    "most",
+    "several",
+    "both",
+    "each",
+    "every",
+    "other",
+    "another",
+    "one",
+    "such",
+    "only",
+    "even",
+    "just",
+    "once",
+    "until",
+    "before",
+    "nothing",
+    "everything",
+    "everyone",
+    "yes",
+    "oh",
+    "well",
+];
+
+/// Runs of capitalised words ("Captain John Bird", "Earl of Westmorland") that are not the
+/// question's own, trimmed of capitalised function words ("The", "He"); for a place, a run
+/// after "in", "at", "from" or "to" counts more.
+fn names(toks: &[Tok], in_question: &dyn Fn(&Tok) -> bool, part: NamePart, place: bool) -> Vec<Candidate> {
+    let name_word = |t: &Tok| {
+        let l = lower(t);
+        t.capitalised()
+            && !is_stopword(&t.term)
+            && !MONTHS.contains(&l.as_str())
+            && !WEEKDAYS.contains(&l.as_str())
+            && !(t.start == toks[0].start && (l.ends_with("ly") || NOT_NAMES.contains(&l.as_str())))
+    };
+    let joiner =
+        |t: &Tok| matches!(t.text, "of" | "de" | "van" | "von" | "der" | "la" | "le" | "du" | "da" | "al");
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        if !name_word(&toks[i]) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < toks.len() && !toks[j].break_before {
+            if name_word(&toks[j]) {
+                j += 1;
+            } else if joiner(&toks[j]) && toks.get(j + 1).is_some_and(|n| name_word(n) && !n.break_before) {
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        let (mut s, mut e) = (i, j);
+        while s < e && in_question(&toks[s]) {
+            s += 1;
+        }
+        while e > s && in_question(&toks[e - 1]) {
+            e -= 1;
+        }
+        if s < e && !toks[s..e].iter().any(|t| in_question(t)) {
+            let range = match part {
+                NamePart::Full => (s, e),
+                // A title is not a first name: "Dr. Frank Parnell" -> "Frank".
+                NamePart::First => {
+                    let f = (s..e).find(|&k| !toks[k].text.ends_with('.')).unwrap_or(s);
+                    (f, f + 1)
+                }
+                NamePart::Last => (e - 1, e),
+            };
+            // "in Lyme", "at the White Hart".
+            let word = |k: Option<usize>| k.and_then(|k| toks.get(k)).map(lower).unwrap_or_default();
+            let preposition = |w: String| matches!(w.as_str(), "in" | "at" | "from" | "to" | "near");
+            let after_preposition = preposition(word(i.checked_sub(1)))
+                || (matches!(word(i.checked_sub(1)).as_str(), "the" | "a")
+                    && preposition(word(i.checked_sub(2))));
+            out.push(Candidate { range, bonus: if place && after_preposition { 0.5 } else { 0.0 } });
+        }
+        i = j;
+    }
+    out
+}
+
+/// Prepositions the search stopwords leave out; an answer does not start or end with one.
+const PREPOSITIONS: &[&str] = &[
+    "through",
+    "via",
+    "onto",
+    "toward",
+    "towards",
+    "across",
+    "between",
+    "among",
+    "against",
+    "without",
+    "within",
+    "during",
+    "per",
+    "near",
+    "beside",
+    "besides",
+    "since",
+    "until",
+    "along",
+    "around",
+    "behind",
+    "beyond",
+    "despite",
+    "except",
+    "inside",
+    "outside",
+    "throughout",
+    "beneath",
+    "below",
+    "above",
+];
+
+/// Longest phrase a generic answer may be, in words.
+const MAX_PHRASE: usize = 6;
+
+/// Runs of words between punctuation and question words, trimmed of function words at both
+/// ends; a long run offers its first and last [`MAX_PHRASE`] words.
+fn phrases(toks: &[Tok], in_question: &dyn Fn(&Tok) -> bool) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        if in_question(&toks[i]) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < toks.len() && !in_question(&toks[j]) && !toks[j].break_before {
+            j += 1;
+        }
+        let (mut s, mut e) = (i, j);
+        // Function words and adverbs ("typically") are never the edge of an answer.
+        let weak = |t: &Tok| {
+            is_stopword(&t.term) || t.term.ends_with("ly") || PREPOSITIONS.contains(&t.term.as_str())
+        };
+        while s < e && (weak(&toks[s]) || toks[s].term.is_empty()) {
+            s += 1;
+        }
+        while e > s && weak(&toks[e - 1]) {
+            e -= 1;
+        }
+        if e > s {
+            out.push(Candidate { range: (s, e.min(s + MAX_PHRASE)), bonus: 0.0 });
+            if e - s > MAX_PHRASE {
+                out.push(Candidate { range: (e - MAX_PHRASE, e), bonus: 0.0 });
+            }
+        }
+        i = j;
+    }
+    out
+}
+
+/// Whether two terms are forms of one word, by a shared beginning ("want", "wanted";
+/// "marry", "married"): the search stemmer only folds plurals.
+fn same_word(a: &str, b: &str) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    let shared = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    shared == a.len().max(b.len()) || shared >= 4.max(a.len().min(b.len()) - 1)
+}
+
+/// Closeness to the question's words: each distinct question word in the sentence adds its
+/// weight over its distance in words from the candidate, a quarter when it stands on the other
+/// side of the candidate than of the question word (the answer fills the question word's
+/// slot); longer phrases lose a little.
+fn score(toks: &[Tok], asked: &HashMap<String, Asked>, c: Candidate) -> f32 {
+    let (s, e) = c.range;
+    let mut best: HashMap<&str, f32> = HashMap::new();
+    // Distance counts content words only: "associated with Boolean" are neighbours.
+    let content = |r: std::ops::Range<usize>| toks[r].iter().filter(|t| !is_stopword(&t.term)).count();
+    for (k, t) in toks.iter().enumerate() {
+        let Some((term, a)) = asked.iter().find(|(a, _)| same_word(a, &t.term)) else { continue };
+        if !(s..e).contains(&k) {
+            let d = 1 + if k < s { content(k + 1..s) } else { content(e..k) };
+            let side = if (k < s) == a.before { 1.0 } else { 0.25 };
+            let v = best.entry(term.as_str()).or_insert(0.0);
+            *v = v.max(a.weight * side / d as f32);
+        }
+    }
+    let closeness: f32 = best.values().sum();
+    closeness * (1.0 + c.bonus) / (1.0 + 0.05 * (e - s) as f32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::qa::question::parse;
+
+    fn short(sentence: &str, question: &str) -> Option<(String, bool)> {
+        let q = parse(question);
+        extract(sentence, &q, &|_| 1.0).map(|((s, e), typed)| (sentence[s..e].to_string(), typed))
+    }
+
+    fn answer(sentence: &str, question: &str) -> String {
+        short(sentence, question).map(|(a, _)| a).unwrap_or_default()
+    }
+
+    #[test]
+    fn who_finds_the_name_that_is_not_in_the_question() {
+        let s = "In the end Captain Wentworth wrote the letter to Anne in the White Hart.";
+        assert_eq!(answer(s, "Who wrote the letter to Anne?"), "Captain Wentworth");
+        assert_eq!(
+            answer("She married Dr. J. Frank Parnell in Leeds.", "Who did she marry?"),
+            "Dr. J. Frank Parnell"
+        );
+        assert_eq!(
+            answer("The title passed to the Earl of Westmorland, who resigned.", "Who resigned?"),
+            "Earl of Westmorland"
+        );
+    }
+
+    #[test]
+    fn first_and_last_name_questions_take_that_part() {
+        let s = "His father, Robert Victor Britten, practised dentistry without pleasure.";
+        assert_eq!(
+            answer(s, "What is the full name of the person who practised dentistry?"),
+            "Robert Victor Britten"
+        );
+        assert_eq!(answer(s, "What is the last name of the person who practised dentistry?"), "Britten");
+        assert_eq!(answer(s, "What is the first name of the person who practised dentistry?"), "Robert");
+    }
+
+    #[test]
+    fn when_finds_dates_and_how_many_finds_numbers() {
+        assert_eq!(
+            answer(
+                "Monteverdi died in Venice on 29 November 1643, aged 76.",
+                "In what year did Monteverdi die?"
+            ),
+            "29 November 1643"
+        );
+        assert_eq!(
+            answer("The chamber has 131 seats for members.", "How many seats does the chamber have?"),
+            "131"
+        );
+        assert_eq!(
+            answer("It ruled over ten million people by March.", "How many people did it rule?"),
+            "ten million"
+        );
+    }
+
+    #[test]
+    fn where_prefers_a_name_after_a_preposition() {
+        let s = "Later Anne Elliot walked with Henrietta to Uppercross.";
+        assert_eq!(answer(s, "Where did Anne Elliot walk with Henrietta?"), "Uppercross");
+    }
+
+    #[test]
+    fn other_questions_take_the_nearest_phrase_outside_the_question() {
+        let s = "AC and NC are complexity classes typically associated with Boolean circuits.";
+        assert_eq!(
+            answer(s, "AC and NC are complexity classes associated with what type of circuit?"),
+            "Boolean"
+        );
+        let s = "Maududi wanted to change hearts and minds through an educational process, or da'wah.";
+        assert_eq!(
+            answer(s, "By what method did Maududi want to change hearts and minds?"),
+            "educational process"
+        );
+    }
+
+    #[test]
+    fn a_missing_kind_falls_back_to_a_phrase_and_says_so() {
+        let (a, typed) = short("the carriage waited at the gate", "Who waited at the gate?").unwrap();
+        assert!(!typed);
+        assert_eq!(a, "carriage");
+        assert_eq!(short("Anne waited.", "Who waited?"), Some(("Anne".into(), true)));
+    }
+}
