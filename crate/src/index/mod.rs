@@ -46,6 +46,8 @@ pub struct Hit {
 pub struct QueryTerm {
     pub term: String,
     pub idf: f32,
+    /// How much the term counts in ranking (1 for the query's own words).
+    pub weight: f32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -83,7 +85,7 @@ impl Index {
         all.retain(|t| seen.insert(t.clone()));
         let content: Vec<String> = all.iter().filter(|t| !tokenize::is_stopword(t)).cloned().collect();
         let chosen = if content.is_empty() { all } else { content };
-        chosen.into_iter().map(|term| QueryTerm { idf: self.bm25.idf(&term), term }).collect()
+        chosen.into_iter().map(|term| QueryTerm { idf: self.bm25.idf(&term), term, weight: 1.0 }).collect()
     }
 
     /// The idf of a (normalised) term in this index.
@@ -104,12 +106,12 @@ impl Index {
         let mut scores = vec![0.0f32; self.passages.len()];
         for qt in terms {
             if let Some(id) = self.bm25.term_id(&qt.term) {
-                self.bm25.add_scores(id, 1.0, &mut scores);
+                self.bm25.add_scores(id, qt.weight, &mut scores);
             }
             for &s in self.path_terms.get(qt.term.as_str()).map_or(&[][..], Vec::as_slice) {
                 if let Some(segment) = self.segments.get(s as usize) {
                     for score in &mut scores[segment.passages.clone()] {
-                        *score += PATH_BOOST * qt.idf;
+                        *score += PATH_BOOST * qt.idf * qt.weight;
                     }
                 }
             }

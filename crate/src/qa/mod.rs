@@ -54,12 +54,23 @@ pub const NOT_FOUND: &str = "Not found in this document.";
 pub const READ_PASSAGES: usize = 8;
 
 /// The passages a question retrieves, best first, with the question's analysed terms.
-/// The question is read as meant first (see [`question`]: spoken corrections applied).
+/// The question is read as meant first (see [`question`]: spoken corrections applied); the
+/// returned terms are the meant question's. Words only in what the speaker corrected still help
+/// find the passage (they are usually about the same thing), at [`CORRECTED_WEIGHT`].
 pub fn retrieve(doc: &Document, index: &Index, question: &str, k: usize) -> (Vec<QueryTerm>, Vec<Hit>) {
     let terms = index.query_terms(&question::parse(question).text);
-    let hits = index.search_terms(doc, &terms, k);
+    let mut all = terms.clone();
+    for t in index.query_terms(question) {
+        if !all.iter().any(|a| a.term == t.term) {
+            all.push(QueryTerm { weight: CORRECTED_WEIGHT, ..t });
+        }
+    }
+    let hits = index.search_terms(doc, &all, k);
     (terms, hits)
 }
+
+/// Ranking weight of the words a spoken correction took back.
+pub const CORRECTED_WEIGHT: f32 = 0.5;
 
 pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
     let asked = question::parse(question);

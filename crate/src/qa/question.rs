@@ -2,10 +2,10 @@
 //!
 //! - Spoken questions correct themselves ("What is the French, I mean English, translation of
 //!   tawhid?"). The last correction marker ("I mean", "no", "sorry", "or rather", "make that",
-//!   "uh", "um", ...) splits the question into what was said first and the repair. A repair with
-//!   its own question word is the whole question; a repair without one replaces the words just
-//!   before the marker ("Who leads Daesh, no, make that the Islamic State?" -> "Who leads the
-//!   Islamic State?").
+//!   "uh", "um", ...) splits the question into what was said first and the repair. The repair
+//!   replaces what was said from the last word like its first one (the same word, an article
+//!   for an article, a question word for a question word), else the last word said ("Who leads
+//!   Daesh, no, make that the Islamic State?" -> "Who leads the Islamic State?").
 //! - The question word (and the noun after "what"/"which") says what kind of answer is wanted:
 //!   a name, a time, a number, a place, or anything else.
 
@@ -92,6 +92,8 @@ const CONTINUATIONS: &[&[&str]] = &[
 /// A word of the question: lower-cased letters and digits, with its byte range.
 struct Word {
     lower: String,
+    /// Written all in capitals ("ER", "UK").
+    upper: bool,
     start: usize,
 }
 
@@ -103,7 +105,9 @@ fn words(text: &str) -> Vec<Word> {
         match (part, start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
-                out.push(Word { lower: text[s..i].trim_end_matches('\'').to_lowercase(), start: s });
+                let word = text[s..i].trim_end_matches('\'');
+                let upper = word.chars().count() > 1 && !word.chars().any(char::is_lowercase);
+                out.push(Word { lower: word.to_lowercase(), upper, start: s });
                 start = None;
             }
             _ => {}
@@ -122,7 +126,9 @@ fn phrase_at(words: &[Word], i: usize, phrases: &[&[&str]]) -> Option<usize> {
 /// Where a correction starts at word `i`, and how many words it spans.
 fn correction_at(words: &[Word], i: usize) -> Option<usize> {
     let w = words[i].lower.as_str();
-    let start = if FILLERS.contains(&w) {
+    // "ER" is a place, "er" a hesitation.
+    let filler = |k: usize| FILLERS.contains(&words[k].lower.as_str()) && !words[k].upper;
+    let start = if filler(i) {
         Some(1)
     } else if let Some(n) = phrase_at(words, i, CORRECTIONS) {
         Some(n)
@@ -137,7 +143,7 @@ fn correction_at(words: &[Word], i: usize) -> Option<usize> {
     // Swallow what continues the correction: "no sorry make that", "um no tell me".
     let mut end = i + start;
     while end < words.len() {
-        if FILLERS.contains(&words[end].lower.as_str()) {
+        if filler(end) {
             end += 1;
         } else if let Some(n) = phrase_at(words, end, CONTINUATIONS) {
             end += n;
@@ -174,20 +180,25 @@ fn repair(question: &str) -> String {
     };
     let tail = question[first.start..].trim();
     let said = &words[..from];
-    if from == 0 || words[to..].iter().any(|w| WH.contains(&w.lower.as_str())) {
+    if from == 0 {
         return tail.to_string();
     }
     // The repair replaces the end of what was said: from the last word like its first word
-    // ("a device no an object": articles count as alike), else the last word said.
+    // ("a device no an object": articles count as alike; "which or no make that what type":
+    // question words do, anywhere in what was said), else the last word said.
     let article = |w: &str| matches!(w, "a" | "an" | "the");
-    let alike = |w: &Word| w.lower == first.lower || (article(&w.lower) && article(&first.lower));
-    let window = said.len().saturating_sub(6);
+    let wh = |w: &str| WH.contains(&w);
+    let alike = |w: &Word| {
+        w.lower == first.lower
+            || (article(&w.lower) && article(&first.lower))
+            || (wh(&w.lower) && wh(&first.lower))
+    };
+    let window = if wh(&first.lower) { 0 } else { said.len().saturating_sub(6) };
     let cut = said[window..]
         .iter()
         .rposition(alike)
         .map(|p| window + p)
-        .unwrap_or(said.len() - 1)
-        .max(usize::from(WH.contains(&said[0].lower.as_str())));
+        .unwrap_or_else(|| (said.len() - 1).max(usize::from(wh(&said[0].lower))));
     let head = match said.get(cut) {
         _ if cut == 0 => "",
         Some(w) => question[..w.start].trim(),
@@ -319,6 +330,14 @@ mod tests {
     #[test]
     fn a_repair_fragment_replaces_what_it_corrects() {
         assert_eq!(
+            meant("AC and NC are associated with which or no make that what type of circuit ?"),
+            "AC and NC are associated with what type of circuit ?"
+        );
+        assert_eq!(
+            meant("Maududi believed that Sharia ermm rather Islam needed what?"),
+            "Maududi believed that Islam needed what?"
+        );
+        assert_eq!(
             meant("Who leads Daesh or no make that the Islamic State ?"),
             "Who leads the Islamic State ?"
         );
@@ -343,6 +362,7 @@ mod tests {
             "What did Anne wait for at Lyme?",
             "Which sister would rather stay at home?",
             "Did he mean it?",
+            "Who has to go to the ER to have a phone taken out?",
         ] {
             assert_eq!(meant(q), q);
         }
