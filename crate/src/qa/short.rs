@@ -39,14 +39,14 @@ pub fn extract(
     idf: &dyn Fn(&str) -> f32,
 ) -> Option<((usize, usize), bool)> {
     let toks = toks(sentence);
-    // Each content word of the question, with its weight and whether it comes before the
-    // question word ("... associated with what type of circuit?": "associated" comes before).
-    let wh_at = question_word_at(&question.text);
+    // Each content word of the question, with its weight and the side of the answer it
+    // should stand on in the sentence.
+    let (wh_at, slot) = slot(&question.text);
     let mut asked: HashMap<String, Asked> = HashMap::new();
     tokenize::for_each_token(&question.text, |t, start, _| {
         if !is_stopword(t) {
-            let before = wh_at.is_some_and(|w| start < w);
-            asked.entry(t.to_string()).or_insert(Asked { weight: idf(t).max(0.1), before });
+            let side = if wh_at.is_some_and(|w| start < w) { Side::Before } else { slot };
+            asked.entry(t.to_string()).or_insert(Asked { weight: idf(t).max(0.1), side });
         }
     });
     let in_question = |t: &Tok| asked.keys().any(|a| same_word(a, &t.term));
@@ -67,20 +67,44 @@ pub fn extract(
 
 struct Asked {
     weight: f32,
-    before: bool,
+    side: Side,
 }
 
-/// Byte offset of the first question word.
-fn question_word_at(text: &str) -> Option<usize> {
-    let mut at = None;
-    tokenize::for_each_token(text, |t, s, _| {
-        if at.is_none()
-            && matches!(t, "what" | "who" | "whom" | "whose" | "when" | "where" | "which" | "why" | "how")
-        {
-            at = Some(s);
-        }
-    });
-    at
+/// Where a question's word stands in an answering sentence, relative to the answer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Side {
+    Before,
+    After,
+    Either,
+}
+
+/// The question word's byte offset, and where the words after it stand relative to the answer.
+/// A question word followed by a verb asks for a subject ("Who wrote the letter?": "Wentworth
+/// wrote the letter"), so its words stand after the answer. With an auxiliary or a copula
+/// ("What did Maududi advocate?", "What is the name of ...?") the answer can stand either side
+/// (answering sentences are active or passive, clauses reorder). Words before the question
+/// word stand before the answer ("... associated with what type?").
+fn slot(text: &str) -> (Option<usize>, Side) {
+    const AUX: &[&str] = &[
+        "do", "doe", "does", "did", "will", "would", "can", "could", "should", "may", "might", "must", "has",
+        "have", "had",
+    ];
+    let mut words: Vec<(String, usize)> = Vec::new();
+    tokenize::for_each_token(text, |t, s, _| words.push((t.to_string(), s)));
+    let wh = ["what", "who", "whom", "whose", "when", "where", "which", "why", "how"];
+    let Some(at) = words.iter().position(|(w, _)| wh.contains(&w.as_str())) else {
+        return (None, Side::Either);
+    };
+    let after = &words[at + 1..];
+    let side =
+        if after.iter().take(5).any(|(w, _)| {
+            AUX.contains(&w.as_str()) || matches!(w.as_str(), "is" | "wa" | "was" | "are" | "were")
+        }) {
+            Side::Either
+        } else {
+            Side::After
+        };
+    (Some(words[at].1), side)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -326,7 +350,10 @@ fn names(toks: &[Tok], in_question: &dyn Fn(&Tok) -> bool, part: NamePart, place
         while e > s && in_question(&toks[e - 1]) {
             e -= 1;
         }
-        if s < e && !toks[s..e].iter().any(|t| in_question(t)) {
+        // What is left of "the Grand Canal of China" after the question's "Grand Canal" is
+        // part of the question's own name, not an answer.
+        let part_of_asked = s < e && (joiner(&toks[s]) || joiner(&toks[e - 1]));
+        if s < e && !part_of_asked && !toks[s..e].iter().any(|t| in_question(t)) {
             let range = match part {
                 NamePart::Full => (s, e),
                 // A title is not a first name: "Dr. Frank Parnell" -> "Frank".
@@ -433,7 +460,7 @@ fn same_word(a: &str, b: &str) -> bool {
 }
 
 /// Closeness to the question's words: each distinct question word in the sentence adds its
-/// weight over its distance in words from the candidate, a quarter when it stands on the other
+/// weight over its distance in words from the candidate, halved when it stands on the other
 /// side of the candidate than of the question word (the answer fills the question word's
 /// slot); longer phrases lose a little.
 fn score(toks: &[Tok], asked: &HashMap<String, Asked>, c: Candidate) -> f32 {
@@ -445,7 +472,11 @@ fn score(toks: &[Tok], asked: &HashMap<String, Asked>, c: Candidate) -> f32 {
         let Some((term, a)) = asked.iter().find(|(a, _)| same_word(a, &t.term)) else { continue };
         if !(s..e).contains(&k) {
             let d = 1 + if k < s { content(k + 1..s) } else { content(e..k) };
-            let side = if (k < s) == a.before { 1.0 } else { 0.25 };
+            let side = match a.side {
+                Side::Either => 1.0,
+                side if (k < s) == (side == Side::Before) => 1.0,
+                _ => 0.5,
+            };
             let v = best.entry(term.as_str()).or_insert(0.0);
             *v = v.max(a.weight * side / d as f32);
         }
@@ -479,6 +510,14 @@ mod tests {
         assert_eq!(
             answer("The title passed to the Earl of Westmorland, who resigned.", "Who resigned?"),
             "Earl of Westmorland"
+        );
+        assert_eq!(answer("The Prince of Qin was Li Shimin.", "Who was the Prince of Qin?"), "Li Shimin");
+        assert_eq!(
+            answer(
+                "Beijing was the end of the Grand Canal of China.",
+                "What city did the Grand Canal reach?"
+            ),
+            "Beijing"
         );
     }
 
