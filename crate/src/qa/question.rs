@@ -278,7 +278,25 @@ fn kind(text: &str) -> Kind {
     }
     // The first question word decides; the noun right after "what"/"which" refines it.
     let Some(at) = words.iter().position(|w| WH.contains(&w.as_str())) else { return Kind::Other };
-    let next = words.get(at + 1).map(String::as_str).unwrap_or("");
+    // The noun the question word asks about: "what year", "what was the second year".
+    let filler = |w: &str| {
+        matches!(
+            w,
+            "is" | "was"
+                | "are"
+                | "were"
+                | "the"
+                | "a"
+                | "an"
+                | "first"
+                | "second"
+                | "third"
+                | "last"
+                | "final"
+                | "exact"
+        )
+    };
+    let next = words[at + 1..].iter().map(String::as_str).find(|w| !filler(w)).unwrap_or("");
     match words[at].as_str() {
         "who" | "whom" | "whose" => Kind::Name { part },
         "when" => Kind::Time,
@@ -384,6 +402,7 @@ mod tests {
         assert_eq!(parse("What is the name of the city where she lived?").kind, Kind::Place);
         assert_eq!(parse("In what year did Monteverdi die?").kind, Kind::Time);
         assert_eq!(parse("When did they marry?").kind, Kind::Time);
+        assert_eq!(parse("What was the second year the score was published?").kind, Kind::Time);
         assert_eq!(parse("How many seats are in the chamber?").kind, Kind::Number);
         assert_eq!(parse("Where did she meet him?").kind, Kind::Place);
         assert_eq!(parse("In what city was it first performed?").kind, Kind::Place);

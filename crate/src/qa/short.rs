@@ -146,16 +146,18 @@ fn toks(sentence: &str) -> Vec<Tok<'_>> {
             }
             continue;
         }
+        // A possessive is not part of the name: "Korff's research" -> "Korff".
         let core = &piece[lead..core_end];
+        let core = core.strip_suffix("'s").or_else(|| core.strip_suffix("\u{2019}s")).unwrap_or(core);
         // Keep the full stop of an initial or a title ("J.", "Dr.") as part of the name.
         let dotted = piece[core_end..].starts_with('.')
             && (core.chars().count() == 1 || TITLES.contains(&core.to_lowercase().as_str()));
-        let end = core_end + usize::from(dotted);
+        let end = lead + core.len() + usize::from(dotted);
         let term = tokenize::terms(core).into_iter().next().unwrap_or_default();
         let break_before =
             pending_break || piece[..lead].chars().any(|c| !matches!(c, '$' | '£' | '€' | '#'));
         out.push(Tok { start: start + lead, end: start + end, text: &piece[lead..end], term, break_before });
-        pending_break = piece[end..].chars().any(|c| !c.is_alphanumeric());
+        pending_break = piece[core_end.max(end)..].chars().any(|c| !c.is_alphanumeric());
     }
     out
 }
@@ -530,6 +532,8 @@ mod tests {
         );
         assert_eq!(answer(s, "What is the last name of the person who practised dentistry?"), "Britten");
         assert_eq!(answer(s, "What is the first name of the person who practised dentistry?"), "Robert");
+        let s = "Libby learned of Korff's research and conceived the idea.";
+        assert_eq!(answer(s, "Whose research did Libby learn of?"), "Korff");
     }
 
     #[test]
