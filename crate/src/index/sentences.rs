@@ -68,7 +68,7 @@ fn ends_sentence(para: &str, start: usize, stop: usize, end: usize) -> bool {
     let after = &para[end..];
     let Some(ws) = after.chars().next() else { return false };
     if !ws.is_whitespace() {
-        return false;
+        return run_together(para, start, stop, end);
     }
     let next = after.trim_start().chars().next();
     if !next.is_some_and(|n| {
@@ -88,6 +88,27 @@ fn ends_sentence(para: &str, start: usize, stop: usize, end: usize) -> bool {
     let lower = word.to_lowercase();
     let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
     !(initial || ABBREVIATIONS.contains(&lower.as_str()))
+}
+
+/// Sentences pasted together without a space ("for dating.In 1945 Libby moved"): a full stop
+/// between a lower-case word of two letters or more and a capitalised word or a number.
+fn run_together(para: &str, start: usize, stop: usize, end: usize) -> bool {
+    if end != stop + 1 || &para[stop..end] != "." {
+        return false;
+    }
+    let word: String = para[start..stop].chars().rev().take_while(|c| c.is_alphabetic()).collect();
+    // Not a web or file name: "www.Example.com".
+    let next_word = para[end..].split(char::is_whitespace).next().unwrap_or("");
+    if next_word.trim_end_matches(['.', ',', ';', ':', '!', '?']).contains('.') {
+        return false;
+    }
+    let mut next = para[end..].chars();
+    let (Some(a), Some(b)) = (next.next(), next.next()) else { return false };
+    word.chars().count() >= 2
+        && word.chars().all(char::is_lowercase)
+        && !para[start..stop].ends_with("e.g")
+        && !para[start..stop].ends_with("i.e")
+        && ((a.is_uppercase() && b.is_lowercase()) || (a.is_ascii_digit() && b.is_ascii_digit()))
 }
 
 fn push_trimmed(out: &mut Vec<(usize, usize)>, para: &str, base: usize, start: usize, end: usize) {
@@ -120,6 +141,14 @@ mod tests {
                 "J. R. Smith won in 1999.",
                 "Then (e.g. later) he left."
             ]
+        );
+    }
+
+    #[test]
+    fn sentences_pasted_together_are_split() {
+        assert_eq!(
+            split("It might date things.In 1945 Libby moved. See www.Example.com and e.g.The rest."),
+            ["It might date things.", "In 1945 Libby moved.", "See www.Example.com and e.g.The rest."]
         );
     }
 
