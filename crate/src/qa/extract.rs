@@ -16,6 +16,8 @@ pub const MIN_COVERAGE: f32 = 0.5;
 
 /// Weight of the neighbouring sentences' coverage in a sentence's score.
 const NEIGHBOUR_WEIGHT: f32 = 0.35;
+/// Weight of holding an answer of the asked kind, in shares of the question's weight.
+const KIND_WEIGHT: f32 = 0.5;
 /// Weight of the passage's retrieval score (relative to the best passage's).
 const RANK_WEIGHT: f32 = 0.25;
 
@@ -35,7 +37,15 @@ struct Sentence {
     terms: HashSet<usize>,
 }
 
-pub fn best(doc: &Document, index: &Index, terms: &[QueryTerm], hits: &[Hit]) -> Option<Best> {
+/// `fits` says whether a sentence holds an answer of the kind the question asks for (a name,
+/// a time, a number); such a sentence gets [`KIND_WEIGHT`] more.
+pub fn best(
+    doc: &Document,
+    index: &Index,
+    terms: &[QueryTerm],
+    hits: &[Hit],
+    fits: &dyn Fn(&str) -> bool,
+) -> Option<Best> {
     let total: f32 = terms.iter().map(|t| t.idf).sum();
     let top_score = hits.first()?.score;
     if total <= 0.0 || top_score <= 0.0 {
@@ -73,8 +83,12 @@ pub fn best(doc: &Document, index: &Index, terms: &[QueryTerm], hits: &[Hit]) ->
                     }
                 }
             }
-            let score =
+            let mut score =
                 own + NEIGHBOUR_WEIGHT * (weight(&window) - own) + RANK_WEIGHT * hit.score / top_score;
+            // Only a sentence that could win anyway is read for its kind.
+            if best.as_ref().is_none_or(|(s, _)| score + KIND_WEIGHT > *s) && fits(doc.slice(sent.span)) {
+                score += KIND_WEIGHT;
+            }
             if best.as_ref().is_none_or(|(s, _)| score > *s) {
                 let mut spans = vec![sent.span];
                 let mut covered = own;

@@ -82,7 +82,12 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
         found: false,
         citations: Vec::new(),
     };
-    let Some(best) = extract::best(doc, index, &terms, &hits) else {
+    let idf = |t: &str| index.idf(t);
+    let fits = |sentence: &str| {
+        asked.kind != question::Kind::Other
+            && short::extract(sentence, &asked, &idf).is_some_and(|(_, typed)| typed)
+    };
+    let Some(best) = extract::best(doc, index, &terms, &hits, &fits) else {
         return not_found;
     };
     if best.coverage < MIN_COVERAGE {
