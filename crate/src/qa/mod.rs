@@ -19,7 +19,7 @@ mod short;
 use serde::Serialize;
 
 use crate::doc::Document;
-use crate::index::{Hit, Index, QueryTerm};
+use crate::index::{Hit, Index, QueryTerm, tokenize};
 use crate::span::Span;
 
 pub use extract::MIN_COVERAGE;
@@ -90,10 +90,15 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
     let Some(best) = extract::best(doc, index, &terms, &hits, &fits) else {
         return not_found;
     };
-    if best.coverage < MIN_COVERAGE {
+    let passage = &index.passages[best.passage];
+    // The passage's neighbours in its section may name what it is about.
+    let around = (best.passage.saturating_sub(1)..=best.passage + 1)
+        .filter_map(|i| index.passages.get(i))
+        .filter(|p| p.path == passage.path)
+        .fold(passage.span, |s, p| Span::new(s.start.min(p.span.start), s.end.max(p.span.end)));
+    if best.coverage < MIN_COVERAGE || !names_present(&asked.text, doc.slice(around)) {
         return not_found;
     }
-    let passage = &index.passages[best.passage];
     let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let quote = best.spans.iter().map(|&s| collapse(doc.slice(s))).collect::<Vec<_>>().join(" ");
     let short = short_answer(doc, index, &asked, &best);
@@ -109,6 +114,22 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
         .collect();
     let text = short.map_or_else(|| quote.clone(), |s| collapse(doc.slice(s)));
     Answer { text, short, quote, found: true, citations }
+}
+
+/// Whether every name the question mentions (a capitalised word after its first) is in the
+/// passage (with its neighbours): a passage about the 1973 crisis does not answer a question about 1979's, nor one
+/// about February a passage about March, however many other words they share.
+fn names_present(question: &str, passage: &str) -> bool {
+    let have: std::collections::HashSet<String> = tokenize::terms(passage).into_iter().collect();
+    question
+        .split_whitespace()
+        .skip(1)
+        .filter(|w| {
+            w.chars().find(|c| c.is_alphanumeric()).is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        })
+        .flat_map(tokenize::terms)
+        .filter(|t| !tokenize::is_stopword(t))
+        .all(|t| have.contains(&t))
 }
 
 /// The short answer inside the cited sentences: the best sentence's first, then a neighbour's.
@@ -159,6 +180,15 @@ mod tests {
         assert_eq!(a.short.map(|s| doc.slice(s)), Some("White Hart"));
         assert_eq!(a.citations[0].outline_path, ["Chapter 2"]);
         assert_eq!(a.citations[0].page, 1);
+    }
+
+    #[test]
+    fn abstains_when_a_name_of_the_question_is_not_in_the_passage() {
+        let (_, a) = ask(TEXT, "Where did Captain Benwick write the letter?");
+        assert!(!a.found, "{a:?}");
+        let (_, a) = ask(TEXT, "Where did Captain Wentworth write the letter in 1815?");
+        assert!(!a.found, "{a:?}");
+        assert!(names_present("Who wrote the letter at the White Hart?", "The White Hart inn"));
     }
 
     #[test]
