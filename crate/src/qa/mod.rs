@@ -84,7 +84,7 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
     };
     let idf = |t: &str| index.idf(t);
     let fits = |sentence: &str| {
-        asked.kind != question::Kind::Other
+        !matches!(asked.kind, question::Kind::Other | question::Kind::Explanation)
             && short::extract(sentence, &asked, &idf).is_some_and(|(_, typed)| typed)
     };
     let Some(best) = extract::best(doc, index, &terms, &hits, &fits) else {

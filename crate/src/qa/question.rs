@@ -21,7 +21,9 @@ pub enum Kind {
     Number,
     /// A place: "Where ...?", "In what city ...?".
     Place,
-    /// Anything else ("What ...?", "Why ...?", "How ...?").
+    /// A reason or a manner ("Why ...?", "How ...?"): answered by a clause, so by the sentence.
+    Explanation,
+    /// Anything else ("What ...?", "Which ...?").
     Other,
 }
 
@@ -302,6 +304,10 @@ fn kind(text: &str) -> Kind {
         "when" => Kind::Time,
         "where" => Kind::Place,
         "how" if matches!(next, "many" | "much") => Kind::Number,
+        "how" if matches!(next, "long" | "old" | "far" | "tall" | "high" | "big" | "large" | "often") => {
+            Kind::Other
+        }
+        "how" | "why" => Kind::Explanation,
         "what" | "which" if TIME_NOUNS.contains(&next) => Kind::Time,
         "what" | "which" if PLACE_NOUNS.contains(&next) => Kind::Place,
         "what" | "which" if PERSON_NOUNS.contains(&next) => Kind::Name { part },
@@ -407,7 +413,9 @@ mod tests {
         assert_eq!(parse("Where did she meet him?").kind, Kind::Place);
         assert_eq!(parse("In what city was it first performed?").kind, Kind::Place);
         assert_eq!(parse("What astronomer worked for Kublai?").kind, full);
-        assert_eq!(parse("Why did they leave?").kind, Kind::Other);
+        assert_eq!(parse("Why did they leave?").kind, Kind::Explanation);
+        assert_eq!(parse("How do I read data from a file?").kind, Kind::Explanation);
+        assert_eq!(parse("How long did the war last?").kind, Kind::Other);
         assert_eq!(parse("What does the barbarian do?").kind, Kind::Other);
         // The repair decides: "Where ... I mean how many" asks for a number.
         assert_eq!(parse("Where did the state I mean how many people did it control?").kind, Kind::Number);

@@ -32,7 +32,7 @@ impl Tok<'_> {
 
 /// The short answer's byte range in `sentence`, and whether it has the kind the question asks
 /// for (false when the question asked for a name, time, number or place the sentence lacks and
-/// a generic phrase was taken instead).
+/// a generic phrase was taken instead). None for a "why" or "how": the sentence is the answer.
 pub fn extract(
     sentence: &str,
     question: &Question,
@@ -56,6 +56,7 @@ pub fn extract(
         Kind::Time => runs(&toks, is_time),
         Kind::Number => runs(&toks, is_number),
         Kind::Other => Vec::new(),
+        Kind::Explanation => return None,
     };
     let (candidates, typed) =
         if typed.is_empty() { (phrases(&toks, &in_question), false) } else { (typed, true) };
@@ -355,7 +356,7 @@ fn names(toks: &[Tok], in_question: &dyn Fn(&Tok) -> bool, part: NamePart, place
         // What is left of "the Grand Canal of China" after the question's "Grand Canal" is
         // part of the question's own name, not an answer.
         let part_of_asked = s < e && (joiner(&toks[s]) || joiner(&toks[e - 1]));
-        if s < e && !part_of_asked && !toks[s..e].iter().any(|t| in_question(t)) {
+        if s < e && !part_of_asked && !toks[s..e].iter().any(in_question) {
             let range = match part {
                 NamePart::Full => (s, e),
                 // A title is not a first name: "Dr. Frank Parnell" -> "Frank".
@@ -581,5 +582,6 @@ mod tests {
         assert!(!typed);
         assert_eq!(a, "carriage");
         assert_eq!(short("Anne waited.", "Who waited?"), Some(("Anne".into(), true)));
+        assert_eq!(short("Anne waited because it rained.", "Why did Anne wait?"), None);
     }
 }

@@ -52,24 +52,94 @@ pub fn ask(file: &Path, question: &str, json: bool) -> Result<()> {
                 path: &c.outline_path,
             })
             .collect();
-        print_json(&AnswerJson { answer: &answer.text, found: answer.found, citations });
+        print_json(&AnswerJson {
+            answer: &answer.text,
+            found: answer.found,
+            citations,
+            quote: &answer.quote,
+            answer_span: answer.short.map(|s| [doc.char_offset(s.start), doc.char_offset(s.end)]),
+        });
         return Ok(());
     }
-    let mut out = format!("{}\n", answer.text);
-    if !answer.citations.is_empty() {
-        out.push('\n');
-    }
-    for (i, c) in answer.citations.iter().enumerate() {
-        let (start, end) = (doc.char_offset(c.span.start), doc.char_offset(c.span.end));
-        out += &format!(
-            "[{}] p. {}  {}  (characters {start}-{end})\n",
-            i + 1,
-            c.page,
-            path_label(&c.outline_path)
+    emit(&ask_human(&doc, &answer, file, question, std::io::stdout().is_terminal()));
+    Ok(())
+}
+
+/// The answer first, then each cited sentence as a quote with the answer marked in it, then
+/// where it is: page (for paged documents), section path, character span.
+fn ask_human(doc: &Document, answer: &tome::qa::Answer, file: &Path, question: &str, bold: bool) -> String {
+    if !answer.found {
+        return format!(
+            "{}\nNo passage covers enough of the question. The passages that share its words:\n  \
+             tome search {} \"{}\"\n",
+            answer.text,
+            file.display(),
+            question.trim()
         );
     }
-    emit(&out);
-    Ok(())
+    let (open, close) = if bold { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
+    let (mark_open, mark_close) = if bold { ("\x1b[1m", "\x1b[0m") } else { ("[", "]") };
+    let mut out = String::new();
+    if answer.short.is_some() {
+        out += &format!("{open}{}{close}\n\n", answer.text);
+    }
+    let numbered = answer.citations.len() > 1;
+    for (i, c) in answer.citations.iter().enumerate() {
+        // The quote, with the short answer marked when it lies in this sentence.
+        let mut quote = String::new();
+        match answer.short.filter(|s| c.span.start <= s.start && s.end <= c.span.end) {
+            Some(s) => {
+                quote += &doc.text[c.span.start..s.start];
+                quote += mark_open;
+                quote += doc.slice(s);
+                quote += mark_close;
+                quote += &doc.text[s.end..c.span.end];
+            }
+            None => quote += doc.slice(c.span),
+        }
+        let quote = quote.split_whitespace().collect::<Vec<_>>().join(" ");
+        let label = if numbered { format!("[{}] ", i + 1) } else { String::new() };
+        let lines = wrap(&format!("{label}\u{201C}{quote}\u{201D}"), 88);
+        for line in lines {
+            out += &format!("  {line}\n");
+        }
+        let mut place = Vec::new();
+        if doc.pages.len() > 1 {
+            place.push(format!("p. {}", c.page));
+        }
+        if !c.outline_path.is_empty() {
+            place.push(c.outline_path.join(" \u{203A} "));
+        }
+        place.push(format!(
+            "characters {}\u{2013}{}",
+            doc.char_offset(c.span.start),
+            doc.char_offset(c.span.end)
+        ));
+        out += &format!("  \u{2014} {}\n", place.join(", "));
+        if i + 1 < answer.citations.len() {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Greedy word wrap at `width` characters (escape codes counted, which only shortens lines).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 pub fn eval_qa(file: &Path, limit: Option<usize>, details: bool) -> Result<()> {
@@ -78,12 +148,15 @@ pub fn eval_qa(file: &Path, limit: Option<usize>, details: bool) -> Result<()> {
     Ok(())
 }
 
-/// `tome ask --json`: fields in the documented order.
+/// `tome ask --json`: the documented fields first; `answer` is the short answer when one was
+/// picked out (its code point span is `answer_span`), `quote` the cited sentences.
 #[derive(Serialize)]
 struct AnswerJson<'a> {
     answer: &'a str,
     found: bool,
     citations: Vec<CitationJson<'a>>,
+    quote: &'a str,
+    answer_span: Option<[usize; 2]>,
 }
 
 #[derive(Serialize)]
