@@ -268,7 +268,8 @@ fn runs(toks: &[Tok], f: fn(&[Tok], usize) -> bool) -> Vec<Candidate> {
     out
 }
 
-/// Words capitalised only because they start a sentence ("Later, Anne ..."); adverbs in -ly too.
+/// Words capitalised only because they start a sentence ("Later, Anne ..."); adverbs in -ly
+/// and prepositions ("Throughout her life") too.
 const NOT_NAMES: &[&str] = &[
     "later",
     "then",
@@ -313,10 +314,24 @@ const NOT_NAMES: &[&str] = &[
     "yes",
     "oh",
     "well",
+    "furthermore",
+    "moreover",
+    "also",
+    "thus",
+    "therefore",
+    "hence",
+    "as",
+    "told",
+    "among",
+    "including",
+    "whereas",
+    "indeed",
+    "perhaps",
+    "some",
 ];
 
-/// Runs of capitalised words ("Captain John Bird", "Earl of Westmorland") that are not the
-/// question's own, trimmed of capitalised function words ("The", "He"); for a place, a run
+/// Runs of capitalised words ("Captain John Bird", "Earl of Westmorland") that share no word
+/// with the question, capitalised function words ("The", "He") left out; for a place, a run
 /// after "in", "at", "from" or "to" counts more.
 fn names(toks: &[Tok], in_question: &dyn Fn(&Tok) -> bool, part: NamePart, place: bool) -> Vec<Candidate> {
     let name_word = |t: &Tok| {
@@ -325,7 +340,10 @@ fn names(toks: &[Tok], in_question: &dyn Fn(&Tok) -> bool, part: NamePart, place
             && !is_stopword(&t.term)
             && !MONTHS.contains(&l.as_str())
             && !WEEKDAYS.contains(&l.as_str())
-            && !(t.start == toks[0].start && (l.ends_with("ly") || NOT_NAMES.contains(&l.as_str())))
+            && !(t.start == toks[0].start
+                && (l.ends_with("ly")
+                    || NOT_NAMES.contains(&l.as_str())
+                    || PREPOSITIONS.contains(&l.as_str())))
     };
     let joiner =
         |t: &Tok| matches!(t.text, "of" | "de" | "van" | "von" | "der" | "la" | "le" | "du" | "da" | "al");
@@ -346,17 +364,10 @@ fn names(toks: &[Tok], in_question: &dyn Fn(&Tok) -> bool, part: NamePart, place
                 break;
             }
         }
-        let (mut s, mut e) = (i, j);
-        while s < e && in_question(&toks[s]) {
-            s += 1;
-        }
-        while e > s && in_question(&toks[e - 1]) {
-            e -= 1;
-        }
-        // What is left of "the Grand Canal of China" after the question's "Grand Canal" is
-        // part of the question's own name, not an answer.
-        let part_of_asked = s < e && (joiner(&toks[s]) || joiner(&toks[e - 1]));
-        if s < e && !part_of_asked && !toks[s..e].iter().any(in_question) {
+        // A run sharing a word with the question names the question's own subject ("Kublai
+        // Khan" for "Kublai", "the Grand Canal of China" for "the Grand Canal").
+        let (s, e) = (i, j);
+        if !toks[s..e].iter().any(in_question) {
             let range = match part {
                 NamePart::Full => (s, e),
                 // A title is not a first name: "Dr. Frank Parnell" -> "Frank".
@@ -582,6 +593,8 @@ mod tests {
         assert!(!typed);
         assert_eq!(a, "carriage");
         assert_eq!(short("Anne waited.", "Who waited?"), Some(("Anne".into(), true)));
+        assert_eq!(answer("Furthermore, Anne waited.", "Who waited?"), "Anne");
+        assert_eq!(answer("Throughout the war Anne waited.", "Who waited?"), "Anne");
         assert_eq!(short("Anne waited because it rained.", "Why did Anne wait?"), None);
     }
 }
