@@ -53,8 +53,8 @@ pub fn extract(
     let typed = match question.kind {
         Kind::Name { part } => names(&toks, &in_question, part, false),
         Kind::Place => names(&toks, &in_question, NamePart::Full, true),
-        Kind::Time => runs(&toks, is_time),
-        Kind::Number => runs(&toks, is_number),
+        Kind::Time => without_question_words(&toks, runs(&toks, is_time), &in_question),
+        Kind::Number => without_question_words(&toks, runs(&toks, is_number), &in_question),
         Kind::Other => Vec::new(),
         Kind::Explanation => return None,
     };
@@ -247,6 +247,28 @@ fn is_number(toks: &[Tok], i: usize) -> bool {
     t.text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '$' | '£' | '€'))
         || NUMBER_WORDS.contains(&l.as_str())
         || (t.term.is_empty() && i > 0 && is_number(toks, i - 1))
+}
+
+/// Candidates trimmed of the question's own words ("as of March 2015" does not answer "How
+/// many ... as of March 2015?"); those made only of them dropped.
+fn without_question_words(
+    toks: &[Tok],
+    candidates: Vec<Candidate>,
+    in_question: &dyn Fn(&Tok) -> bool,
+) -> Vec<Candidate> {
+    candidates
+        .into_iter()
+        .filter_map(|c| {
+            let (mut s, mut e) = c.range;
+            while s < e && in_question(&toks[s]) {
+                s += 1;
+            }
+            while e > s && in_question(&toks[e - 1]) {
+                e -= 1;
+            }
+            (s < e).then_some(Candidate { range: (s, e), ..c })
+        })
+        .collect()
 }
 
 /// Maximal runs of tokens for which `f` holds, unbroken by punctuation.
@@ -563,6 +585,13 @@ mod tests {
         );
         assert_eq!(
             answer("It ruled over ten million people by March.", "How many people did it rule?"),
+            "ten million"
+        );
+        assert_eq!(
+            answer(
+                "As of March 2015, it ruled ten million people.",
+                "How many people did it rule as of March 2015?"
+            ),
             "ten million"
         );
     }
