@@ -58,13 +58,70 @@ pub fn extract(
         Kind::Other => Vec::new(),
         Kind::Explanation => return None,
     };
-    let (candidates, typed) =
-        if typed.is_empty() { (phrases(&toks, &in_question), false) } else { (typed, true) };
+    let (candidates, typed) = if typed.is_empty() {
+        (beside_head(&toks, phrases(&toks, &in_question), &question.text), false)
+    } else {
+        (typed, true)
+    };
     let best =
         candidates.into_iter().map(|c| (score(&toks, &asked, c), c)).max_by(|a, b| a.0.total_cmp(&b.0))?;
     let (from, to) = best.1.range;
     Some(((toks[from].start, toks[to - 1].end), typed))
 }
+
+/// The noun a "what"/"which" question asks about: "What major crop was brought ...?" ->
+/// "crop"; "What type of circuit ...?" -> "circuit".
+fn head_noun(text: &str) -> Option<String> {
+    let words = tokenize::terms(text);
+    let at = words.iter().position(|w| w == "what" || w == "which")?;
+    let mut head = None;
+    let mut k = at + 1;
+    while let Some(w) = words.get(k) {
+        if is_stopword(w) {
+            let general =
+                head.as_deref().is_some_and(|h| matches!(h, "type" | "kind" | "sort" | "form" | "category"));
+            if w == "of" && general {
+                head = None;
+                k += 1;
+                continue;
+            }
+            break;
+        }
+        head = Some(w.clone());
+        k += 1;
+    }
+    head
+}
+
+/// Phrases right beside the head noun ("Boolean circuits", "a food crop, sorghum") say what
+/// the question's noun is: they count more. Phrases inside a phrase of the question count less
+/// ("major food crop" for "major crop": a modifier of the question's own noun).
+fn beside_head(toks: &[Tok], mut candidates: Vec<Candidate>, question: &str) -> Vec<Candidate> {
+    let Some(head) = head_noun(question) else { return candidates };
+    let words = tokenize::terms(question);
+    let adjacent_in_question =
+        |a: &Tok, b: &Tok| words.windows(2).any(|w| same_word(&w[0], &a.term) && same_word(&w[1], &b.term));
+    let at: Vec<usize> = (0..toks.len()).filter(|&k| same_word(&head, &toks[k].term)).collect();
+    for c in &mut candidates {
+        let (s, e) = c.range;
+        if s > 0 && e < toks.len() && adjacent_in_question(&toks[s - 1], &toks[e]) {
+            c.bonus -= HEAD_BONUS;
+            continue;
+        }
+        let content_between =
+            |a: usize, b: usize| toks[a..b].iter().filter(|t| !is_stopword(&t.term)).count();
+        if at
+            .iter()
+            .any(|&k| (k >= e && content_between(e, k) == 0) || (k < s && content_between(k + 1, s) == 0))
+        {
+            c.bonus += HEAD_BONUS;
+        }
+    }
+    candidates
+}
+
+/// Extra weight of a phrase beside the question's head noun.
+const HEAD_BONUS: f32 = 0.5;
 
 struct Asked {
     weight: f32,
@@ -609,6 +666,8 @@ mod tests {
             answer(s, "AC and NC are complexity classes associated with what type of circuit?"),
             "Boolean"
         );
+        let s = "Contacts with the West brought to China a major food crop, sorghum, and other foods.";
+        assert_eq!(answer(s, "What major crop was brought to China from the West?"), "sorghum");
         let s = "Maududi wanted to change hearts and minds through an educational process, or da'wah.";
         assert_eq!(
             answer(s, "By what method did Maududi want to change hearts and minds?"),
