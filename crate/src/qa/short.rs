@@ -654,6 +654,22 @@ mod tests {
     }
 
     #[test]
+    fn a_subject_question_looks_before_its_verb() {
+        // "Who wrote ...?" is answered by the writer, not by the name after the letter.
+        let s = "Anne knew that Wentworth wrote the letter to Harville.";
+        assert_eq!(answer(s, "Who wrote the letter?"), "Wentworth");
+        assert_eq!(slot("Who wrote the letter?").1, Side::After);
+        assert_eq!(slot("What did Maududi advocate?").1, Side::Either);
+    }
+
+    #[test]
+    fn the_head_noun_of_a_what_question() {
+        assert_eq!(head_noun("What major crop was brought to China?").as_deref(), Some("crop"));
+        assert_eq!(head_noun("AC and NC use what type of circuit?").as_deref(), Some("circuit"));
+        assert_eq!(head_noun("What did Kublai do?"), None);
+    }
+
+    #[test]
     fn where_prefers_a_name_after_a_preposition() {
         let s = "Later Anne Elliot walked with Henrietta to Uppercross.";
         assert_eq!(answer(s, "Where did Anne Elliot walk with Henrietta?"), "Uppercross");
