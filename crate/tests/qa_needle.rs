@@ -18,8 +18,8 @@ fn needle_qa_meets_retrieval_and_citation_floors() {
     // The answerer must actually answer most answerable questions, not abstain its way to precision.
     assert!(report.answer_rate >= 0.6, "{report:?}");
     // Short answers, not whole sentences, and abstention on some unanswerable questions.
-    assert!(report.em >= 0.12 && report.f1 >= 0.18, "{report:?}");
-    assert!(report.abstain_accuracy.unwrap_or(0.0) >= 0.28, "{report:?}");
+    assert!(report.em >= 0.14 && report.f1 >= 0.2, "{report:?}");
+    assert!(report.abstain_accuracy.unwrap_or(0.0) >= 0.35, "{report:?}");
 }
 
 #[test]
