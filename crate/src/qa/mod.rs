@@ -1,16 +1,24 @@
 //! Answers with citations: a question in, an [`Answer`] whose every citation is a span of the source.
 //!
-//! The extractive answerer ranks passages, picks the best sentence(s) and cites them; it is the
-//! answer every device gets at once, and the baseline the model must beat.
+//! The extractive answerer ranks passages, picks the best sentence(s), picks the few words that
+//! answer out of them, and cites the sentences; it is the answer every device gets at once, and
+//! the baseline the model must beat.
 //!
+//! 0. Read the question ([`question`]): spoken corrections applied ("What is X, no I mean Y?"),
+//!    and the kind of answer it wants (a name, a time, a number, a place, an explanation).
 //! 1. Retrieve: BM25 over passages with the question's content words ([`retrieve`]).
 //! 2. Read: every sentence of the top passages is scored by how much of the question it covers,
 //!    each question word weighted by its idf (rare words say more), itself and with its
-//!    neighbours, plus a little for its passage's rank ([`extract`]).
-//! 3. Cite or abstain: the best sentence is the answer, cited with its span, page and outline
-//!    path; a neighbouring sentence that holds question words the best one lacks is cited too.
-//!    When the cited text covers less than [`MIN_COVERAGE`] of the question's weight, nothing in
-//!    the document answers it: the answer is [`NOT_FOUND`] with no citation.
+//!    neighbours, plus a little for its passage's rank, plus a share for holding an answer of
+//!    the asked kind ([`extract`]).
+//! 3. Cite or abstain: the best sentence is cited with its span, page and outline path; a
+//!    neighbouring sentence that holds question words the best one lacks is cited too. Nothing
+//!    in the document answers when the cited text covers less than [`MIN_COVERAGE`] of the
+//!    question's weight, when a name or number of the question is missing from the passage, or
+//!    when the question's "not"/"least" is missing from the cited text: the answer is
+//!    [`NOT_FOUND`] with no citation.
+//! 4. Answer short ([`short`]): the words of the cited sentence that fit the asked kind, nearest
+//!    the question's words; the sentence itself for "why"/"how" or when nothing fits.
 
 mod extract;
 pub mod question;
