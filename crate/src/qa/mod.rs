@@ -10,14 +10,14 @@
 //! 2. Read: every sentence of the top passages is scored by how much of the question it covers,
 //!    each question word weighted by its idf (rare words say more), itself and with its
 //!    neighbours, plus a little for its passage's rank, plus a share for holding an answer of
-//!    the asked kind ([`extract`]).
+//!    the asked kind (`extract`).
 //! 3. Cite or abstain: the best sentence is cited with its span, page and outline path; a
 //!    neighbouring sentence that holds question words the best one lacks is cited too. Nothing
 //!    in the document answers when the cited text covers less than [`MIN_COVERAGE`] of the
 //!    question's weight, when a name or number of the question is missing from the passage, or
 //!    when the question's "not"/"least" is missing from the cited text: the answer is
 //!    [`NOT_FOUND`] with no citation.
-//! 4. Answer short ([`short`]): the words of the cited sentence that fit the asked kind, nearest
+//! 4. Answer short (`short`): the words of the cited sentence that fit the asked kind, nearest
 //!    the question's words; the sentence itself for "why"/"how" or when nothing fits.
 
 mod extract;
