@@ -112,7 +112,20 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
     {
         return not_found;
     }
-    let short = short_answer(doc, index, &asked, &best);
+    let mut best = best;
+    let mut quote = quote;
+    let idf = |t: &str| index.idf(t);
+    let in_main = short::extract(doc.slice(best.main), &asked, &idf).is_some_and(|(_, typed)| typed);
+    let short = match antecedent(doc, index, &asked, &best).filter(|_| !in_main) {
+        Some((sentence, name)) => {
+            best.spans.push(sentence);
+            best.spans.sort_by_key(|s| s.start);
+            best.spans.dedup();
+            quote = best.spans.iter().map(|&s| collapse(doc.slice(s))).collect::<Vec<_>>().join(" ");
+            Some(name)
+        }
+        None => short_answer(doc, index, &asked, &best),
+    };
     let citations = best
         .spans
         .iter()
@@ -125,6 +138,33 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
         .collect();
     let text = short.map_or_else(|| quote.clone(), |s| collapse(doc.slice(s)));
     Answer { text, short, quote, found: true, citations }
+}
+
+/// For a question asking for a name, when the best sentence names its subject only by a
+/// pronoun ("He modernised the system ..."): the sentence before it in the passage and the
+/// first name there, the nearest person the pronoun can stand for (taken before any other
+/// name in the cited neighbours).
+fn antecedent(
+    doc: &Document,
+    index: &Index,
+    asked: &question::Question,
+    best: &extract::Best,
+) -> Option<(Span, Span)> {
+    if !matches!(asked.kind, question::Kind::Name { .. }) {
+        return None;
+    }
+    let first = doc.slice(best.main).split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty())?;
+    if !matches!(first, "He" | "She" | "They") {
+        return None;
+    }
+    let passage = index.passages[best.passage].span;
+    let (s, e) = crate::index::sentences::sentences(doc.slice(passage))
+        .into_iter()
+        .take_while(|&(_, e)| passage.start + e <= best.main.start)
+        .last()?;
+    let sentence = Span::new(passage.start + s, passage.start + e);
+    let (a, b) = short::first_name(doc.slice(sentence), asked)?;
+    Some((sentence, Span::new(sentence.start + a, sentence.start + b)))
 }
 
 /// Whether every name the question mentions (a capitalised word after its first) is in the
@@ -213,6 +253,16 @@ mod tests {
         assert_eq!(a.short.map(|s| doc.slice(s)), Some("White Hart"));
         assert_eq!(a.citations[0].outline_path, ["Chapter 2"]);
         assert_eq!(a.citations[0].page, 1);
+    }
+
+    #[test]
+    fn a_pronoun_subject_is_answered_by_the_name_before_it() {
+        let text = "Chapter 1\n\nIn 1856 Bennett was elected Professor of Music at the University of \
+                    Cambridge. He modernised the system of awarding music degrees.\n";
+        let (doc, a) = ask(text, "Who modernised the system of awarding music degrees?");
+        assert_eq!(a.text, "Bennett");
+        assert_eq!(a.citations.len(), 2);
+        assert!(doc.slice(a.citations[0].span).starts_with("In 1856 Bennett"));
     }
 
     #[test]

@@ -124,6 +124,21 @@ fn beside_head(toks: &[Tok], mut candidates: Vec<Candidate>, question: &str) -> 
 /// Extra weight of a phrase beside the question's head noun.
 const HEAD_BONUS: f32 = 0.5;
 
+/// The first name in `sentence` that shares no word with the question (a sentence's subject
+/// comes first): what a pronoun in the next sentence most likely stands for.
+pub fn first_name(sentence: &str, question: &Question) -> Option<(usize, usize)> {
+    let toks = toks(sentence);
+    let asked: Vec<String> =
+        tokenize::terms(&question.text).into_iter().filter(|t| !is_stopword(t)).collect();
+    let in_question = |t: &Tok| asked.iter().any(|a| same_word(a, &t.term));
+    let part = match question.kind {
+        Kind::Name { part } => part,
+        _ => NamePart::Full,
+    };
+    let c = names(&toks, &in_question, part, false).into_iter().next()?;
+    Some((toks[c.range.0].start, toks[c.range.1 - 1].end))
+}
+
 struct Asked {
     weight: f32,
     side: Side,
