@@ -314,17 +314,42 @@ fn drop_label_styles(found: &mut Vec<(Heading, Style, bool)>) {
     found.retain(|(_, st, numbered)| *numbered || !labels.contains(st));
 }
 
-/// Level = rank of the heading's style among all heading styles: larger first, bold before
-/// regular at the same size.
+/// Levels from both signals: the rank of the heading's style among all heading styles (larger
+/// first, bold before regular at the same size), then, inside one style, the depth of its
+/// numbering ("2.1" above "2.1.3" when both are set alike). Levels are the dense ranks of
+/// those (style rank, extra depth) pairs, nested without gaps.
 fn assign_levels(found: Vec<(Heading, Style, bool)>) -> Vec<Heading> {
     let mut styles: Vec<Style> = found.iter().map(|(_, st, _)| *st).collect();
     styles.sort_unstable_by(|a, b| b.cmp(a));
     styles.dedup();
+    let rank = |st: &Style| styles.iter().position(|s| s == st).unwrap_or(0);
+    let mut shallowest: HashMap<Style, usize> = HashMap::new();
+    for (h, st, _) in &found {
+        if let Some(d) = label_depth(&h.title) {
+            let e = shallowest.entry(*st).or_insert(d);
+            *e = (*e).min(d);
+        }
+    }
+    let key = |h: &Heading, st: &Style| {
+        let extra = label_depth(&h.title).zip(shallowest.get(st)).map_or(0, |(d, min)| d - min);
+        (rank(st), extra)
+    };
+    let mut keys: Vec<(usize, usize)> = found.iter().map(|(h, st, _)| key(h, st)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    // A heading's level is one below the nearest earlier heading of a higher rank, so that a
+    // style used only in the front matter does not leave a gap in every chapter.
+    let mut open: Vec<usize> = Vec::new();
     found
-        .into_iter()
-        .map(|(mut h, st, _)| {
-            h.level = styles.iter().position(|s| *s == st).map_or(1, |p| p as u32 + 1);
-            h
+        .iter()
+        .map(|(h, st, _)| {
+            let k = key(h, st);
+            let rank = keys.iter().position(|x| *x == k).unwrap_or(0);
+            while open.last().is_some_and(|&r| r >= rank) {
+                open.pop();
+            }
+            open.push(rank);
+            Heading { level: open.len() as u32, ..h.clone() }
         })
         .collect()
 }
