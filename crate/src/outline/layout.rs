@@ -371,6 +371,24 @@ mod tests {
     }
 
     #[test]
+    fn levels_from_style_then_numbering_depth() {
+        let h =
+            |title: &str, st: Style| (Heading { title: title.into(), level: 0, start: 0, page: 1 }, st, true);
+        let big = (30, true);
+        let bold = (22, true);
+        let found = vec![
+            h("Front matter", (20, true)),
+            h("1 Intro", big),
+            h("1.1 Scope", bold),
+            h("1.1.1 Detail", bold),
+            h("1.2 Plan", bold),
+            h("2 Methods", big),
+        ];
+        let levels: Vec<u32> = assign_levels(found).into_iter().map(|h| h.level).collect();
+        assert_eq!(levels, vec![1, 1, 2, 3, 2, 1]);
+    }
+
+    #[test]
     fn contents_entries_and_captions() {
         assert!(contents_entry("1.2 Scope . . . . . . . 14"));
         assert!(contents_entry("3 Methods 27"));
