@@ -5,6 +5,8 @@
 //! full-width rows, each column top to bottom, left to right, then the full-width row.
 //! Each line also says whether a paragraph break comes before it.
 
+use std::collections::HashMap;
+
 /// One run of text in one font, as the PDF draws it.
 #[derive(Debug, Clone)]
 pub(crate) struct Run {
@@ -206,11 +208,11 @@ fn gutters(rows: &[Vec<Run>], width: f32) -> Vec<f32> {
     }
 }
 
-/// Each row's runs merged at word-sized gaps, as (x0, x1, chars): per-word runs of one line of
-/// a single column still make one segment crossing the middle.
-fn segments(rows: &[Vec<Run>]) -> Vec<(f32, f32, usize)> {
-    let mut segments: Vec<(f32, f32, usize)> = Vec::new();
-    for row in rows {
+/// Each row's runs merged at word-sized gaps, as (x0, x1, chars, row): per-word runs of one
+/// line of a single column still make one segment crossing the middle.
+fn segments(rows: &[Vec<Run>]) -> Vec<(f32, f32, usize, usize)> {
+    let mut segments: Vec<(f32, f32, usize, usize)> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
         let mut cur: Option<(f32, f32, usize, f32)> = None;
         for r in row {
             let chars = r.text.chars().count();
@@ -219,28 +221,40 @@ fn segments(rows: &[Vec<Run>]) -> Vec<(f32, f32, usize)> {
                     Some((x0, x1.max(r.x1), n + chars, size.max(r.size)))
                 }
                 Some((x0, x1, n, _)) => {
-                    segments.push((x0, x1, n));
+                    segments.push((x0, x1, n, i));
                     Some((r.x0, r.x1, chars, r.size))
                 }
                 None => Some((r.x0, r.x1, chars, r.size)),
             };
         }
         if let Some((x0, x1, n, _)) = cur {
-            segments.push((x0, x1, n));
+            segments.push((x0, x1, n, i));
         }
     }
     segments
 }
 
-/// The first column (between consecutive bounds) holding under 12% of the characters or
-/// fewer than 6 segments, if any.
-fn weakest_column(segments: &[(f32, f32, usize)], bounds: &[f32], total: usize) -> Option<usize> {
+/// The first column (between consecutive bounds) that is not a column of running text: under
+/// 12% of the characters, fewer than 6 segments, or lines that mostly leave the column half
+/// empty (the cells of a table, not a column of text).
+fn weakest_column(segments: &[(f32, f32, usize, usize)], bounds: &[f32], total: usize) -> Option<usize> {
     (0..=bounds.len()).find(|&c| {
         let left = if c == 0 { f32::NEG_INFINITY } else { bounds[c - 1] - 1.0 };
         let right = bounds.get(c).map_or(f32::INFINITY, |g| g + 1.0);
         let inside: Vec<_> = segments.iter().filter(|s| s.0 >= left && s.1 <= right).collect();
         let chars: usize = inside.iter().map(|s| s.2).sum();
-        chars * 100 < total * 12 || inside.len() < 6
+        let x0 = inside.iter().map(|s| s.0).fold(f32::INFINITY, f32::min);
+        let x1 = inside.iter().map(|s| s.1).fold(f32::NEG_INFINITY, f32::max);
+        // Fill per row: the span from the row's first to its last piece inside the column.
+        let mut extent: HashMap<usize, (f32, f32)> = HashMap::new();
+        for s in &inside {
+            let e = extent.entry(s.3).or_insert((s.0, s.1));
+            *e = (e.0.min(s.0), e.1.max(s.1));
+        }
+        let mut fill: Vec<f32> = extent.values().map(|(a, b)| (b - a) / (x1 - x0).max(1.0)).collect();
+        fill.sort_by(f32::total_cmp);
+        let median_fill = fill.get(fill.len() / 2).copied().unwrap_or(0.0);
+        chars * 100 < total * 12 || extent.len() < 6 || median_fill < 0.6
     })
 }
 
