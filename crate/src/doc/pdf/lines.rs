@@ -380,6 +380,19 @@ mod tests {
     }
 
     #[test]
+    fn a_table_is_read_row_by_row() {
+        // Short names on the left, descriptions on the right: cells, not columns of text.
+        let mut runs = Vec::new();
+        for i in 0..12 {
+            let y = 700.0 - 12.0 * i as f32;
+            runs.push(run(&format!("pkg{i}"), 50.0, 80.0, y));
+            runs.push(run(&format!("what package {i} does"), 320.0, 420.0 + 10.0 * i as f32, y));
+        }
+        let out = lines(runs, 612.0);
+        assert_eq!(out[1].text, "pkg1 what package 1 does");
+    }
+
+    #[test]
     fn single_column_of_word_runs_stays_one_column() {
         let mut runs = Vec::new();
         for i in 0..12 {
