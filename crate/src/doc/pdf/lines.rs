@@ -197,7 +197,7 @@ fn gutters(rows: &[Vec<Run>], width: f32) -> Vec<f32> {
     }
     // Drop gutters that leave a column with too little text (a table's gap, an indent).
     loop {
-        let weak = weakest_column(&segments, &bounds, total);
+        let weak = weakest_column(&segments, &bounds, (lo, hi));
         match weak {
             None => return bounds,
             Some(_) if bounds.is_empty() => return bounds,
@@ -235,16 +235,22 @@ fn segments(rows: &[Vec<Run>]) -> Vec<(f32, f32, usize, usize)> {
 }
 
 /// The first column (between consecutive bounds) that is not a column of running text: under
-/// 12% of the characters, fewer than 6 segments, or lines that mostly leave the column half
-/// empty (the cells of a table, not a column of text).
-fn weakest_column(segments: &[(f32, f32, usize, usize)], bounds: &[f32], total: usize) -> Option<usize> {
+/// 12% of the characters, fewer than 6 rows, or rows that mostly leave the column half empty
+/// or stop short of its right edge (the cells of a table, not a column of text).
+fn weakest_column(
+    segments: &[(f32, f32, usize, usize)],
+    bounds: &[f32],
+    (lo, hi): (f32, f32),
+) -> Option<usize> {
+    let total: usize = segments.iter().map(|s| s.2).sum();
     (0..=bounds.len()).find(|&c| {
         let left = if c == 0 { f32::NEG_INFINITY } else { bounds[c - 1] - 1.0 };
         let right = bounds.get(c).map_or(f32::INFINITY, |g| g + 1.0);
         let inside: Vec<_> = segments.iter().filter(|s| s.0 >= left && s.1 <= right).collect();
         let chars: usize = inside.iter().map(|s| s.2).sum();
-        let x0 = inside.iter().map(|s| s.0).fold(f32::INFINITY, f32::min);
-        let x1 = inside.iter().map(|s| s.1).fold(f32::NEG_INFINITY, f32::max);
+        // The column's slot: from the gutter (or the text's edge) to the next gutter.
+        let x0 = if c == 0 { lo } else { bounds[c - 1] };
+        let x1 = bounds.get(c).copied().unwrap_or(hi);
         // Fill per row: the span from the row's first to its last piece inside the column.
         let mut extent: HashMap<usize, (f32, f32)> = HashMap::new();
         for s in &inside {
@@ -254,7 +260,14 @@ fn weakest_column(segments: &[(f32, f32, usize, usize)], bounds: &[f32], total: 
         let mut fill: Vec<f32> = extent.values().map(|(a, b)| (b - a) / (x1 - x0).max(1.0)).collect();
         fill.sort_by(f32::total_cmp);
         let median_fill = fill.get(fill.len() / 2).copied().unwrap_or(0.0);
-        chars * 100 < total * 12 || extent.len() < 6 || median_fill < 0.6
+        // Running text (justified, or leaders out to page numbers) reaches the column's right
+        // edge on most rows; table cells of varying length do not.
+        let right_edge = extent.values().map(|e| e.1).fold(f32::NEG_INFINITY, f32::max);
+        let at_edge = extent.values().filter(|e| e.1 >= right_edge - 0.08 * (x1 - x0)).count();
+        chars * 100 < total * 12
+            || extent.len() < 6
+            || median_fill < 0.45
+            || at_edge * 100 < extent.len() * 28
     })
 }
 
