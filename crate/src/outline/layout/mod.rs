@@ -124,10 +124,13 @@ fn furniture(doc: &Document) -> HashSet<(u32, usize)> {
         let mut picks: Vec<usize> = (start..end.min(start + 2)).collect();
         picks.extend(end.saturating_sub(2).max(start + 2)..end);
         for k in picks {
-            let key: String = doc
-                .slice(blocks[k].span)
+            let text = doc.slice(blocks[k].span);
+            // Page numbers vary, so digits are ignored, except in a bare "Chapter 7" that
+            // opens a chapter at the top of its page.
+            let keep_digits = bare_label(text);
+            let key: String = text
                 .chars()
-                .filter(|c| !c.is_whitespace() && !c.is_ascii_digit())
+                .filter(|c| !c.is_whitespace() && (keep_digits || !c.is_ascii_digit()))
                 .flat_map(char::to_lowercase)
                 .collect();
             edges.push((page, k, key));
