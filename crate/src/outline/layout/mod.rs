@@ -10,7 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-mod patterns;
+pub(super) mod patterns;
 
 use super::Heading;
 use crate::doc::{Block, Document};

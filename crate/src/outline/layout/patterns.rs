@@ -51,7 +51,7 @@ pub(super) fn plausible_title(title: &str) -> bool {
 
 /// Depth of a leading section label: "3" -> 1, "2.4" -> 2, "A.1.2" -> 3, "Chapter 4" /
 /// "Appendix B" / "Part II" -> 1, "第3章" -> 1; None when the title has no label.
-pub(super) fn label_depth(title: &str) -> Option<usize> {
+pub(in crate::outline) fn label_depth(title: &str) -> Option<usize> {
     let mut words = title.split_whitespace();
     let first = words.next()?;
     let lower = first.to_lowercase();
