@@ -45,6 +45,11 @@ fn top(l: &[f32], k: usize) -> Vec<u32> {
     tome::model::sample::top_k(l, k).into_iter().map(|(i, _)| i).collect()
 }
 
+fn llama_top5() -> Vec<u32> {
+    let c = json("smollm2-135m-q4_1.llama-cpp.json");
+    c["plain"]["top5_next"].as_array().unwrap().iter().map(|t| t["id"].as_u64().unwrap() as u32).collect()
+}
+
 fn load(precision: Precision) -> Llama {
     let mut m = Llama::open(&model_path(), 2).expect("load model");
     m.precision = precision;
@@ -77,15 +82,18 @@ fn quantized_logits_match_llama_cpp() {
     let prompt = ids(&c["plain"]["token_ids"]);
     let mut s = m.session(64);
     let logits = m.forward(&mut s, &prompt).unwrap().to_vec();
-    let want: Vec<u32> = c["plain"]["top5_next"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_u64().unwrap() as u32)
-        .collect();
-    assert_eq!(top(&logits, 5), want);
+    let want = llama_top5();
+    // llama.cpp's 4th and 5th are 0.22 apart, and this path moves logits by up to ~0.3 when an input
+    // changes in its last bit (a different rounding flips Q8 activations in blocks with outliers),
+    // so the first three are compared in order and the five as a set.
+    let got = top(&logits, 5);
+    assert_eq!(got[..3], want[..3]);
+    let (mut a, mut b) = (got.clone(), want.clone());
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "top-5 set {got:?} vs {want:?}");
     let cos = cosine(&logits, &f32s("quick_brown_fox.logits.f32le"));
-    println!("quantized path: cosine to llama.cpp {cos:.6}");
+    println!("quantized path: cosine to llama.cpp {cos:.6}, top-5 {got:?}");
     assert!(cos >= 0.99, "cosine {cos}");
 
     // One token at a time (decode path) gives the same logits as the batched prefill.
@@ -110,6 +118,11 @@ fn exact_logits_match_the_f32_reference_and_greedy_steps_match() {
     println!("exact path: cosine to f32 reference {cos:.8}, max abs diff {max_abs:.5}");
     assert!(cos >= 0.9999, "cosine {cos}");
     assert_eq!(top(&logits, 5), top(&reference, 5));
+    // The same five, in order, as llama.cpp, and within its cosine budget.
+    assert_eq!(top(&logits, 5), llama_top5());
+    let cos_llama = cosine(&logits, &f32s("quick_brown_fox.logits.f32le"));
+    println!("exact path: cosine to llama.cpp {cos_llama:.6}");
+    assert!(cos_llama >= 0.99, "cosine to llama.cpp {cos_llama}");
 
     let steps = g["greedy"]["steps"].as_array().unwrap();
     let mut next = top(&logits, 1)[0];

@@ -1,9 +1,9 @@
 //! Elementwise and per-row operations of the Llama block: RMSNorm, RoPE, softmax, SiLU gating.
 
-/// x (n,) -> out (n,) = x / sqrt(mean(x^2) + eps) * w. The sum of squares is accumulated in f64,
-/// as ggml does.
+/// x (n,) -> out (n,) = x / sqrt(mean(x^2) + eps) * w. Squares in f32 summed in f64, as ggml does
+/// (the quantized path is sensitive to the last bit of its inputs, so we round like llama.cpp).
 pub fn rmsnorm(x: &[f32], w: &[f32], eps: f32, out: &mut [f32]) {
-    let ss: f64 = x.iter().map(|&v| (v as f64) * (v as f64)).sum();
+    let ss: f64 = x.iter().map(|&v| (v * v) as f64).sum();
     let scale = 1.0 / ((ss / x.len() as f64) as f32 + eps).sqrt();
     for ((o, &v), &g) in out.iter_mut().zip(x).zip(w) {
         *o = v * scale * g;

@@ -143,7 +143,8 @@ pub fn quantize_row_q8(x: &[f32], out: &mut [BlockQ8]) {
     for (xb, ob) in x.chunks_exact(QK).zip(out.iter_mut()) {
         let amax = xb.iter().fold(0.0f32, |m, v| m.max(v.abs()));
         let d = amax / 127.0;
-        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+        // 127 / amax rather than 1 / d: llama.cpp's rounding, so the same values land on the same q.
+        let id = if amax != 0.0 { 127.0 / amax } else { 0.0 };
         let mut sum = 0i32;
         for (q, &v) in ob.qs.iter_mut().zip(xb) {
             // round half to even, as llama.cpp's SIMD quantizers do
