@@ -271,8 +271,13 @@ impl Llama {
         Ok(&s.logits)
     }
 
-    /// Runs f(t) for t in 0..n over the pool's threads.
+    /// Runs f(t) for t in 0..n over the pool's threads (inline for a single token: a dispatch
+    /// costs more than one row of elementwise work).
     fn par_tokens(&self, n: usize, f: &(dyn Fn(usize) + Sync)) {
+        if n == 1 {
+            f(0);
+            return;
+        }
         self.pool.run(&|i, nt| {
             let (a, b) = split(n, i, nt, 1);
             for t in a..b {

@@ -188,6 +188,9 @@ pub fn bench_model(args: &BenchModelArgs) -> Result<()> {
         let mut child = std::process::Command::new(lb)
             .args(["-m", &path.display().to_string(), "-t", &args.threads.to_string(), "-p", &p.join(",")])
             .args(["-n", "128", "-r", &reps.to_string(), "-o", "json"])
+            // Repacking selects ggml's AMX kernels on CPUs that report AMX, and those crash in
+            // this VM (SIGSEGV in ggml_backend_amx_mul_mat); the plain kernels are llama.cpp's usual path.
+            .args(["--repack", "0"])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
