@@ -10,7 +10,8 @@ use tome::model::{Llama, ModelError};
 
 fn model_bytes() -> Vec<u8> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/SmolLM2-135M-Instruct.Q4_1.gguf");
-    std::fs::read(&p).unwrap_or_else(|_| panic!("model missing at {}: run scripts/fetch-model.sh first", p.display()))
+    std::fs::read(&p)
+        .unwrap_or_else(|_| panic!("model missing at {}: run scripts/fetch-model.sh first", p.display()))
 }
 
 #[test]

@@ -40,7 +40,7 @@ fn random_row(ty: GgmlType, nb: usize, rng: &mut Rng) -> Vec<u8> {
 
 fn check(ty: GgmlType) {
     let mut rng = Rng(0x1234_5678_9abc_def1 ^ ty.block_bytes() as u64);
-    for &(rows, tokens, nb) in &[(1, 1, 1), (4, 1, 18), (7, 5, 18), (3, 9, 48), (2, 4, 3)] {
+    for &(rows, tokens, nb) in &[(1, 1, 1), (4, 1, 18), (7, 5, 18), (4, 9, 48), (5, 4, 3)] {
         let n = nb * QK;
         let w: Vec<u8> = (0..rows).flat_map(|_| random_row(ty, nb, &mut rng)).collect();
         let x: Vec<f32> = (0..tokens * n).map(|_| rng.f() * 3.0).collect();
@@ -106,9 +106,9 @@ fn check(ty: GgmlType) {
                 }
             }
             // Tiles of several rows and tokens give the same values as 1x1.
-            if rows >= 2 && tokens >= 4 {
-                let mut o = [[0.0f32; 4]; 2];
-                unsafe { isa.tile::<2, 4>(ty, &w, rb, &xq, nb, &mut o) };
+            if rows >= 4 && tokens >= 4 {
+                let mut o = [[0.0f32; 4]; 4];
+                unsafe { isa.tile::<4, 4>(ty, &w, rb, &xq, nb, &mut o) };
                 for (r, row) in o.iter().enumerate() {
                     for (t, v) in row.iter().enumerate() {
                         let mut one = [[0.0f32; 1]; 1];
@@ -158,6 +158,26 @@ fn q8_activation_quantization_round_trips_within_half_a_step() {
 }
 
 #[test]
+fn simd_activation_quantization_is_bit_exact() {
+    let mut rng = Rng(77);
+    let mut x: Vec<f32> = (0..32 * 40).map(|_| rng.f() * 4.0).collect();
+    x[5] = 300.0; // an outlier block, as in real activations
+    x[40..72].fill(0.0); // an all-zero block
+    for v in x[100..110].iter_mut() {
+        *v = 0.5 * (*v > 0.0) as i32 as f32 * 127.0 / 64.0; // values on rounding ties
+    }
+    let mut want = vec![BlockQ8::default(); 40];
+    quantize_row_q8(&x, &mut want);
+    for isa in Isa::available() {
+        let mut got = vec![BlockQ8::default(); 40];
+        isa.quantize_q8(&x, &mut got);
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!((g.d.to_bits(), g.s.to_bits(), g.qs), (w.d.to_bits(), w.s.to_bits(), w.qs), "{isa:?}");
+        }
+    }
+}
+
+#[test]
 fn f16_kernels_match_scalar() {
     let mut rng = Rng(5);
     let k: Vec<u16> = (0..64).map(|_| f32_to_f16(rng.f())).collect();
@@ -174,5 +194,17 @@ fn f16_kernels_match_scalar() {
         isa.to_f16(&q, &mut h);
         assert!(h.iter().zip(&q).all(|(&h, &v)| h == f32_to_f16(v)));
         assert!((isa.dot_f32(&q, &q) - Isa::Scalar.dot_f32(&q, &q)).abs() < 1e-4);
+        // Grouped-query kernels: 3 heads of 16 against one f16 row.
+        let (mut got, mut want) = ([0.0f32; 3], [0.0f32; 3]);
+        isa.dot_f16_heads(&k[..16], &q[..48], 16, &mut got);
+        Isa::Scalar.dot_f16_heads(&k[..16], &q[..48], 16, &mut want);
+        assert!(got.iter().zip(&want).all(|(a, b)| (a - b).abs() < 1e-5));
+        for h in 0..3 {
+            assert!((want[h] - Isa::Scalar.dot_f16_f32(&k[..16], &q[h * 16..(h + 1) * 16])).abs() < 1e-5);
+        }
+        let (mut a, mut b) = (q[..48].to_vec(), q[..48].to_vec());
+        isa.axpy_f16_heads(&mut a, &[0.1, -0.2, 0.3], &k[..16], 16);
+        Isa::Scalar.axpy_f16_heads(&mut b, &[0.1, -0.2, 0.3], &k[..16], 16);
+        assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-6));
     }
 }

@@ -67,40 +67,38 @@ pub unsafe fn matmul_rows(
                 let xs = &q8[t0 * nb..(t0 + tn) * nb];
                 let mut r = r0;
                 while r < r1 {
-                    if r + 4 <= r1 && tn == 1 {
-                        let mut o = [[0.0f32; 1]; 4];
-                        unsafe { isa.tile::<4, 1>(w.ty, &w.data[r * rb..], rb, xs, nb, &mut o) };
-                        for (i, v) in o.iter().enumerate() {
-                            put(t0, r + i, v[0]);
-                        }
-                        r += 4;
-                        continue;
-                    }
-                    let rn = if r + 2 <= r1 { 2 } else { 1 };
-                    let mut t = 0;
-                    while t < tn {
-                        let xt = &xs[t * nb..];
-                        if rn == 2 && t + 4 <= tn {
-                            let mut o = [[0.0f32; 4]; 2];
-                            unsafe { isa.tile::<2, 4>(w.ty, &w.data[r * rb..], rb, xt, nb, &mut o) };
+                    if r + 4 <= r1 {
+                        let wr = &w.data[r * rb..];
+                        let mut t = 0;
+                        while t + 4 <= tn {
+                            let mut o = [[0.0f32; 4]; 4];
+                            unsafe { isa.tile::<4, 4>(w.ty, wr, rb, &xs[t * nb..], nb, &mut o) };
                             for (i, row) in o.iter().enumerate() {
                                 for (j, v) in row.iter().enumerate() {
                                     put(t0 + t + j, r + i, *v);
                                 }
                             }
                             t += 4;
-                        } else {
-                            for i in 0..rn {
-                                let mut o = [[0.0f32; 1]; 1];
-                                unsafe {
-                                    isa.tile::<1, 1>(w.ty, &w.data[(r + i) * rb..], rb, xt, nb, &mut o)
-                                };
-                                put(t0 + t, r + i, o[0][0]);
+                        }
+                        while t < tn {
+                            let mut o = [[0.0f32; 1]; 4];
+                            unsafe { isa.tile::<4, 1>(w.ty, wr, rb, &xs[t * nb..], nb, &mut o) };
+                            for (i, v) in o.iter().enumerate() {
+                                put(t0 + t, r + i, v[0]);
                             }
                             t += 1;
                         }
+                        r += 4;
+                    } else {
+                        for t in 0..tn {
+                            let mut o = [[0.0f32; 1]; 1];
+                            unsafe {
+                                isa.tile::<1, 1>(w.ty, &w.data[r * rb..], rb, &xs[t * nb..], nb, &mut o)
+                            };
+                            put(t0 + t, r, o[0][0]);
+                        }
+                        r += 1;
                     }
-                    r += rn;
                 }
                 t0 += tn;
             }

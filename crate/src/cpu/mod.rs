@@ -106,6 +106,46 @@ impl Isa {
         }
     }
 
+    /// For the G = out.len() query heads sharing one KV head: out[h] = k (hd,) f16 . q[h] (q is (G, hd)).
+    #[inline]
+    pub fn dot_f16_heads(self, k: &[u16], q: &[f32], hd: usize, out: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as in dot_f32; the kernels handle G <= 8 heads, hd a multiple of 8.
+        unsafe {
+            if out.len() <= 8 && hd % 8 == 0 {
+                match self {
+                    Isa::Vnni => return simd_x86::vnni::dot_f16_heads(k, q, hd, out),
+                    Isa::Avx2 => return simd_x86::avx2::dot_f16_heads(k, q, hd, out),
+                    Isa::Scalar => {}
+                }
+            }
+        }
+        for (h, o) in out.iter_mut().enumerate() {
+            *o = k[..hd].iter().zip(&q[h * hd..(h + 1) * hd]).map(|(&a, b)| f16::f16_to_f32(a) * b).sum();
+        }
+    }
+
+    /// For G = p.len() heads: out[h] (hd,) += p[h] * v (hd,) f16 (out is (G, hd)).
+    #[inline]
+    pub fn axpy_f16_heads(self, out: &mut [f32], p: &[f32], v: &[u16], hd: usize) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as in dot_f16_heads.
+        unsafe {
+            if p.len() <= 8 && hd % 8 == 0 {
+                match self {
+                    Isa::Vnni => return simd_x86::vnni::axpy_f16_heads(out, p, v, hd),
+                    Isa::Avx2 => return simd_x86::avx2::axpy_f16_heads(out, p, v, hd),
+                    Isa::Scalar => {}
+                }
+            }
+        }
+        for (h, &ph) in p.iter().enumerate() {
+            for (o, &x) in out[h * hd..(h + 1) * hd].iter_mut().zip(&v[..hd]) {
+                *o += ph * f16::f16_to_f32(x);
+            }
+        }
+    }
+
     /// x (n,) -> f16 bits; n a multiple of 8.
     #[inline]
     pub fn to_f16(self, x: &[f32], out: &mut [u16]) {
@@ -124,7 +164,7 @@ impl Isa {
     }
 
     /// W rows [0, R) of `w` (each `row_bytes` long, `nb` blocks) @ tokens [0, T) of `x` (each `nb`
-    /// blocks) -> out[r][t]. `ty` is Q4_0, Q4_1 or Q8_0.
+    /// blocks) -> out[r][t]. `ty` is Q4_0, Q4_1 or Q8_0; T <= 4.
     ///
     /// # Safety
     /// `w` must hold R rows of `row_bytes` and `x` must hold T * nb blocks.
@@ -139,18 +179,20 @@ impl Isa {
         out: &mut [[f32; T]; R],
     ) {
         debug_assert!(w.len() >= (R - 1) * row_bytes + nb * ty.block_bytes());
-        debug_assert!(x.len() >= T * nb);
+        debug_assert!(x.len() >= T * nb && T <= 4);
         #[cfg(target_arch = "x86_64")]
         // SAFETY: features as in dot_f32; bounds checked by the caller (asserted above in debug).
         unsafe {
-            match self {
-                Isa::Vnni => {
-                    return simd_x86::vnni::tile::<R, T>(ty, w.as_ptr(), row_bytes, x.as_ptr(), nb, out);
-                }
-                Isa::Avx2 => {
-                    return simd_x86::avx2::tile::<R, T>(ty, w.as_ptr(), row_bytes, x.as_ptr(), nb, out);
-                }
-                Isa::Scalar => {}
+            use simd_x86::{avx2, vnni};
+            let (w, x) = (w.as_ptr(), x.as_ptr());
+            match (self, ty) {
+                (Isa::Vnni, GgmlType::Q4_1) => return vnni::tile::<1, R, T>(w, row_bytes, x, nb, out),
+                (Isa::Vnni, GgmlType::Q8_0) => return vnni::tile::<2, R, T>(w, row_bytes, x, nb, out),
+                (Isa::Vnni, GgmlType::Q4_0) => return vnni::tile::<0, R, T>(w, row_bytes, x, nb, out),
+                (Isa::Avx2, GgmlType::Q4_1) => return avx2::tile::<1, R, T>(w, row_bytes, x, nb, out),
+                (Isa::Avx2, GgmlType::Q8_0) => return avx2::tile::<2, R, T>(w, row_bytes, x, nb, out),
+                (Isa::Avx2, GgmlType::Q4_0) => return avx2::tile::<0, R, T>(w, row_bytes, x, nb, out),
+                _ => {}
             }
         }
         for (r, o) in out.iter_mut().enumerate() {
@@ -159,5 +201,20 @@ impl Isa {
                 *v = quant::vec_dot_q8_scalar(ty, row, &x[t * nb..(t + 1) * nb]);
             }
         }
+    }
+
+    /// x (n,) -> Q8 blocks (n / 32,), as [`quant::quantize_row_q8`].
+    #[inline]
+    pub fn quantize_q8(self, x: &[f32], out: &mut [BlockQ8]) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as in dot_f32.
+        unsafe {
+            match self {
+                Isa::Vnni => return simd_x86::vnni::quantize_q8(x, out),
+                Isa::Avx2 => return simd_x86::avx2::quantize_q8(x, out),
+                Isa::Scalar => {}
+            }
+        }
+        quant::quantize_row_q8(x, out);
     }
 }

@@ -24,7 +24,7 @@ use crate::cpu::Isa;
 use crate::cpu::matmul::{Act, QMatrix, matmul_rows};
 use crate::cpu::ops::{rmsnorm, rope_adjacent, rope_angles, silu_mul, softmax};
 use crate::cpu::pool::{Pool, SharedMut, split};
-use crate::cpu::quant::{BlockQ8, GgmlType, QK, dequantize_row, quantize_row_q8};
+use crate::cpu::quant::{BlockQ8, GgmlType, QK, dequantize_row};
 
 /// How activations meet the quantized weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -322,6 +322,7 @@ impl Llama {
         let (src, dst, q8) = (SharedMut(src as *mut f32), SharedMut(dst), SharedMut(q8));
         let quant = self.precision == Precision::Quantized;
         let eps = self.cfg.eps;
+        let isa = self.isa;
         self.par_tokens(n, &|t| {
             // SAFETY: rows t are disjoint per call; buffers hold n rows of `width`.
             let (x, out, q) = unsafe {
@@ -340,7 +341,7 @@ impl Llama {
                 }
             }
             if quant {
-                quantize_row_q8(out, q);
+                isa.quantize_q8(out, q);
             }
         });
     }
@@ -421,7 +422,9 @@ impl Llama {
     }
 
     /// Causal attention of the chunk's n queries (positions pos0..pos0+n) over the cache of layer `l`.
-    /// q (n, n_head * hd) -> att (n, n_head * hd)
+    /// q (n, n_head * hd) -> att (n, n_head * hd). Work items are (token, KV head): the query heads
+    /// that share a KV head are processed together, so each cached key and value is read and
+    /// converted from f16 once for the whole group.
     fn attention(&self, s: &mut Session, l: usize, pos0: usize, n: usize) {
         let c = &self.cfg;
         let (hd, d) = (c.head_dim, c.d_model);
@@ -432,26 +435,56 @@ impl Llama {
             (SharedMut(s.q.as_mut_ptr()), SharedMut(s.att.as_mut_ptr()), SharedMut(s.scores.as_mut_ptr()));
         let kv = &s.kv;
         let isa = self.isa;
-        let items = n * c.n_head;
+        let items = n * c.n_kv_head;
+        let n_head = c.n_head;
         self.pool.run(&|i, nt| {
             let (a, b) = split(items, i, nt, 1);
-            // SAFETY: each thread owns its scores row and its (token, head) output slices.
-            let sc = unsafe { std::slice::from_raw_parts_mut(scores.get().add(i * n_ctx), n_ctx) };
+            // SAFETY: each thread owns its scores rows (group, n_ctx) and its (token, group) outputs.
+            let sc = unsafe {
+                std::slice::from_raw_parts_mut(scores.get().add(i * n_head * n_ctx), group * n_ctx)
+            };
+            let mut dots = [0.0f32; 8];
+            let mut ps = [0.0f32; 8];
             for item in a..b {
-                let (t, h) = (item / c.n_head, item % c.n_head);
-                let g = h / group;
+                let (t, g) = (item / c.n_kv_head, item % c.n_kv_head);
                 let len = pos0 + t + 1;
-                let qh = unsafe { std::slice::from_raw_parts(q.get().add(t * d + h * hd), hd) };
-                let out = unsafe { std::slice::from_raw_parts_mut(att.get().add(t * d + h * hd), hd) };
-                for (j, v) in sc[..len].iter_mut().enumerate() {
+                let off = t * d + g * group * hd;
+                let qg = unsafe { std::slice::from_raw_parts(q.get().add(off), group * hd) };
+                let out = unsafe { std::slice::from_raw_parts_mut(att.get().add(off), group * hd) };
+                for j in 0..len {
                     let at = kv.at(l, j) + g * hd;
-                    *v = isa.dot_f16_f32(&kv.k[at..at + hd], qh) * scale;
+                    if group <= 8 {
+                        isa.dot_f16_heads(&kv.k[at..at + hd], qg, hd, &mut dots[..group]);
+                        for h in 0..group {
+                            sc[h * n_ctx + j] = dots[h] * scale;
+                        }
+                    } else {
+                        for h in 0..group {
+                            sc[h * n_ctx + j] =
+                                isa.dot_f16_f32(&kv.k[at..at + hd], &qg[h * hd..(h + 1) * hd]) * scale;
+                        }
+                    }
                 }
-                softmax(&mut sc[..len]);
+                for h in 0..group {
+                    softmax(&mut sc[h * n_ctx..h * n_ctx + len]);
+                }
                 out.fill(0.0);
-                for (j, &p) in sc[..len].iter().enumerate() {
+                for j in 0..len {
                     let at = kv.at(l, j) + g * hd;
-                    isa.axpy_f16(out, p, &kv.v[at..at + hd]);
+                    if group <= 8 {
+                        for h in 0..group {
+                            ps[h] = sc[h * n_ctx + j];
+                        }
+                        isa.axpy_f16_heads(out, &ps[..group], &kv.v[at..at + hd], hd);
+                    } else {
+                        for h in 0..group {
+                            isa.axpy_f16(
+                                &mut out[h * hd..(h + 1) * hd],
+                                sc[h * n_ctx + j],
+                                &kv.v[at..at + hd],
+                            );
+                        }
+                    }
                 }
             }
         });
@@ -493,7 +526,7 @@ pub struct Session {
     up: Vec<f32>,
     /// (B, rope_dims / 2) cos/sin per token
     angles: Vec<(f32, f32)>,
-    /// (threads, n_ctx) attention scores
+    /// (threads, n_head, n_ctx) attention scores
     scores: Vec<f32>,
     /// (threads, max(d, d_ff)) dequantized weight row (exact path)
     scratch: Vec<f32>,
@@ -525,7 +558,7 @@ impl Session {
             gate: vec![0.0; b * ff],
             up: vec![0.0; b * ff],
             angles: vec![(0.0, 0.0); b * c.rope_dims / 2],
-            scores: vec![0.0; threads * n_ctx],
+            scores: vec![0.0; threads * c.n_head * n_ctx],
             scratch: vec![0.0; threads * max_cols],
             logits: vec![0.0; c.vocab],
         }
