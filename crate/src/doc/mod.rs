@@ -10,6 +10,8 @@ mod gutenberg;
 mod pdf;
 mod text;
 
+pub(crate) use text::lines;
+
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -63,6 +65,9 @@ pub struct Document {
     /// Lines in reading order.
     pub blocks: Vec<Block>,
     pub pdf_outline: Option<Vec<Bookmark>>,
+    /// The work itself: all of `text` except boilerplate kept only so offsets match the file
+    /// (a Project Gutenberg header and footer). Outlines and passages stay inside it.
+    pub body: Span,
     chars: CharIndex,
 }
 
@@ -94,7 +99,8 @@ impl Document {
         pdf_outline: Option<Vec<Bookmark>>,
     ) -> Document {
         let chars = CharIndex::new(&text);
-        Document { name: name.to_string(), kind, text, pages, blocks, pdf_outline, chars }
+        let body = Span::new(0, text.len());
+        Document { name: name.to_string(), kind, text, pages, blocks, pdf_outline, body, chars }
     }
 
     pub fn slice(&self, span: Span) -> &str {

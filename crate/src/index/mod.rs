@@ -1,14 +1,26 @@
 //! Passages and lexical search: a [`Document`] and its [`Outline`] in, ranked passages out.
 //!
 //! Passages hold at most ~300 tokens and never cross a section, so each one knows its outline
-//! path, page and span. BM25 over words (Latin scripts) and character bigrams (CJK), with a
-//! boost for query terms that occur in the passage's outline path.
+//! path, page and span ([`passages`]). BM25 over words (Latin scripts) and character bigrams
+//! (CJK) ([`tokenize`], [`bm25`]), with a boost for query terms that occur in the passage's
+//! outline path. Hits carry the spans of the matched terms for highlighting.
+
+pub mod bm25;
+pub mod passages;
+pub mod sentences;
+pub mod tokenize;
 
 use serde::Serialize;
 
 use crate::doc::Document;
 use crate::outline::Outline;
 use crate::span::Span;
+use bm25::{Bm25, FxMap};
+use passages::Segment;
+
+/// Weight of a query term found in a passage's outline path, in units of the term's idf
+/// (a body match is worth up to 2.2 idf in BM25).
+const PATH_BOOST: f32 = 0.6;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Passage {
@@ -28,20 +40,167 @@ pub struct Hit {
     pub matches: Vec<Span>,
 }
 
+/// A distinct query term with its weight in this index.
+#[derive(Debug, Clone)]
+pub struct QueryTerm {
+    pub term: String,
+    pub idf: f32,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Index {
     pub passages: Vec<Passage>,
+    segments: Vec<Segment>,
+    bm25: Bm25,
+    /// Term -> segments whose outline path holds it.
+    path_terms: FxMap<Box<str>, Vec<u32>>,
 }
 
 impl Index {
     pub fn build(doc: &Document, outline: &Outline) -> Index {
-        let _ = (doc, outline);
-        Index::default()
+        let (passages, segments) = passages::build(doc, outline);
+        let bm25 = Bm25::build(passages.iter().map(|p| doc.slice(p.span)));
+        let mut path_terms: FxMap<Box<str>, Vec<u32>> = FxMap::default();
+        for (i, segment) in segments.iter().enumerate() {
+            for title in &segment.path {
+                tokenize::for_each_token(title, |term, _, _| {
+                    let list = path_terms.entry(term.into()).or_default();
+                    if list.last() != Some(&(i as u32)) {
+                        list.push(i as u32);
+                    }
+                });
+            }
+        }
+        Index { passages, segments, bm25, path_terms }
+    }
+
+    /// The distinct terms of a query that carry meaning (function words dropped unless the
+    /// query has nothing else), each with its idf here.
+    pub fn query_terms(&self, query: &str) -> Vec<QueryTerm> {
+        let mut all = tokenize::terms(query);
+        let mut seen = std::collections::HashSet::new();
+        all.retain(|t| seen.insert(t.clone()));
+        let content: Vec<String> = all.iter().filter(|t| !tokenize::is_stopword(t)).cloned().collect();
+        let chosen = if content.is_empty() { all } else { content };
+        chosen.into_iter().map(|term| QueryTerm { idf: self.bm25.idf(&term), term }).collect()
+    }
+
+    /// The idf of a (normalised) term in this index.
+    pub fn idf(&self, term: &str) -> f32 {
+        self.bm25.idf(term)
     }
 
     /// The best `k` passages for a query, best first.
     pub fn search(&self, doc: &Document, query: &str, k: usize) -> Vec<Hit> {
-        let _ = (doc, query, k);
-        Vec::new()
+        self.search_terms(doc, &self.query_terms(query), k)
+    }
+
+    /// The best `k` passages for already analysed query terms, best first.
+    pub fn search_terms(&self, doc: &Document, terms: &[QueryTerm], k: usize) -> Vec<Hit> {
+        if k == 0 || self.passages.is_empty() {
+            return Vec::new();
+        }
+        let mut scores = vec![0.0f32; self.passages.len()];
+        for qt in terms {
+            if let Some(id) = self.bm25.term_id(&qt.term) {
+                self.bm25.add_scores(id, 1.0, &mut scores);
+            }
+            for &s in self.path_terms.get(qt.term.as_str()).map_or(&[][..], Vec::as_slice) {
+                if let Some(segment) = self.segments.get(s as usize) {
+                    for score in &mut scores[segment.passages.clone()] {
+                        *score += PATH_BOOST * qt.idf;
+                    }
+                }
+            }
+        }
+        let mut ranked: Vec<(f32, usize)> =
+            scores.iter().enumerate().filter(|(_, s)| **s > 0.0).map(|(i, &s)| (s, i)).collect();
+        let by_score = |a: &(f32, usize), b: &(f32, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        if ranked.len() > k {
+            ranked.select_nth_unstable_by(k - 1, by_score);
+            ranked.truncate(k);
+        }
+        ranked.sort_unstable_by(by_score);
+        ranked
+            .into_iter()
+            .map(|(score, passage)| Hit { passage, score, matches: self.matches(doc, passage, terms) })
+            .collect()
+    }
+
+    /// Spans of the query terms inside passage `i`.
+    pub fn matches(&self, doc: &Document, i: usize, terms: &[QueryTerm]) -> Vec<Span> {
+        let Some(p) = self.passages.get(i) else { return Vec::new() };
+        let mut out = Vec::new();
+        tokenize::for_each_token(doc.slice(p.span), |term, s, e| {
+            if terms.iter().any(|q| q.term == term) {
+                out.push(Span::new(p.span.start + s, p.span.start + e));
+            }
+        });
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Document {
+        Document::from_bytes("t.md", text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn passages_stay_inside_sections_and_know_their_path() {
+        let para = "Words about gardens and walks in the morning. ".repeat(20);
+        let text =
+            format!("# Book\n\n## Garden\n\n{para}\n\n{para}\n\n## House\n\nThe house had a library.\n");
+        let d = doc(&text);
+        let outline = Outline::build(&d, false);
+        let index = Index::build(&d, &outline);
+        let house = text.find("## House").unwrap();
+        for p in &index.passages {
+            assert!(p.span.end <= house || p.span.start >= house, "{:?} crosses the section", p.span);
+            let n = tokenize::terms(d.slice(p.span)).len();
+            assert!(n <= passages::MAX_TOKENS, "{n} tokens");
+        }
+        let last = index.passages.last().unwrap();
+        assert_eq!(last.path, ["Book", "House"]);
+        assert!(index.passages.iter().any(|p| p.path == ["Book", "Garden"]));
+    }
+
+    #[test]
+    fn search_ranks_and_highlights_and_boosts_titles() {
+        let text = "# Travel\n\nThe carriage left at dawn.\n\n# Library\n\nShe read there every day.\n\n\
+                    # Garden\n\nThe library books were carried out to the garden.\n";
+        let d = doc(text);
+        let index = Index::build(&d, &Outline::build(&d, false));
+        let hits = index.search(&d, "carriages", 3);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(d.slice(hits[0].matches[0]), "carriage");
+        // "library": the passage under the Library heading beats the one that merely says it.
+        let hits = index.search(&d, "library", 3);
+        assert_eq!(index.passages[hits[0].passage].path, ["Library"]);
+        assert!(index.search(&d, "zeppelin", 3).is_empty());
+    }
+
+    #[test]
+    fn gutenberg_boilerplate_is_never_a_passage() {
+        let text = "The Project Gutenberg eBook of Lyme, licence and all\n\
+                    *** START OF THE PROJECT GUTENBERG EBOOK LYME ***\n\nChapter 1\n\nThe cliffs at Lyme.\n\n\
+                    *** END OF THE PROJECT GUTENBERG EBOOK LYME ***\nProject Gutenberg licence terms.\n";
+        let d = Document::from_bytes("lyme.txt", text.as_bytes()).unwrap();
+        let index = Index::build(&d, &Outline::build(&d, false));
+        assert_eq!(index.passages.len(), 1);
+        assert_eq!(d.slice(index.passages[0].span), "Chapter 1\n\nThe cliffs at Lyme.");
+        assert!(index.search(&d, "licence gutenberg", 5).is_empty());
+    }
+
+    #[test]
+    fn chinese_queries_match_by_bigrams() {
+        let text = "# 第一章\n\n清华大学的论文模板。\n\n# 第二章\n\n北京的天气很好。\n";
+        let d = doc(text);
+        let index = Index::build(&d, &Outline::build(&d, false));
+        let hits = index.search(&d, "论文模板", 2);
+        assert_eq!(d.slice(index.passages[hits[0].passage].span), "# 第一章\n\n清华大学的论文模板。");
+        assert_eq!(hits.len(), 1);
     }
 }

@@ -1,0 +1,177 @@
+//! Tokenization for search: text in, normalised terms with their byte ranges out.
+//!
+//! - Latin and other space-separated scripts: runs of letters and digits, lowercased, common
+//!   accents folded (é -> e), apostrophes inside words dropped ("don't" -> "dont") and a
+//!   possessive 's removed, then a light plural stemmer (Harman's S-stemmer: "parties" ->
+//!   "party", "packages" -> "package", "cats" -> "cat"), which is safe for names and code words.
+//! - CJK (Han, kana, Hangul): overlapping character bigrams of each run ("中文字" -> "中文",
+//!   "文字"), a lone character as itself, since these scripts have no spaces between words.
+//!
+//! The same function tokenizes documents and queries, so they always agree.
+
+/// Calls `f(term, start, end)` for each token of `text`; `start..end` is its byte range.
+pub fn for_each_token(text: &str, mut f: impl FnMut(&str, usize, usize)) {
+    let mut term = String::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if is_cjk(c) {
+            match chars.peek() {
+                Some(&(next_at, next)) if is_cjk(next) => {
+                    term.clear();
+                    term.push(c);
+                    term.push(next);
+                    f(&term, start, next_at + next.len_utf8());
+                }
+                _ => {
+                    // A lone character, unless it ended a run already covered by a bigram.
+                    let prev = text[..start].chars().next_back();
+                    if !prev.is_some_and(is_cjk) {
+                        term.clear();
+                        term.push(c);
+                        f(&term, start, start + c.len_utf8());
+                    }
+                }
+            }
+            continue;
+        }
+        if !c.is_alphanumeric() {
+            continue;
+        }
+        term.clear();
+        push_folded(&mut term, c);
+        let mut end = start + c.len_utf8();
+        let mut possessive_at = None;
+        while let Some(&(at, next)) = chars.peek() {
+            if next.is_alphanumeric() && !is_cjk(next) {
+                push_folded(&mut term, next);
+                end = at + next.len_utf8();
+                chars.next();
+            } else if matches!(next, '\'' | '\u{2019}')
+                && text[at + next.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|n| n.is_alphanumeric() && !is_cjk(n))
+            {
+                possessive_at = Some(term.len());
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        if possessive_at.is_some_and(|p| p + 1 == term.len() && term.ends_with('s')) {
+            term.pop();
+        }
+        stem(&mut term);
+        f(&term, start, end);
+    }
+}
+
+/// The terms of a text, in order.
+pub fn terms(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_token(text, |t, _, _| out.push(t.to_string()));
+    out
+}
+
+/// Han ideographs, kana and Hangul: scripts written without spaces between words.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF
+        | 0x20000..=0x2FA1F)
+}
+
+/// Lowercases and folds common Latin accents.
+fn push_folded(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    for l in c.to_lowercase() {
+        let folded = match l {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => 'a',
+            'ç' | 'č' => 'c',
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' => 'e',
+            'ì' | 'í' | 'î' | 'ï' | 'ī' => 'i',
+            'ñ' | 'ń' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' => 'u',
+            'ý' | 'ÿ' => 'y',
+            'š' => 's',
+            'ž' => 'z',
+            'æ' => {
+                out.push_str("ae");
+                continue;
+            }
+            'œ' => {
+                out.push_str("oe");
+                continue;
+            }
+            other => other,
+        };
+        out.push(folded);
+    }
+}
+
+/// Harman's S-stemmer, on purely alphabetic ASCII words longer than three letters.
+fn stem(term: &mut String) {
+    if term.len() <= 3 || !term.bytes().all(|b| b.is_ascii_lowercase()) {
+        return;
+    }
+    if term.ends_with("ies") && !term.ends_with("eies") && !term.ends_with("aies") {
+        term.truncate(term.len() - 3);
+        term.push('y');
+    } else if term.ends_with('s') && !term.ends_with("us") && !term.ends_with("ss") {
+        // Harman's "es" -> "e" and "s" -> "" rules both drop the final s.
+        term.pop();
+    }
+}
+
+/// English function words: not searched for unless a query has nothing else.
+pub fn is_stopword(term: &str) -> bool {
+    const STOP: &[&str] = &[
+        "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been",
+        "before", "being", "but", "by", "can", "could", "did", "do", "doe", "does", "doing", "for", "from",
+        "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in",
+        "into", "is", "it", "its", "me", "my", "no", "nor", "not", "of", "on", "or", "our", "out", "over",
+        "she", "should", "so", "some", "than", "that", "the", "their", "them", "then", "there", "these",
+        "they", "thi", "this", "those", "to", "too", "under", "up", "upon", "was", "we", "were", "what",
+        "when", "where", "which", "while", "who", "whom", "whose", "why", "will", "with", "would", "you",
+        "your", "uh", "um", "umm", "er", "rather",
+    ];
+    STOP.contains(&term)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(text: &str) -> Vec<(String, &str)> {
+        let mut out = Vec::new();
+        for_each_token(text, |t, s, e| out.push((t.to_string(), &text[s..e])));
+        out
+    }
+
+    #[test]
+    fn english_words_are_lowercased_folded_and_lightly_stemmed() {
+        assert_eq!(
+            terms("The Parties' packages: Café, don't, Austen's cats; R-3.2 glass"),
+            ["the", "party", "package", "cafe", "dont", "austen", "cat", "r", "3", "2", "glass"]
+        );
+    }
+
+    #[test]
+    fn cjk_runs_become_bigrams_with_spans() {
+        let got = spans("清华大学 thesis 论");
+        let want = [("清华", "清华"), ("华大", "华大"), ("大学", "大学"), ("thesi", "thesis"), ("论", "论")];
+        let want: Vec<(String, &str)> = want.iter().map(|&(t, s)| (t.to_string(), s)).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn spans_cover_the_original_word() {
+        let text = "Mr. Darcy’s carriages";
+        let got = spans(text);
+        assert_eq!(got[1], ("darcy".to_string(), "Darcy’s"));
+        assert_eq!(got[2], ("carriage".to_string(), "carriages"));
+    }
+}
