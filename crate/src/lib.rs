@@ -9,6 +9,8 @@
 pub mod cpu;
 pub mod doc;
 pub mod error;
+// Scoring reads the eval files from disk: native only.
+#[cfg(not(target_family = "wasm"))]
 pub mod eval;
 pub mod index;
 pub mod model;

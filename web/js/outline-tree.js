@@ -2,12 +2,12 @@
 // Up/Down move, Right opens or enters, Left closes or goes to the parent, Home/End, Enter/Space
 // activate (show the section), '*' opens all siblings. One item is tabbable at a time.
 
-export function renderOutline(container, outline, onActivate) {
+export function renderOutline(container, outline, onActivate, showPages = true) {
   container.replaceChildren();
   const tree = document.createElement('ul');
   tree.setAttribute('role', 'tree');
   tree.setAttribute('aria-label', 'Outline');
-  tree.className = 'tree';
+  tree.className = showPages ? 'tree' : 'tree no-pages';
   addItems(tree, outline.nodes, 1);
   container.append(tree);
   const first = tree.querySelector('[role=treeitem]');

@@ -4,6 +4,7 @@
 // when no match is found, the cited lines' boxes from tome's own reader are drawn instead.
 
 import { highlightRange } from './text-match.js';
+import { centerIn } from './scroll.js';
 
 const base = new URL('../pkg/pdfjs/', import.meta.url);
 let pdfjs = null;
@@ -87,7 +88,7 @@ export class PdfView {
     let found = highlightRange(text, citation.text, sheet, marks);
     if (!found) found = this.drawBoxes(citation, page, viewport, marks);
     sheet.dataset.highlighted = found ? 'true' : 'false';
-    marks.firstElementChild?.scrollIntoView({ block: 'center' });
+    if (marks.firstElementChild) centerIn(this.container, marks.firstElementChild);
   }
 
   drawBoxes(citation, page, viewport, marks) {

@@ -1,6 +1,8 @@
 // The text view for plain-text and Markdown documents: shows the section that holds a span, with
 // the span itself marked and scrolled into view. Offsets are code points (see results.js).
 
+import { centerIn } from './scroll.js';
+
 const MAX = 60000; // longer sections are shown as a window around the span
 
 export class TextView {
@@ -50,7 +52,8 @@ export class TextView {
     }
     article.append(body);
     this.container.replaceChildren(article);
-    if (mark) body.querySelector('mark')?.scrollIntoView({ block: 'center' });
+    const m = body.querySelector('mark');
+    if (m) centerIn(this.container, m);
     else this.container.scrollTop = 0;
   }
 }
