@@ -18,7 +18,8 @@ pub enum Error {
     Encrypted,
 
     #[error(
-        "the PDF has no text layer ({pages} pages of scanned images); OCR is not supported, run an OCR tool such as ocrmypdf first"
+        "the PDF has no text layer ({pages} {}, scanned images only); OCR is not supported, run an OCR tool such as ocrmypdf first",
+        if *pages == 1 { "page" } else { "pages" }
     )]
     NoTextLayer { pages: usize },
 
@@ -27,6 +28,11 @@ pub enum Error {
 
     #[error("the PDF is damaged or truncated ({detail}); try re-downloading or re-saving it")]
     BadPdf { detail: String },
+
+    #[error(
+        "tome could not read this file ({detail}); this is a bug in tome, please report it with the file"
+    )]
+    ReaderFailed { detail: String },
 
     #[error("{0}")]
     Model(#[from] crate::model::ModelError),

@@ -10,6 +10,8 @@ mod gutenberg;
 mod pdf;
 mod text;
 
+pub(crate) use pdf::lines::is_cjk;
+pub use pdf::read_bookmarks;
 pub(crate) use text::lines;
 
 use serde::Serialize;
@@ -68,6 +70,8 @@ pub struct Document {
     /// The work itself: all of `text` except boilerplate kept only so offsets match the file
     /// (a Project Gutenberg header and footer). Outlines and passages stay inside it.
     pub body: Span,
+    /// What the reader skipped or doubted (e.g. a PDF page it could not read), for the person.
+    pub warnings: Vec<String>,
     chars: CharIndex,
 }
 
@@ -100,7 +104,17 @@ impl Document {
     ) -> Document {
         let chars = CharIndex::new(&text);
         let body = Span::new(0, text.len());
-        Document { name: name.to_string(), kind, text, pages, blocks, pdf_outline, body, chars }
+        Document {
+            name: name.to_string(),
+            kind,
+            text,
+            pages,
+            blocks,
+            pdf_outline,
+            body,
+            warnings: Vec::new(),
+            chars,
+        }
     }
 
     pub fn slice(&self, span: Span) -> &str {
@@ -135,7 +149,7 @@ fn guarded<T>(read: impl FnOnce() -> Result<T>) -> Result<T> {
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "the reader failed".into());
-            Err(Error::BadPdf { detail: format!("internal reader error: {what}") })
+            Err(Error::ReaderFailed { detail: what })
         }
     }
 }

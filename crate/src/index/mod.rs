@@ -36,7 +36,8 @@ pub struct Hit {
     /// Index into [`Index::passages`].
     pub passage: usize,
     pub score: f32,
-    /// Spans of the query terms inside the passage, for highlighting.
+    /// Spans of the query terms inside the passage, for highlighting (overlapping and touching
+    /// matches merged).
     pub matches: Vec<Span>,
 }
 
@@ -130,10 +131,15 @@ impl Index {
     /// Spans of the query terms inside passage `i`.
     pub fn matches(&self, doc: &Document, i: usize, terms: &[QueryTerm]) -> Vec<Span> {
         let Some(p) = self.passages.get(i) else { return Vec::new() };
-        let mut out = Vec::new();
+        let mut out: Vec<Span> = Vec::new();
         tokenize::for_each_token(doc.slice(p.span), |term, s, e| {
             if terms.iter().any(|q| q.term == term) {
-                out.push(Span::new(p.span.start + s, p.span.start + e));
+                let span = Span::new(p.span.start + s, p.span.start + e);
+                // CJK bigrams overlap: "参考文献" is one highlight, not three.
+                match out.last_mut() {
+                    Some(last) if span.start <= last.end => last.end = last.end.max(span.end),
+                    _ => out.push(span),
+                }
             }
         });
         out
@@ -191,6 +197,8 @@ mod tests {
         let index = Index::build(&d, &Outline::build(&d, false));
         assert_eq!(index.passages.len(), 1);
         assert_eq!(d.slice(index.passages[0].span), "Chapter 1\n\nThe cliffs at Lyme.");
+        let outline = Outline::build(&d, false);
+        assert_eq!(d.slice(outline.nodes[0].span), "Chapter 1\n\nThe cliffs at Lyme.\n\n");
         assert!(index.search(&d, "licence gutenberg", 5).is_empty());
     }
 
@@ -202,5 +210,7 @@ mod tests {
         let hits = index.search(&d, "论文模板", 2);
         assert_eq!(d.slice(index.passages[hits[0].passage].span), "# 第一章\n\n清华大学的论文模板。");
         assert_eq!(hits.len(), 1);
+        let marked: Vec<&str> = hits[0].matches.iter().map(|m| d.slice(*m)).collect();
+        assert_eq!(marked, ["论文模板"]);
     }
 }

@@ -109,7 +109,8 @@ fn pack_long_paragraph(text: &str, start: usize, end: usize) -> Vec<Span> {
         let mut last_end = ss;
         for_each_token(&text[ss..se], |_, ts, te| {
             if count == MAX_TOKENS {
-                pieces.push((cut_start, last_end, count));
+                // CJK bigrams overlap their successor: end where the next piece starts.
+                pieces.push((cut_start, last_end.min(ss + ts), count));
                 cut_start = ss + ts;
                 count = 0;
             }

@@ -94,6 +94,20 @@ mod tests {
     }
 
     #[test]
+    fn paged_document_without_structure_gets_page_ranges() {
+        // 120 form feed-separated pages (as pdftotext writes them): ranges of 3 pages, 40 sections.
+        let text: String =
+            (1..=120).map(|p| format!("Running text of page {p}.\nMore words.\n\u{0C}")).collect();
+        let doc = Document::from_bytes("printed.txt", text.as_bytes()).unwrap();
+        assert_eq!(doc.pages.len(), 120);
+        let outline = Outline::build(&doc, false);
+        assert_eq!(outline.source, OutlineSource::Fallback);
+        let pages: Vec<u32> = outline.nodes.iter().map(|n| n.page).collect();
+        assert_eq!(pages, (0..40).map(|i| i * 3 + 1).collect::<Vec<u32>>());
+        assert_eq!(outline.nodes[1].title, "Running text of page 4.");
+    }
+
+    #[test]
     fn long_titles_are_shortened() {
         let long = "word ".repeat(40);
         assert_eq!(first_line(&format!("\n\n  {long}\nnext")).unwrap().chars().count(), MAX_TITLE_CHARS);

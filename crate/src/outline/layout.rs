@@ -1,9 +1,357 @@
-//! Heading detection in PDFs without bookmarks: font size, weight, numbering, isolated lines.
+//! Heading detection in PDFs without bookmarks: the document's lines (blocks with font size
+//! and weight) in, headings in reading order with levels out.
+//!
+//! A line is a heading candidate when it starts a paragraph, is short, and is set larger than
+//! the body text or in bold; wrapped headings (following lines in the same style) are joined.
+//! Running headers and footers (the same text at the top or bottom of many pages), contents
+//! and index entries (dot leaders, trailing page numbers) and captions are never headings, nor
+//! is a style whose lines are mostly the same few labels ("Note", "Arguments").
+//! Levels come from ranking the heading styles by size, then weight.
+
+use std::collections::HashMap;
 
 use super::Heading;
-use crate::doc::Document;
+use crate::doc::{Block, Document};
+
+/// A heading line may not be longer than this many characters (a wrapped one, twice this).
+const MAX_LINE_CHARS: usize = 120;
+/// A heading wraps onto at most this many lines.
+const MAX_HEADING_LINES: usize = 3;
+
+/// Font size (in half points) and weight: the typographic style of a line.
+type Style = (i32, bool);
+
+fn style(b: &Block) -> Style {
+    ((b.font_size * 2.0).round() as i32, b.bold)
+}
 
 pub(super) fn detect(doc: &Document) -> Vec<Heading> {
-    let _ = doc;
-    Vec::new()
+    let blocks = &doc.blocks;
+    if blocks.is_empty() {
+        return Vec::new();
+    }
+    let body = body_size(doc);
+    let furniture = furniture(doc);
+    let toc_styles = contents_styles(doc);
+    let para_start = |i: usize| -> bool {
+        let b = &blocks[i];
+        i == 0
+            || blocks[i - 1].page != b.page
+            || doc.text.get(b.span.start.saturating_sub(2)..b.span.start) == Some("\n\n")
+    };
+
+    let mut found: Vec<(Heading, Style, bool)> = Vec::new();
+    let mut i = 0;
+    while i < blocks.len() {
+        let b = &blocks[i];
+        let text = doc.slice(b.span);
+        let st = style(b);
+        let bigger = b.font_size >= body + 0.8;
+        let candidate = para_start(i)
+            && (bigger || (b.bold && b.font_size >= 0.75 * body))
+            && text.chars().count() <= MAX_LINE_CHARS
+            && text.chars().any(char::is_alphabetic)
+            && !furniture.contains_key(&(b.page, i))
+            && !toc_styles.get(&b.page).is_some_and(|s| s.contains(&st))
+            && !contents_entry(text)
+            && !caption(text);
+        if !candidate {
+            i += 1;
+            continue;
+        }
+        // A bare label ("Chapter 3", "Appendix A") takes the title on the next line with it,
+        // whatever its style.
+        let mut j = i + 1;
+        let mut title = text.to_string();
+        if bare_label(text) && j < blocks.len() && blocks[j].page == b.page {
+            let next = doc.slice(blocks[j].span);
+            if next.chars().count() <= MAX_LINE_CHARS
+                && !contents_entry(next)
+                && (blocks[j].bold || blocks[j].font_size >= body + 0.8)
+            {
+                join_line(&mut title, next);
+                j += 1;
+            }
+        }
+        let st = if j > i + 1 { style(&blocks[j - 1]) } else { st };
+        // Join the heading's wrapped lines: same page and style, no paragraph break between.
+        while j < blocks.len()
+            && j - i < MAX_HEADING_LINES
+            && blocks[j].page == b.page
+            && style(&blocks[j]) == st
+            && !para_start(j)
+        {
+            join_line(&mut title, doc.slice(blocks[j].span));
+            j += 1;
+        }
+        // A heading ends its paragraph or its style does; a style run that keeps going is a
+        // bold paragraph.
+        let isolated = j >= blocks.len() || para_start(j) || style(&blocks[j]) != st;
+        if isolated && plausible_title(&title) {
+            let numbered = label_depth(&title).is_some();
+            found.push((Heading { title, level: 1, start: b.span.start, page: b.page }, st, numbered));
+        }
+        i = j;
+    }
+    drop_label_styles(&mut found);
+    drop_repeated(&mut found);
+    drop_unnumbered_in_numbered_styles(&mut found);
+    drop_title_block(&mut found, doc.pages.len());
+    assign_levels(found)
+}
+
+/// The font size (to half a point) carrying the most characters.
+fn body_size(doc: &Document) -> f32 {
+    let mut chars: HashMap<i32, usize> = HashMap::new();
+    for b in &doc.blocks {
+        *chars.entry((b.font_size * 2.0).round() as i32).or_default() += b.span.len();
+    }
+    chars.into_iter().max_by_key(|&(size, n)| (n, size)).map_or(0.0, |(size, _)| size as f32 / 2.0)
+}
+
+/// Running headers and footers: among the first two and last two lines of each page, those
+/// whose text (digits aside) recurs on at least 3 pages and a tenth of them. Keyed by
+/// (page, block index).
+fn furniture(doc: &Document) -> HashMap<(u32, usize), ()> {
+    let blocks = &doc.blocks;
+    let mut edges: Vec<(u32, usize, String)> = Vec::new();
+    let mut start = 0;
+    while start < blocks.len() {
+        let page = blocks[start].page;
+        let end = start + blocks[start..].iter().take_while(|b| b.page == page).count();
+        let mut picks: Vec<usize> = (start..end.min(start + 2)).collect();
+        picks.extend(end.saturating_sub(2).max(start + 2)..end);
+        for k in picks {
+            let key: String = doc
+                .slice(blocks[k].span)
+                .chars()
+                .filter(|c| !c.is_whitespace() && !c.is_ascii_digit())
+                .flat_map(char::to_lowercase)
+                .collect();
+            edges.push((page, k, key));
+        }
+        start = end;
+    }
+    let mut pages_of: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (page, _, key) in &edges {
+        let pages = pages_of.entry(key.as_str()).or_default();
+        if pages.last() != Some(page) {
+            pages.push(*page);
+        }
+    }
+    let threshold = 3.max(doc.pages.len() / 10);
+    edges
+        .iter()
+        .filter(|(_, _, key)| pages_of.get(key.as_str()).is_some_and(|p| p.len() >= threshold))
+        .map(|(page, k, _)| ((*page, *k), ()))
+        .collect()
+}
+
+/// For pages that look like a table of contents or an index (3 or more entry lines), the
+/// styles of those entries: other lines in the same style there are entries too.
+fn contents_styles(doc: &Document) -> HashMap<u32, Vec<Style>> {
+    let mut entries: HashMap<u32, Vec<Style>> = HashMap::new();
+    for b in &doc.blocks {
+        if contents_entry(doc.slice(b.span)) {
+            entries.entry(b.page).or_default().push(style(b));
+        }
+    }
+    entries.retain(|_, styles| styles.len() >= 3);
+    for styles in entries.values_mut() {
+        styles.sort_unstable();
+        styles.dedup();
+    }
+    entries
+}
+
+/// A table-of-contents or index line: dot leaders, or a numbered title ending in a page number.
+fn contents_entry(text: &str) -> bool {
+    if text.contains(". . .") || text.contains("....") || text.contains('…') || text.contains("···") {
+        return true;
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let ends_in_number =
+        words.last().is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()) || is_lower_roman(w))
+            && words.len() >= 3;
+    ends_in_number && label_depth(text).is_some()
+}
+
+fn is_lower_roman(w: &str) -> bool {
+    !w.is_empty() && w.chars().all(|c| matches!(c, 'i' | 'v' | 'x' | 'l' | 'c'))
+}
+
+/// Figure, table, listing captions ("Figure 3:", "Table 2.1", "图 1", "表 3-2").
+fn caption(text: &str) -> bool {
+    let mut words = text.split_whitespace();
+    let first = words.next().unwrap_or("").trim_end_matches([':', '.']).to_lowercase();
+    let second = words.next().unwrap_or("");
+    let numbered = second.starts_with(|c: char| c.is_ascii_digit());
+    let cjk_caption = ["图", "表"].iter().any(|p| text.starts_with(p))
+        && text.chars().nth(1).is_some_and(|c| c.is_ascii_digit() || c == ' ');
+    cjk_caption
+        || (numbered
+            && ["figure", "fig", "table", "listing", "algorithm", "example", "equation"]
+                .contains(&first.as_str()))
+}
+
+/// Headings do not end like a running sentence or a run-in label (":"), and do not start in lower case unless
+/// numbered ("1.2 sudo configuration").
+fn plausible_title(title: &str) -> bool {
+    let t = title.trim();
+    // List items are not headings.
+    if t.chars().count() > 2 * MAX_LINE_CHARS
+        || t.ends_with([',', ';', '-', ':'])
+        || t.starts_with(['•', '◦', '▪', '‣', '∙', '·', '*', '–', '-'])
+    {
+        return false;
+    }
+    let first = t.chars().next().unwrap_or(' ');
+    !first.is_lowercase() || label_depth(t).is_some()
+}
+
+/// Depth of a leading section label: "3" -> 1, "2.4" -> 2, "A.1.2" -> 3, "Chapter 4" /
+/// "Appendix B" / "Part II" -> 1, "第3章" -> 1; None when the title has no label.
+pub(super) fn label_depth(title: &str) -> Option<usize> {
+    let mut words = title.split_whitespace();
+    let first = words.next()?;
+    let lower = first.to_lowercase();
+    if ["chapter", "appendix", "part", "book", "volume", "section"].contains(&lower.as_str()) {
+        return words.next().map(|_| 1);
+    }
+    if first.starts_with('第') && (first.contains('章') || first.contains('部')) {
+        return Some(1);
+    }
+    // A label is followed by a title.
+    words.next()?;
+    let label = first.trim_end_matches(['.', ':', ')']);
+    let parts: Vec<&str> = label.split('.').collect();
+    let numeric = |p: &str| !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_digit());
+    let letter = |p: &str| p.len() == 1 && p.chars().all(|c| c.is_ascii_uppercase());
+    let ok = parts.iter().enumerate().all(|(k, p)| numeric(p) || (k == 0 && letter(p) && parts.len() > 1));
+    ok.then_some(parts.len())
+}
+
+/// Appends a wrapped heading line: a space between words, none between CJK characters.
+fn join_line(title: &mut String, next: &str) {
+    let cjk = |c: Option<char>| c.is_some_and(crate::doc::is_cjk);
+    if !(cjk(title.chars().next_back()) && cjk(next.chars().next())) {
+        title.push(' ');
+    }
+    title.push_str(next);
+}
+
+/// "Chapter 3", "Appendix A", "Part II", "第3章": a label with no title after it.
+fn bare_label(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match words.as_slice() {
+        [one] => one.starts_with('第') && (one.ends_with('章') || one.ends_with('部')),
+        [keyword, _] => {
+            ["chapter", "appendix", "part", "book", "volume"].contains(&keyword.to_lowercase().as_str())
+        }
+        _ => false,
+    }
+}
+
+/// Drops unnumbered headings whose text occurs three times or more: recurring labels such as
+/// "Note" or "Examples" mark blocks, not sections.
+fn drop_repeated(found: &mut Vec<(Heading, Style, bool)>) {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for (h, _, _) in found.iter() {
+        *count.entry(h.title.to_lowercase()).or_default() += 1;
+    }
+    found.retain(|(h, _, numbered)| *numbered || count.get(&h.title.to_lowercase()).is_none_or(|n| *n < 3));
+}
+
+/// Below the top numbered level, a style whose headings are mostly numbered ("2.3 Methods")
+/// makes its unnumbered lines run-in sub-headings or labels, not sections. The top level keeps
+/// them: "Preface", "Contents", "References" are chapters without numbers.
+fn drop_unnumbered_in_numbered_styles(found: &mut Vec<(Heading, Style, bool)>) {
+    let mut stats: HashMap<Style, (usize, usize)> = HashMap::new();
+    for (_, st, numbered) in found.iter() {
+        let e = stats.entry(*st).or_default();
+        e.0 += 1;
+        e.1 += usize::from(*numbered);
+    }
+    let mostly_numbered = |st: &Style| stats.get(st).is_some_and(|&(n, k)| n >= 3 && k * 5 >= n * 3);
+    let Some(top) = stats.keys().filter(|st| mostly_numbered(st)).max().copied() else { return };
+    found.retain(|(_, st, numbered)| *numbered || *st >= top || !mostly_numbered(st));
+}
+
+/// The title block of a paper or book (title, authors, affiliations) is set in styles used on
+/// that one early page only; those lines are not sections. Only for documents long enough to
+/// tell (a two-page note keeps all its headings).
+fn drop_title_block(found: &mut Vec<(Heading, Style, bool)>, pages: usize) {
+    if pages < 4 {
+        return;
+    }
+    let mut pages_of: HashMap<Style, Vec<u32>> = HashMap::new();
+    for (h, st, _) in found.iter() {
+        let p = pages_of.entry(*st).or_default();
+        if !p.contains(&h.page) {
+            p.push(h.page);
+        }
+    }
+    found.retain(|(h, st, numbered)| *numbered || h.page > 3 || pages_of.get(st).is_none_or(|p| p.len() > 1));
+}
+
+/// Drops the unnumbered headings of styles that mostly repeat a few texts: admonition labels
+/// ("Note", "Warning") and reference-page parts ("Arguments", "Value") are not sections.
+fn drop_label_styles(found: &mut Vec<(Heading, Style, bool)>) {
+    let mut by_style: HashMap<Style, (usize, Vec<String>)> = HashMap::new();
+    for (h, st, _) in found.iter() {
+        let entry = by_style.entry(*st).or_default();
+        entry.0 += 1;
+        entry.1.push(h.title.to_lowercase());
+    }
+    let labels: Vec<Style> = by_style
+        .into_iter()
+        .filter_map(|(st, (n, mut titles))| {
+            titles.sort_unstable();
+            titles.dedup();
+            (n >= 6 && titles.len() * 10 < n * 3).then_some(st)
+        })
+        .collect();
+    found.retain(|(_, st, numbered)| *numbered || !labels.contains(st));
+}
+
+/// Level = rank of the heading's style among all heading styles: larger first, bold before
+/// regular at the same size.
+fn assign_levels(found: Vec<(Heading, Style, bool)>) -> Vec<Heading> {
+    let mut styles: Vec<Style> = found.iter().map(|(_, st, _)| *st).collect();
+    styles.sort_unstable_by(|a, b| b.cmp(a));
+    styles.dedup();
+    found
+        .into_iter()
+        .map(|(mut h, st, _)| {
+            h.level = styles.iter().position(|s| *s == st).map_or(1, |p| p as u32 + 1);
+            h
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_labels_and_their_depth() {
+        assert_eq!(label_depth("1.2.3 Scope"), Some(3));
+        assert_eq!(label_depth("4 Results"), Some(1));
+        assert_eq!(label_depth("A.1 Proofs"), Some(2));
+        assert_eq!(label_depth("Chapter IV"), Some(1));
+        assert_eq!(label_depth("Appendix A Tables"), Some(1));
+        assert_eq!(label_depth("第3章 方法"), Some(1));
+        assert_eq!(label_depth("2024 was a year"), None);
+        assert_eq!(label_depth("Introduction"), None);
+    }
+
+    #[test]
+    fn contents_entries_and_captions() {
+        assert!(contents_entry("1.2 Scope . . . . . . . 14"));
+        assert!(contents_entry("3 Methods 27"));
+        assert!(!contents_entry("3 Methods"));
+        assert!(caption("Figure 2: The pipeline"));
+        assert!(caption("Table 1.3 Sizes"));
+        assert!(!caption("Tables and figures"));
+    }
 }

@@ -43,10 +43,8 @@ impl Outline {
     /// The outline of a document: its bookmarks unless `ignore_bookmarks`, else detected headings,
     /// else the fallback sections.
     pub fn build(doc: &Document, ignore_bookmarks: bool) -> Outline {
-        if !ignore_bookmarks {
-            if let Some(marks) = doc.pdf_outline.as_deref().filter(|m| !m.is_empty()) {
-                return Outline { source: OutlineSource::Bookmarks, nodes: bookmarks::outline(doc, marks) };
-            }
+        if let Some(marks) = doc.pdf_outline.as_deref().filter(|m| !m.is_empty() && !ignore_bookmarks) {
+            return Outline { source: OutlineSource::Bookmarks, nodes: bookmarks::outline(doc, marks) };
         }
         let headings = match doc.kind {
             DocKind::Pdf => layout::detect(doc),
@@ -93,7 +91,8 @@ pub(crate) struct Heading {
 /// Builds the tree from headings in document order: each node's span runs from its heading to
 /// the next heading at the same or a higher level (or the end of the text).
 pub(crate) fn tree(doc: &Document, headings: Vec<Heading>) -> Vec<OutlineNode> {
-    let end_of_text = doc.text.len();
+    // Sections end where the work does: a Gutenberg licence footer belongs to none.
+    let end_of_text = doc.body.end;
     // Section ends: the start of the next heading whose level is <= this one.
     let mut ends = vec![end_of_text; headings.len()];
     let mut open: Vec<usize> = Vec::new();

@@ -41,8 +41,11 @@ pub(super) fn detect(doc: &Document) -> Vec<Heading> {
 
 /// One line of the body: byte range without terminator, and its trimmed text.
 struct Line<'a> {
+    /// Where the line starts, indentation included: a heading's offset is its line's.
     start: usize,
     text: &'a str,
+    /// Leading whitespace in bytes (Markdown: 4 or more spaces is an indented code line).
+    indent: usize,
 }
 
 impl Line<'_> {
@@ -57,7 +60,7 @@ fn body_lines(doc: &Document) -> Vec<Line<'_>> {
         .map(|(s, e)| {
             let raw = &doc.text[body.start + s..body.start + e];
             let lead = raw.len() - raw.trim_start().len();
-            Line { start: body.start + s + lead, text: raw.trim() }
+            Line { start: body.start + s, text: raw.trim(), indent: lead }
         })
         .collect()
 }
@@ -95,8 +98,11 @@ fn division_headings(doc: &Document, lines: &[Line]) -> Vec<Heading> {
             found.push((i, division));
         }
     }
-    if found.is_empty() {
-        found = numbered_headings(lines, &isolated);
+    // Chapters numbered without a keyword, alone or under keyword containers ("Book the
+    // First" over "I. The Period").
+    if found.iter().all(|&(_, d)| d < Division::Chapter) {
+        found.extend(numbered_headings(lines, &isolated));
+        found.sort_by_key(|&(i, _)| i);
     }
     let found = drop_contents_entries(lines, found);
     let levels = division_levels(&found);
@@ -167,9 +173,18 @@ fn roman_value(s: &str) -> u32 {
 }
 
 /// Drops contents-list entries: headings followed by no prose before the next heading, whose
-/// title (case-folded) comes back later in the text.
+/// division and number come back later in the text.
 fn drop_contents_entries(lines: &[Line], found: Vec<(usize, Division)>) -> Vec<(usize, Division)> {
-    let keys: Vec<String> = found.iter().map(|&(i, _)| lines[i].text.to_lowercase()).collect();
+    // Keyword and number only: "CHAPTER I. Down the Rabbit-Hole" in a contents list is the
+    // "CHAPTER I." of the text.
+    let key = |text: &str| {
+        let words: Vec<String> =
+            text.split_whitespace().map(|w| w.trim_end_matches(['.', ':', ',']).to_lowercase()).collect();
+        // "BOOK THE FIRST": the number is the third word.
+        let n = if words.get(1).is_some_and(|w| w == "the") { 3 } else { 2 };
+        words.into_iter().take(n).collect::<Vec<_>>().join(" ")
+    };
+    let keys: Vec<String> = found.iter().map(|&(i, _)| key(lines[i].text)).collect();
     let mut last_seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (n, key) in keys.iter().enumerate() {
         last_seen.insert(key, n);
@@ -254,30 +269,39 @@ fn parse_number(s: &str) -> Option<&str> {
         // "1", "1.", but not "1st" glued to letters or "1,000".
         return (!rest.starts_with(|c: char| c.is_alphanumeric() || c == ',')).then_some(rest);
     }
-    let (word, rest) = split_word(s);
-    let bare = word.trim_end_matches(['.', ':', ',']);
-    let tail = &word[bare.len()..];
-    if is_roman(bare) && !tail.starts_with(',') {
-        return Some(&s[bare.len()..]);
+    let (bare, rest) = leading_word(s);
+    if bare.is_empty() {
+        return None;
+    }
+    if is_roman(bare) && !rest.starts_with(',') {
+        return Some(rest);
     }
     // "the First", "the Twenty-First"
-    if bare.eq_ignore_ascii_case("the") && tail.is_empty() {
-        let s = rest.trim_start();
-        let (word, _) = split_word(s);
-        let bare = word.trim_end_matches(['.', ':']);
-        return number_words(bare).then_some(&s[bare.len()..]);
+    if bare.eq_ignore_ascii_case("the") {
+        let (word, rest) = leading_word(rest.trim_start());
+        return number_words(word).then_some(rest);
     }
     if number_words(bare) {
-        return Some(&s[bare.len()..]);
+        return Some(rest);
     }
     // "Twenty One" as two words.
-    let (second, _) = split_word(rest.trim_start());
-    let joined = format!("{bare}-{}", second.trim_end_matches(['.', ':']));
-    if !second.is_empty() && number_words(&joined) {
-        let after = rest.trim_start();
-        return Some(&after[second.trim_end_matches(['.', ':']).len()..]);
+    let (second, after) = leading_word(rest.trim_start());
+    let spaced = rest.starts_with(char::is_whitespace);
+    (spaced && !second.is_empty() && number_words(&format!("{bare}-{second}"))).then_some(after)
+}
+
+/// The leading run of letters and digits, with single hyphens inside ("twenty-one"), and the
+/// rest ("First--Recalled" gives "First" and "--Recalled").
+fn leading_word(s: &str) -> (&str, &str) {
+    let mut end = 0;
+    for (i, c) in s.char_indices() {
+        if c.is_alphanumeric() {
+            end = i + c.len_utf8();
+        } else if !(c == '-' && i == end && i > 0 && s[i + 1..].starts_with(char::is_alphabetic)) {
+            break;
+        }
     }
-    None
+    (&s[..end], &s[end..])
 }
 
 /// A valid roman numeral (any case, not mixed), 1..=3999.
@@ -421,9 +445,12 @@ fn markdown_headings(doc: &Document, lines: &[Line]) -> Vec<Heading> {
             fence = Some(&t[..3]);
             continue;
         }
+        if line.indent >= 4 {
+            continue;
+        }
         if let Some((level, title)) = atx(t) {
             raw.push((i, level));
-            titles.push(title.to_string());
+            titles.push(plain_title(title));
             continue;
         }
         let underline = lines.get(i + 1).map(|l| l.text).unwrap_or("");
@@ -439,7 +466,7 @@ fn markdown_headings(doc: &Document, lines: &[Line]) -> Vec<Heading> {
             setext_level.filter(|_| !line.blank() && starts_paragraph && !t.starts_with(['-', '*', '>']))
         {
             raw.push((i, level));
-            titles.push(t.to_string());
+            titles.push(plain_title(t));
         }
     }
     // Levels present, renumbered from 1 so a document of `##` and `###` gets levels 1 and 2.
@@ -455,6 +482,76 @@ fn markdown_headings(doc: &Document, lines: &[Line]) -> Vec<Heading> {
             page: doc.page_at(lines[i].start),
         })
         .collect()
+}
+
+/// A Markdown heading's text as a reader sees it: links become their text, images and badges
+/// go, emphasis and code marks go, `&nbsp;`-style entities become spaces.
+fn plain_title(md: &str) -> String {
+    let title = strip_markup(md).split_whitespace().collect::<Vec<_>>().join(" ");
+    if title.is_empty() { md.trim().to_string() } else { title }
+}
+
+fn strip_markup(md: &str) -> String {
+    let mut out = String::new();
+    let mut rest = md;
+    while let Some(c) = rest.chars().next() {
+        if let Some(after) = rest.strip_prefix("![") {
+            // An image: drop its alt text and target.
+            let end = closing_bracket(after);
+            rest = skip_link_target(after.get(end + 1..).unwrap_or(""));
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = closing_bracket(after);
+            out.push_str(&strip_markup(&after[..end]));
+            rest = skip_link_target(after.get(end + 1..).unwrap_or(""));
+        } else if c == '&'
+            && rest[1..].find(';').is_some_and(|i| i <= 8 && rest[1..=i].chars().all(char::is_alphanumeric))
+        {
+            out.push(' ');
+            rest = &rest[rest.find(';').map_or(rest.len(), |i| i + 1)..];
+        } else {
+            if !matches!(c, '*' | '`')
+                && !(c == '_'
+                    && (out.is_empty()
+                        || out.ends_with(' ')
+                        || rest[1..].starts_with([' ', '_'])
+                        || rest.len() == 1))
+            {
+                out.push(c);
+            }
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+/// Index of the `]` closing a `[` already consumed (nested brackets allowed), or the end.
+fn closing_bracket(s: &str) -> usize {
+    let mut depth = 1;
+    for (i, c) in s.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+/// Skips a link target right after `]`: `(url)` or `[ref]`.
+fn skip_link_target(s: &str) -> &str {
+    let close = if s.starts_with('(') {
+        ')'
+    } else if s.starts_with('[') {
+        ']'
+    } else {
+        return s;
+    };
+    s.find(close).map_or("", |i| &s[i + 1..])
 }
 
 /// `# Title`, `## Title ##`: level and title.
@@ -497,6 +594,7 @@ mod tests {
             "CHAPTER TWENTY-ONE",
             "Chapter Twenty One",
             "BOOK THE SECOND",
+            "Book the First--Recalled to Life",
             "Part 2: The Return",
             "CHAPTER I. THE PERIOD",
             "Letter 4",
@@ -505,6 +603,15 @@ mod tests {
             let text = format!("{PROSE}{line}\n\n{PROSE}");
             assert_eq!(titles(&text), [line], "{line}");
         }
+    }
+
+    #[test]
+    fn centred_heading_starts_at_its_line() {
+        let text = format!("{PROSE}           CHAPTER I\n\n{PROSE}");
+        let doc = Document::from_bytes("a.txt", text.as_bytes()).unwrap();
+        let found = detect(&doc);
+        assert_eq!(found[0].title, "CHAPTER I");
+        assert_eq!(found[0].start, PROSE.len());
     }
 
     #[test]
@@ -525,6 +632,9 @@ mod tests {
         let text = format!(
             "EMMA\n\nVOLUME I\n\nCHAPTER I\n\n{PROSE}CHAPTER II\n\n{PROSE}VOLUME II\n\nCHAPTER I\n\n{PROSE}"
         );
+        let the = format!("BOOK THE FIRST\n\nCHAPTER I\n\n{PROSE}BOOK THE SECOND\n\nCHAPTER I\n\n{PROSE}");
+        let levels: Vec<u32> = headings(&the, false).into_iter().map(|(_, l)| l).collect();
+        assert_eq!(levels, [1, 2, 1, 2]);
         let got = headings(&text, false);
         let want: Vec<(String, u32)> =
             [("VOLUME I", 1), ("CHAPTER I", 2), ("CHAPTER II", 2), ("VOLUME II", 1), ("CHAPTER I", 2)]
@@ -558,10 +668,39 @@ mod tests {
     }
 
     #[test]
+    fn numbered_chapters_under_books() {
+        let text = format!(
+            "Book the First--Recalled to Life\n\nI. The Period\n\n{PROSE}II. The Mail\n\n{PROSE}\
+             Book the Second--the Golden Thread\n\nI. Five Years Later\n\n{PROSE}II. A Sight\n\n{PROSE}"
+        );
+        let levels: Vec<u32> = headings(&text, false).into_iter().map(|(_, l)| l).collect();
+        assert_eq!(levels, [1, 2, 2, 1, 2, 2]);
+    }
+
+    #[test]
     fn plays_give_acts_over_scenes() {
         let text = format!("ACT I\n\nSCENE 1\n\n{PROSE}SCENE 2\n\n{PROSE}ACT II\n\nSCENE 1\n\n{PROSE}");
         let levels: Vec<u32> = headings(&text, false).into_iter().map(|(_, l)| l).collect();
         assert_eq!(levels, [1, 2, 2, 1, 2]);
+    }
+
+    #[test]
+    fn contents_list_with_titles_is_not_taken_for_headings() {
+        let text = format!(
+            "CONTENTS\n\nCHAPTER I. Down the Rabbit-Hole\n\nCHAPTER II. The Pool of Tears\n\n\n\n\
+             CHAPTER I.\nDown the Rabbit-Hole\n\n{PROSE}CHAPTER II.\nThe Pool of Tears\n\n{PROSE}"
+        );
+        assert_eq!(titles(&text), ["CHAPTER I.", "CHAPTER II."]);
+        let doc = Document::from_bytes("a.txt", text.as_bytes()).unwrap();
+        assert!(detect(&doc)[0].start > text.find("\n\n\n\n").unwrap());
+    }
+
+    #[test]
+    fn markdown_titles_lose_their_markup() {
+        assert_eq!(plain_title("[2.0.1](https://x.org/compare) - 2025-06-09"), "2.0.1 - 2025-06-09");
+        assert_eq!(plain_title("Serde &emsp; [![Build Status]][actions] [![msrv]](https://b)"), "Serde");
+        assert_eq!(plain_title("The **`snake_case`** _rule_"), "The snake_case rule");
+        assert_eq!(plain_title("[]()"), "[]()");
     }
 
     #[test]
@@ -576,7 +715,8 @@ mod tests {
 
     #[test]
     fn markdown_atx_and_setext_outside_code() {
-        let text = "Intro\n=====\n\nText.\n\n## Install\n\n```sh\n# not a heading\n```\n\nUsage\n-----\n\n### Flags ###\n";
+        let text = "Intro\n=====\n\nText.\n\n## Install\n\n```sh\n# not a heading\n```\n\n    # indented code\n\n\
+                    Usage\n-----\n\n### Flags ###\n";
         let got = headings(text, true);
         let want: Vec<(String, u32)> = [("Intro", 1), ("Install", 2), ("Usage", 2), ("Flags", 3)]
             .into_iter()
