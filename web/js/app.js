@@ -46,7 +46,11 @@ reader.el.addEventListener('opened', async ({ detail }) => {
   refreshRecent();
 });
 
-$('file').addEventListener('change', (e) => e.target.files[0] && openFile(e.target.files[0]));
+$('file').addEventListener('change', (e) => {
+  const file = e.target.files[0];
+  e.target.value = ''; // so choosing the same file again opens it again
+  if (file) openFile(file);
+});
 $('recent').addEventListener('change', (e) => e.target.value && openStored(e.target.value));
 $('sample').addEventListener('click', async () => {
   try {
