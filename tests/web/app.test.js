@@ -170,6 +170,9 @@ test('offline: after one visit the app and the last document work without a netw
     await page.locator('#reader .hits .hit').first().waitFor();
     await page.locator('#reader .sheet canvas').waitFor();
     assert.match(await page.locator('#state').textContent(), /works offline/);
+    // One versioned cache: the service worker keeps no stale copies.
+    const keys = await page.evaluate(() => caches.keys());
+    assert.equal(keys.filter((k) => k.startsWith('tome-')).length, 1, keys.join());
     await shot(page, '10-offline');
   } finally {
     await b.context.setOffline(false);

@@ -13,7 +13,7 @@ import { StoppedError } from './protocol.js';
 
 const TEMPLATE = `
   <div class="bar"></div>
-  <p class="error" role="alert" hidden></p>
+  <div class="error" role="alert" hidden><p></p><button type="button" class="dismiss" aria-label="Dismiss this message">×</button></div>
   <div class="panes">
     <nav class="outline-pane" aria-label="Outline">
       <h2>Outline <span class="source"></span></h2>
@@ -24,16 +24,16 @@ const TEMPLATE = `
       <div class="view" tabindex="-1"></div>
     </main>
     <aside class="tools-pane">
-      <form class="search" role="search">
-        <input type="search" name="q" placeholder="Search the document" aria-label="Search the document" disabled>
-        <button type="submit" disabled>Search</button>
-      </form>
-      <div class="hits" aria-live="polite"></div>
       <form class="ask">
         <input type="text" name="q" placeholder="Ask a question about it" aria-label="Ask a question" disabled>
         <button type="submit" disabled>Ask</button>
       </form>
       <div class="answer" aria-live="polite"></div>
+      <form class="search" role="search">
+        <input type="search" name="q" placeholder="Search the document" aria-label="Search the document" disabled>
+        <button type="submit" disabled>Search</button>
+      </form>
+      <div class="hits" aria-live="polite"></div>
     </aside>
   </div>`;
 
@@ -54,6 +54,7 @@ export class Reader {
       this.progress.done();
       this.enable(true);
     });
+    this.parts.error.lastElementChild.addEventListener('click', () => (this.parts.error.hidden = true));
     this.parts.search.addEventListener('submit', (e) => this.onSearch(e));
     this.parts.ask.addEventListener('submit', (e) => this.onAsk(e));
   }
@@ -64,7 +65,9 @@ export class Reader {
 
   showError(error) {
     const stopped = error instanceof StoppedError;
-    this.parts.error.textContent = stopped ? 'Stopped. The document that was open before is still here.' : error.message;
+    this.parts.error.firstElementChild.textContent = stopped
+      ? 'Stopped. The document that was open before is still here.'
+      : error.message;
     this.parts.error.hidden = false;
   }
 
@@ -84,6 +87,8 @@ export class Reader {
     this.enable(false);
     this.parts.hits.replaceChildren();
     this.parts.answer.replaceChildren();
+    this.parts.search.reset();
+    this.parts.ask.reset();
     this.showOutline(name, doc.info, doc.outline);
     this.el.dispatchEvent(new CustomEvent('opened', { bubbles: true, composed: true,
       detail: { name, bytes, info: doc.info, outline: doc.outline } }));
@@ -106,6 +111,11 @@ export class Reader {
     renderOutline(this.parts.outline, outline, (node) => this.goTo(node), info.kind === 'pdf');
   }
 
+  /** Page numbers mean something only for PDFs. */
+  get pages() {
+    return this.info?.kind === 'pdf';
+  }
+
   goTo(node, citation = null) {
     if (this.info?.kind === 'pdf') return this.pdf.show(node.page, citation);
     return this.text.show(node.start, node.end, Boolean(citation));
@@ -117,7 +127,7 @@ export class Reader {
     if (!q) return;
     try {
       const hits = await this.session.search(q, 10);
-      renderHits(this.parts.hits, q, hits, (hit) => this.goTo(hit, { ...hit, text: hit.text, boxes: [] }));
+      renderHits(this.parts.hits, q, hits, (hit) => this.goTo(hit, { ...hit, boxes: [] }), this.pages);
     } catch (error) {
       this.showError(error);
     }
@@ -130,7 +140,7 @@ export class Reader {
     this.parts.answer.textContent = 'Looking for the answer…';
     try {
       const answer = await this.session.ask(q);
-      renderAnswer(this.parts.answer, q, answer, (c) => this.goTo(c, c));
+      renderAnswer(this.parts.answer, answer, (c) => this.goTo(c, c), this.pages);
     } catch (error) {
       this.parts.answer.replaceChildren();
       this.showError(error);

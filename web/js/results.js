@@ -22,15 +22,15 @@ function marked(text, ranges) {
   return frag;
 }
 
-function where(item) {
+function where(item, pages) {
   const parts = [];
-  if (item.page) parts.push(`p. ${item.page}`);
+  if (pages && item.page) parts.push(`p. ${item.page}`);
   if (item.path?.length) parts.push(item.path.join(' › '));
   return parts.join(' · ');
 }
 
 /** Renders hits; `onOpen(hit)` shows one in the document view. */
-export function renderHits(container, query, hits, onOpen) {
+export function renderHits(container, query, hits, onOpen, pages) {
   container.replaceChildren();
   const summary = document.createElement('p');
   summary.className = 'summary';
@@ -47,7 +47,7 @@ export function renderHits(container, query, hits, onOpen) {
     button.type = 'button';
     const head = document.createElement('span');
     head.className = 'where';
-    head.textContent = where(hit);
+    head.textContent = where(hit, pages);
     const body = document.createElement('span');
     body.className = 'snippet';
     body.append(marked(snippet(hit), shift(hit)));
@@ -79,38 +79,39 @@ function shift(hit) {
 }
 
 /** Renders an answer; citation marks [n] call `onCite(citation)`. */
-export function renderAnswer(container, question, answer, onCite) {
+export function renderAnswer(container, answer, onCite, pages) {
   container.replaceChildren();
   const text = document.createElement('p');
   text.className = answer.found ? 'answer' : 'answer not-found';
   text.textContent = answer.text;
-  for (const [i, c] of answer.citations.entries()) text.append(' ', citeMark(i, c, onCite));
+  for (const [i, c] of answer.citations.entries()) text.append(' ', citeMark(i, c, onCite, pages));
   container.append(text);
   if (!answer.citations.length) return;
   const list = document.createElement('ol');
   list.className = 'citations';
   for (const [i, c] of answer.citations.entries()) {
     const li = document.createElement('li');
-    li.append(citeMark(i, c, onCite));
+    li.append(citeMark(i, c, onCite, pages));
     const quote = document.createElement('q');
     const chars = codePoints(c.text);
     quote.textContent = chars.slice(0, 240).join('') + (chars.length > 240 ? '…' : '');
     const head = document.createElement('span');
     head.className = 'where';
-    head.textContent = where(c);
+    head.textContent = where(c, pages);
     li.append(' ', head, quote);
     list.append(li);
   }
   container.append(list);
 }
 
-function citeMark(i, c, onCite) {
+function citeMark(i, c, onCite, pages) {
   const b = document.createElement('button');
   b.type = 'button';
   b.className = 'cite';
   b.textContent = `[${i + 1}]`;
-  b.title = `Show the cited passage${c.page ? ` on page ${c.page}` : ''}`;
-  b.setAttribute('aria-label', `Citation ${i + 1}${c.page ? `, page ${c.page}` : ''}`);
+  const page = pages && c.page ? ` on page ${c.page}` : '';
+  b.title = `Show the cited passage${page}`;
+  b.setAttribute('aria-label', `Citation ${i + 1}${page}`);
   b.dataset.start = c.start;
   b.dataset.end = c.end;
   b.addEventListener('click', () => onCite(c));

@@ -56,8 +56,7 @@ export function highlightRange(root, cited, frame, marks) {
   range.setStart(first.node, first.offset);
   range.setEnd(last.node, last.offset + last.len);
   const origin = frame.getBoundingClientRect();
-  for (const r of range.getClientRects()) {
-    if (r.width < 1 || r.height < 1) continue;
+  for (const r of lines(range.getClientRects())) {
     const m = document.createElement('div');
     m.className = 'mark';
     Object.assign(m.style, {
@@ -67,4 +66,23 @@ export function highlightRange(root, cited, frame, marks) {
     marks.append(m);
   }
   return marks.childElementCount > 0;
+}
+
+/** Text-layer pieces of one line overlap and abut: merge them into one box per line. */
+function lines(rects) {
+  const out = [];
+  const sorted = [...rects].filter((r) => r.width >= 1 && r.height >= 1).sort((a, b) => a.top - b.top || a.left - b.left);
+  for (const r of sorted) {
+    const box = { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+    const line = out.find((o) => Math.min(o.bottom, box.bottom) - Math.max(o.top, box.top) > 0.5 * Math.min(o.bottom - o.top, box.bottom - box.top));
+    if (line) {
+      line.left = Math.min(line.left, box.left);
+      line.right = Math.max(line.right, box.right);
+      line.top = Math.min(line.top, box.top);
+      line.bottom = Math.max(line.bottom, box.bottom);
+    } else {
+      out.push(box);
+    }
+  }
+  return out.map((b) => ({ left: b.left, top: b.top, width: b.right - b.left, height: b.bottom - b.top }));
 }
