@@ -179,6 +179,13 @@ test('offline: after one visit the app and the last document work without a netw
   }
 });
 
+test('"Open sample" opens the bundled R manual in one click', async () => {
+  await page.click('#sample');
+  await page.locator('#reader .doc-title', { hasText: 'R-intro.pdf' }).waitFor({ timeout: 60_000 });
+  assert.equal(await items().count(), groundTruth('pdf/R-intro.pdf').outline.length);
+  await page.locator('#reader .sheet canvas').waitFor();
+});
+
 test('no request left the origin', () => {
   assert.deepEqual(b.offOrigin, []);
   assert.deepEqual(b.errors, []);
