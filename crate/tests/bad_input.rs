@@ -14,13 +14,44 @@ fn pdf(name: &str) -> PathBuf {
     eval_dir().join("docs/pdf").join(name)
 }
 
-/// Writes bytes to a fresh temp file with this name and returns its path.
-fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tome-bad-input-{}", std::process::id()));
+/// A file in its own temp directory, removed with it when the test is done.
+struct Scratch {
+    dir: PathBuf,
+    path: PathBuf,
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for Scratch {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.path.as_os_str()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Writes bytes to a file with this name in a fresh temp directory.
+fn temp_file(name: &str, bytes: &[u8]) -> Scratch {
+    let dir = std::env::temp_dir().join(format!("tome-bad-input-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(name);
     std::fs::write(&path, bytes).expect("write temp file");
-    path
+    Scratch { dir, path }
 }
 
 /// Runs `tome outline FILE` and returns (exit success, stderr).

@@ -69,6 +69,8 @@ fn eval_outlines_scores_each_document() {
         std::os::unix::fs::symlink(eval_dir().join("docs"), &docs).expect("symlink docs");
     }
     let out = tome(&["eval", "outlines", dir.to_str().expect("utf-8")]);
+    // Removes the link to the documents, not the documents.
+    let _ = std::fs::remove_dir_all(&dir);
     let documents = out["documents"].as_array().expect("documents");
     assert_eq!(documents.len(), 2);
     let acmart = &documents[0];

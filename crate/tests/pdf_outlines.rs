@@ -75,12 +75,13 @@ fn bookmark_sections_start_at_their_titles() {
         assert!(n.span.start <= n.span.end && n.span.end <= doc.text.len());
         assert_eq!(doc.page_at(n.span.start), n.page, "{} starts on its page", n.title);
         let first_line = doc.text[n.span.start..].lines().next().unwrap_or("");
-        if key(first_line).contains(&key(&n.title)) {
+        // The heading line itself (possibly after its section number), not a mention in prose.
+        if key(first_line).ends_with(&key(&n.title)) {
             at_title += 1;
         }
     }
     assert!(
-        at_title * 100 >= nodes.len() * 95,
+        at_title * 100 >= nodes.len() * 97,
         "only {at_title} of {} sections start at their title line",
         nodes.len()
     );

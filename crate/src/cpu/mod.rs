@@ -1,1 +1,220 @@
 //! Reference kernels in plain Rust: the CPU backend, and the twin of every GPU kernel.
+//!
+//! - [`quant`]: block formats, dequantization, activation quantization, scalar dot products.
+//! - [`matmul`]: quantized weight matrix @ activations, split over a [`pool::Pool`].
+//! - [`ops`]: RMSNorm, RoPE, softmax, SiLU.
+//! - [`f16`]: half-float conversion.
+//!
+//! [`Isa`] picks the fastest kernel set this CPU runs (AVX-512 VNNI, AVX2, or scalar) at run time;
+//! every set computes the same values up to float summation order.
+
+pub mod f16;
+pub mod matmul;
+pub mod ops;
+pub mod pool;
+pub mod quant;
+#[cfg(target_arch = "x86_64")]
+pub mod simd_x86;
+
+use quant::{BlockQ8, GgmlType};
+
+/// A kernel set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isa {
+    Scalar,
+    /// x86-64 AVX2 + FMA + F16C.
+    Avx2,
+    /// Avx2 plus AVX-512 VNNI (vpdpbusd) on 256-bit vectors.
+    Vnni,
+}
+
+impl Isa {
+    /// The best kernel set for this CPU.
+    pub fn detect() -> Isa {
+        #[cfg(target_arch = "x86_64")]
+        {
+            match simd_x86::detect() {
+                Some(simd_x86::X86Level::Vnni) => return Isa::Vnni,
+                Some(simd_x86::X86Level::Avx2) => return Isa::Avx2,
+                None => {}
+            }
+        }
+        Isa::Scalar
+    }
+
+    /// Every kernel set this CPU can run (for tests that compare them).
+    pub fn available() -> Vec<Isa> {
+        match Isa::detect() {
+            Isa::Vnni => vec![Isa::Scalar, Isa::Avx2, Isa::Vnni],
+            Isa::Avx2 => vec![Isa::Scalar, Isa::Avx2],
+            Isa::Scalar => vec![Isa::Scalar],
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Isa::Scalar => "scalar",
+            Isa::Avx2 => "avx2",
+            Isa::Vnni => "avx512-vnni",
+        }
+    }
+
+    /// a (n,) . b (n,)
+    #[inline]
+    pub fn dot_f32(self, a: &[f32], b: &[f32]) -> f32 {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: Avx2/Vnni are only produced by detect() on CPUs that have those features.
+        unsafe {
+            match self {
+                Isa::Vnni => return simd_x86::vnni::dot_f32(a, b),
+                Isa::Avx2 => return simd_x86::avx2::dot_f32(a, b),
+                Isa::Scalar => {}
+            }
+        }
+        a.iter().zip(b).map(|(x, y)| x * y).sum()
+    }
+
+    /// k (n,) as f16 bits . q (n,); n a multiple of 8.
+    #[inline]
+    pub fn dot_f16_f32(self, k: &[u16], q: &[f32]) -> f32 {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as in dot_f32.
+        unsafe {
+            match self {
+                Isa::Vnni => return simd_x86::vnni::dot_f16_f32(k, q),
+                Isa::Avx2 => return simd_x86::avx2::dot_f16_f32(k, q),
+                Isa::Scalar => {}
+            }
+        }
+        k.iter().zip(q).map(|(&h, y)| f16::f16_to_f32(h) * y).sum()
+    }
+
+    /// out (n,) += p * v (n,) with v as f16 bits; n a multiple of 8.
+    #[inline]
+    pub fn axpy_f16(self, out: &mut [f32], p: f32, v: &[u16]) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as in dot_f32.
+        unsafe {
+            match self {
+                Isa::Vnni => return simd_x86::vnni::axpy_f16(out, p, v),
+                Isa::Avx2 => return simd_x86::avx2::axpy_f16(out, p, v),
+                Isa::Scalar => {}
+            }
+        }
+        for (o, &h) in out.iter_mut().zip(v) {
+            *o += p * f16::f16_to_f32(h);
+        }
+    }
+
+    /// For the G = out.len() query heads sharing one KV head: out[h] = k (hd,) f16 . q[h] (q is (G, hd)).
+    #[inline]
+    pub fn dot_f16_heads(self, k: &[u16], q: &[f32], hd: usize, out: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as in dot_f32; the kernels handle G <= 8 heads, hd a multiple of 8.
+        unsafe {
+            if out.len() <= 8 && hd % 8 == 0 {
+                match self {
+                    Isa::Vnni => return simd_x86::vnni::dot_f16_heads(k, q, hd, out),
+                    Isa::Avx2 => return simd_x86::avx2::dot_f16_heads(k, q, hd, out),
+                    Isa::Scalar => {}
+                }
+            }
+        }
+        for (h, o) in out.iter_mut().enumerate() {
+            *o = k[..hd].iter().zip(&q[h * hd..(h + 1) * hd]).map(|(&a, b)| f16::f16_to_f32(a) * b).sum();
+        }
+    }
+
+    /// For G = p.len() heads: out[h] (hd,) += p[h] * v (hd,) f16 (out is (G, hd)).
+    #[inline]
+    pub fn axpy_f16_heads(self, out: &mut [f32], p: &[f32], v: &[u16], hd: usize) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as in dot_f16_heads.
+        unsafe {
+            if p.len() <= 8 && hd % 8 == 0 {
+                match self {
+                    Isa::Vnni => return simd_x86::vnni::axpy_f16_heads(out, p, v, hd),
+                    Isa::Avx2 => return simd_x86::avx2::axpy_f16_heads(out, p, v, hd),
+                    Isa::Scalar => {}
+                }
+            }
+        }
+        for (h, &ph) in p.iter().enumerate() {
+            for (o, &x) in out[h * hd..(h + 1) * hd].iter_mut().zip(&v[..hd]) {
+                *o += ph * f16::f16_to_f32(x);
+            }
+        }
+    }
+
+    /// x (n,) -> f16 bits; n a multiple of 8.
+    #[inline]
+    pub fn to_f16(self, x: &[f32], out: &mut [u16]) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as in dot_f32.
+        unsafe {
+            match self {
+                Isa::Vnni => return simd_x86::vnni::to_f16(x, out),
+                Isa::Avx2 => return simd_x86::avx2::to_f16(x, out),
+                Isa::Scalar => {}
+            }
+        }
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = f16::f32_to_f16(v);
+        }
+    }
+
+    /// W rows [0, R) of `w` (each `row_bytes` long, `nb` blocks) @ tokens [0, T) of `x` (each `nb`
+    /// blocks) -> out[r][t]. `ty` is Q4_0, Q4_1 or Q8_0; T <= 4.
+    ///
+    /// # Safety
+    /// `w` must hold R rows of `row_bytes` and `x` must hold T * nb blocks.
+    #[inline]
+    pub unsafe fn tile<const R: usize, const T: usize>(
+        self,
+        ty: GgmlType,
+        w: &[u8],
+        row_bytes: usize,
+        x: &[BlockQ8],
+        nb: usize,
+        out: &mut [[f32; T]; R],
+    ) {
+        debug_assert!(w.len() >= (R - 1) * row_bytes + nb * ty.block_bytes());
+        debug_assert!(x.len() >= T * nb && T <= 4);
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: features as in dot_f32; bounds checked by the caller (asserted above in debug).
+        unsafe {
+            use simd_x86::{avx2, vnni};
+            let (w, x) = (w.as_ptr(), x.as_ptr());
+            match (self, ty) {
+                (Isa::Vnni, GgmlType::Q4_1) => return vnni::tile::<1, R, T>(w, row_bytes, x, nb, out),
+                (Isa::Vnni, GgmlType::Q8_0) => return vnni::tile::<2, R, T>(w, row_bytes, x, nb, out),
+                (Isa::Vnni, GgmlType::Q4_0) => return vnni::tile::<0, R, T>(w, row_bytes, x, nb, out),
+                (Isa::Avx2, GgmlType::Q4_1) => return avx2::tile::<1, R, T>(w, row_bytes, x, nb, out),
+                (Isa::Avx2, GgmlType::Q8_0) => return avx2::tile::<2, R, T>(w, row_bytes, x, nb, out),
+                (Isa::Avx2, GgmlType::Q4_0) => return avx2::tile::<0, R, T>(w, row_bytes, x, nb, out),
+                _ => {}
+            }
+        }
+        for (r, o) in out.iter_mut().enumerate() {
+            let row = &w[r * row_bytes..r * row_bytes + nb * ty.block_bytes()];
+            for (t, v) in o.iter_mut().enumerate() {
+                *v = quant::vec_dot_q8_scalar(ty, row, &x[t * nb..(t + 1) * nb]);
+            }
+        }
+    }
+
+    /// x (n,) -> Q8 blocks (n / 32,), as [`quant::quantize_row_q8`].
+    #[inline]
+    pub fn quantize_q8(self, x: &[f32], out: &mut [BlockQ8]) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as in dot_f32.
+        unsafe {
+            match self {
+                Isa::Vnni => return simd_x86::vnni::quantize_q8(x, out),
+                Isa::Avx2 => return simd_x86::avx2::quantize_q8(x, out),
+                Isa::Scalar => {}
+            }
+        }
+        quant::quantize_row_q8(x, out);
+    }
+}

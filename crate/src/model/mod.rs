@@ -1,9 +1,56 @@
-//! The language model: GGUF loading, tokenizer, Llama forward pass, KV cache, sampling.
+//! The language model: GGUF bytes in, tokens and logits out.
+//!
+//! - [`gguf`]: the file format (metadata, tensor table).
+//! - [`tokenizer`]: byte-level BPE built from the GGUF's own vocabulary; [`chat`]: the ChatML prompt.
+//! - [`llama`]: the Llama forward pass over the [`crate::cpu`] kernels, with its [`kv_cache`].
+//! - [`sample`] and [`generate`]: picking tokens, streaming them, stopping.
+
+pub mod chat;
+pub mod generate;
+pub mod gguf;
+pub mod kv_cache;
+pub mod llama;
+pub mod sample;
+pub mod tokenizer;
 
 use thiserror::Error;
+
+pub use generate::{GenerateOptions, Generation, generate};
+pub use llama::{Llama, Precision, Session};
+pub use sample::Sampler;
+pub use tokenizer::Tokenizer;
 
 #[derive(Debug, Error)]
 pub enum ModelError {
     #[error("model file: {0}")]
     Gguf(String),
+
+    #[error("model file: metadata key `{0}` is missing; the file is not a complete llama.cpp GGUF model")]
+    MissingKey(String),
+
+    #[error("model file: metadata key `{0}` is not {1}")]
+    BadKey(String, &'static str),
+
+    #[error("model file: tensor `{0}` is missing; the file is not a complete Llama-family GGUF model")]
+    MissingTensor(String),
+
+    #[error(
+        "model file: tensor `{tensor}` has type {ty}, which tome does not support (F32, F16, Q4_0, Q4_1, Q8_0); use a Q4_1/Q8_0 GGUF"
+    )]
+    UnsupportedTensorType { tensor: String, ty: String },
+
+    #[error("model file: tensor `{tensor}` has shape {got:?}, expected {want:?}")]
+    BadShape { tensor: String, got: Vec<usize>, want: Vec<usize> },
+
+    #[error("model architecture `{0}` is not supported; tome runs Llama-family GGUF models")]
+    Architecture(String),
+
+    #[error("tokenizer: {0}")]
+    Tokenizer(String),
+
+    #[error("the context is full ({0} tokens); start a new session or use a shorter prompt")]
+    ContextFull(usize),
+
+    #[error("token id {0} is outside the vocabulary")]
+    BadToken(u32),
 }

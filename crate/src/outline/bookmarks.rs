@@ -3,6 +3,7 @@
 //! A bookmark's section starts at its title's line on its target page when that line can be
 //! found (compared without case and whitespace), else at the start of that page.
 
+use super::layout::patterns::label_depth;
 use super::{Heading, OutlineNode, tree};
 use crate::doc::{Bookmark, Document};
 
@@ -28,8 +29,9 @@ fn page_start(doc: &Document, page: u32) -> usize {
 }
 
 /// Byte offset of the line on `page` (at or after `from`) that best matches `title`:
-/// the same text, else a line that starts the title or that the title starts with, else a
-/// line containing it.
+/// the same text, else the title after a section label ("7.1 The read.table() function": the
+/// bookmark often drops the number the page shows), else a line that starts the title or that
+/// the title starts with, else a line containing it (a mention in prose ranks last).
 fn title_line(doc: &Document, page: u32, title: &str, from: usize) -> Option<usize> {
     let want = squash(title);
     if want.is_empty() {
@@ -42,10 +44,12 @@ fn title_line(doc: &Document, page: u32, title: &str, from: usize) -> Option<usi
         let have = squash(doc.slice(b.span));
         let rank = if have == want {
             0
-        } else if have.chars().count() >= 3 && (want.starts_with(&have) || have.starts_with(&want)) {
+        } else if have.ends_with(&want) && label_depth(doc.slice(b.span)).is_some() {
             1
-        } else if have.contains(&want) {
+        } else if have.chars().count() >= 3 && (want.starts_with(&have) || have.starts_with(&want)) {
             2
+        } else if have.contains(&want) {
+            3
         } else {
             continue;
         };

@@ -5,6 +5,8 @@
 //! full-width rows, each column top to bottom, left to right, then the full-width row.
 //! Each line also says whether a paragraph break comes before it.
 
+use super::columns::gutters;
+
 /// One run of text in one font, as the PDF draws it.
 #[derive(Debug, Clone)]
 pub(crate) struct Run {
@@ -150,100 +152,6 @@ fn rows(mut runs: Vec<Run>) -> Vec<Vec<Run>> {
     rows
 }
 
-/// The x positions of column gutters, left to right (empty for a single column): vertical
-/// strips that few rows cross, separating columns that each hold a good share of the text.
-fn gutters(rows: &[Vec<Run>], width: f32) -> Vec<f32> {
-    if width.is_nan() || width <= 0.0 || rows.len() < 8 {
-        return Vec::new();
-    }
-    let segments = segments(rows);
-    let total: usize = segments.iter().map(|s| s.2).sum();
-    let lo = segments.iter().map(|s| s.0).fold(f32::INFINITY, f32::min);
-    let hi = segments.iter().map(|s| s.1).fold(f32::NEG_INFINITY, f32::max);
-    if total == 0 || hi - lo < 0.3 * width {
-        return Vec::new();
-    }
-    let crossing =
-        |x: f32| -> usize { segments.iter().filter(|s| s.0 < x - 1.0 && s.1 > x + 1.0).map(|s| s.2).sum() };
-    // Sample the middle of the text area; gutters are runs of x where (almost) the fewest
-    // characters cross, and no more than a fifth of them (titles, figures across columns).
-    let xs: Vec<f32> = (0..)
-        .map(|i| lo + 0.1 * (hi - lo) + 1.5 * i as f32)
-        .take_while(|&x| x <= hi - 0.1 * (hi - lo))
-        .collect();
-    let counts: Vec<usize> = xs.iter().map(|&x| crossing(x)).collect();
-    let Some(&min) = counts.iter().min() else { return Vec::new() };
-    if min * 5 > total {
-        return Vec::new();
-    }
-    let ceiling = min + total / 40;
-    let mut bounds = Vec::new();
-    let mut run_start: Option<f32> = None;
-    for (i, (&x, &c)) in xs.iter().zip(&counts).enumerate() {
-        let low = c <= ceiling;
-        if low && run_start.is_none() {
-            run_start = Some(x);
-        }
-        let ends = !low || i + 1 == xs.len();
-        if let (true, Some(from)) = (ends, run_start) {
-            let to = if low { x } else { x - 1.5 };
-            if to - from >= 3.0 {
-                bounds.push((from + to) / 2.0);
-            }
-            run_start = None;
-        }
-    }
-    // Drop gutters that leave a column with too little text (a table's gap, an indent).
-    loop {
-        let weak = weakest_column(&segments, &bounds, total);
-        match weak {
-            None => return bounds,
-            Some(_) if bounds.is_empty() => return bounds,
-            Some(c) => {
-                bounds.remove(c.min(bounds.len() - 1));
-            }
-        }
-    }
-}
-
-/// Each row's runs merged at word-sized gaps, as (x0, x1, chars): per-word runs of one line of
-/// a single column still make one segment crossing the middle.
-fn segments(rows: &[Vec<Run>]) -> Vec<(f32, f32, usize)> {
-    let mut segments: Vec<(f32, f32, usize)> = Vec::new();
-    for row in rows {
-        let mut cur: Option<(f32, f32, usize, f32)> = None;
-        for r in row {
-            let chars = r.text.chars().count();
-            cur = match cur {
-                Some((x0, x1, n, size)) if r.x0 - x1 <= 0.8 * size.max(r.size) => {
-                    Some((x0, x1.max(r.x1), n + chars, size.max(r.size)))
-                }
-                Some((x0, x1, n, _)) => {
-                    segments.push((x0, x1, n));
-                    Some((r.x0, r.x1, chars, r.size))
-                }
-                None => Some((r.x0, r.x1, chars, r.size)),
-            };
-        }
-        if let Some((x0, x1, n, _)) = cur {
-            segments.push((x0, x1, n));
-        }
-    }
-    segments
-}
-
-/// The first column (between consecutive bounds) holding under 12% of the characters or
-/// fewer than 6 segments, if any.
-fn weakest_column(segments: &[(f32, f32, usize)], bounds: &[f32], total: usize) -> Option<usize> {
-    (0..=bounds.len()).find(|&c| {
-        let left = if c == 0 { f32::NEG_INFINITY } else { bounds[c - 1] - 1.0 };
-        let right = bounds.get(c).map_or(f32::INFINITY, |g| g + 1.0);
-        let inside: Vec<_> = segments.iter().filter(|s| s.0 >= left && s.1 <= right).collect();
-        let chars: usize = inside.iter().map(|s| s.2).sum();
-        chars * 100 < total * 12 || inside.len() < 6
-    })
-}
-
 /// Joins one row piece's runs (left to right) into a line.
 fn join(runs: Vec<Run>) -> Line {
     let mut text = String::new();
@@ -363,6 +271,19 @@ mod tests {
         assert_eq!(text[1], "left 0");
         assert_eq!(text[10], "left 9");
         assert_eq!(text[11], "right 0");
+    }
+
+    #[test]
+    fn a_table_is_read_row_by_row() {
+        // Short names on the left, descriptions on the right: cells, not columns of text.
+        let mut runs = Vec::new();
+        for i in 0..12 {
+            let y = 700.0 - 12.0 * i as f32;
+            runs.push(run(&format!("pkg{i}"), 50.0, 80.0, y));
+            runs.push(run(&format!("what package {i} does"), 320.0, 420.0 + 10.0 * i as f32, y));
+        }
+        let out = lines(runs, 612.0);
+        assert_eq!(out[1].text, "pkg1 what package 1 does");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! errors or panics is skipped and noted in `Document::warnings`, the rest of the file is kept.
 
 mod bookmarks;
+mod columns;
 pub(crate) mod lines;
 
 use pdf_oxide::PdfDocument;

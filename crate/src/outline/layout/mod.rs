@@ -6,15 +6,17 @@
 //! Running headers and footers (the same text at the top or bottom of many pages), contents
 //! and index entries (dot leaders, trailing page numbers) and captions are never headings, nor
 //! is a style whose lines are mostly the same few labels ("Note", "Arguments").
-//! Levels come from ranking the heading styles by size, then weight.
+//! Levels come from ranking the heading styles by size, then weight, then numbering depth.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+pub(super) mod patterns;
 
 use super::Heading;
 use crate::doc::{Block, Document};
-
-/// A heading line may not be longer than this many characters (a wrapped one, twice this).
-const MAX_LINE_CHARS: usize = 120;
+use patterns::{
+    MAX_LINE_CHARS, bare_label, caption, contents_entry, join_line, label_depth, plausible_title,
+};
 /// A heading wraps onto at most this many lines.
 const MAX_HEADING_LINES: usize = 3;
 
@@ -51,7 +53,7 @@ pub(super) fn detect(doc: &Document) -> Vec<Heading> {
             && (bigger || (b.bold && b.font_size >= 0.75 * body))
             && text.chars().count() <= MAX_LINE_CHARS
             && text.chars().any(char::is_alphabetic)
-            && !furniture.contains_key(&(b.page, i))
+            && !furniture.contains(&(b.page, i))
             && !toc_styles.get(&b.page).is_some_and(|s| s.contains(&st))
             && !contents_entry(text)
             && !caption(text);
@@ -100,7 +102,7 @@ pub(super) fn detect(doc: &Document) -> Vec<Heading> {
     assign_levels(found)
 }
 
-/// The font size (to half a point) carrying the most characters.
+/// The font size (to half a point) carrying the most text.
 fn body_size(doc: &Document) -> f32 {
     let mut chars: HashMap<i32, usize> = HashMap::new();
     for b in &doc.blocks {
@@ -112,7 +114,7 @@ fn body_size(doc: &Document) -> f32 {
 /// Running headers and footers: among the first two and last two lines of each page, those
 /// whose text (digits aside) recurs on at least 3 pages and a tenth of them. Keyed by
 /// (page, block index).
-fn furniture(doc: &Document) -> HashMap<(u32, usize), ()> {
+fn furniture(doc: &Document) -> HashSet<(u32, usize)> {
     let blocks = &doc.blocks;
     let mut edges: Vec<(u32, usize, String)> = Vec::new();
     let mut start = 0;
@@ -122,10 +124,13 @@ fn furniture(doc: &Document) -> HashMap<(u32, usize), ()> {
         let mut picks: Vec<usize> = (start..end.min(start + 2)).collect();
         picks.extend(end.saturating_sub(2).max(start + 2)..end);
         for k in picks {
-            let key: String = doc
-                .slice(blocks[k].span)
+            let text = doc.slice(blocks[k].span);
+            // Page numbers vary, so digits are ignored, except in a bare "Chapter 7" that
+            // opens a chapter at the top of its page.
+            let keep_digits = bare_label(text);
+            let key: String = text
                 .chars()
-                .filter(|c| !c.is_whitespace() && !c.is_ascii_digit())
+                .filter(|c| !c.is_whitespace() && (keep_digits || !c.is_ascii_digit()))
                 .flat_map(char::to_lowercase)
                 .collect();
             edges.push((page, k, key));
@@ -143,7 +148,7 @@ fn furniture(doc: &Document) -> HashMap<(u32, usize), ()> {
     edges
         .iter()
         .filter(|(_, _, key)| pages_of.get(key.as_str()).is_some_and(|p| p.len() >= threshold))
-        .map(|(page, k, _)| ((*page, *k), ()))
+        .map(|(page, k, _)| (*page, *k))
         .collect()
 }
 
@@ -162,94 +167,6 @@ fn contents_styles(doc: &Document) -> HashMap<u32, Vec<Style>> {
         styles.dedup();
     }
     entries
-}
-
-/// A table-of-contents or index line: dot leaders, or a numbered title ending in a page number.
-fn contents_entry(text: &str) -> bool {
-    if text.contains(". . .") || text.contains("....") || text.contains('…') || text.contains("···") {
-        return true;
-    }
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let ends_in_number =
-        words.last().is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()) || is_lower_roman(w))
-            && words.len() >= 3;
-    ends_in_number && label_depth(text).is_some()
-}
-
-fn is_lower_roman(w: &str) -> bool {
-    !w.is_empty() && w.chars().all(|c| matches!(c, 'i' | 'v' | 'x' | 'l' | 'c'))
-}
-
-/// Figure, table, listing captions ("Figure 3:", "Table 2.1", "图 1", "表 3-2").
-fn caption(text: &str) -> bool {
-    let mut words = text.split_whitespace();
-    let first = words.next().unwrap_or("").trim_end_matches([':', '.']).to_lowercase();
-    let second = words.next().unwrap_or("");
-    let numbered = second.starts_with(|c: char| c.is_ascii_digit());
-    let cjk_caption = ["图", "表"].iter().any(|p| text.starts_with(p))
-        && text.chars().nth(1).is_some_and(|c| c.is_ascii_digit() || c == ' ');
-    cjk_caption
-        || (numbered
-            && ["figure", "fig", "table", "listing", "algorithm", "example", "equation"]
-                .contains(&first.as_str()))
-}
-
-/// Headings do not end like a running sentence or a run-in label (":"), and do not start in lower case unless
-/// numbered ("1.2 sudo configuration").
-fn plausible_title(title: &str) -> bool {
-    let t = title.trim();
-    // List items are not headings.
-    if t.chars().count() > 2 * MAX_LINE_CHARS
-        || t.ends_with([',', ';', '-', ':'])
-        || t.starts_with(['•', '◦', '▪', '‣', '∙', '·', '*', '–', '-'])
-    {
-        return false;
-    }
-    let first = t.chars().next().unwrap_or(' ');
-    !first.is_lowercase() || label_depth(t).is_some()
-}
-
-/// Depth of a leading section label: "3" -> 1, "2.4" -> 2, "A.1.2" -> 3, "Chapter 4" /
-/// "Appendix B" / "Part II" -> 1, "第3章" -> 1; None when the title has no label.
-pub(super) fn label_depth(title: &str) -> Option<usize> {
-    let mut words = title.split_whitespace();
-    let first = words.next()?;
-    let lower = first.to_lowercase();
-    if ["chapter", "appendix", "part", "book", "volume", "section"].contains(&lower.as_str()) {
-        return words.next().map(|_| 1);
-    }
-    if first.starts_with('第') && (first.contains('章') || first.contains('部')) {
-        return Some(1);
-    }
-    // A label is followed by a title.
-    words.next()?;
-    let label = first.trim_end_matches(['.', ':', ')']);
-    let parts: Vec<&str> = label.split('.').collect();
-    let numeric = |p: &str| !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_digit());
-    let letter = |p: &str| p.len() == 1 && p.chars().all(|c| c.is_ascii_uppercase());
-    let ok = parts.iter().enumerate().all(|(k, p)| numeric(p) || (k == 0 && letter(p) && parts.len() > 1));
-    ok.then_some(parts.len())
-}
-
-/// Appends a wrapped heading line: a space between words, none between CJK characters.
-fn join_line(title: &mut String, next: &str) {
-    let cjk = |c: Option<char>| c.is_some_and(crate::doc::is_cjk);
-    if !(cjk(title.chars().next_back()) && cjk(next.chars().next())) {
-        title.push(' ');
-    }
-    title.push_str(next);
-}
-
-/// "Chapter 3", "Appendix A", "Part II", "第3章": a label with no title after it.
-fn bare_label(text: &str) -> bool {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    match words.as_slice() {
-        [one] => one.starts_with('第') && (one.ends_with('章') || one.ends_with('部')),
-        [keyword, _] => {
-            ["chapter", "appendix", "part", "book", "volume"].contains(&keyword.to_lowercase().as_str())
-        }
-        _ => false,
-    }
 }
 
 /// Drops unnumbered headings whose text occurs three times or more: recurring labels such as
@@ -314,17 +231,42 @@ fn drop_label_styles(found: &mut Vec<(Heading, Style, bool)>) {
     found.retain(|(_, st, numbered)| *numbered || !labels.contains(st));
 }
 
-/// Level = rank of the heading's style among all heading styles: larger first, bold before
-/// regular at the same size.
+/// Levels from both signals: the rank of the heading's style among all heading styles (larger
+/// first, bold before regular at the same size), then, inside one style, the depth of its
+/// numbering ("2.1" above "2.1.3" when both are set alike). Levels are the dense ranks of
+/// those (style rank, extra depth) pairs, nested without gaps.
 fn assign_levels(found: Vec<(Heading, Style, bool)>) -> Vec<Heading> {
     let mut styles: Vec<Style> = found.iter().map(|(_, st, _)| *st).collect();
     styles.sort_unstable_by(|a, b| b.cmp(a));
     styles.dedup();
+    let rank = |st: &Style| styles.iter().position(|s| s == st).unwrap_or(0);
+    let mut shallowest: HashMap<Style, usize> = HashMap::new();
+    for (h, st, _) in &found {
+        if let Some(d) = label_depth(&h.title) {
+            let e = shallowest.entry(*st).or_insert(d);
+            *e = (*e).min(d);
+        }
+    }
+    let key = |h: &Heading, st: &Style| {
+        let extra = label_depth(&h.title).zip(shallowest.get(st)).map_or(0, |(d, min)| d - min);
+        (rank(st), extra)
+    };
+    let mut keys: Vec<(usize, usize)> = found.iter().map(|(h, st, _)| key(h, st)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    // A heading's level is one below the nearest earlier heading of a higher rank, so that a
+    // style used only in the front matter does not leave a gap in every chapter.
+    let mut open: Vec<usize> = Vec::new();
     found
-        .into_iter()
-        .map(|(mut h, st, _)| {
-            h.level = styles.iter().position(|s| *s == st).map_or(1, |p| p as u32 + 1);
-            h
+        .iter()
+        .map(|(h, st, _)| {
+            let k = key(h, st);
+            let rank = keys.iter().position(|x| *x == k).unwrap_or(0);
+            while open.last().is_some_and(|&r| r >= rank) {
+                open.pop();
+            }
+            open.push(rank);
+            Heading { level: open.len() as u32, ..h.clone() }
         })
         .collect()
 }
@@ -334,24 +276,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn section_labels_and_their_depth() {
-        assert_eq!(label_depth("1.2.3 Scope"), Some(3));
-        assert_eq!(label_depth("4 Results"), Some(1));
-        assert_eq!(label_depth("A.1 Proofs"), Some(2));
-        assert_eq!(label_depth("Chapter IV"), Some(1));
-        assert_eq!(label_depth("Appendix A Tables"), Some(1));
-        assert_eq!(label_depth("第3章 方法"), Some(1));
-        assert_eq!(label_depth("2024 was a year"), None);
-        assert_eq!(label_depth("Introduction"), None);
-    }
-
-    #[test]
-    fn contents_entries_and_captions() {
-        assert!(contents_entry("1.2 Scope . . . . . . . 14"));
-        assert!(contents_entry("3 Methods 27"));
-        assert!(!contents_entry("3 Methods"));
-        assert!(caption("Figure 2: The pipeline"));
-        assert!(caption("Table 1.3 Sizes"));
-        assert!(!caption("Tables and figures"));
+    fn levels_from_style_then_numbering_depth() {
+        let h =
+            |title: &str, st: Style| (Heading { title: title.into(), level: 0, start: 0, page: 1 }, st, true);
+        let big = (30, true);
+        let bold = (22, true);
+        let found = vec![
+            h("Front matter", (20, true)),
+            h("1 Intro", big),
+            h("1.1 Scope", bold),
+            h("1.1.1 Detail", bold),
+            h("1.2 Plan", bold),
+            h("2 Methods", big),
+        ];
+        let levels: Vec<u32> = assign_levels(found).into_iter().map(|h| h.level).collect();
+        assert_eq!(levels, vec![1, 1, 2, 3, 2, 1]);
     }
 }

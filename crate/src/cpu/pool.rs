@@ -1,0 +1,214 @@
+//! A persistent worker pool: `run(f)` calls `f(i, n)` on n threads (the caller is thread 0) and returns
+//! when all are done. A forward pass dispatches ~150 jobs per token at a few milliseconds per token, so
+//! workers spin briefly between jobs instead of sleeping (a condvar wake-up per job would cost more than
+//! the jobs), and only park after a quiet spell. On wasm (no threads) the pool has one thread: `run`
+//! calls `f(0, 1)` directly.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Condvar, Mutex};
+
+type Job = dyn Fn(usize, usize) + Sync;
+
+struct Shared {
+    /// The current job, lifetime-erased; valid while `remaining > 0` for this epoch.
+    job: Mutex<Option<JobPtr>>,
+    epoch: AtomicU64,
+    remaining: AtomicUsize,
+    panicked: AtomicBool,
+    stop: AtomicBool,
+    sleepers: AtomicUsize,
+    lock: Mutex<()>,
+    wake: Condvar,
+}
+
+#[derive(Clone, Copy)]
+struct JobPtr(*const Job);
+// SAFETY: the pointee is Sync and outlives every use (run() waits for all workers before returning).
+unsafe impl Send for JobPtr {}
+
+pub struct Pool {
+    n: usize,
+    shared: Arc<Shared>,
+    #[cfg(not(target_family = "wasm"))]
+    handles: Vec<std::thread::JoinHandle<()>>,
+}
+
+/// How long an idle worker spins before parking.
+#[cfg(not(target_family = "wasm"))]
+const SPIN: std::time::Duration = std::time::Duration::from_millis(3);
+
+impl Pool {
+    /// A pool of `n` threads (at least 1; always 1 on wasm).
+    pub fn new(n: usize) -> Pool {
+        let n = if cfg!(target_family = "wasm") { 1 } else { n.max(1) };
+        let shared = Arc::new(Shared {
+            job: Mutex::new(None),
+            epoch: AtomicU64::new(0),
+            remaining: AtomicUsize::new(0),
+            panicked: AtomicBool::new(false),
+            stop: AtomicBool::new(false),
+            sleepers: AtomicUsize::new(0),
+            lock: Mutex::new(()),
+            wake: Condvar::new(),
+        });
+        #[cfg(not(target_family = "wasm"))]
+        let handles = (1..n)
+            .map(|i| {
+                let s = shared.clone();
+                std::thread::Builder::new()
+                    .name(format!("tome-cpu-{i}"))
+                    .spawn(move || worker(&s, i, n))
+                    .expect("spawning a worker thread")
+            })
+            .collect();
+        Pool {
+            n,
+            shared,
+            #[cfg(not(target_family = "wasm"))]
+            handles,
+        }
+    }
+
+    pub fn threads(&self) -> usize {
+        self.n
+    }
+
+    /// Calls `f(i, n)` for i in 0..n, in parallel, and waits for all of them.
+    pub fn run(&self, f: &(dyn Fn(usize, usize) + Sync)) {
+        if self.n == 1 {
+            f(0, 1);
+            return;
+        }
+        let s = &*self.shared;
+        // SAFETY: erase the lifetime; the workers only touch the job until `remaining` reaches 0,
+        // and we wait for that below before `f` goes out of scope.
+        let ptr: *const Job =
+            unsafe { std::mem::transmute::<&(dyn Fn(usize, usize) + Sync), &'static Job>(f) };
+        *lock(&s.job) = Some(JobPtr(ptr));
+        s.remaining.store(self.n - 1, SeqCst);
+        s.epoch.fetch_add(1, SeqCst);
+        if s.sleepers.load(SeqCst) > 0 {
+            let _g = lock(&s.lock);
+            s.wake.notify_all();
+        }
+        f(0, self.n);
+        while s.remaining.load(SeqCst) != 0 {
+            std::hint::spin_loop();
+        }
+        *lock(&s.job) = None;
+        if s.panicked.swap(false, SeqCst) {
+            panic!("a tome-cpu worker thread panicked");
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(not(target_family = "wasm"))]
+fn worker(s: &Shared, i: usize, n: usize) {
+    let mut seen = 0u64;
+    loop {
+        let start = std::time::Instant::now();
+        let mut spins = 0u32;
+        while s.epoch.load(SeqCst) == seen && !s.stop.load(SeqCst) {
+            std::hint::spin_loop();
+            spins += 1;
+            if spins % 256 == 0 && start.elapsed() > SPIN {
+                let mut g = lock(&s.lock);
+                s.sleepers.fetch_add(1, SeqCst);
+                while s.epoch.load(SeqCst) == seen && !s.stop.load(SeqCst) {
+                    g = s.wake.wait(g).unwrap_or_else(|e| e.into_inner());
+                }
+                s.sleepers.fetch_sub(1, SeqCst);
+            }
+        }
+        if s.stop.load(SeqCst) {
+            return;
+        }
+        seen = s.epoch.load(SeqCst);
+        let job = *lock(&s.job);
+        if let Some(JobPtr(p)) = job {
+            // SAFETY: see `run`: the job outlives this call.
+            let f = unsafe { &*p };
+            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(i, n))).is_err() {
+                s.panicked.store(true, SeqCst);
+            }
+        }
+        s.remaining.fetch_sub(1, SeqCst);
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, SeqCst);
+        {
+            let _g = lock(&self.shared.lock);
+            self.shared.wake.notify_all();
+        }
+        #[cfg(not(target_family = "wasm"))]
+        for h in self.handles.drain(..) {
+            let _ = h.join();
+        }
+    }
+}
+
+/// A raw pointer that threads may share to write disjoint parts of one buffer.
+#[derive(Clone, Copy)]
+pub struct SharedMut<T>(pub *mut T);
+// SAFETY: users guarantee that threads write disjoint elements.
+unsafe impl<T> Send for SharedMut<T> {}
+unsafe impl<T> Sync for SharedMut<T> {}
+
+impl<T> SharedMut<T> {
+    /// The pointer (a method, so closures capture the Sync wrapper rather than the raw field).
+    #[inline]
+    pub fn get(&self) -> *mut T {
+        self.0
+    }
+}
+
+/// The part [start, end) of `total` items that thread `i` of `n` takes, in multiples of `align`.
+pub fn split(total: usize, i: usize, n: usize, align: usize) -> (usize, usize) {
+    let units = total.div_ceil(align);
+    let per = units / n;
+    let extra = units % n;
+    let start = (i * per + i.min(extra)) * align;
+    let end = ((i + 1) * per + (i + 1).min(extra)) * align;
+    (start.min(total), end.min(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn runs_every_thread_once_per_job_many_times() {
+        let pool = Pool::new(3);
+        let count = AtomicUsize::new(0);
+        for _ in 0..2000 {
+            pool.run(&|i, n| {
+                assert!(i < n);
+                count.fetch_add(i + 1, SeqCst);
+            });
+        }
+        assert_eq!(count.load(SeqCst), 2000 * 6);
+    }
+
+    #[test]
+    fn split_covers_everything_once() {
+        for total in [0, 1, 7, 576, 49152] {
+            for n in 1..5 {
+                let mut next = 0;
+                for i in 0..n {
+                    let (a, b) = split(total, i, n, 4);
+                    assert_eq!(a, next);
+                    next = b;
+                }
+                assert_eq!(next, total);
+            }
+        }
+    }
+}

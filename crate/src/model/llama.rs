@@ -1,0 +1,589 @@
+//! The Llama forward pass (SmolLM2 and other Llama-family GGUF models) on the CPU kernels.
+//!
+//! Per layer: x += Wo · attention(rope(Wq · norm(x)), rope(Wk · norm(x)), Wv · norm(x));
+//! x += Wdown · (silu(Wgate · norm(x)) * Wup · norm(x)). Grouped-query attention (each KV head
+//! serves n_head / n_kv_head query heads), RMSNorm, the output matrix tied to the embedding when the
+//! file has no `output.weight`.
+//!
+//! RoPE pairing: GGUF `llama` weights need the "normal" (ggml `GGML_ROPE_TYPE_NORM`) rotation, which
+//! pairs ADJACENT elements (2i, 2i + 1) of each head. The Hugging Face checkpoint uses the NeoX layout
+//! (pairs (i, i + head_dim / 2)), but llama.cpp's converter (convert_hf_to_gguf.py, `LlamaModel.permute`)
+//! permutes the rows of Wq and Wk when writing the GGUF so that the adjacent-pair rotation gives the
+//! same result. Using the NeoX pairing on these weights silently produces wrong logits. Angles:
+//! theta_i = pos * base^(-2i / rope_dims), base = `llama.rope.freq_base` (100000 for SmolLM2).
+//!
+//! Two precisions: [`Precision::Quantized`] quantizes activations to Q8 blocks before each matmul, as
+//! llama.cpp does (fast; cosine ~0.999 to llama.cpp), and [`Precision::Exact`] multiplies
+//! dequantized weights with f32 activations (the reference; equals the f32 golden logits).
+
+use super::ModelError;
+use super::gguf::{Gguf, TensorInfo};
+use super::kv_cache::KvCache;
+use super::tokenizer::Tokenizer;
+use crate::cpu::Isa;
+use crate::cpu::matmul::{Act, QMatrix, matmul_rows};
+use crate::cpu::ops::{rmsnorm, rope_adjacent, rope_angles, silu_mul, softmax};
+use crate::cpu::pool::{Pool, SharedMut, split};
+use crate::cpu::quant::{BlockQ8, GgmlType, QK, dequantize_row};
+
+/// How activations meet the quantized weights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precision {
+    /// Activations quantized to Q8 blocks, integer dot products (llama.cpp's way).
+    Quantized,
+    /// f32 activations times dequantized weights (the reference path).
+    Exact,
+}
+
+/// Model hyper-parameters, read from GGUF metadata.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub n_layer: usize,
+    pub d_model: usize,
+    pub n_head: usize,
+    pub n_kv_head: usize,
+    pub head_dim: usize,
+    pub d_ff: usize,
+    pub vocab: usize,
+    pub eps: f32,
+    pub rope_base: f32,
+    pub rope_dims: usize,
+    pub n_ctx_train: usize,
+}
+
+impl Config {
+    pub fn from_gguf(g: &Gguf) -> Result<Config, ModelError> {
+        let arch = g.get_str("general.architecture")?;
+        if arch != "llama" {
+            return Err(ModelError::Architecture(arch.to_string()));
+        }
+        let k = |s: &str| format!("{arch}.{s}");
+        let d_model = g.get_usize(&k("embedding_length"))?;
+        let n_head = g.get_usize(&k("attention.head_count"))?;
+        let n_kv_head = g.get_usize(&k("attention.head_count_kv")).unwrap_or(n_head);
+        if n_head == 0 || n_kv_head == 0 || d_model % n_head != 0 || n_head % n_kv_head != 0 {
+            return Err(ModelError::BadKey(k("attention.head_count"), "a divisor of the embedding length"));
+        }
+        let head_dim = d_model / n_head;
+        let vocab = match g.get_usize(&k("vocab_size")) {
+            Ok(v) => v,
+            Err(_) => g.get_array("tokenizer.ggml.tokens")?.len(),
+        };
+        let cfg = Config {
+            n_layer: g.get_usize(&k("block_count"))?,
+            d_model,
+            n_head,
+            n_kv_head,
+            head_dim,
+            d_ff: g.get_usize(&k("feed_forward_length"))?,
+            vocab,
+            eps: g.get_f32(&k("attention.layer_norm_rms_epsilon"))?,
+            rope_base: g.get_f32(&k("rope.freq_base")).unwrap_or(10000.0),
+            rope_dims: g.get_usize(&k("rope.dimension_count")).unwrap_or(head_dim),
+            n_ctx_train: g.get_usize(&k("context_length"))?,
+        };
+        if cfg.head_dim % 8 != 0 || cfg.rope_dims > cfg.head_dim || cfg.rope_dims % 2 != 0 {
+            return Err(ModelError::BadKey(k("rope.dimension_count"), "an even number up to the head size"));
+        }
+        Ok(cfg)
+    }
+
+    pub fn kv_dim(&self) -> usize {
+        self.n_kv_head * self.head_dim
+    }
+}
+
+/// The bytes of the model file: memory-mapped natively, owned on wasm.
+pub enum Bytes {
+    #[cfg(not(target_family = "wasm"))]
+    Mmap(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            #[cfg(not(target_family = "wasm"))]
+            Bytes::Mmap(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// A weight matrix: where it lies in the file.
+#[derive(Clone, Copy, Debug)]
+struct Weight {
+    ty: GgmlType,
+    offset: usize,
+    size: usize,
+    rows: usize,
+    cols: usize,
+}
+
+struct Layer {
+    attn_norm: Vec<f32>,
+    wq: Weight,
+    wk: Weight,
+    wv: Weight,
+    wo: Weight,
+    ffn_norm: Vec<f32>,
+    gate: Weight,
+    up: Weight,
+    down: Weight,
+}
+
+/// A loaded model: weights (in the file's bytes), tokenizer, kernels and threads.
+pub struct Llama {
+    pub cfg: Config,
+    pub tokenizer: Tokenizer,
+    pub precision: Precision,
+    pub isa: Isa,
+    bytes: Bytes,
+    tok_embd: Weight,
+    output: Weight,
+    output_norm: Vec<f32>,
+    layers: Vec<Layer>,
+    pool: Pool,
+}
+
+fn matrix(g: &Gguf, name: &str, cols: usize, rows: usize) -> Result<Weight, ModelError> {
+    let t = g.tensor(name)?;
+    if t.dims != [cols, rows] {
+        return Err(ModelError::BadShape {
+            tensor: name.into(),
+            got: t.dims.clone(),
+            want: vec![cols, rows],
+        });
+    }
+    if t.ty.is_quantized() && cols % QK != 0 {
+        return Err(ModelError::BadShape {
+            tensor: name.into(),
+            got: t.dims.clone(),
+            want: vec![cols, rows],
+        });
+    }
+    Ok(Weight { ty: t.ty, offset: t.offset, size: t.size, rows, cols })
+}
+
+fn vector(g: &Gguf, bytes: &[u8], name: &str, n: usize) -> Result<Vec<f32>, ModelError> {
+    let t: &TensorInfo = g.tensor(name)?;
+    if t.dims != [n] {
+        return Err(ModelError::BadShape { tensor: name.into(), got: t.dims.clone(), want: vec![n] });
+    }
+    let mut v = vec![0.0; n];
+    dequantize_row(t.ty, &bytes[t.offset..t.offset + t.size], &mut v);
+    Ok(v)
+}
+
+impl Llama {
+    /// Loads a model file (memory-mapped: the weights are not copied).
+    #[cfg(not(target_family = "wasm"))]
+    pub fn open(path: &std::path::Path, threads: usize) -> crate::Result<Llama> {
+        let file = std::fs::File::open(path).map_err(|e| {
+            crate::Error::io(
+                format!(
+                    "cannot open the model {} (run scripts/fetch-model.sh to download it)",
+                    path.display()
+                ),
+                e,
+            )
+        })?;
+        // SAFETY: the mapping is read-only; a file changed under us could change weights, not memory safety
+        // of our code paths (all reads are bounds-checked slices of the map).
+        let map = unsafe { memmap2::Mmap::map(&file) }
+            .map_err(|e| crate::Error::io(format!("cannot map the model {}", path.display()), e))?;
+        Ok(Llama::from_bytes(Bytes::Mmap(map), threads)?)
+    }
+
+    /// Loads a model from its bytes (on wasm: a fetched buffer).
+    pub fn from_bytes(bytes: Bytes, threads: usize) -> Result<Llama, ModelError> {
+        let g = Gguf::parse(&bytes)?;
+        let cfg = Config::from_gguf(&g)?;
+        let tokenizer = Tokenizer::from_gguf(&g)?;
+        let (d, kv, ff) = (cfg.d_model, cfg.kv_dim(), cfg.d_ff);
+        let mut layers = Vec::with_capacity(cfg.n_layer);
+        for l in 0..cfg.n_layer {
+            let n = |s: &str| format!("blk.{l}.{s}.weight");
+            layers.push(Layer {
+                attn_norm: vector(&g, &bytes, &n("attn_norm"), d)?,
+                wq: matrix(&g, &n("attn_q"), d, d)?,
+                wk: matrix(&g, &n("attn_k"), d, kv)?,
+                wv: matrix(&g, &n("attn_v"), d, kv)?,
+                wo: matrix(&g, &n("attn_output"), d, d)?,
+                ffn_norm: vector(&g, &bytes, &n("ffn_norm"), d)?,
+                gate: matrix(&g, &n("ffn_gate"), d, ff)?,
+                up: matrix(&g, &n("ffn_up"), d, ff)?,
+                down: matrix(&g, &n("ffn_down"), ff, d)?,
+            });
+        }
+        let tok_embd = matrix(&g, "token_embd.weight", d, cfg.vocab)?;
+        let output = match g.tensor("output.weight") {
+            Ok(_) => matrix(&g, "output.weight", d, cfg.vocab)?,
+            Err(_) => tok_embd,
+        };
+        let output_norm = vector(&g, &bytes, "output_norm.weight", d)?;
+        Ok(Llama {
+            cfg,
+            tokenizer,
+            precision: Precision::Quantized,
+            isa: Isa::detect(),
+            bytes,
+            tok_embd,
+            output,
+            output_norm,
+            layers,
+            pool: Pool::new(threads),
+        })
+    }
+
+    pub fn threads(&self) -> usize {
+        self.pool.threads()
+    }
+
+    fn mat(&self, w: &Weight) -> QMatrix<'_> {
+        QMatrix { ty: w.ty, data: &self.bytes[w.offset..w.offset + w.size], rows: w.rows, cols: w.cols }
+    }
+
+    /// A session with room for `n_ctx` positions (capped at the trained context).
+    pub fn session(&self, n_ctx: usize) -> Session {
+        Session::new(&self.cfg, n_ctx.clamp(1, self.cfg.n_ctx_train), self.pool.threads())
+    }
+
+    /// Runs `tokens` through the model after what the session has seen, and returns the logits
+    /// (vocab,) that predict the token after the last one.
+    ///
+    /// # Shapes
+    /// tokens (n,) -> logits (vocab,); the session's KV cache grows by n positions.
+    pub fn forward<'s>(&self, s: &'s mut Session, tokens: &[u32]) -> Result<&'s [f32], ModelError> {
+        if s.kv.len + tokens.len() > s.kv.n_ctx {
+            return Err(ModelError::ContextFull(s.kv.n_ctx));
+        }
+        if let Some(&bad) = tokens.iter().find(|&&t| t as usize >= self.cfg.vocab) {
+            return Err(ModelError::BadToken(bad));
+        }
+        for chunk in tokens.chunks(s.max_batch) {
+            self.forward_chunk(s, chunk);
+        }
+        if !tokens.is_empty() {
+            self.logits(s, s.last);
+        }
+        Ok(&s.logits)
+    }
+
+    /// Runs f(t) for t in 0..n over the pool's threads (inline for a single token: a dispatch
+    /// costs more than one row of elementwise work).
+    fn par_tokens(&self, n: usize, f: &(dyn Fn(usize) + Sync)) {
+        if n == 1 {
+            f(0);
+            return;
+        }
+        self.pool.run(&|i, nt| {
+            let (a, b) = split(n, i, nt, 1);
+            for t in a..b {
+                f(t);
+            }
+        });
+    }
+
+    /// Several matmuls that read the same activations, split over the threads as one job:
+    /// each `(W, out, ld)` computes out[t * ld + r] = W[r] . x[t].
+    fn matmuls(&self, s: &Session, jobs: &[(&Weight, SharedMut<f32>, usize)], x: Act<'_>, n: usize) {
+        let total: usize = jobs.iter().map(|j| j.0.rows).sum();
+        let scratch = SharedMut(s.scratch.as_ptr() as *mut f32);
+        let max_cols = s.max_cols;
+        self.pool.run(&|i, nt| {
+            let (a, b) = split(total, i, nt, 4);
+            // SAFETY: each thread has its own scratch row.
+            let sc = unsafe { std::slice::from_raw_parts_mut(scratch.get().add(i * max_cols), max_cols) };
+            let mut base = 0;
+            for (w, out, ld) in jobs {
+                let (r0, r1) = (a.max(base) - base, b.min(base + w.rows).saturating_sub(base));
+                if r0 < r1 {
+                    // SAFETY: disjoint row ranges per thread; buffers sized by Session::new.
+                    unsafe { matmul_rows(self.isa, &self.mat(w), x, n, *out, *ld, r0, r1, sc) };
+                }
+                base += w.rows;
+            }
+        });
+    }
+
+    /// Norm (optional) and, on the quantized path, Q8 quantization of n rows of `src` (n, width)
+    /// into `dst_f32` / `dst_q8`.
+    fn prepare(
+        &self,
+        src: *const f32,
+        norm: Option<&[f32]>,
+        width: usize,
+        n: usize,
+        dst: *mut f32,
+        q8: *mut BlockQ8,
+    ) {
+        let (src, dst, q8) = (SharedMut(src as *mut f32), SharedMut(dst), SharedMut(q8));
+        let quant = self.precision == Precision::Quantized;
+        let eps = self.cfg.eps;
+        let isa = self.isa;
+        self.par_tokens(n, &|t| {
+            // SAFETY: rows t are disjoint per call; buffers hold n rows of `width`.
+            let (x, out, q) = unsafe {
+                (
+                    std::slice::from_raw_parts(src.get().add(t * width), width),
+                    std::slice::from_raw_parts_mut(dst.get().add(t * width), width),
+                    std::slice::from_raw_parts_mut(q8.get().add(t * width / QK), width / QK),
+                )
+            };
+            match norm {
+                Some(w) => rmsnorm(x, w, eps, out),
+                None => {
+                    if !std::ptr::eq(x.as_ptr(), out.as_ptr()) {
+                        out.copy_from_slice(x)
+                    }
+                }
+            }
+            if quant {
+                isa.quantize_q8(out, q);
+            }
+        });
+    }
+
+    fn act<'a>(&self, f: &'a [f32], q: &'a [BlockQ8]) -> Act<'a> {
+        Act { f32: f, q8: (self.precision == Precision::Quantized).then_some(q) }
+    }
+
+    fn forward_chunk(&self, s: &mut Session, tokens: &[u32]) {
+        let c = &self.cfg;
+        let n = tokens.len();
+        let (d, kv_dim, ff, hd) = (c.d_model, c.kv_dim(), c.d_ff, c.head_dim);
+        let pos0 = s.kv.len;
+
+        let emb = self.mat(&self.tok_embd);
+        for (t, &tok) in tokens.iter().enumerate() {
+            dequantize_row(emb.ty, emb.row(tok as usize), &mut s.x[t * d..(t + 1) * d]);
+        }
+        let half = c.rope_dims / 2;
+        for t in 0..n {
+            rope_angles(pos0 + t, c.rope_base, c.rope_dims, &mut s.angles[t * half..(t + 1) * half]);
+        }
+
+        for (l, layer) in self.layers.iter().enumerate() {
+            // Attention block.
+            self.prepare(s.x.as_ptr(), Some(&layer.attn_norm), d, n, s.xn.as_mut_ptr(), s.xq.as_mut_ptr());
+            let jobs = [
+                (&layer.wq, SharedMut(s.q.as_mut_ptr()), d),
+                (&layer.wk, SharedMut(s.k.as_mut_ptr()), kv_dim),
+                (&layer.wv, SharedMut(s.v.as_mut_ptr()), kv_dim),
+            ];
+            self.matmuls(s, &jobs, self.act(&s.xn[..n * d], &s.xq), n);
+            for t in 0..n {
+                let ang = &s.angles[t * half..(t + 1) * half];
+                rope_adjacent(&mut s.q[t * d..(t + 1) * d], hd, ang);
+                rope_adjacent(&mut s.k[t * kv_dim..(t + 1) * kv_dim], hd, ang);
+                let at = s.kv.at(l, pos0 + t);
+                self.isa.to_f16(&s.k[t * kv_dim..(t + 1) * kv_dim], &mut s.kv.k[at..at + kv_dim]);
+                self.isa.to_f16(&s.v[t * kv_dim..(t + 1) * kv_dim], &mut s.kv.v[at..at + kv_dim]);
+            }
+            self.attention(s, l, pos0, n);
+            self.prepare(s.att.as_ptr(), None, d, n, s.att.as_mut_ptr(), s.xq.as_mut_ptr());
+            let jobs = [(&layer.wo, SharedMut(s.tmp.as_mut_ptr()), d)];
+            self.matmuls(s, &jobs, self.act(&s.att[..n * d], &s.xq), n);
+            for (x, y) in s.x[..n * d].iter_mut().zip(&s.tmp[..n * d]) {
+                *x += y;
+            }
+
+            // Feed-forward block.
+            self.prepare(s.x.as_ptr(), Some(&layer.ffn_norm), d, n, s.xn.as_mut_ptr(), s.xq.as_mut_ptr());
+            let jobs = [
+                (&layer.gate, SharedMut(s.gate.as_mut_ptr()), ff),
+                (&layer.up, SharedMut(s.up.as_mut_ptr()), ff),
+            ];
+            self.matmuls(s, &jobs, self.act(&s.xn[..n * d], &s.xq), n);
+            {
+                let (gate, up) = (SharedMut(s.gate.as_mut_ptr()), SharedMut(s.up.as_ptr() as *mut f32));
+                self.par_tokens(n, &|t| {
+                    // SAFETY: token rows are disjoint.
+                    let (g, u) = unsafe {
+                        (
+                            std::slice::from_raw_parts_mut(gate.get().add(t * ff), ff),
+                            std::slice::from_raw_parts(up.get().add(t * ff), ff),
+                        )
+                    };
+                    silu_mul(g, u);
+                });
+            }
+            self.prepare(s.gate.as_ptr(), None, ff, n, s.gate.as_mut_ptr(), s.xq.as_mut_ptr());
+            let jobs = [(&layer.down, SharedMut(s.tmp.as_mut_ptr()), d)];
+            self.matmuls(s, &jobs, self.act(&s.gate[..n * ff], &s.xq), n);
+            for (x, y) in s.x[..n * d].iter_mut().zip(&s.tmp[..n * d]) {
+                *x += y;
+            }
+        }
+        s.kv.len += n;
+        s.last = n - 1;
+    }
+
+    /// Causal attention of the chunk's n queries (positions pos0..pos0+n) over the cache of layer `l`.
+    /// q (n, n_head * hd) -> att (n, n_head * hd). Work items are (token, KV head): the query heads
+    /// that share a KV head are processed together, so each cached key and value is read and
+    /// converted from f16 once for the whole group.
+    fn attention(&self, s: &mut Session, l: usize, pos0: usize, n: usize) {
+        let c = &self.cfg;
+        let (hd, d) = (c.head_dim, c.d_model);
+        let group = c.n_head / c.n_kv_head;
+        let scale = 1.0 / (hd as f32).sqrt();
+        let n_ctx = s.kv.n_ctx;
+        let (q, att, scores) =
+            (SharedMut(s.q.as_mut_ptr()), SharedMut(s.att.as_mut_ptr()), SharedMut(s.scores.as_mut_ptr()));
+        let kv = &s.kv;
+        let isa = self.isa;
+        let items = n * c.n_kv_head;
+        let n_head = c.n_head;
+        self.pool.run(&|i, nt| {
+            let (a, b) = split(items, i, nt, 1);
+            // SAFETY: each thread owns its scores rows (group, n_ctx) and its (token, group) outputs.
+            let sc = unsafe {
+                std::slice::from_raw_parts_mut(scores.get().add(i * n_head * n_ctx), group * n_ctx)
+            };
+            let mut dots = [0.0f32; 8];
+            let mut ps = [0.0f32; 8];
+            for item in a..b {
+                let (t, g) = (item / c.n_kv_head, item % c.n_kv_head);
+                let len = pos0 + t + 1;
+                let off = t * d + g * group * hd;
+                let qg = unsafe { std::slice::from_raw_parts(q.get().add(off), group * hd) };
+                let out = unsafe { std::slice::from_raw_parts_mut(att.get().add(off), group * hd) };
+                for j in 0..len {
+                    let at = kv.at(l, j) + g * hd;
+                    if group <= 8 {
+                        isa.dot_f16_heads(&kv.k[at..at + hd], qg, hd, &mut dots[..group]);
+                        for h in 0..group {
+                            sc[h * n_ctx + j] = dots[h] * scale;
+                        }
+                    } else {
+                        for h in 0..group {
+                            sc[h * n_ctx + j] =
+                                isa.dot_f16_f32(&kv.k[at..at + hd], &qg[h * hd..(h + 1) * hd]) * scale;
+                        }
+                    }
+                }
+                for h in 0..group {
+                    softmax(&mut sc[h * n_ctx..h * n_ctx + len]);
+                }
+                out.fill(0.0);
+                for j in 0..len {
+                    let at = kv.at(l, j) + g * hd;
+                    if group <= 8 {
+                        for h in 0..group {
+                            ps[h] = sc[h * n_ctx + j];
+                        }
+                        isa.axpy_f16_heads(out, &ps[..group], &kv.v[at..at + hd], hd);
+                    } else {
+                        for h in 0..group {
+                            isa.axpy_f16(
+                                &mut out[h * hd..(h + 1) * hd],
+                                sc[h * n_ctx + j],
+                                &kv.v[at..at + hd],
+                            );
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /// Final norm and output matrix for token `t` of the last chunk -> s.logits (vocab,).
+    fn logits(&self, s: &mut Session, t: usize) {
+        let d = self.cfg.d_model;
+        let x = s.x[t * d..(t + 1) * d].as_ptr();
+        self.prepare(x, Some(&self.output_norm), d, 1, s.xn.as_mut_ptr(), s.xq.as_mut_ptr());
+        let out = SharedMut(s.logits.as_mut_ptr());
+        self.matmuls(s, &[(&self.output, out, self.cfg.vocab)], self.act(&s.xn[..d], &s.xq), 1);
+    }
+}
+
+/// Per-conversation state: the KV cache and every buffer a forward pass needs, allocated once.
+pub struct Session {
+    pub kv: KvCache,
+    max_batch: usize,
+    max_cols: usize,
+    last: usize,
+    /// (B, d) residual stream
+    x: Vec<f32>,
+    /// (B, d) normed input of a matmul
+    xn: Vec<f32>,
+    /// (B, max(d, d_ff) / 32) quantized matmul input
+    xq: Vec<BlockQ8>,
+    /// (B, d) queries
+    q: Vec<f32>,
+    /// (B, kv_dim) keys and values of the chunk
+    k: Vec<f32>,
+    v: Vec<f32>,
+    /// (B, d) attention output
+    att: Vec<f32>,
+    /// (B, d) matmul output before the residual add
+    tmp: Vec<f32>,
+    /// (B, d_ff) FFN gate / up
+    gate: Vec<f32>,
+    up: Vec<f32>,
+    /// (B, rope_dims / 2) cos/sin per token
+    angles: Vec<(f32, f32)>,
+    /// (threads, n_head, n_ctx) attention scores
+    scores: Vec<f32>,
+    /// (threads, max(d, d_ff)) dequantized weight row (exact path)
+    scratch: Vec<f32>,
+    /// (vocab,) logits of the last token
+    logits: Vec<f32>,
+}
+
+/// Tokens per forward chunk: prompts are processed in chunks of this many.
+pub const MAX_BATCH: usize = 512;
+
+impl Session {
+    fn new(c: &Config, n_ctx: usize, threads: usize) -> Session {
+        let b = MAX_BATCH.min(n_ctx);
+        let (d, kv, ff) = (c.d_model, c.kv_dim(), c.d_ff);
+        let max_cols = d.max(ff);
+        Session {
+            kv: KvCache::new(c.n_layer, n_ctx, kv),
+            max_batch: b,
+            max_cols,
+            last: 0,
+            x: vec![0.0; b * d],
+            xn: vec![0.0; b * d],
+            xq: vec![BlockQ8::default(); b * max_cols / QK],
+            q: vec![0.0; b * d],
+            k: vec![0.0; b * kv],
+            v: vec![0.0; b * kv],
+            att: vec![0.0; b * d],
+            tmp: vec![0.0; b * d],
+            gate: vec![0.0; b * ff],
+            up: vec![0.0; b * ff],
+            angles: vec![(0.0, 0.0); b * c.rope_dims / 2],
+            scores: vec![0.0; threads * c.n_head * n_ctx],
+            scratch: vec![0.0; threads * max_cols],
+            logits: vec![0.0; c.vocab],
+        }
+    }
+
+    /// Positions used so far.
+    pub fn len(&self) -> usize {
+        self.kv.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kv.len == 0
+    }
+
+    pub fn n_ctx(&self) -> usize {
+        self.kv.n_ctx
+    }
+
+    /// The logits from the last forward.
+    pub fn logits(&self) -> &[f32] {
+        &self.logits
+    }
+
+    /// Forget the conversation (keeps the memory).
+    pub fn clear(&mut self) {
+        self.kv.clear();
+    }
+}
