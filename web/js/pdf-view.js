@@ -20,16 +20,19 @@ async function lib() {
 export class PdfView {
   constructor(container) {
     this.container = container;
+    this.task = null;
     this.doc = null;
     this.token = 0;
   }
 
   async load(bytes) {
     const { getDocument } = await lib();
-    await this.doc?.destroy();
+    // The loading task owns the previous document and its pdf.js worker state.
+    await this.task?.destroy();
     this.doc = null;
+    this.container.replaceChildren();
     // pdf.js takes ownership of the buffer it is given: hand it a copy.
-    this.doc = await getDocument({
+    this.task = getDocument({
       data: bytes.slice(),
       isEvalSupported: false,
       standardFontDataUrl: new URL('standard_fonts/', base).href,
@@ -37,7 +40,8 @@ export class PdfView {
       wasmUrl: new URL('wasm/', base).href,
       cMapPacked: true,
       enableXfa: false,
-    }).promise;
+    });
+    this.doc = await this.task.promise;
     return this.doc.numPages;
   }
 
