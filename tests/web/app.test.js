@@ -64,6 +64,11 @@ test('R-intro.pdf dropped: its bookmarks nested as in the PDF, search, ask, cita
   await page.locator('#reader .sheet canvas').waitFor();
   await shot(page, '02-r-intro-outline');
 
+  // The pager turns pages.
+  await page.click('#reader .pager .next');
+  await page.locator('#reader .sheet[data-page="2"]').waitFor();
+  assert.equal(await page.inputValue('#reader .pager .page-no'), '2');
+
   // Keyboard: the tree opens with ArrowRight and moves down into the children.
   await items().first().focus();
   await page.keyboard.press('ArrowDown');

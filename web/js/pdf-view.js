@@ -23,6 +23,8 @@ export class PdfView {
     this.task = null;
     this.doc = null;
     this.token = 0;
+    this.current = 0;
+    this.onpage = null; // (page, count) after each page is drawn
   }
 
   async load(bytes) {
@@ -84,6 +86,8 @@ export class PdfView {
     await new TextLayer({ textContentSource: page.streamTextContent(), container: text, viewport }).render();
     if (token !== this.token) return;
     this.container.replaceChildren(sheet);
+    this.current = page.pageNumber;
+    this.onpage?.(page.pageNumber, this.doc.numPages);
 
     if (!citation) {
       this.container.scrollTop = 0;

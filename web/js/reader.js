@@ -20,7 +20,15 @@ const TEMPLATE = `
       <div class="outline"><p class="hint">Open a document to see its outline.</p></div>
     </nav>
     <main class="doc-pane">
-      <h2 class="doc-title">No document open</h2>
+      <div class="doc-head">
+        <h2 class="doc-title">No document open</h2>
+        <div class="pager" hidden>
+          <button type="button" class="prev" aria-label="Previous page">‹</button>
+          <label>Page <input type="number" class="page-no" min="1" value="1" aria-label="Page number"></label>
+          <span class="page-count"></span>
+          <button type="button" class="next" aria-label="Next page">›</button>
+        </div>
+      </div>
       <div class="view" tabindex="-1"></div>
     </main>
     <aside class="tools-pane">
@@ -56,6 +64,7 @@ export class Reader {
     });
     this.parts.error.lastElementChild.addEventListener('click', () => (this.parts.error.hidden = true));
     this.parts.search.addEventListener('submit', (e) => this.onSearch(e));
+    this.setUpPager($('.pager'));
     this.parts.ask.addEventListener('submit', (e) => this.onAsk(e));
   }
 
@@ -97,6 +106,7 @@ export class Reader {
       await this.pdf.load(bytes).then(() => this.pdf.show(1)).catch((e) => this.showError(new Error(
         `The outline and search work, but the page could not be drawn: ${e.message}`)));
     } else {
+      this.pager.hidden = true;
       this.view = this.text;
       this.text.setDocument(doc.outline, doc.info.chars);
       await this.text.show(0, Math.min(doc.info.chars, 20000));
@@ -109,6 +119,28 @@ export class Reader {
     this.parts.title.textContent = `${name} — ${info.kind === 'pdf' ? `${info.pages} pages` : `${info.chars.toLocaleString()} characters`}`;
     this.parts.source.textContent = { bookmarks: '(bookmarks)', detected: '(detected headings)', fallback: '(sections)' }[outline.source] ?? '';
     renderOutline(this.parts.outline, outline, (node) => this.goTo(node), info.kind === 'pdf');
+  }
+
+  /** Previous / next page and a page number box, for PDFs; PageUp/PageDown in the view too. */
+  setUpPager(pager) {
+    const input = pager.querySelector('.page-no');
+    const go = (n) => this.pdf.numPages && this.pdf.show(Math.min(Math.max(1, n), this.pdf.numPages));
+    pager.querySelector('.prev').addEventListener('click', () => go(this.pdf.current - 1));
+    pager.querySelector('.next').addEventListener('click', () => go(this.pdf.current + 1));
+    input.addEventListener('change', () => go(Number(input.value)));
+    this.parts.view.addEventListener('keydown', (e) => {
+      if (this.pages && (e.key === 'PageDown' || e.key === 'PageUp')) {
+        e.preventDefault();
+        go(this.pdf.current + (e.key === 'PageDown' ? 1 : -1));
+      }
+    });
+    this.pdf.onpage = (n, count) => {
+      pager.hidden = false;
+      input.value = String(n);
+      input.max = String(count);
+      pager.querySelector('.page-count').textContent = `of ${count}`;
+    };
+    this.pager = pager;
   }
 
   /** Page numbers mean something only for PDFs. */
