@@ -85,6 +85,10 @@ test('R-intro.pdf dropped: its bookmarks nested as in the PDF, search, ask, cita
   await hit.waitFor();
   assert.match((await page.locator('#reader .hits mark').first().textContent()).toLowerCase(), /data|frame/);
   await shot(page, '03-r-intro-search');
+  // A hit opens its page with the passage marked.
+  const hitPage = (await hit.locator('.where').textContent()).match(/p\. (\d+)/)[1];
+  await hit.click();
+  await page.locator(`#reader .sheet[data-page="${hitPage}"][data-highlighted=true]`).waitFor();
 
   await page.fill('#reader .ask input', 'How do I read data from a file into a data frame?');
   await page.press('#reader .ask input', 'Enter');
