@@ -3,6 +3,7 @@
 mod ask_cmds;
 mod model_cmds;
 mod outline_cmds;
+mod serve_cmds;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +52,14 @@ enum Command {
     Bench(BenchCommand),
     /// Generate text with the language model.
     Generate(model_cmds::GenerateArgs),
+    /// Serve the web app (built by scripts/build-web.sh) on 127.0.0.1 and print its URL.
+    Serve {
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// The app folder (default: web/ of this repository).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -93,6 +102,7 @@ fn main() -> ExitCode {
         Command::Bench(BenchCommand::Ingest { file, runs }) => outline_cmds::bench_ingest(&file, runs),
         Command::Bench(BenchCommand::Model(args)) => model_cmds::bench_model(&args),
         Command::Generate(args) => model_cmds::generate(&args),
+        Command::Serve { port, dir } => serve_cmds::serve(port, dir.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,353 @@
+//! The wasm-bindgen boundary: one exported type, [`Tome`], that the web worker drives.
+//!
+//! In: a file's bytes and name, then plain strings (queries, questions) and code point offsets.
+//! Out: plain data (serde structs turned into JS objects by serde-wasm-bindgen) whose spans are
+//! Unicode code point offsets into `Document::text`, as everywhere outside the library; errors
+//! become `JsError` with the library's message, which says what went wrong and what to do.
+//!
+//! Opening is split in steps (`open` reads, `outline` structures, `index` builds the search
+//! index) so the worker can report progress between them and show the outline before indexing.
+//! The same methods run natively (`cargo test`), only the `js_*` wrappers are wasm-only.
+
+use serde::Serialize;
+
+use crate::doc::{DocKind, Document};
+use crate::error::Result;
+use crate::index::Index;
+use crate::outline::{Outline, OutlineNode, OutlineSource};
+use crate::qa;
+use crate::span::Span;
+
+#[cfg(target_family = "wasm")]
+use wasm_bindgen::prelude::*;
+
+/// One open document with its outline and (once built) its index.
+#[cfg_attr(target_family = "wasm", wasm_bindgen)]
+pub struct Tome {
+    doc: Document,
+    outline: Option<Outline>,
+    index: Option<Index>,
+}
+
+/// What the page shows about a document before anything else.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocInfo {
+    pub name: String,
+    pub kind: DocKind,
+    pub pages: usize,
+    /// Length of the text in code points.
+    pub chars: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeView {
+    pub title: String,
+    pub level: u32,
+    pub page: u32,
+    /// Code point offsets of the section in the text.
+    pub start: usize,
+    pub end: usize,
+    pub children: Vec<NodeView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutlineView {
+    pub source: OutlineSource,
+    pub nodes: Vec<NodeView>,
+    /// All nodes, at every depth.
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HitView {
+    pub page: u32,
+    pub path: Vec<String>,
+    /// The passage: code point offsets and its text.
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// Query term matches as code point offsets relative to `start`.
+    pub matches: Vec<[usize; 2]>,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CitationView {
+    pub page: u32,
+    pub path: Vec<String>,
+    pub start: usize,
+    pub end: usize,
+    /// The cited text itself.
+    pub text: String,
+    /// Boxes of the cited lines on their pages, `[page, x0, y0, x1, y1]` in PDF points from the
+    /// page's top-left; empty for text documents.
+    pub boxes: Vec<[f32; 5]>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnswerView {
+    pub text: String,
+    pub found: bool,
+    pub citations: Vec<CitationView>,
+}
+
+impl Tome {
+    /// Reads a document; fails with the library's error (damaged, encrypted, scanned, ...).
+    pub fn open(bytes: &[u8], name: &str) -> Result<Tome> {
+        let doc = Document::from_bytes(name, bytes)?;
+        Ok(Tome { doc, outline: None, index: None })
+    }
+
+    pub fn info(&self) -> DocInfo {
+        DocInfo {
+            name: self.doc.name.clone(),
+            kind: self.doc.kind,
+            pages: self.doc.pages.len(),
+            chars: self.doc.char_offset(self.doc.text.len()),
+        }
+    }
+
+    /// Builds the outline (once) and returns it.
+    pub fn outline(&mut self) -> OutlineView {
+        let outline = self.outline.get_or_insert_with(|| Outline::build(&self.doc, false));
+        let nodes: Vec<NodeView> = outline.nodes.iter().map(|n| node_view(&self.doc, n)).collect();
+        OutlineView { source: outline.source, count: count(&nodes), nodes }
+    }
+
+    /// Builds the search index (once); returns the number of passages.
+    pub fn index(&mut self) -> usize {
+        self.ensure_index().passages.len()
+    }
+
+    fn ensure_index(&mut self) -> &Index {
+        let doc = &self.doc;
+        let outline = self.outline.get_or_insert_with(|| Outline::build(doc, false));
+        self.index.get_or_insert_with(|| Index::build(doc, outline))
+    }
+
+    /// The best `k` passages for a query.
+    pub fn search(&mut self, query: &str, k: usize) -> Vec<HitView> {
+        self.ensure_index();
+        let (Some(index), doc) = (&self.index, &self.doc) else { return Vec::new() };
+        index
+            .search(doc, query, k)
+            .into_iter()
+            .filter_map(|hit| {
+                let p = index.passages.get(hit.passage)?;
+                let start = doc.char_offset(p.span.start);
+                let matches = hit
+                    .matches
+                    .iter()
+                    .map(|m| [doc.char_offset(m.start) - start, doc.char_offset(m.end) - start])
+                    .collect();
+                Some(HitView {
+                    page: p.page,
+                    path: p.path.clone(),
+                    start,
+                    end: doc.char_offset(p.span.end),
+                    text: doc.slice(p.span).to_string(),
+                    matches,
+                    score: hit.score,
+                })
+            })
+            .collect()
+    }
+
+    /// An extractive answer whose citations point into the text.
+    pub fn ask(&mut self, question: &str) -> AnswerView {
+        self.ensure_index();
+        let (Some(index), doc) = (&self.index, &self.doc) else {
+            return AnswerView { text: qa::NOT_FOUND.into(), found: false, citations: Vec::new() };
+        };
+        let answer = qa::answer(doc, index, question);
+        let citations = answer
+            .citations
+            .iter()
+            .map(|c| CitationView {
+                page: c.page,
+                path: c.outline_path.clone(),
+                start: doc.char_offset(c.span.start),
+                end: doc.char_offset(c.span.end),
+                text: doc.slice(c.span).to_string(),
+                boxes: boxes(doc, c.span),
+            })
+            .collect();
+        AnswerView { text: answer.text, found: answer.found, citations }
+    }
+
+    /// The text between two code point offsets (clamped to the text).
+    pub fn slice(&self, start: usize, end: usize) -> String {
+        let a = self.doc.byte_offset(start);
+        let b = self.doc.byte_offset(end.max(start));
+        self.doc.slice(Span::new(a, b)).to_string()
+    }
+}
+
+fn node_view(doc: &Document, n: &OutlineNode) -> NodeView {
+    NodeView {
+        title: n.title.clone(),
+        level: n.level,
+        page: n.page,
+        start: doc.char_offset(n.span.start),
+        end: doc.char_offset(n.span.end),
+        children: n.children.iter().map(|c| node_view(doc, c)).collect(),
+    }
+}
+
+fn count(nodes: &[NodeView]) -> usize {
+    nodes.iter().map(|n| 1 + count(&n.children)).sum()
+}
+
+/// The boxes of the PDF lines that overlap a span.
+fn boxes(doc: &Document, span: Span) -> Vec<[f32; 5]> {
+    if doc.kind != DocKind::Pdf {
+        return Vec::new();
+    }
+    let first = doc.blocks.partition_point(|b| b.span.end <= span.start);
+    doc.blocks[first..]
+        .iter()
+        .take_while(|b| b.span.start < span.end)
+        .filter(|b| b.span.overlaps(&span))
+        .map(|b| [b.page as f32, b.bbox[0], b.bbox[1], b.bbox[2], b.bbox[3]])
+        .collect()
+}
+
+/// The JavaScript face of [`Tome`]: same methods, JS values in and out.
+#[cfg(target_family = "wasm")]
+#[wasm_bindgen]
+impl Tome {
+    /// Reads a document from its bytes; throws with a message that says what to do.
+    #[wasm_bindgen(js_name = open)]
+    pub fn js_open(bytes: &[u8], name: &str) -> Result<Tome, JsError> {
+        panic_message::install();
+        Tome::open(bytes, name).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// The message of the last panic, if the module aborted on one (then the instance is dead).
+    #[wasm_bindgen(js_name = lastPanic)]
+    pub fn js_last_panic() -> Option<String> {
+        panic_message::last()
+    }
+
+    #[wasm_bindgen(js_name = info)]
+    pub fn js_info(&self) -> Result<JsValue, JsError> {
+        to_js(&self.info())
+    }
+
+    #[wasm_bindgen(js_name = outline)]
+    pub fn js_outline(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.outline())
+    }
+
+    #[wasm_bindgen(js_name = index)]
+    pub fn js_index(&mut self) -> usize {
+        self.index()
+    }
+
+    #[wasm_bindgen(js_name = search)]
+    pub fn js_search(&mut self, query: &str, k: usize) -> Result<JsValue, JsError> {
+        to_js(&self.search(query, k))
+    }
+
+    #[wasm_bindgen(js_name = ask)]
+    pub fn js_ask(&mut self, question: &str) -> Result<JsValue, JsError> {
+        to_js(&self.ask(question))
+    }
+
+    #[wasm_bindgen(js_name = slice)]
+    pub fn js_slice(&self, start: usize, end: usize) -> String {
+        self.slice(start, end)
+    }
+}
+
+#[cfg(target_family = "wasm")]
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&serializer).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// A panic on wasm aborts the instance; keep its message so the worker can say what happened.
+#[cfg(target_family = "wasm")]
+mod panic_message {
+    use std::sync::{Mutex, Once};
+
+    static LAST: Mutex<Option<String>> = Mutex::new(None);
+    static HOOK: Once = Once::new();
+
+    pub fn install() {
+        HOOK.call_once(|| {
+            std::panic::set_hook(Box::new(|info| {
+                if let Ok(mut last) = LAST.lock() {
+                    *last = Some(info.to_string());
+                }
+            }));
+        });
+    }
+
+    pub fn last() -> Option<String> {
+        LAST.lock().ok().and_then(|l| l.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval_doc(rel: &str) -> (Vec<u8>, String) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/docs").join(rel);
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        (bytes, name)
+    }
+
+    #[test]
+    fn novel_opens_with_chapters_and_offsets_in_code_points() {
+        let (bytes, name) = eval_doc("novels/persuasion.txt");
+        let mut tome = Tome::open(&bytes, &name).expect("the novel opens");
+        let info = tome.info();
+        assert_eq!(info.kind, DocKind::Text);
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(info.chars > 100_000 && info.chars <= text.chars().count());
+        let outline = tome.outline();
+        assert!(outline.count >= 20, "a novel has its chapters listed, got {}", outline.count);
+        for node in &outline.nodes {
+            assert!(node.start <= node.end && node.end <= info.chars);
+            let section = tome.slice(node.start, node.end);
+            let head: String = section.chars().take(300).collect::<String>().to_lowercase();
+            let word = node.title.split_whitespace().next().unwrap_or("").to_lowercase();
+            assert!(head.contains(&word), "section {:?} starts near its title", node.title);
+        }
+    }
+
+    #[test]
+    fn search_and_ask_return_spans_that_slice_to_their_text() {
+        let (bytes, name) = eval_doc("novels/prideprejudice.txt");
+        let mut tome = Tome::open(&bytes, &name).expect("the novel opens");
+        tome.index();
+        let hits = tome.search("Netherfield Park", 5);
+        assert!(!hits.is_empty(), "a phrase of the novel is found");
+        for hit in &hits {
+            assert_eq!(tome.slice(hit.start, hit.end), hit.text);
+            for [a, b] in &hit.matches {
+                let m: String = hit.text.chars().skip(*a).take(b - a).collect();
+                let m = m.to_lowercase();
+                assert!(m.starts_with("netherfield") || m.starts_with("park"), "match {m:?}");
+            }
+        }
+        let answer = tome.ask("Who is the owner of Netherfield Park?");
+        assert!(answer.found && !answer.citations.is_empty(), "the answer cites the text");
+        for c in &answer.citations {
+            assert_eq!(tome.slice(c.start, c.end), c.text);
+        }
+    }
+
+    #[test]
+    fn unreadable_bytes_give_an_error_in_words() {
+        let Err(err) = Tome::open(b"%PDF-1.7\nthis is not really a pdf", "broken.pdf") else {
+            panic!("a broken PDF must not open");
+        };
+        assert!(err.to_string().contains("PDF"), "{err}");
+        let Err(err) = Tome::open(b"", "empty.txt") else { panic!("an empty file must not open") };
+        assert!(err.to_string().contains("empty"), "{err}");
+    }
+}

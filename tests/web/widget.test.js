@@ -1,0 +1,50 @@
+// The <tome-reader> widget on the demo documentation page: the same reader inside a shadow root.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, browser, groundTruth, shot } from './harness.js';
+
+let server;
+let b;
+let page;
+
+before(async () => {
+  server = await serve();
+  b = await browser(server.url.replace(/\/$/, ''));
+  page = await b.context.newPage();
+});
+
+after(async () => {
+  await b?.close();
+  server?.stop();
+});
+
+test('the demo page embeds the reader: outline, search, ask and a highlighted citation', async () => {
+  await page.goto(`${server.url}demo/`);
+  const widget = page.locator('tome-reader');
+  assert.equal(await widget.getAttribute('role'), 'region');
+  const items = widget.locator('[role=treeitem]');
+  await items.first().waitFor({ timeout: 120_000 });
+  assert.equal(await items.count(), groundTruth('pdf/R-intro.pdf').outline.length);
+  // The styles stay inside the shadow root.
+  assert.equal(await page.evaluate(() => document.styleSheets.length), 1);
+
+  await widget.locator('.search input:not([disabled])').waitFor({ timeout: 120_000 });
+  await widget.locator('.search input').fill('matrix');
+  await widget.locator('.search input').press('Enter');
+  await widget.locator('.hits mark').first().waitFor();
+
+  await widget.locator('.ask input').fill('What does the function lm do?');
+  await widget.locator('.ask input').press('Enter');
+  const cite = widget.locator('.answer .cite').first();
+  await cite.waitFor({ timeout: 60_000 });
+  await cite.click();
+  await widget.locator('.sheet[data-highlighted=true]').waitFor();
+  assert.ok((await widget.locator('.sheet .marks .mark').count()) > 0);
+  await shot(page, '11-widget');
+});
+
+test('the widget made no request off its origin', () => {
+  assert.deepEqual(b.offOrigin, []);
+  assert.deepEqual(b.errors, []);
+});

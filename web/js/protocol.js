@@ -1,0 +1,83 @@
+// The page <-> worker message protocol, and the errors the page shows.
+//
+// Request:  { id, kind, args }            kind is one of KINDS
+// Reply:    { id, type: 'progress', progress: { stage, label } }   zero or more
+//           { id, type: 'return', value }                           exactly one of these two
+//           { id, type: 'throw', error: { name, message, fatal } }
+// A `fatal` error means the wasm instance aborted (a panic inside it): the worker must be replaced.
+
+/** Request kinds and their arguments. */
+export const KINDS = Object.freeze({
+  open: 'open', //     { bytes: Uint8Array, name }  -> { info, outline }
+  index: 'index', //   {}                            -> { passages }
+  search: 'search', // { query, k }                 -> HitView[]
+  ask: 'ask', //       { question }                 -> AnswerView
+  slice: 'slice', //   { start, end }               -> string
+});
+
+/** Stages of opening a document, in order, with the words the progress bar shows. */
+export const STAGES = Object.freeze([
+  { stage: 'load', label: 'Starting the reader' },
+  { stage: 'read', label: 'Reading the file' },
+  { stage: 'outline', label: 'Finding the outline' },
+  { stage: 'index', label: 'Indexing passages for search' },
+]);
+
+export function request(id, kind, args) {
+  if (!(kind in KINDS)) throw new TypeError(`unknown request kind ${kind}`);
+  return { id, kind, args };
+}
+
+export const reply = {
+  progress: (id, stage) => ({ id, type: 'progress', progress: STAGES.find((s) => s.stage === stage) ?? { stage, label: stage } }),
+  return: (id, value) => ({ id, type: 'return', value }),
+  throw: (id, error, fatal = false) => ({
+    id,
+    type: 'throw',
+    error: { name: error?.name ?? 'Error', message: String(error?.message ?? error), fatal },
+  }),
+};
+
+/** The document could not be read; the message says why and what to do. */
+export class DocumentError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'DocumentError';
+  }
+}
+
+/** The reader aborted on an internal error while handling a file; it was restarted. */
+export class ReaderCrashedError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'ReaderCrashedError';
+  }
+}
+
+/** The person pressed Stop (or a newer request replaced this one). */
+export class StoppedError extends Error {
+  constructor() {
+    super('Stopped.');
+    this.name = 'StoppedError';
+  }
+}
+
+/** Browser storage is full: the document works now but is not kept for offline use. */
+export class StorageFullError extends Error {
+  constructor() {
+    super(
+      'Browser storage is full, so this document is not kept for offline use. ' +
+        'Remove recent documents (or free disk space / site data) and open it again to keep it.',
+    );
+    this.name = 'StorageFullError';
+  }
+}
+
+/** Turns a `throw` reply into the matching Error class. */
+export function errorFromReply({ name, message }) {
+  if (name === 'ReaderCrashedError') return new ReaderCrashedError(message);
+  if (name === 'DocumentError') return new DocumentError(message);
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}

@@ -1,0 +1,76 @@
+// One document being read: opens it in the worker with staged progress, then indexes it in the
+// background; search, ask and slice go to the same worker. If the worker is replaced (Stop, or a
+// crash on another file) the current document is opened again in the fresh one.
+// Events: 'progress' {stage, label, step, steps, etaMs}, 'indexed' {passages}, 'restored'.
+
+import { WorkerClient } from './client.js';
+import { KINDS, STAGES } from './protocol.js';
+import { Eta } from './eta.js';
+
+export class Session extends EventTarget {
+  constructor() {
+    super();
+    this.client = new WorkerClient();
+    this.client.onrestart = () => this.restore();
+    this.doc = null; // { bytes, name, info, outline }
+    this.indexed = null; // Promise<number> of the current document's index
+    this.eta = new Eta();
+  }
+
+  progress(p, bytes) {
+    const step = STAGES.findIndex((s) => s.stage === p.stage) + 1;
+    const detail = { ...p, step, steps: STAGES.length, etaMs: this.eta.start(p.stage, bytes) };
+    this.dispatchEvent(new CustomEvent('progress', { detail }));
+  }
+
+  /** Opens a document; resolves once its outline is known. The previous one stays on failure. */
+  async open(bytes, name) {
+    const result = await this.client.call(KINDS.open, { bytes, name }, {
+      onProgress: (p) => this.progress(p, bytes.length),
+    });
+    this.eta.done();
+    this.doc = { bytes, name, ...result };
+    this.indexed = this.index();
+    return this.doc;
+  }
+
+  async index() {
+    const { passages } = await this.client.call(KINDS.index, {}, {
+      onProgress: (p) => this.progress(p, this.doc?.bytes.length ?? 0),
+    });
+    this.eta.done();
+    this.dispatchEvent(new CustomEvent('indexed', { detail: { passages } }));
+    return passages;
+  }
+
+  /** After a restart: read the current document again so search and ask keep working. */
+  async restore() {
+    if (!this.doc) return;
+    const { bytes, name } = this.doc;
+    try {
+      await this.client.call(KINDS.open, { bytes, name });
+      this.indexed = this.index();
+      this.dispatchEvent(new Event('restored'));
+    } catch {
+      // A second failure leaves the outline on screen; search reports the error when used.
+    }
+  }
+
+  async search(query, k = 10) {
+    await this.indexed;
+    return this.client.call(KINDS.search, { query, k });
+  }
+
+  async ask(question) {
+    await this.indexed;
+    return this.client.call(KINDS.ask, { question });
+  }
+
+  slice(start, end) {
+    return this.client.call(KINDS.slice, { start, end });
+  }
+
+  stop() {
+    this.client.stop();
+  }
+}

@@ -1,0 +1,80 @@
+// The web worker that hosts the wasm module: one open document at a time, requests answered in order.
+// A panic inside wasm aborts the instance; we reply with a fatal ReaderCrashedError naming the file,
+// and the page replaces this worker (see client.js).
+
+import init, { Tome } from '../pkg/tome.js';
+import { KINDS, reply } from './protocol.js';
+
+let ready = null;
+let tome = null; // the current document
+let opening = ''; // name of the file being read, for crash messages
+
+function load(id) {
+  if (!ready) {
+    self.postMessage(reply.progress(id, 'load'));
+    ready = init({ module_or_path: new URL('../pkg/tome_bg.wasm', import.meta.url) });
+  }
+  return ready;
+}
+
+function need() {
+  if (!tome) throw new Error('No document is open yet: drop a file or open the sample first.');
+  return tome;
+}
+
+const handlers = {
+  [KINDS.open](id, { bytes, name }) {
+    opening = name;
+    self.postMessage(reply.progress(id, 'read'));
+    let next;
+    try {
+      next = Tome.open(bytes, name);
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw e;
+      const err = new Error(`tome could not read "${name}": ${e.message}.`);
+      err.name = 'DocumentError';
+      throw err;
+    }
+    self.postMessage(reply.progress(id, 'outline'));
+    const outline = next.outline();
+    const info = next.info();
+    tome?.free();
+    tome = next;
+    opening = '';
+    return { info, outline };
+  },
+  [KINDS.index](id) {
+    self.postMessage(reply.progress(id, 'index'));
+    return { passages: need().index() };
+  },
+  [KINDS.search]: (id, { query, k }) => need().search(query, k ?? 10),
+  [KINDS.ask]: (id, { question }) => need().ask(question),
+  [KINDS.slice]: (id, { start, end }) => need().slice(start, end),
+};
+
+self.onmessage = async ({ data: { id, kind, args } }) => {
+  try {
+    await load(id);
+    const handler = handlers[kind];
+    if (!handler) throw new TypeError(`unknown request kind ${kind}`);
+    self.postMessage(reply.return(id, handler(id, args ?? {})));
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
+      let detail = e.message;
+      try {
+        detail = Tome.lastPanic() ?? detail;
+      } catch {
+        // The instance is gone; the trap's own message will do.
+      }
+      const what = opening ? `tome could not read "${opening}"` : 'The reader stopped';
+      const err = new Error(
+        `${what}: its reader hit an internal error (${detail}). The file may be damaged or use a ` +
+          'feature tome does not handle yet. The reader was restarted; everything else still works.',
+      );
+      err.name = 'ReaderCrashedError';
+      self.postMessage(reply.throw(id, err, true));
+    } else {
+      self.postMessage(reply.throw(id, e));
+    }
+  }
+};
