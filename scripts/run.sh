@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# The main job: set up, build, and analyze a document (the bundled sample when none is given):
-# its outline, then a search and a question about it.
-#   scripts/run.sh [FILE] [QUESTION]
+# The main job. Builds whatever is missing (model, CLI, wasm, web assets), then:
+#   scripts/run.sh                     serves the web app on http://127.0.0.1:8080/ (sample one click away)
+#   scripts/run.sh FILE [QUESTION]     analyzes FILE on the command line: outline, then an answer
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo build --release -p tome --bin tome
-file=${1:-assets/sample/R-intro.pdf}
-question=${2:-How do I read data from a file into a data frame?}
 tome=target/release/tome
+if [ $# -eq 0 ]; then
+  scripts/build-web.sh
+  exec "$tome" serve --port "${PORT:-8080}"
+fi
+file=$1
+question=${2:-What is this document about?}
 "$tome" outline "$file"
 echo
 "$tome" ask "$file" "$question"

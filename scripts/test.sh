@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The test command: set-up, every test (unit, real documents, real model), and the wasm build check.
+# The test command: set-up, every Rust test (unit, real documents, real model), the web build
+# (which is also the check that the library compiles for wasm32), and the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo test --workspace
-# The CPU path is the browser's fallback: the library must keep compiling for wasm32.
-cargo build --lib -p tome --target wasm32-unknown-unknown
+scripts/build-web.sh
+npm test
