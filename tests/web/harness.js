@@ -54,6 +54,8 @@ export async function browser(origin) {
   });
   const errors = [];
   context.on('weberror', (e) => errors.push(String(e.error())));
+  // The CSP allows this origin alone: anything it refuses is a bug in the app.
+  context.on('console', (m) => /Content Security Policy|Refused to/.test(m.text()) && errors.push(m.text()));
   const close = async () => {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
