@@ -112,7 +112,7 @@ impl Isa {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as in dot_f32; the kernels handle G <= 8 heads, hd a multiple of 8.
         unsafe {
-            if out.len() <= 8 && hd % 8 == 0 {
+            if out.len() <= 8 && hd.is_multiple_of(8) {
                 match self {
                     Isa::Vnni => return simd_x86::vnni::dot_f16_heads(k, q, hd, out),
                     Isa::Avx2 => return simd_x86::avx2::dot_f16_heads(k, q, hd, out),
@@ -131,7 +131,7 @@ impl Isa {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as in dot_f16_heads.
         unsafe {
-            if p.len() <= 8 && hd % 8 == 0 {
+            if p.len() <= 8 && hd.is_multiple_of(8) {
                 match self {
                     Isa::Vnni => return simd_x86::vnni::axpy_f16_heads(out, p, v, hd),
                     Isa::Avx2 => return simd_x86::avx2::axpy_f16_heads(out, p, v, hd),
@@ -172,7 +172,7 @@ impl Isa {
                 && sc.len() >= (g - 1) * sc_stride + len
         );
         #[cfg(target_arch = "x86_64")]
-        if g <= 8 && hd % 8 == 0 && self != Isa::Scalar {
+        if g <= 8 && hd.is_multiple_of(8) && self != Isa::Scalar {
             // SAFETY: features as in dot_f32; bounds asserted above.
             unsafe {
                 let (kp, vp, qp, sp) = (k.as_ptr(), v.as_ptr(), q.as_ptr(), sc.as_mut_ptr());

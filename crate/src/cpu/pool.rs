@@ -22,7 +22,7 @@ struct Shared {
 }
 
 #[derive(Clone, Copy)]
-struct JobPtr(*const Job);
+struct JobPtr(#[cfg_attr(target_family = "wasm", allow(dead_code))] *const Job);
 // SAFETY: the pointee is Sync and outlives every use (run() waits for all workers before returning).
 unsafe impl Send for JobPtr {}
 
@@ -127,7 +127,7 @@ fn worker(s: &Shared, i: usize, n: usize) {
                 std::thread::yield_now();
             }
             spins += 1;
-            if spins % 256 == 0 && start.elapsed() > SPIN {
+            if spins.is_multiple_of(256) && start.elapsed() > SPIN {
                 let mut g = lock(&s.lock);
                 s.sleepers.fetch_add(1, SeqCst);
                 while s.epoch.load(SeqCst) == seen && !s.stop.load(SeqCst) {

@@ -6,6 +6,12 @@
 //! `nb` per token) -> out[r][t] (f32). Q4_0 and Q4_1 share the unsigned kernel: nibbles (0..15) times
 //! signed activations, plus an offset term m * s (Q4_0's offset is -8 * d). Q8_0 uses |w| and
 //! sign(a, w) so the unsigned-by-signed instructions apply.
+//!
+//! # Safety
+//! Every function here is `unsafe` for one reason: the CPU must have the module's features
+//! ([`detect`] says so) and pointer arguments must cover the lengths given. [`super::Isa`] is the
+//! safe entry point that checks both.
+#![allow(clippy::missing_safety_doc)]
 
 macro_rules! kernels {
     ($features:literal) => {

@@ -82,7 +82,8 @@ impl Config {
             rope_dims: g.get_usize(&k("rope.dimension_count")).unwrap_or(head_dim),
             n_ctx_train: g.get_usize(&k("context_length"))?,
         };
-        if cfg.head_dim % 8 != 0 || cfg.rope_dims > cfg.head_dim || cfg.rope_dims % 2 != 0 {
+        if !cfg.head_dim.is_multiple_of(8) || cfg.rope_dims > cfg.head_dim || !cfg.rope_dims.is_multiple_of(2)
+        {
             return Err(ModelError::BadKey(k("rope.dimension_count"), "an even number up to the head size"));
         }
         Ok(cfg)
@@ -156,7 +157,7 @@ fn matrix(g: &Gguf, name: &str, cols: usize, rows: usize) -> Result<Weight, Mode
             want: vec![cols, rows],
         });
     }
-    if t.ty.is_quantized() && cols % QK != 0 {
+    if t.ty.is_quantized() && !cols.is_multiple_of(QK) {
         return Err(ModelError::BadShape {
             tensor: name.into(),
             got: t.dims.clone(),
