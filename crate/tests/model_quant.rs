@@ -178,6 +178,28 @@ fn simd_activation_quantization_is_bit_exact() {
 }
 
 #[test]
+fn grouped_attention_matches_scalar() {
+    let mut rng = Rng(21);
+    let (hd, g, len, stride) = (64, 3, 37, 192);
+    let k: Vec<u16> = (0..len * stride).map(|_| f32_to_f16(rng.f())).collect();
+    let v: Vec<u16> = (0..len * stride).map(|_| f32_to_f16(rng.f())).collect();
+    let q: Vec<f32> = (0..g * hd).map(|_| rng.f() * 2.0).collect();
+    let run = |isa: Isa| {
+        let mut sc = vec![0.0f32; g * 40];
+        let mut out = vec![0.0f32; g * hd];
+        isa.attend_group(&k, &v, stride, len, &q, hd, g, &mut sc, 40, &mut out);
+        out
+    };
+    let want = run(Isa::Scalar);
+    // Probabilities sum to one, so each output is a convex combination of values in [-1, 1].
+    assert!(want.iter().all(|x| x.abs() <= 1.0) && want.iter().any(|x| x.abs() > 1e-3));
+    for isa in Isa::available() {
+        let got = run(isa);
+        assert!(got.iter().zip(&want).all(|(a, b)| (a - b).abs() < 1e-5), "{isa:?}");
+    }
+}
+
+#[test]
 fn f16_kernels_match_scalar() {
     let mut rng = Rng(5);
     let k: Vec<u16> = (0..64).map(|_| f32_to_f16(rng.f())).collect();

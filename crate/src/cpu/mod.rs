@@ -112,7 +112,7 @@ impl Isa {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as in dot_f32; the kernels handle G <= 8 heads, hd a multiple of 8.
         unsafe {
-            if out.len() <= 8 && hd % 8 == 0 {
+            if out.len() <= 8 && hd.is_multiple_of(8) {
                 match self {
                     Isa::Vnni => return simd_x86::vnni::dot_f16_heads(k, q, hd, out),
                     Isa::Avx2 => return simd_x86::avx2::dot_f16_heads(k, q, hd, out),
@@ -131,7 +131,7 @@ impl Isa {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as in dot_f16_heads.
         unsafe {
-            if p.len() <= 8 && hd % 8 == 0 {
+            if p.len() <= 8 && hd.is_multiple_of(8) {
                 match self {
                     Isa::Vnni => return simd_x86::vnni::axpy_f16_heads(out, p, v, hd),
                     Isa::Avx2 => return simd_x86::avx2::axpy_f16_heads(out, p, v, hd),
@@ -142,6 +142,68 @@ impl Isa {
         for (h, &ph) in p.iter().enumerate() {
             for (o, &x) in out[h * hd..(h + 1) * hd].iter_mut().zip(&v[..hd]) {
                 *o += ph * f16::f16_to_f32(x);
+            }
+        }
+    }
+
+    /// Attention for the `g` query heads q (g, hd) that share one KV head, over `len` cached positions:
+    /// keys and values are f16 rows `stride` apart starting at element 0 of `k` / `v`.
+    /// `sc` (g, sc_stride) receives the probabilities; out (g, hd) the weighted sum of values.
+    #[allow(clippy::too_many_arguments)]
+    pub fn attend_group(
+        self,
+        k: &[u16],
+        v: &[u16],
+        stride: usize,
+        len: usize,
+        q: &[f32],
+        hd: usize,
+        g: usize,
+        sc: &mut [f32],
+        sc_stride: usize,
+        out: &mut [f32],
+    ) {
+        let scale = 1.0 / (hd as f32).sqrt();
+        assert!(len >= 1 && k.len() >= (len - 1) * stride + hd && v.len() >= (len - 1) * stride + hd);
+        assert!(
+            q.len() >= g * hd
+                && out.len() >= g * hd
+                && sc_stride >= len
+                && sc.len() >= (g - 1) * sc_stride + len
+        );
+        #[cfg(target_arch = "x86_64")]
+        if g <= 8 && hd.is_multiple_of(8) && self != Isa::Scalar {
+            // SAFETY: features as in dot_f32; bounds asserted above.
+            unsafe {
+                let (kp, vp, qp, sp) = (k.as_ptr(), v.as_ptr(), q.as_ptr(), sc.as_mut_ptr());
+                if self == Isa::Vnni {
+                    simd_x86::vnni::attn_scores(kp, stride, len, qp, hd, g, scale, sp, sc_stride);
+                } else {
+                    simd_x86::avx2::attn_scores(kp, stride, len, qp, hd, g, scale, sp, sc_stride);
+                }
+                for h in 0..g {
+                    ops::softmax(&mut sc[h * sc_stride..h * sc_stride + len]);
+                }
+                let sp = sc.as_ptr();
+                if self == Isa::Vnni {
+                    simd_x86::vnni::attn_values(vp, stride, len, sp, sc_stride, hd, g, out.as_mut_ptr());
+                } else {
+                    simd_x86::avx2::attn_values(vp, stride, len, sp, sc_stride, hd, g, out.as_mut_ptr());
+                }
+                return;
+            }
+        }
+        for h in 0..g {
+            let qh = &q[h * hd..(h + 1) * hd];
+            let row = &mut sc[h * sc_stride..h * sc_stride + len];
+            for (j, s) in row.iter_mut().enumerate() {
+                *s = self.dot_f16_f32(&k[j * stride..j * stride + hd], qh) * scale;
+            }
+            ops::softmax(row);
+            let o = &mut out[h * hd..(h + 1) * hd];
+            o.fill(0.0);
+            for (j, &p) in row.iter().enumerate() {
+                self.axpy_f16(o, p, &v[j * stride..j * stride + hd]);
             }
         }
     }

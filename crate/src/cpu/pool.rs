@@ -22,7 +22,7 @@ struct Shared {
 }
 
 #[derive(Clone, Copy)]
-struct JobPtr(*const Job);
+struct JobPtr(#[cfg_attr(target_family = "wasm", allow(dead_code))] *const Job);
 // SAFETY: the pointee is Sync and outlives every use (run() waits for all workers before returning).
 unsafe impl Send for JobPtr {}
 
@@ -92,8 +92,16 @@ impl Pool {
             s.wake.notify_all();
         }
         f(0, self.n);
+        let mut spins = 0u32;
         while s.remaining.load(SeqCst) != 0 {
-            std::hint::spin_loop();
+            // On an oversubscribed machine the worker we wait for may be descheduled: after a short
+            // spin, give the core away instead of burning our time slice.
+            spins += 1;
+            if spins < 2000 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
         }
         *lock(&s.job) = None;
         if s.panicked.swap(false, SeqCst) {
@@ -113,9 +121,13 @@ fn worker(s: &Shared, i: usize, n: usize) {
         let start = std::time::Instant::now();
         let mut spins = 0u32;
         while s.epoch.load(SeqCst) == seen && !s.stop.load(SeqCst) {
-            std::hint::spin_loop();
+            if spins < 2000 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
             spins += 1;
-            if spins % 256 == 0 && start.elapsed() > SPIN {
+            if spins.is_multiple_of(256) && start.elapsed() > SPIN {
                 let mut g = lock(&s.lock);
                 s.sleepers.fetch_add(1, SeqCst);
                 while s.epoch.load(SeqCst) == seen && !s.stop.load(SeqCst) {

@@ -6,6 +6,12 @@
 //! `nb` per token) -> out[r][t] (f32). Q4_0 and Q4_1 share the unsigned kernel: nibbles (0..15) times
 //! signed activations, plus an offset term m * s (Q4_0's offset is -8 * d). Q8_0 uses |w| and
 //! sign(a, w) so the unsigned-by-signed instructions apply.
+//!
+//! # Safety
+//! Every function here is `unsafe` for one reason: the CPU must have the module's features
+//! ([`detect`] says so) and pointer arguments must cover the lengths given. [`super::Isa`] is the
+//! safe entry point that checks both.
+#![allow(clippy::missing_safety_doc)]
 
 macro_rules! kernels {
     ($features:literal) => {
@@ -259,6 +265,92 @@ macro_rules! kernels {
                     for h in 0..g {
                         let o = out.as_mut_ptr().add(h * hd + i);
                         _mm256_storeu_ps(o, _mm256_fmadd_ps(vv, pv[h], _mm256_loadu_ps(o)));
+                    }
+                    i += 8;
+                }
+            }
+        }
+
+        /// Attention scores of G = `g` query heads q (g, hd) against `len` cached f16 keys starting at
+        /// `k`, `stride` apart: sc[h * sc_stride + j] = scale * k_j . q_h. hd a multiple of 8, g <= 8.
+        #[inline]
+        #[target_feature(enable = $features)]
+        #[allow(clippy::too_many_arguments)]
+        pub unsafe fn attn_scores(
+            k: *const u16,
+            stride: usize,
+            len: usize,
+            q: *const f32,
+            hd: usize,
+            g: usize,
+            scale: f32,
+            sc: *mut f32,
+            sc_stride: usize,
+        ) {
+            unsafe {
+                for j in 0..len {
+                    let kp = k.add(j * stride);
+                    let mut acc = [_mm256_setzero_ps(); 8];
+                    let mut i = 0;
+                    while i + 8 <= hd {
+                        let kv = _mm256_cvtph_ps(_mm_loadu_si128(kp.add(i) as *const __m128i));
+                        for h in 0..g {
+                            acc[h] = _mm256_fmadd_ps(kv, _mm256_loadu_ps(q.add(h * hd + i)), acc[h]);
+                        }
+                        i += 8;
+                    }
+                    for h in 0..g {
+                        *sc.add(h * sc_stride + j) = hsum(acc[h]) * scale;
+                    }
+                }
+            }
+        }
+
+        /// out (g, hd) = sum_j p[h * p_stride + j] * v_j for `len` cached f16 values `stride` apart.
+        #[inline]
+        #[target_feature(enable = $features)]
+        #[allow(clippy::too_many_arguments)]
+        pub unsafe fn attn_values(
+            v: *const u16,
+            stride: usize,
+            len: usize,
+            p: *const f32,
+            p_stride: usize,
+            hd: usize,
+            g: usize,
+            out: *mut f32,
+        ) {
+            unsafe {
+                let mut i = 0;
+                // Columns of 16 values at a time, accumulated in registers over all positions.
+                while i + 16 <= hd {
+                    let mut acc = [[_mm256_setzero_ps(); 2]; 8];
+                    for j in 0..len {
+                        let vp = v.add(j * stride + i);
+                        let v0 = _mm256_cvtph_ps(_mm_loadu_si128(vp as *const __m128i));
+                        let v1 = _mm256_cvtph_ps(_mm_loadu_si128(vp.add(8) as *const __m128i));
+                        for h in 0..g {
+                            let ph = _mm256_set1_ps(*p.add(h * p_stride + j));
+                            acc[h][0] = _mm256_fmadd_ps(v0, ph, acc[h][0]);
+                            acc[h][1] = _mm256_fmadd_ps(v1, ph, acc[h][1]);
+                        }
+                    }
+                    for h in 0..g {
+                        _mm256_storeu_ps(out.add(h * hd + i), acc[h][0]);
+                        _mm256_storeu_ps(out.add(h * hd + i + 8), acc[h][1]);
+                    }
+                    i += 16;
+                }
+                while i + 8 <= hd {
+                    let mut acc = [_mm256_setzero_ps(); 8];
+                    for j in 0..len {
+                        let v0 = _mm256_cvtph_ps(_mm_loadu_si128(v.add(j * stride + i) as *const __m128i));
+                        for h in 0..g {
+                            acc[h] = _mm256_fmadd_ps(v0, _mm256_set1_ps(*p.add(h * p_stride + j)), acc[h]);
+                        }
+                    }
+                    for h in 0..g {
+                        _mm256_storeu_ps(out.add(h * hd + i), acc[h]);
                     }
                     i += 8;
                 }

@@ -22,7 +22,7 @@ use super::kv_cache::KvCache;
 use super::tokenizer::Tokenizer;
 use crate::cpu::Isa;
 use crate::cpu::matmul::{Act, QMatrix, matmul_rows};
-use crate::cpu::ops::{rmsnorm, rope_adjacent, rope_angles, silu_mul, softmax};
+use crate::cpu::ops::{rmsnorm, rope_adjacent, rope_angles, silu_mul};
 use crate::cpu::pool::{Pool, SharedMut, split};
 use crate::cpu::quant::{BlockQ8, GgmlType, QK, dequantize_row};
 
@@ -82,7 +82,8 @@ impl Config {
             rope_dims: g.get_usize(&k("rope.dimension_count")).unwrap_or(head_dim),
             n_ctx_train: g.get_usize(&k("context_length"))?,
         };
-        if cfg.head_dim % 8 != 0 || cfg.rope_dims > cfg.head_dim || cfg.rope_dims % 2 != 0 {
+        if !cfg.head_dim.is_multiple_of(8) || cfg.rope_dims > cfg.head_dim || !cfg.rope_dims.is_multiple_of(2)
+        {
             return Err(ModelError::BadKey(k("rope.dimension_count"), "an even number up to the head size"));
         }
         Ok(cfg)
@@ -156,7 +157,7 @@ fn matrix(g: &Gguf, name: &str, cols: usize, rows: usize) -> Result<Weight, Mode
             want: vec![cols, rows],
         });
     }
-    if t.ty.is_quantized() && cols % QK != 0 {
+    if t.ty.is_quantized() && !cols.is_multiple_of(QK) {
         return Err(ModelError::BadShape {
             tensor: name.into(),
             got: t.dims.clone(),
@@ -429,7 +430,6 @@ impl Llama {
         let c = &self.cfg;
         let (hd, d) = (c.head_dim, c.d_model);
         let group = c.n_head / c.n_kv_head;
-        let scale = 1.0 / (hd as f32).sqrt();
         let n_ctx = s.kv.n_ctx;
         let (q, att, scores) =
             (SharedMut(s.q.as_mut_ptr()), SharedMut(s.att.as_mut_ptr()), SharedMut(s.scores.as_mut_ptr()));
@@ -437,55 +437,34 @@ impl Llama {
         let isa = self.isa;
         let items = n * c.n_kv_head;
         let n_head = c.n_head;
+        let kv_dim = c.kv_dim();
         self.pool.run(&|i, nt| {
-            let (a, b) = split(items, i, nt, 1);
             // SAFETY: each thread owns its scores rows (group, n_ctx) and its (token, group) outputs.
             let sc = unsafe {
                 std::slice::from_raw_parts_mut(scores.get().add(i * n_head * n_ctx), group * n_ctx)
             };
-            let mut dots = [0.0f32; 8];
-            let mut ps = [0.0f32; 8];
-            for item in a..b {
+            // Items are dealt out in turn, not in contiguous ranges: later tokens attend to more
+            // positions, so contiguous ranges would leave the first thread idle.
+            for item in (i..items).step_by(nt) {
                 let (t, g) = (item / c.n_kv_head, item % c.n_kv_head);
                 let len = pos0 + t + 1;
                 let off = t * d + g * group * hd;
                 let qg = unsafe { std::slice::from_raw_parts(q.get().add(off), group * hd) };
                 let out = unsafe { std::slice::from_raw_parts_mut(att.get().add(off), group * hd) };
-                for j in 0..len {
-                    let at = kv.at(l, j) + g * hd;
-                    if group <= 8 {
-                        isa.dot_f16_heads(&kv.k[at..at + hd], qg, hd, &mut dots[..group]);
-                        for h in 0..group {
-                            sc[h * n_ctx + j] = dots[h] * scale;
-                        }
-                    } else {
-                        for h in 0..group {
-                            sc[h * n_ctx + j] =
-                                isa.dot_f16_f32(&kv.k[at..at + hd], &qg[h * hd..(h + 1) * hd]) * scale;
-                        }
-                    }
-                }
-                for h in 0..group {
-                    softmax(&mut sc[h * n_ctx..h * n_ctx + len]);
-                }
-                out.fill(0.0);
-                for j in 0..len {
-                    let at = kv.at(l, j) + g * hd;
-                    if group <= 8 {
-                        for h in 0..group {
-                            ps[h] = sc[h * n_ctx + j];
-                        }
-                        isa.axpy_f16_heads(out, &ps[..group], &kv.v[at..at + hd], hd);
-                    } else {
-                        for h in 0..group {
-                            isa.axpy_f16(
-                                &mut out[h * hd..(h + 1) * hd],
-                                sc[h * n_ctx + j],
-                                &kv.v[at..at + hd],
-                            );
-                        }
-                    }
-                }
+                let base = kv.at(l, 0) + g * hd;
+                let end = kv.at(l, len - 1) + g * hd + hd;
+                isa.attend_group(
+                    &kv.k[base..end],
+                    &kv.v[base..end],
+                    kv_dim,
+                    len,
+                    qg,
+                    hd,
+                    group,
+                    sc,
+                    n_ctx,
+                    out,
+                );
             }
         });
     }
