@@ -33,10 +33,13 @@ export class Session extends EventTarget {
         onProgress: (p) => {
           if (p.stage === 'download' && p.cached) this.setModel('loading', 'loading from this device…');
           else if (p.stage === 'download') this.setModel('downloading', `downloading ${Math.floor(p.fraction * 100)}% of ${Math.round((p.total || 0) / 1e6)} MB`);
-          else this.setModel('loading', 'loading…');
+          else if (p.stage === 'model-load') this.setModel('loading', 'loading…');
         },
       });
-      if (!res.loaded) return false;
+      if (!res.loaded) {
+        this.setModel('not loaded', 'not loaded');
+        return false;
+      }
       this.setModel('ready', 'ready (SmolLM2-135M on the CPU, one thread)');
       return true;
     } catch (e) {
