@@ -70,7 +70,9 @@ test('Ask with the model ready: extractive answer first, then the model streams 
   await page.locator('#reader .answer p .cite').first().waitFor({ timeout: 60_000 });
   const reading = page.locator('#reader .answer .reading');
   await reading.waitFor();
-  assert.ok((await reading.locator('.reading-sources li').count()) >= 1, 'the passages given to the model are listed');
+  // The passages given to the model are listed as numbered sources.
+  await reading.locator('.reading-sources li').first().waitFor({ timeout: 60_000 });
+  assert.match(await reading.locator('.reading-sources li').first().textContent(), /^\[1\] \S/);
   // The first tokens arrive after the prompt is read (tens of seconds on one wasm thread).
   await page.waitForFunction(() => (document.querySelector('#reader .reading-text')?.textContent ?? '').trim().split(/\s+/).length >= 3,
     null, { timeout: 240_000, polling: 200 });

@@ -114,7 +114,8 @@ export class Reader {
             const li = document.createElement('li');
             const a = document.createElement('a');
             a.href = '#';
-            a.textContent = `[${src.n}] page ${src.page}`;
+            const where = [src.path.at(-1), this.kind === 'pdf' ? `page ${src.page}` : ''].filter(Boolean).join(', ');
+            a.textContent = `[${src.n}] ${where || 'passage'}`;
             a.addEventListener('click', (e) => {
               e.preventDefault();
               this.goTo(src, { ...src, boxes: [] });
@@ -190,6 +191,7 @@ export class Reader {
 
   showOutline(name, info, outline) {
     this.info = info;
+    this.kind = info.kind;
     this.parts.title.textContent = `${name} — ${info.kind === 'pdf' ? `${info.pages} pages` : `${info.chars.toLocaleString()} characters`}`;
     this.parts.source.textContent = { bookmarks: '(bookmarks)', detected: '(detected headings)', fallback: '(sections)' }[outline.source] ?? '';
     renderOutline(this.parts.outline, outline, (node) => this.goTo(node), info.kind === 'pdf');

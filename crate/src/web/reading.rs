@@ -44,6 +44,8 @@ pub struct ModelInfo {
 pub struct SourceView {
     pub n: usize,
     pub page: u32,
+    /// Section titles, top-level first.
+    pub path: Vec<String>,
     pub start: usize,
     pub end: usize,
 }
@@ -173,6 +175,7 @@ pub fn prompt(doc: &Document, index: &Index, question: &str) -> (String, Vec<Sou
         sources.push(SourceView {
             n: i + 1,
             page: p.page,
+            path: p.path.clone(),
             start: doc.char_offset(p.span.start),
             end: doc.char_offset(p.span.end),
         });
@@ -270,4 +273,68 @@ fn decode_one(model: &Llama, rd: &mut Reading) -> Result<String, ModelError> {
 /// Drops the current reading (Stop).
 pub fn cancel() {
     READING.with(|r| r.borrow_mut().take());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outline::Outline;
+
+    fn root(rel: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel)
+    }
+
+    /// Loads the real model when it is in assets/ (scripts/fetch-model.sh); else the test says so and passes.
+    fn model_bytes() -> Option<Vec<u8>> {
+        let path = root("assets/SmolLM2-135M-Instruct.Q4_1.gguf");
+        let bytes = std::fs::read(&path).ok();
+        if bytes.is_none() {
+            eprintln!("skipped: no model at {}", path.display());
+        }
+        bytes
+    }
+
+    #[test]
+    fn reading_streams_an_answer_from_numbered_passages_after_greedy_matches_llama_cpp() {
+        let Some(bytes) = model_bytes() else { return };
+        let info = load(bytes).expect("the model loads");
+        assert_eq!(info.threads, 1);
+
+        let golden: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(root("../shared/golden/smollm2-135m-q4_1.tokenize-greedy.llama-cpp.json"))
+                .expect("golden file"),
+        )
+        .expect("golden json");
+        let want: Vec<u32> = golden["greedy"]["steps"].as_array().expect("steps")[..8]
+            .iter()
+            .map(|s| s["id"].as_u64().expect("id") as u32)
+            .collect();
+        let prompt_text = golden["greedy"]["prompt"].as_str().expect("prompt");
+        assert_eq!(greedy(prompt_text, want.len()).expect("greedy runs"), want);
+
+        let text = std::fs::read(root("../shared/eval/docs/novels/persuasion.txt")).expect("eval doc");
+        let doc = Document::from_bytes("persuasion.txt", &text).expect("the novel opens");
+        let outline = Outline::build(&doc, false);
+        let index = Index::build(&doc, &outline);
+        let question = "Who is the heir of Kellynch Hall?";
+        let (prompt_text, sources) = prompt(&doc, &index, question);
+        assert!(!sources.is_empty() && sources.len() <= READ_K);
+        assert!(prompt_text.contains("[1] ") && prompt_text.contains(question));
+        let started = start(&doc, &index, question).expect("reading starts");
+        assert!(started.prompt_tokens < 1000, "prompt of {} tokens", started.prompt_tokens);
+        let mut out = String::new();
+        let mut steps = 0;
+        loop {
+            let s = step().expect("a step runs");
+            out.push_str(&s.piece);
+            steps += 1;
+            if s.done || s.generated >= 12 {
+                break;
+            }
+            assert!(steps < 200, "the reading progresses");
+        }
+        assert!(out.split_whitespace().count() >= 3, "the model wrote something: {out:?}");
+        cancel();
+        assert!(step().is_err(), "after Stop there is no reading to continue");
+    }
 }
