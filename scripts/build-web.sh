@@ -14,14 +14,17 @@ fi
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 [ -d node_modules/pdfjs-dist ] && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
 
-cargo build --release --lib -p tome --target wasm32-unknown-unknown
-wasm=target/wasm32-unknown-unknown/release/tome.wasm
+# wasm SIMD (simd128, in every current browser) makes the model's CPU path ~1.6x faster. Its own target
+# dir, so a plain `cargo build --target wasm32-unknown-unknown` (other flags) does not rebuild it.
+RUSTFLAGS="-C target-feature=+simd128" \
+  cargo build --release --lib -p tome --target wasm32-unknown-unknown --target-dir target/wasm-simd
+wasm=target/wasm-simd/wasm32-unknown-unknown/release/tome.wasm
 out=web/pkg
 mkdir -p "$out"
 if [ ! -f "$out/tome_bg.wasm" ] || [ "$wasm" -nt "$out/tome_bg.wasm" ]; then
   wasm-bindgen --target web --no-typescript --out-dir "$out" "$wasm"
   # Debian's wasm-opt (binaryen 108) emits modules Chromium rejects; the npm one (132) is fine.
-  node_modules/binaryen/bin/wasm-opt -O2 --enable-bulk-memory --enable-nontrapping-float-to-int \
+  node_modules/binaryen/bin/wasm-opt -O2 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$out/tome_bg.wasm" -o "$out/tome_bg.opt.wasm"
   mv "$out/tome_bg.opt.wasm" "$out/tome_bg.wasm"

@@ -3,7 +3,7 @@
 
 import { Reader } from './reader.js';
 import * as store from './store.js';
-import { backend, MODEL_STATE, offlineState } from './status.js';
+import { backend, modelState, offlineState } from './status.js';
 
 const $ = (id) => document.getElementById(id);
 const reader = new Reader($('reader'));
@@ -77,8 +77,10 @@ addEventListener('drop', (e) => {
 });
 
 async function showState() {
-  $('state').textContent = [await backend(), MODEL_STATE, offlineState()].join(' · ');
+  $('state').textContent = [await backend(), modelState(reader.session.model), offlineState()].join(' · ');
 }
+
+reader.el.addEventListener('model', showState);
 
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('sw.js').catch((e) => say(`Offline use is off: ${e.message}`));

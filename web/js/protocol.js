@@ -13,6 +13,11 @@ export const KINDS = Object.freeze({
   search: 'search', // { query, k }                 -> HitView[]
   ask: 'ask', //       { question }                 -> AnswerView
   slice: 'slice', //   { start, end }               -> string
+  modelLoad: 'modelLoad', // { url, cachedOnly }     -> { loaded, layers, vocab, threads }; progress { stage: 'download'|'model-load', fraction }
+  greedy: 'greedy', // { prompt, n }                -> token ids (raw prompt, greedy)
+  bench: 'bench', //   { prefill, decode }          -> { prefill_tok_s, decode_tok_s, ... }
+  read: 'read', //     { question }                 -> { text, stop }; progress { stage: 'sources' | 'token', piece, ... }
+  readStop: 'readStop', // {}                       -> true (the running read returns 'cancelled')
 });
 
 /** Stages of opening a document, in order, with the words the progress bar shows. */

@@ -32,6 +32,10 @@ const TEMPLATE = `
       <div class="view" tabindex="-1"></div>
     </main>
     <aside class="tools-pane">
+      <div class="model-bar">
+        <button type="button" class="load-model">Load model (98 MB)</button>
+        <span class="model-state" aria-live="polite">Model: not loaded</span>
+      </div>
       <form class="ask">
         <input type="text" name="q" placeholder="Ask a question about it" aria-label="Ask a question" disabled>
         <button type="submit" disabled>Ask</button>
@@ -52,7 +56,8 @@ export class Reader {
     el.innerHTML = TEMPLATE;
     const $ = (s) => el.querySelector(s);
     this.parts = { error: $('.error'), outline: $('.outline'), source: $('.source'), title: $('.doc-title'),
-      view: $('.view'), hits: $('.hits'), answer: $('.answer'), search: $('.search'), ask: $('.ask') };
+      view: $('.view'), hits: $('.hits'), answer: $('.answer'), search: $('.search'), ask: $('.ask'),
+      loadModel: $('.load-model'), modelState: $('.model-state') };
     this.session = new Session();
     this.progress = new Progress($('.bar'), () => this.session.stop());
     this.pdf = new PdfView(this.parts.view);
@@ -66,6 +71,76 @@ export class Reader {
     this.parts.search.addEventListener('submit', (e) => this.onSearch(e));
     this.setUpPager($('.pager'));
     this.parts.ask.addEventListener('submit', (e) => this.onAsk(e));
+    this.session.addEventListener('model', ({ detail }) => this.showModel(detail));
+    this.parts.loadModel.addEventListener('click', () => this.session.loadModel().catch(() => {}));
+    // A model kept on this device from an earlier visit loads without asking (no download).
+    this.session.loadModel({ cachedOnly: true }).catch(() => {});
+  }
+
+  showModel({ state, text }) {
+    this.parts.modelState.textContent = text;
+    this.parts.modelState.dataset.state = state;
+    this.parts.loadModel.hidden = state === 'ready';
+    this.parts.loadModel.disabled = state === 'downloading' || state === 'loading';
+    this.el.dispatchEvent(new CustomEvent('model', { detail: { state, text } }));
+  }
+
+  /** The model reads the retrieved passages; its text streams under the extractive answer. */
+  async readWithModel(q) {
+    const box = document.createElement('section');
+    box.className = 'reading';
+    const head = document.createElement('h3');
+    head.textContent = "The model's reading of the passages (SmolLM2-135M; it can be wrong: the answer and citations above are the evidence)";
+    const status = document.createElement('p');
+    status.className = 'reading-status';
+    status.textContent = 'Reading the passages…';
+    const text = document.createElement('p');
+    text.className = 'reading-text';
+    const sources = document.createElement('ol');
+    sources.className = 'reading-sources';
+    const stop = document.createElement('button');
+    stop.type = 'button';
+    stop.className = 'stop-reading';
+    stop.textContent = 'Stop';
+    stop.addEventListener('click', () => this.session.stopReading().catch(() => {}));
+    box.append(head, status, text, stop, sources);
+    this.parts.answer.append(box);
+    const t0 = performance.now();
+    let first = 0;
+    try {
+      const done = await this.session.read(q, (p) => {
+        if (p.stage === 'sources') {
+          for (const src of p.sources) {
+            const li = document.createElement('li');
+            const a = document.createElement('a');
+            a.href = '#';
+            const where = [src.path.at(-1), this.kind === 'pdf' ? `page ${src.page}` : ''].filter(Boolean).join(', ');
+            a.textContent = `[${src.n}] ${where || 'passage'}`;
+            a.addEventListener('click', (e) => {
+              e.preventDefault();
+              this.goTo(src, { ...src, boxes: [] });
+            });
+            li.append(a);
+            sources.append(li);
+          }
+        } else if (p.stage === 'token') {
+          if (p.generated === 0) {
+            status.textContent = `Reading the passages: ${p.prefilled} of ${p.prompt_tokens} tokens…`;
+          } else {
+            if (!first) first = performance.now();
+            text.textContent += p.piece;
+            status.textContent = `Writing… ${p.generated} tokens`;
+          }
+        }
+      });
+      const secs = ((performance.now() - t0) / 1000).toFixed(1);
+      const why = { stop_token: 'done', max_tokens: 'stopped at the length limit', cancelled: 'stopped', context_full: 'context full' }[done.stop] ?? done.stop;
+      status.textContent = `${why} (${secs} s)`;
+    } catch (error) {
+      status.textContent = `The model could not read the passages: ${error.message}`;
+    } finally {
+      stop.remove();
+    }
   }
 
   enable(on) {
@@ -116,6 +191,7 @@ export class Reader {
 
   showOutline(name, info, outline) {
     this.info = info;
+    this.kind = info.kind;
     this.parts.title.textContent = `${name} — ${info.kind === 'pdf' ? `${info.pages} pages` : `${info.chars.toLocaleString()} characters`}`;
     this.parts.source.textContent = { bookmarks: '(bookmarks)', detected: '(detected headings)', fallback: '(sections)' }[outline.source] ?? '';
     renderOutline(this.parts.outline, outline, (node) => this.goTo(node), info.kind === 'pdf');
@@ -173,6 +249,7 @@ export class Reader {
     try {
       const answer = await this.session.ask(q);
       renderAnswer(this.parts.answer, answer, (c) => this.goTo(c, c), this.pages);
+      if (this.session.model.state === 'ready') await this.readWithModel(q);
     } catch (error) {
       this.parts.answer.replaceChildren();
       this.showError(error);

@@ -1,7 +1,9 @@
 // One document being read: opens it in the worker with staged progress, then indexes it in the
 // background; search, ask and slice go to the same worker. If the worker is replaced (Stop, or a
 // crash on another file) the current document is opened again in the fresh one.
-// Events: 'progress' {stage, label, step, steps, etaMs}, 'indexed' {passages}, 'restored'.
+// Events: 'progress' {stage, label, step, steps, etaMs}, 'indexed' {passages}, 'restored',
+// 'model' {state, text}: the language model's state (not loaded / downloading / loading / ready / error),
+// kept in the worker across documents; after a worker restart it is loaded again from the cache.
 
 import { WorkerClient } from './client.js';
 import { KINDS, STAGES } from './protocol.js';
@@ -15,6 +17,54 @@ export class Session extends EventTarget {
     this.doc = null; // { bytes, name, info, outline }
     this.indexed = null; // Promise<number> of the current document's index
     this.eta = new Eta();
+    this.model = { state: 'not loaded', text: 'Model: not loaded' };
+  }
+
+  setModel(state, text) {
+    this.model = { state, text: `Model: ${text}` };
+    this.dispatchEvent(new CustomEvent('model', { detail: this.model }));
+  }
+
+  /** Loads the model (download with progress, or from this device's cache). `cachedOnly`: only if cached. */
+  async loadModel({ cachedOnly = false } = {}) {
+    if (this.model.state === 'ready') return true;
+    try {
+      const res = await this.client.call(KINDS.modelLoad, { cachedOnly }, {
+        onProgress: (p) => {
+          if (p.stage === 'download' && p.cached) this.setModel('loading', 'loading from this device…');
+          else if (p.stage === 'download') this.setModel('downloading', `downloading ${Math.floor(p.fraction * 100)}% of ${Math.round((p.total || 0) / 1e6)} MB`);
+          else if (p.stage === 'model-load') this.setModel('loading', 'loading…');
+        },
+      });
+      if (!res.loaded) {
+        this.setModel('not loaded', 'not loaded');
+        return false;
+      }
+      this.setModel('ready', 'ready (SmolLM2-135M on the CPU, one thread)');
+      return true;
+    } catch (e) {
+      this.setModel('error', `error: ${e.message}`);
+      throw e;
+    }
+  }
+
+  /** Greedy continuation ids of a raw prompt (the check against llama.cpp). */
+  greedy(prompt, n) {
+    return this.client.call(KINDS.greedy, { prompt, n });
+  }
+
+  bench(prefill = 128, decode = 32) {
+    return this.client.call(KINDS.bench, { prefill, decode });
+  }
+
+  /** The model reads the passages retrieved for `question`; `onStep` gets sources, then each token. */
+  async read(question, onStep) {
+    await this.indexed;
+    return this.client.call(KINDS.read, { question }, { onProgress: onStep });
+  }
+
+  stopReading() {
+    return this.client.call(KINDS.readStop, {});
   }
 
   progress(p, bytes) {
@@ -45,6 +95,10 @@ export class Session extends EventTarget {
 
   /** After a restart: read the current document again so search and ask keep working. */
   async restore() {
+    if (this.model.state !== 'not loaded') {
+      this.setModel('not loaded', 'not loaded');
+      this.loadModel({ cachedOnly: true }).catch(() => {});
+    }
     if (!this.doc) return;
     const { bytes, name } = this.doc;
     try {

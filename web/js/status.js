@@ -13,8 +13,10 @@ export async function backend() {
   }
 }
 
-/** The model is not wired into the browser build yet; say so instead of pretending. */
-export const MODEL_STATE = 'Model: not loaded (not available in the browser yet), answers quote the document';
+/** The model's state in words; until it is ready, answers quote the document. */
+export function modelState(model) {
+  return model.state === 'ready' ? `${model.text}, reads the passages after each answer` : `${model.text}, answers quote the document`;
+}
 
 export function offlineState() {
   if (!('serviceWorker' in navigator)) return 'offline use not supported by this browser';

@@ -4,6 +4,7 @@
 
 import init, { Tome } from '../pkg/tome.js';
 import { KINDS, reply } from './protocol.js';
+import { fetchModel } from './model.js';
 
 let ready = null;
 let tome = null; // the current document
@@ -50,14 +51,62 @@ const handlers = {
   [KINDS.search]: (id, { query, k }) => need().search(query, k ?? 10),
   [KINDS.ask]: (id, { question }) => need().ask(question),
   [KINDS.slice]: (id, { start, end }) => need().slice(start, end),
+
+  async [KINDS.modelLoad](id, { url, cachedOnly }) {
+    const bytes = await fetchModel(url, {
+      cachedOnly,
+      onProgress: (progress) => self.postMessage({ id, type: 'progress', progress }),
+    });
+    if (!bytes) return { loaded: false };
+    self.postMessage({ id, type: 'progress', progress: { stage: 'model-load', label: 'loading' } });
+    const info = Tome.loadModel(bytes);
+    return { loaded: true, ...info };
+  },
+  [KINDS.greedy]: (id, { prompt, n }) => Array.from(Tome.greedy(prompt, n)),
+  [KINDS.bench](id, { prefill, decode }) {
+    const t0 = performance.now();
+    const p = Tome.benchPrefill(prefill, decode);
+    const t1 = performance.now();
+    const d = Tome.benchDecode(decode);
+    const t2 = performance.now();
+    return {
+      prefill_tokens: p, prefill_ms: t1 - t0, prefill_tok_s: (p * 1000) / (t1 - t0),
+      decode_tokens: d, decode_ms: t2 - t1, decode_tok_s: (d * 1000) / (t2 - t1),
+    };
+  },
+  // Streams the model's reading as progress replies { stage: 'token', piece, ... }; a step at a
+  // time, yielding between steps so readStop (and other requests) get through.
+  async [KINDS.read](id, { question }) {
+    stopReading = false;
+    const start = need().readStart(question);
+    self.postMessage({ id, type: 'progress', progress: { stage: 'sources', ...start } });
+    let text = '';
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 0));
+      if (stopReading) {
+        Tome.readCancel();
+        return { text, stop: 'cancelled' };
+      }
+      const step = Tome.readStep();
+      text += step.piece;
+      self.postMessage({ id, type: 'progress', progress: { stage: 'token', ...step } });
+      if (step.done) return { text, stop: step.stop };
+    }
+  },
+  [KINDS.readStop]() {
+    stopReading = true;
+    return true;
+  },
 };
+
+let stopReading = false;
 
 self.onmessage = async ({ data: { id, kind, args } }) => {
   try {
     await load(id);
     const handler = handlers[kind];
     if (!handler) throw new TypeError(`unknown request kind ${kind}`);
-    self.postMessage(reply.return(id, handler(id, args ?? {})));
+    self.postMessage(reply.return(id, await handler(id, args ?? {})));
   } catch (e) {
     if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
       let detail = e.message;

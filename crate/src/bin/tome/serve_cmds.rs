@@ -1,7 +1,7 @@
 //! `tome serve`: the built web app (web/, with web/pkg from scripts/build-web.sh) on 127.0.0.1.
 //!
 //! A small static file server on std::net, one thread per connection. It serves only files under
-//! the app folder, with a Content-Security-Policy that allows this origin alone, and prints the URL.
+//! the app folder (and the model file of `assets/` at `/model/<file>.gguf`), with a Content-Security-Policy that allows this origin alone, and prints the URL.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -79,6 +79,12 @@ fn resolve(root: &Path, target: &str) -> Option<PathBuf> {
     let rel = Path::new(decoded.trim_start_matches('/'));
     if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
         return None;
+    }
+    // The model (98 MB, git-ignored) stays in assets/ next to the app folder: /model/<file>.gguf.
+    if let Ok(file) = rel.strip_prefix("model") {
+        let full = root.join("../assets").join(file);
+        let gguf = file.extension().is_some_and(|e| e == "gguf") && file.components().count() == 1;
+        return (gguf && full.is_file()).then_some(full);
     }
     let mut full = root.join(rel);
     if full.is_dir() {

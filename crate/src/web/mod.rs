@@ -21,6 +21,8 @@ use crate::span::Span;
 #[cfg(target_family = "wasm")]
 use wasm_bindgen::prelude::*;
 
+pub mod reading;
+
 /// One open document with its outline and (once built) its index.
 #[cfg_attr(target_family = "wasm", wasm_bindgen)]
 pub struct Tome {
@@ -175,6 +177,18 @@ impl Tome {
         AnswerView { text: answer.text, found: answer.found, citations }
     }
 
+    /// Starts the model's reading of the passages `question` retrieves (see [`reading`]).
+    pub fn read_start(
+        &mut self,
+        question: &str,
+    ) -> std::result::Result<reading::ReadingStart, crate::model::ModelError> {
+        self.ensure_index();
+        let (Some(index), doc) = (&self.index, &self.doc) else {
+            return Err(crate::model::ModelError::Gguf("the document has no index yet".into()));
+        };
+        reading::start(doc, index, question)
+    }
+
     /// The text between two code point offsets (clamped to the text).
     pub fn slice(&self, start: usize, end: usize) -> String {
         let a = self.doc.byte_offset(start);
@@ -258,6 +272,54 @@ impl Tome {
     pub fn js_slice(&self, start: usize, end: usize) -> String {
         self.slice(start, end)
     }
+
+    /// Loads the language model from its GGUF bytes (kept across documents).
+    #[wasm_bindgen(js_name = loadModel)]
+    pub fn js_load_model(bytes: Vec<u8>) -> Result<JsValue, JsError> {
+        panic_message::install();
+        to_js(&reading::load(bytes).map_err(js_err)?)
+    }
+
+    #[wasm_bindgen(js_name = modelLoaded)]
+    pub fn js_model_loaded() -> bool {
+        reading::loaded()
+    }
+
+    /// Greedy continuation ids of a raw prompt (no chat template).
+    #[wasm_bindgen(js_name = greedy)]
+    pub fn js_greedy(prompt: &str, n: usize) -> Result<Vec<u32>, JsError> {
+        reading::greedy(prompt, n).map_err(js_err)
+    }
+
+    #[wasm_bindgen(js_name = benchPrefill)]
+    pub fn js_bench_prefill(n: usize, room: usize) -> Result<usize, JsError> {
+        reading::bench_prefill(n, room).map_err(js_err)
+    }
+
+    #[wasm_bindgen(js_name = benchDecode)]
+    pub fn js_bench_decode(n: usize) -> Result<usize, JsError> {
+        reading::bench_decode(n).map_err(js_err)
+    }
+
+    #[wasm_bindgen(js_name = readStart)]
+    pub fn js_read_start(&mut self, question: &str) -> Result<JsValue, JsError> {
+        to_js(&self.read_start(question).map_err(js_err)?)
+    }
+
+    #[wasm_bindgen(js_name = readStep)]
+    pub fn js_read_step() -> Result<JsValue, JsError> {
+        to_js(&reading::step().map_err(js_err)?)
+    }
+
+    #[wasm_bindgen(js_name = readCancel)]
+    pub fn js_read_cancel() {
+        reading::cancel()
+    }
+}
+
+#[cfg(target_family = "wasm")]
+fn js_err(e: crate::model::ModelError) -> JsError {
+    JsError::new(&e.to_string())
 }
 
 #[cfg(target_family = "wasm")]

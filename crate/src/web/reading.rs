@@ -1,0 +1,340 @@
+//! The model in the browser: GGUF bytes in (fetched by the worker), then a reading of the passages a
+//! question retrieves, produced one step at a time so the worker can stream each token to the page
+//! and stop between steps without losing the loaded model.
+//!
+//! One model and one reading per wasm instance (the worker is single-threaded), kept in
+//! thread-locals so the document (`Tome`) can be replaced without reloading 98 MB of weights.
+
+use std::cell::RefCell;
+
+use serde::Serialize;
+
+use crate::doc::Document;
+use crate::index::Index;
+use crate::model::chat::{Message, chatml};
+use crate::model::llama::Bytes;
+use crate::model::{Llama, ModelError, Sampler, Session};
+use crate::qa;
+
+/// Passages given to the model, best first, numbered [1]..[k].
+pub const READ_K: usize = 3;
+/// Characters kept of each passage: with the instructions, the prompt stays near 500 tokens, which a
+/// single wasm thread prefills in tens of seconds.
+pub const PASSAGE_CHARS: usize = 600;
+/// Prompt tokens fed per step, so Stop is honoured during prefill too.
+pub const PREFILL_CHUNK: usize = 32;
+pub const MAX_NEW_TOKENS: usize = 160;
+
+const SYSTEM: &str = "You answer questions using only the numbered passages given. Answer in one or two sentences and cite passages like [1]. If the passages do not contain the answer, say so.";
+
+thread_local! {
+    static MODEL: RefCell<Option<Llama>> = const { RefCell::new(None) };
+    static READING: RefCell<Option<Reading>> = const { RefCell::new(None) };
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelInfo {
+    pub layers: usize,
+    pub vocab: usize,
+    pub threads: usize,
+}
+
+/// A passage as the model saw it, with where it is in the text (code point offsets).
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceView {
+    pub n: usize,
+    pub page: u32,
+    /// Section titles, top-level first.
+    pub path: Vec<String>,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadingStart {
+    pub prompt_tokens: usize,
+    pub sources: Vec<SourceView>,
+}
+
+/// What one step did: `piece` is new text (decode steps), `prefilled` counts prompt tokens read.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepView {
+    pub piece: String,
+    pub prefilled: usize,
+    pub prompt_tokens: usize,
+    pub generated: usize,
+    pub done: bool,
+    /// Why it stopped, once done: "stop_token", "max_tokens", "context_full".
+    pub stop: Option<&'static str>,
+}
+
+struct Reading {
+    session: Session,
+    prompt: Vec<u32>,
+    prefilled: usize,
+    logits: Vec<f32>,
+    sampler: Sampler,
+    ids: Vec<u32>,
+    text_len: usize,
+    max_new: usize,
+    stop: Option<&'static str>,
+}
+
+/// Parses the model file; replaces any model loaded before.
+pub fn load(bytes: Vec<u8>) -> Result<ModelInfo, ModelError> {
+    let model = Llama::from_bytes(Bytes::Owned(bytes), 1)?;
+    let info = ModelInfo { layers: model.cfg.n_layer, vocab: model.cfg.vocab, threads: model.threads() };
+    READING.with(|r| r.borrow_mut().take());
+    MODEL.with(|m| *m.borrow_mut() = Some(model));
+    Ok(info)
+}
+
+pub fn loaded() -> bool {
+    MODEL.with(|m| m.borrow().is_some())
+}
+
+fn no_model() -> ModelError {
+    ModelError::Gguf("no model is loaded yet: press \"Load model\" first".into())
+}
+
+/// Greedy continuation ids of raw text (no chat template): the check against llama.cpp.
+pub fn greedy(prompt: &str, n: usize) -> Result<Vec<u32>, ModelError> {
+    MODEL.with(|m| {
+        let m = m.borrow();
+        let model = m.as_ref().ok_or_else(no_model)?;
+        let ids = model.tokenizer.encode(prompt)?;
+        let mut session = model.session(ids.len() + n + 1);
+        let mut logits = model.forward(&mut session, &ids)?.to_vec();
+        let mut sampler = Sampler::greedy();
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let next = sampler.sample(&logits, &out);
+            out.push(next);
+            if out.len() < n {
+                logits.copy_from_slice(model.forward(&mut session, &[next])?);
+            }
+        }
+        Ok(out)
+    })
+}
+
+thread_local! {
+    static BENCH: RefCell<Option<(Session, u32)>> = const { RefCell::new(None) };
+}
+
+/// Benchmark, part 1: prefills an `n`-token prompt in a fresh session with room for `room` more
+/// tokens (the page times this call). Returns the prompt length.
+pub fn bench_prefill(n: usize, room: usize) -> Result<usize, ModelError> {
+    MODEL.with(|m| {
+        let m = m.borrow();
+        let model = m.as_ref().ok_or_else(no_model)?;
+        // Real text repeated to length: the kernels' cost does not depend on which ids they see.
+        let base = model.tokenizer.encode(
+            "The quick brown fox jumps over the lazy dog while the library keeps its long documents in order. ",
+        )?;
+        let ids: Vec<u32> = base.iter().copied().cycle().take(n.max(1)).collect();
+        let mut session = model.session(ids.len() + room + 1);
+        let logits = model.forward(&mut session, &ids)?;
+        let next = Sampler::greedy().sample(logits, &[]);
+        BENCH.with(|b| *b.borrow_mut() = Some((session, next)));
+        Ok(ids.len())
+    })
+}
+
+/// Benchmark, part 2: decodes up to `n` tokens greedily after part 1's prompt, one forward each.
+/// Returns how many were decoded.
+pub fn bench_decode(n: usize) -> Result<usize, ModelError> {
+    MODEL.with(|m| {
+        let m = m.borrow();
+        let model = m.as_ref().ok_or_else(no_model)?;
+        BENCH.with(|b| {
+            let mut b = b.borrow_mut();
+            let (session, next) =
+                b.as_mut().ok_or_else(|| ModelError::Gguf("run the prefill first".into()))?;
+            let n = n.min(session.n_ctx() - session.len());
+            let mut sampler = Sampler::greedy();
+            for _ in 0..n {
+                let logits = model.forward(session, &[*next])?;
+                *next = sampler.sample(logits, &[]);
+            }
+            Ok(n)
+        })
+    })
+}
+
+/// The prompt: numbered passages, then the question, in SmolLM2's ChatML.
+pub fn prompt(doc: &Document, index: &Index, question: &str) -> (String, Vec<SourceView>) {
+    let (_, hits) = qa::retrieve(doc, index, question, READ_K);
+    let mut context = String::new();
+    let mut sources = Vec::new();
+    for (i, hit) in hits.iter().enumerate() {
+        let Some(p) = index.passages.get(hit.passage) else { continue };
+        let text: String = doc.slice(p.span).chars().take(PASSAGE_CHARS).collect();
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        context.push_str(&format!("[{}] {}\n\n", i + 1, text));
+        sources.push(SourceView {
+            n: i + 1,
+            page: p.page,
+            path: p.path.clone(),
+            start: doc.char_offset(p.span.start),
+            end: doc.char_offset(p.span.end),
+        });
+    }
+    let user = format!("Passages:\n\n{context}Question: {question}");
+    let text =
+        chatml(&[Message { role: "system", content: SYSTEM }, Message { role: "user", content: &user }]);
+    (text, sources)
+}
+
+/// Starts reading: tokenizes the prompt; the work happens in [`step`].
+pub fn start(doc: &Document, index: &Index, question: &str) -> Result<ReadingStart, ModelError> {
+    let (text, sources) = prompt(doc, index, question);
+    MODEL.with(|m| {
+        let m = m.borrow();
+        let model = m.as_ref().ok_or_else(no_model)?;
+        let ids = model.tokenizer.encode(&text)?;
+        let session = model.session(ids.len() + MAX_NEW_TOKENS + 1);
+        let prompt_tokens = ids.len();
+        READING.with(|r| {
+            *r.borrow_mut() = Some(Reading {
+                session,
+                prompt: ids,
+                prefilled: 0,
+                logits: Vec::new(),
+                sampler: Sampler::greedy(),
+                ids: Vec::new(),
+                text_len: 0,
+                max_new: MAX_NEW_TOKENS,
+                stop: None,
+            })
+        });
+        Ok(ReadingStart { prompt_tokens, sources })
+    })
+}
+
+/// One step of the current reading: a chunk of the prompt, or one new token.
+pub fn step() -> Result<StepView, ModelError> {
+    MODEL.with(|m| {
+        let m = m.borrow();
+        let model = m.as_ref().ok_or_else(no_model)?;
+        READING.with(|r| {
+            let mut r = r.borrow_mut();
+            let rd = r.as_mut().ok_or_else(|| ModelError::Gguf("no reading is running".into()))?;
+            let mut piece = String::new();
+            if rd.stop.is_none() {
+                if rd.prefilled < rd.prompt.len() {
+                    let end = (rd.prefilled + PREFILL_CHUNK).min(rd.prompt.len());
+                    rd.logits = model.forward(&mut rd.session, &rd.prompt[rd.prefilled..end])?.to_vec();
+                    rd.prefilled = end;
+                } else {
+                    piece = decode_one(model, rd)?;
+                }
+            }
+            Ok(StepView {
+                piece,
+                prefilled: rd.prefilled,
+                prompt_tokens: rd.prompt.len(),
+                generated: rd.ids.len(),
+                done: rd.stop.is_some(),
+                stop: rd.stop,
+            })
+        })
+    })
+}
+
+fn decode_one(model: &Llama, rd: &mut Reading) -> Result<String, ModelError> {
+    let tok = &model.tokenizer;
+    let history: Vec<u32> = rd.prompt.iter().chain(&rd.ids).copied().collect();
+    let next = rd.sampler.sample(&rd.logits, &history);
+    if [tok.eos, tok.im_end].into_iter().flatten().any(|s| s == next) {
+        rd.stop = Some("stop_token");
+        return Ok(String::new());
+    }
+    rd.ids.push(next);
+    // Decode the whole answer and hand out what is new: a token can end mid-character.
+    let text = tok.decode(&rd.ids)?;
+    let piece = if text.ends_with('\u{FFFD}') || text.len() < rd.text_len {
+        String::new()
+    } else {
+        let p = text[rd.text_len..].to_string();
+        rd.text_len = text.len();
+        p
+    };
+    if rd.ids.len() >= rd.max_new {
+        rd.stop = Some("max_tokens");
+    } else if rd.session.len() >= rd.session.n_ctx() {
+        rd.stop = Some("context_full");
+    } else {
+        rd.logits = model.forward(&mut rd.session, &[next])?.to_vec();
+    }
+    Ok(piece)
+}
+
+/// Drops the current reading (Stop).
+pub fn cancel() {
+    READING.with(|r| r.borrow_mut().take());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outline::Outline;
+
+    fn root(rel: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel)
+    }
+
+    /// Loads the real model when it is in assets/ (scripts/fetch-model.sh); else the test says so and passes.
+    fn model_bytes() -> Option<Vec<u8>> {
+        let path = root("assets/SmolLM2-135M-Instruct.Q4_1.gguf");
+        let bytes = std::fs::read(&path).ok();
+        if bytes.is_none() {
+            eprintln!("skipped: no model at {}", path.display());
+        }
+        bytes
+    }
+
+    #[test]
+    fn reading_streams_an_answer_from_numbered_passages_after_greedy_matches_llama_cpp() {
+        let Some(bytes) = model_bytes() else { return };
+        let info = load(bytes).expect("the model loads");
+        assert_eq!(info.threads, 1);
+
+        let golden: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(root("../shared/golden/smollm2-135m-q4_1.tokenize-greedy.llama-cpp.json"))
+                .expect("golden file"),
+        )
+        .expect("golden json");
+        let want: Vec<u32> = golden["greedy"]["steps"].as_array().expect("steps")[..8]
+            .iter()
+            .map(|s| s["id"].as_u64().expect("id") as u32)
+            .collect();
+        let prompt_text = golden["greedy"]["prompt"].as_str().expect("prompt");
+        assert_eq!(greedy(prompt_text, want.len()).expect("greedy runs"), want);
+
+        let text = std::fs::read(root("../shared/eval/docs/novels/persuasion.txt")).expect("eval doc");
+        let doc = Document::from_bytes("persuasion.txt", &text).expect("the novel opens");
+        let outline = Outline::build(&doc, false);
+        let index = Index::build(&doc, &outline);
+        let question = "Who is the heir of Kellynch Hall?";
+        let (prompt_text, sources) = prompt(&doc, &index, question);
+        assert!(!sources.is_empty() && sources.len() <= READ_K);
+        assert!(prompt_text.contains("[1] ") && prompt_text.contains(question));
+        let started = start(&doc, &index, question).expect("reading starts");
+        assert!(started.prompt_tokens < 1000, "prompt of {} tokens", started.prompt_tokens);
+        let mut out = String::new();
+        let mut steps = 0;
+        loop {
+            let s = step().expect("a step runs");
+            out.push_str(&s.piece);
+            steps += 1;
+            if s.done || s.generated >= 12 {
+                break;
+            }
+            assert!(steps < 200, "the reading progresses");
+        }
+        assert!(out.split_whitespace().count() >= 3, "the model wrote something: {out:?}");
+        cancel();
+        assert!(step().is_err(), "after Stop there is no reading to continue");
+    }
+}
