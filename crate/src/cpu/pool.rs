@@ -52,15 +52,21 @@ impl Pool {
             wake: Condvar::new(),
         });
         #[cfg(not(target_family = "wasm"))]
-        let handles = (1..n)
-            .map(|i| {
-                let s = shared.clone();
-                std::thread::Builder::new()
-                    .name(format!("tome-cpu-{i}"))
-                    .spawn(move || worker(&s, i, n))
-                    .expect("spawning a worker thread")
-            })
-            .collect();
+        let handles = {
+            let spawned: Vec<_> = (1..n)
+                .map(|i| {
+                    let s = shared.clone();
+                    std::thread::Builder::new().name(format!("tome-cpu-{i}")).spawn(move || worker(&s, i, n))
+                })
+                .collect();
+            if spawned.iter().any(|h| h.is_err()) {
+                // The system refused a thread: stop the ones that started and run on this thread alone.
+                let handles = spawned.into_iter().filter_map(Result::ok).collect();
+                drop(Pool { n, shared, handles });
+                return Pool::new(1);
+            }
+            spawned.into_iter().filter_map(Result::ok).collect()
+        };
         Pool {
             n,
             shared,
