@@ -14,6 +14,8 @@ pub mod buffers;
 pub mod context;
 pub mod elementwise;
 pub mod kernel;
+pub mod matmul;
+pub mod weights;
 
 pub use context::{Gpu, GpuInfo};
 pub use kernel::Kernel;
