@@ -13,6 +13,7 @@
 pub mod buffers;
 pub mod context;
 pub mod elementwise;
+pub mod embedding;
 pub mod kernel;
 pub mod matmul;
 pub mod weights;
