@@ -16,6 +16,7 @@ pub mod elementwise;
 pub mod embedding;
 pub mod kernel;
 pub mod matmul;
+pub mod sample;
 pub mod weights;
 
 pub use context::{Gpu, GpuInfo};
