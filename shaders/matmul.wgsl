@@ -37,7 +37,7 @@ fn x4(i: u32) -> vec4<f32> {
 }
 
 // --- matvec: 8 rows per workgroup, 32 lanes per row stride over the row's (block, part) units, so
-// neighbouring lanes read neighbouring words; then a tree sum per row. Grid: (rows / 8 folded, _, n).
+// neighbouring lanes read neighbouring words; then a sum per row. Grid: (rows / 8 folded, _, n).
 
 const MV_LANES: u32 = 32u;
 const MV_ROWS: u32 = 8u;
@@ -64,28 +64,29 @@ fn matvec(
             acc += dot(part.lo, x4(o.x)) + dot(part.hi, x4(o.y));
         }
     }
+    // One barrier, then each row's lane 0 adds its 32 partial sums: fewer barriers than a tree,
+    // which software rasterizers pay for dearly, for 31 extra adds.
     partial[lid] = acc;
     workgroupBarrier();
-    for (var s = MV_LANES / 2u; s > 0u; s >>= 1u) {
-        if lane < s {
-            partial[lid] += partial[lid + s];
-        }
-        workgroupBarrier();
-    }
     if lane == 0u && r < dims.rows && t < step.n_tokens {
-        y[t * dims.rows + r] = partial[lid];
+        var sum = 0.0;
+        for (var i = 0u; i < MV_LANES; i++) {
+            sum += partial[lid + i];
+        }
+        y[t * dims.rows + r] = sum;
     }
 }
 
 // --- matmul: a 64-row x 64-token output tile per workgroup, one 32-value block of K at a time.
 // Each step dequantizes the tile's 64 weight blocks and loads its 64 x 32 activations into workgroup
-// memory (k-major, so the inner loop reads consecutive words across threads); each thread then
-// accumulates a 4 x 4 sub-tile (rows tx + 16i, tokens ty + 16j). 2 x 8 KiB of workgroup memory.
-// Grid: (rows / 64, n / 64, 1).
+// memory, k-major and in vec4s of 4 rows / 4 tokens, so each thread's inner step is two vec4 loads
+// and four vec4 multiply-adds for its 4 x 4 sub-tile (rows 4tx.., tokens 4ty..). Everything per
+// thread is in named vectors, not indexed arrays: software rasterizers (lavapipe, SwiftShader)
+// otherwise spill them to memory. 2 x 8 KiB of workgroup memory. Grid: (rows / 64, n / 64, 1).
 
 const TILE: u32 = 64u;
-var<workgroup> ws: array<f32, 2048>;  // [k][row]
-var<workgroup> xs: array<f32, 2048>;  // [k][token]
+var<workgroup> ws: array<vec4<f32>, 512>;  // [k][row / 4][row % 4]
+var<workgroup> xs: array<vec4<f32>, 512>;  // [k][token / 4][token % 4]
 
 @compute @workgroup_size(256)
 fn matmul(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg: vec3<u32>) {
@@ -99,9 +100,14 @@ fn matmul(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg: 
     let lp = lid % 4u;
     let lr = r0 + ll;
     let lt = t0 + ll;
-    let o = part_offsets(lp);
+    let o = part_offsets(lp) * 16u + ll / 4u;
+    let ox = (8u * lp) * 16u + ll / 4u;
+    let c = ll % 4u;
 
-    var acc: array<vec4<f32>, 4>;  // acc[j][i]: token ty + 16j, row tx + 16i
+    var acc0 = vec4<f32>(0.0);  // token 4ty + 0, rows 4tx..4tx+3
+    var acc1 = vec4<f32>(0.0);
+    var acc2 = vec4<f32>(0.0);
+    var acc3 = vec4<f32>(0.0);
     for (var kb = 0u; kb < dims.nb; kb++) {
         var part = Part(vec4<f32>(0.0), vec4<f32>(0.0));
         if lr < dims.rows {
@@ -114,28 +120,56 @@ fn matmul(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg: 
             xa = x4(xi);
             xb = x4(xi + 4u);
         }
-        for (var i = 0u; i < 4u; i++) {
-            ws[(o.x + i) * TILE + ll] = part.lo[i];
-            ws[(o.y + i) * TILE + ll] = part.hi[i];
-            xs[(8u * lp + i) * TILE + ll] = xa[i];
-            xs[(8u * lp + 4u + i) * TILE + ll] = xb[i];
-        }
+        ws[o.x][c] = part.lo.x;
+        ws[o.x + 16u][c] = part.lo.y;
+        ws[o.x + 32u][c] = part.lo.z;
+        ws[o.x + 48u][c] = part.lo.w;
+        ws[o.y][c] = part.hi.x;
+        ws[o.y + 16u][c] = part.hi.y;
+        ws[o.y + 32u][c] = part.hi.z;
+        ws[o.y + 48u][c] = part.hi.w;
+        xs[ox][c] = xa.x;
+        xs[ox + 16u][c] = xa.y;
+        xs[ox + 32u][c] = xa.z;
+        xs[ox + 48u][c] = xa.w;
+        xs[ox + 64u][c] = xb.x;
+        xs[ox + 80u][c] = xb.y;
+        xs[ox + 96u][c] = xb.z;
+        xs[ox + 112u][c] = xb.w;
         workgroupBarrier();
         for (var k = 0u; k < 32u; k++) {
-            let a = vec4<f32>(ws[k * TILE + tx], ws[k * TILE + tx + 16u], ws[k * TILE + tx + 32u], ws[k * TILE + tx + 48u]);
-            for (var j = 0u; j < 4u; j++) {
-                acc[j] += a * xs[k * TILE + ty + 16u * j];
-            }
+            let a = ws[k * 16u + tx];
+            let b = xs[k * 16u + ty];
+            acc0 += a * b.x;
+            acc1 += a * b.y;
+            acc2 += a * b.z;
+            acc3 += a * b.w;
         }
         workgroupBarrier();
     }
-    for (var j = 0u; j < 4u; j++) {
-        let t = t0 + ty + 16u * j;
-        for (var i = 0u; i < 4u; i++) {
-            let r = r0 + tx + 16u * i;
-            if t < n && r < dims.rows {
-                y[t * dims.rows + r] = acc[j][i];
-            }
+    let r = r0 + 4u * tx;
+    let t = t0 + 4u * ty;
+    store4(t, r, acc0);
+    store4(t + 1u, r, acc1);
+    store4(t + 2u, r, acc2);
+    store4(t + 3u, r, acc3);
+}
+
+// Y[t][r..r + 4] = v, the parts inside the matrix.
+fn store4(t: u32, r: u32, v: vec4<f32>) {
+    if t < step.n_tokens {
+        let i = t * dims.rows + r;
+        if r < dims.rows {
+            y[i] = v.x;
+        }
+        if r + 1u < dims.rows {
+            y[i + 1u] = v.y;
+        }
+        if r + 2u < dims.rows {
+            y[i + 2u] = v.z;
+        }
+        if r + 3u < dims.rows {
+            y[i + 3u] = v.w;
         }
     }
 }

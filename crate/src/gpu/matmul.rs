@@ -155,10 +155,16 @@ pub(crate) mod tests {
         out
     }
 
+    /// The kernels, compiled once for all tests (8 pipelines).
+    fn kernels() -> &'static Matmul {
+        static MM: std::sync::OnceLock<Matmul> = std::sync::OnceLock::new();
+        MM.get_or_init(|| Matmul::new(gpu()))
+    }
+
     /// Runs the GPU matmul; returns y (n, rows).
     fn run(ty: GgmlType, data: &[u8], rows: usize, cols: usize, x: &[f32], n: usize) -> Vec<f32> {
         let gpu = gpu();
-        let mm = Matmul::new(gpu);
+        let mm = kernels();
         let w = upload(gpu, "w", ty, data, rows, cols).unwrap();
         let xb = storage_init(gpu, "x", &f32_bytes(x)).unwrap();
         let yb = storage(gpu, "y", (n * rows * 4) as u64).unwrap();
@@ -236,5 +242,70 @@ pub(crate) mod tests {
         data.extend([0xffu8; 32]);
         assert_eq!(run(GgmlType::Q8_0, &data, 2, 32, &[1.0; 32], 1), vec![248.0, -64.0]);
         assert_eq!(run(GgmlType::Q8_0, &data, 2, 32, &[1.0; 64], 2), vec![248.0, -64.0, 248.0, -64.0]);
+    }
+
+    /// The real model's weights: a Q4_1 projection each way and the tied Q8_0 output matrix, against
+    /// a real (Q8_0-dequantized) embedding row as input, for decode and a short prefill.
+    #[test]
+    fn real_weights_match_cpu_twin() {
+        use crate::gpu::weights::testing::real_tensor;
+        let (ety, emb, _, d) = real_tensor("token_embd.weight");
+        let erb = ety.row_bytes(d).unwrap();
+        let mut x = vec![0.0f32; 9 * 1536];
+        for (t, xt) in x.chunks_exact_mut(1536).enumerate() {
+            // Token rows of the embedding, repeated to fill the FFN width.
+            for (j, part) in xt.chunks_exact_mut(d).enumerate() {
+                let id = 1000 + 97 * t + 13 * j;
+                dequantize_row(ety, &emb[id * erb..(id + 1) * erb], part);
+            }
+        }
+        for name in
+            ["blk.0.attn_q.weight", "blk.7.ffn_up.weight", "blk.29.ffn_down.weight", "token_embd.weight"]
+        {
+            let (ty, data, rows, cols) = real_tensor(name);
+            for n in [1, 9] {
+                let e = compare(ty, data, rows, cols, &x[..n * cols], n, 1e-4);
+                eprintln!("{name} ({ty:?} {rows}x{cols}) n={n}: worst |gpu - cpu| / sum|wx| {e:.2e}");
+            }
+        }
+    }
+
+    /// Throughput on this machine's adapter (lavapipe in CI: a software rasterizer, so only the
+    /// order of magnitude means anything). `cargo test --lib gpu::matmul::tests::bench -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn bench() {
+        let gpu = gpu();
+        let mm = kernels();
+        let mut rng = Rng::new(5);
+        eprintln!("adapter: {} ({})", gpu.info.name, gpu.info.backend);
+        for (ty, rows, cols) in
+            [(GgmlType::Q4_1, 1536, 576), (GgmlType::Q4_1, 576, 1536), (GgmlType::Q8_0, 49152, 576)]
+        {
+            let data = random_weights(&mut rng, ty, rows, cols);
+            let w = upload(gpu, "w", ty, &data, rows, cols).unwrap();
+            let wbytes = w.buf.size() as f64;
+            for n in [1usize, 64, 512] {
+                let xb = storage_init(gpu, "x", &f32_bytes(&rng.vec(n * cols, 1.0))).unwrap();
+                let yb = storage(gpu, "y", (n * rows * 4) as u64).unwrap();
+                let step = uniform(gpu, "step", &Step { n_tokens: n as u32, pos0: 0 }.words());
+                let bind = mm.bind(gpu, &w, &xb, &yb, &step).unwrap();
+                let staging = Staging::new(gpu, 4);
+                let sync = || block_on(staging.read(gpu, &yb, 0, 4)).unwrap();
+                submit(gpu, "warm-up", |pass| mm.encode(pass, &bind, n as u32));
+                sync();
+                let reps = if n == 1 { 50 } else { 3 };
+                let t0 = std::time::Instant::now();
+                submit(gpu, "bench", |pass| (0..reps).for_each(|_| mm.encode(pass, &bind, n as u32)));
+                sync();
+                let s = t0.elapsed().as_secs_f64() / reps as f64;
+                eprintln!(
+                    "{ty:?} {rows}x{cols} n={n:3}: {:8.3} ms  {:6.2} GB/s of weights  {:7.2} GFLOP/s",
+                    s * 1e3,
+                    wbytes / s / 1e9,
+                    2.0 * (rows * cols * n) as f64 / s / 1e9
+                );
+            }
+        }
     }
 }
