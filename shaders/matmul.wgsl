@@ -1,6 +1,6 @@
 // Quantized weight matmul, EXACT precision: Y (n, rows) = X (n, cols) . W^T with f32 activations and
 // the weights dequantized on the fly. Twin: matmul_exact in crate/src/cpu/matmul.rs.
-// Prepended by gpu/matmul.rs: one block decoder (shaders/matmul_<type>.wgsl) giving BLOCK_WORDS,
+// Prepended by gpu/matmul.rs: MV_LANES (see matvec) and one block decoder (shaders/matmul_<type>.wgsl) giving BLOCK_WORDS,
 // part_offsets(p) and dq(block, p): the 8 values of part p (0..3) of a 32-value block.
 // `matvec` is for decode (one token), `matmul` tiles for prefill.
 
@@ -36,11 +36,13 @@ fn x4(i: u32) -> vec4<f32> {
     return vec4<f32>(x[i], x[i + 1u], x[i + 2u], x[i + 3u]);
 }
 
-// --- matvec: 8 rows per workgroup, 32 lanes per row stride over the row's (block, part) units, so
-// neighbouring lanes read neighbouring words; then a sum per row. Grid: (rows / 8 folded, _, n).
+// --- matvec: 256 / MV_LANES rows per workgroup, MV_LANES lanes per row striding over the row's
+// (block, part) units, so neighbouring lanes read neighbouring words; then a sum per row.
+// MV_LANES (a power of two <= 32) is prepended by gpu/matmul.rs: 32 on GPUs (a warp reads a row
+// segment), 4 on software rasterizers, which pay per invocation and per barrier, not per cache line.
+// Grid: (rows / MV_ROWS folded, _, n).
 
-const MV_LANES: u32 = 32u;
-const MV_ROWS: u32 = 8u;
+const MV_ROWS: u32 = 256u / MV_LANES;
 var<workgroup> partial: array<f32, 256>;
 
 @compute @workgroup_size(256)
@@ -64,8 +66,8 @@ fn matvec(
             acc += dot(part.lo, x4(o.x)) + dot(part.hi, x4(o.y));
         }
     }
-    // One barrier, then each row's lane 0 adds its 32 partial sums: fewer barriers than a tree,
-    // which software rasterizers pay for dearly, for 31 extra adds.
+    // One barrier, then each row's lane 0 adds its partial sums: fewer barriers than a tree,
+    // which software rasterizers pay for dearly, for a few extra adds.
     partial[lid] = acc;
     workgroupBarrier();
     if lane == 0u && r < dims.rows && t < step.n_tokens {

@@ -2,7 +2,8 @@
 //! `W (rows, cols) @ X (n, cols) -> Y (n, rows)`, f32 activations, weights dequantized on the fly
 //! (the exact precision path). Twin: [`crate::cpu::matmul::matmul_exact`].
 //!
-//! Decode (n = 1) uses `matvec`: 8 rows per workgroup, 32 lanes striding each row. Prefill uses
+//! Decode (n = 1) uses `matvec`: a few lanes per row (32 on GPUs, 4 on software rasterizers) striding
+//! each row, many rows per workgroup. Prefill uses
 //! `matmul`: 64 x 64 output tiles, weights dequantized once per tile into workgroup memory.
 //! `n` comes from the forward pass's [`super::Step`] uniform; rows and cols from a per-bind uniform.
 
@@ -25,8 +26,7 @@ pub fn decoder(ty: GgmlType) -> Option<&'static str> {
     }
 }
 
-/// Rows per `matvec` workgroup and the `matmul` tile edge (must match the shader).
-const MV_ROWS: u32 = 8;
+/// The `matmul` tile edge (must match the shader).
 const TILE: u32 = 64;
 
 /// The two kernels for one weight type.
@@ -39,6 +39,8 @@ struct Pair {
 /// The compiled matmul kernels for every weight type the GPU reads.
 pub struct Matmul {
     pairs: Vec<Pair>,
+    /// `matvec` rows per workgroup: 256 / lanes per row.
+    mv_rows: u32,
 }
 
 /// One weight matrix bound to its input and output buffers, made at load.
@@ -53,11 +55,18 @@ pub struct MatmulBind {
 
 impl Matmul {
     pub fn new(gpu: &Gpu) -> Matmul {
+        // Software rasterizers run 32 lanes per row several times slower than 4 (measured on lavapipe).
+        Matmul::with_matvec_lanes(gpu, if gpu.info.fallback { 4 } else { 32 })
+    }
+
+    /// `lanes`: invocations per row in `matvec`, a power of two from 1 to 32.
+    pub fn with_matvec_lanes(gpu: &Gpu, lanes: u32) -> Matmul {
+        let lanes = lanes.clamp(1, 32).next_power_of_two();
         let types = [GgmlType::Q4_1, GgmlType::Q8_0, GgmlType::F16, GgmlType::F32];
         let pairs = types
             .into_iter()
             .filter_map(|ty| {
-                let src = format!("{}\n{KERNELS}", decoder(ty)?);
+                let src = format!("const MV_LANES: u32 = {lanes}u;\n{}\n{KERNELS}", decoder(ty)?);
                 Some(Pair {
                     ty,
                     matvec: Kernel::new(gpu, "matvec", &src, "matvec"),
@@ -65,7 +74,7 @@ impl Matmul {
                 })
             })
             .collect();
-        Matmul { pairs }
+        Matmul { pairs, mv_rows: 256 / lanes }
     }
 
     /// `w (rows, cols) @ x (n, cols) -> y (n, rows)` for any n up to what `x` and `y` hold;
@@ -112,7 +121,7 @@ impl Matmul {
     pub fn encode(&self, pass: &mut wgpu::ComputePass<'_>, bind: &MatmulBind, n_tokens: u32) {
         let Some(pair) = self.pairs.iter().find(|p| p.ty == bind.ty) else { return };
         if n_tokens <= 1 {
-            let [gx, gy, _] = grid_1d(bind.rows.div_ceil(MV_ROWS));
+            let [gx, gy, _] = grid_1d(bind.rows.div_ceil(self.mv_rows));
             pair.matvec.dispatch(pass, &bind.matvec, [gx, gy, n_tokens.max(1)]);
         } else {
             pair.matmul.dispatch(pass, &bind.matmul, [bind.rows.div_ceil(TILE), n_tokens.div_ceil(TILE), 1]);
@@ -155,16 +164,25 @@ pub(crate) mod tests {
         out
     }
 
-    /// The kernels, compiled once for all tests (8 pipelines).
-    fn kernels() -> &'static Matmul {
-        static MM: std::sync::OnceLock<Matmul> = std::sync::OnceLock::new();
-        MM.get_or_init(|| Matmul::new(gpu()))
+    /// The kernels with 4 and with 32 matvec lanes per row (both variants run everywhere), compiled
+    /// once for all tests.
+    fn kernels(lanes: u32) -> &'static Matmul {
+        static MM: [std::sync::OnceLock<Matmul>; 2] =
+            [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+        MM[(lanes == 32) as usize].get_or_init(|| Matmul::with_matvec_lanes(gpu(), lanes))
     }
 
     /// Runs the GPU matmul; returns y (n, rows).
-    fn run(ty: GgmlType, data: &[u8], rows: usize, cols: usize, x: &[f32], n: usize) -> Vec<f32> {
+    fn run(
+        mm: &Matmul,
+        ty: GgmlType,
+        data: &[u8],
+        rows: usize,
+        cols: usize,
+        x: &[f32],
+        n: usize,
+    ) -> Vec<f32> {
         let gpu = gpu();
-        let mm = kernels();
         let w = upload(gpu, "w", ty, data, rows, cols).unwrap();
         let xb = storage_init(gpu, "x", &f32_bytes(x)).unwrap();
         let yb = storage(gpu, "y", (n * rows * 4) as u64).unwrap();
@@ -176,23 +194,31 @@ pub(crate) mod tests {
     }
 
     /// Largest |gpu - cpu| / (sum |w * x| of that output), asserting each is within `tol` of it.
+    /// Decode (n = 1) runs both matvec variants.
     fn compare(ty: GgmlType, data: &[u8], rows: usize, cols: usize, x: &[f32], n: usize, tol: f32) -> f32 {
-        let got = run(ty, data, rows, cols, x, n);
         let wm = QMatrix { ty, data, rows, cols };
         let want = matmul_exact(&wm, x, n);
+        let mut mag = vec![0.0f32; n * rows];
         let mut row = vec![0.0; cols];
-        let mut worst = 0.0f32;
         for r in 0..rows {
             dequantize_row(ty, wm.row(r), &mut row);
             for t in 0..n {
-                let mag: f32 = row.iter().zip(&x[t * cols..]).map(|(a, b)| (a * b).abs()).sum();
-                let (g, c) = (got[t * rows + r], want[t * rows + r]);
+                mag[t * rows + r] = row.iter().zip(&x[t * cols..]).map(|(a, b)| (a * b).abs()).sum();
+            }
+        }
+        let mut worst = 0.0f32;
+        let variants: &[u32] = if n == 1 { &[4, 32] } else { &[4] };
+        for &lanes in variants {
+            let got = run(kernels(lanes), ty, data, rows, cols, x, n);
+            for (i, ((g, c), m)) in got.iter().zip(&want).zip(&mag).enumerate() {
                 let err = (g - c).abs();
                 assert!(
-                    err <= tol * mag + 1e-6,
-                    "{ty:?} {rows}x{cols} n={n}: y[{t}][{r}] gpu {g} cpu {c} (sum|wx| {mag})"
+                    err <= tol * m + 1e-6,
+                    "{ty:?} {rows}x{cols} n={n} lanes={lanes}: y[{}][{}] gpu {g} cpu {c} (sum|wx| {m})",
+                    i / rows,
+                    i % rows
                 );
-                worst = worst.max(err / (mag + 1e-30));
+                worst = worst.max(err / (m + 1e-30));
             }
         }
         worst
@@ -240,8 +266,13 @@ pub(crate) mod tests {
         data.extend((0..32u8).collect::<Vec<_>>());
         data.extend(f32_to_f16(2.0).to_le_bytes());
         data.extend([0xffu8; 32]);
-        assert_eq!(run(GgmlType::Q8_0, &data, 2, 32, &[1.0; 32], 1), vec![248.0, -64.0]);
-        assert_eq!(run(GgmlType::Q8_0, &data, 2, 32, &[1.0; 64], 2), vec![248.0, -64.0, 248.0, -64.0]);
+        for lanes in [4, 32] {
+            assert_eq!(run(kernels(lanes), GgmlType::Q8_0, &data, 2, 32, &[1.0; 32], 1), vec![248.0, -64.0]);
+        }
+        assert_eq!(
+            run(kernels(4), GgmlType::Q8_0, &data, 2, 32, &[1.0; 64], 2),
+            vec![248.0, -64.0, 248.0, -64.0]
+        );
     }
 
     /// The real model's weights: a Q4_1 projection each way and the tied Q8_0 output matrix, against
@@ -276,7 +307,6 @@ pub(crate) mod tests {
     #[ignore]
     fn bench() {
         let gpu = gpu();
-        let mm = kernels();
         let mut rng = Rng::new(5);
         eprintln!("adapter: {} ({})", gpu.info.name, gpu.info.backend);
         for (ty, rows, cols) in
@@ -285,7 +315,8 @@ pub(crate) mod tests {
             let data = random_weights(&mut rng, ty, rows, cols);
             let w = upload(gpu, "w", ty, &data, rows, cols).unwrap();
             let wbytes = w.buf.size() as f64;
-            for n in [1usize, 64, 512] {
+            for (n, lanes) in [(1usize, 4), (1, 32), (64, 4), (512, 4)] {
+                let mm = kernels(lanes);
                 let xb = storage_init(gpu, "x", &f32_bytes(&rng.vec(n * cols, 1.0))).unwrap();
                 let yb = storage(gpu, "y", (n * rows * 4) as u64).unwrap();
                 let step = uniform(gpu, "step", &Step { n_tokens: n as u32, pos0: 0 }.words());
@@ -300,7 +331,7 @@ pub(crate) mod tests {
                 sync();
                 let s = t0.elapsed().as_secs_f64() / reps as f64;
                 eprintln!(
-                    "{ty:?} {rows}x{cols} n={n:3}: {:8.3} ms  {:6.2} GB/s of weights  {:7.2} GFLOP/s",
+                    "{ty:?} {rows}x{cols} n={n:3} (matvec lanes {lanes:2}): {:8.3} ms  {:6.2} GB/s of weights  {:7.2} GFLOP/s",
                     s * 1e3,
                     wbytes / s / 1e9,
                     2.0 * (rows * cols * n) as f64 / s / 1e9
