@@ -2,9 +2,9 @@
 //! `W (rows, cols) @ X (n, cols) -> Y (n, rows)`, f32 activations, weights dequantized on the fly
 //! (the exact precision path). Twin: [`crate::cpu::matmul::matmul_exact`].
 //!
-//! Decode (n = 1) uses `matvec`: a few lanes per row (32 on GPUs, 4 on software rasterizers) striding
-//! each row, many rows per workgroup. Prefill uses
-//! `matmul`: 64 x 64 output tiles, weights dequantized once per tile into workgroup memory.
+//! Decode (n = 1, and up to [`MATVEC_MAX_TOKENS`]) uses `matvec`: a few lanes per row (32 on GPUs, 4 on
+//! software rasterizers) striding each row, many rows per workgroup, one grid layer per token.
+//! Prefill uses `matmul`: 64 x 64 output tiles, weights dequantized once per tile into workgroup memory.
 //! `n` comes from the forward pass's [`super::Step`] uniform; rows and cols from a per-bind uniform.
 
 use super::kernel::{Kernel, MAX_GROUPS_X, grid_1d};
@@ -28,6 +28,9 @@ pub fn decoder(ty: GgmlType) -> Option<&'static str> {
 
 /// The `matmul` tile edge (must match the shader).
 const TILE: u32 = 64;
+/// Up to this many tokens `matvec` (once per token) beats a mostly empty 64-token tile (on lavapipe
+/// the tile costs as much as ~15 matvecs; on GPUs the repeated weight reads hit the cache).
+pub const MATVEC_MAX_TOKENS: u32 = 8;
 
 /// The two kernels for one weight type.
 struct Pair {
@@ -120,7 +123,7 @@ impl Matmul {
     /// Encodes `y = x @ w^T` for `n_tokens` tokens (the value the pass's Step holds).
     pub fn encode(&self, pass: &mut wgpu::ComputePass<'_>, bind: &MatmulBind, n_tokens: u32) {
         let Some(pair) = self.pairs.iter().find(|p| p.ty == bind.ty) else { return };
-        if n_tokens <= 1 {
+        if n_tokens <= MATVEC_MAX_TOKENS {
             let [gx, gy, _] = grid_1d(bind.rows.div_ceil(self.mv_rows));
             pair.matvec.dispatch(pass, &bind.matvec, [gx, gy, n_tokens.max(1)]);
         } else {
@@ -194,7 +197,7 @@ pub(crate) mod tests {
     }
 
     /// Largest |gpu - cpu| / (sum |w * x| of that output), asserting each is within `tol` of it.
-    /// Decode (n = 1) runs both matvec variants.
+    /// Matvec (n <= 8) runs both lane variants.
     fn compare(ty: GgmlType, data: &[u8], rows: usize, cols: usize, x: &[f32], n: usize, tol: f32) -> f32 {
         let wm = QMatrix { ty, data, rows, cols };
         let want = matmul_exact(&wm, x, n);
@@ -207,7 +210,7 @@ pub(crate) mod tests {
             }
         }
         let mut worst = 0.0f32;
-        let variants: &[u32] = if n == 1 { &[4, 32] } else { &[4] };
+        let variants: &[u32] = if n as u32 <= MATVEC_MAX_TOKENS { &[4, 32] } else { &[4] };
         for &lanes in variants {
             let got = run(kernels(lanes), ty, data, rows, cols, x, n);
             for (i, ((g, c), m)) in got.iter().zip(&want).zip(&mag).enumerate() {
@@ -228,7 +231,7 @@ pub(crate) mod tests {
     fn matvec_and_matmul_match_cpu_twin() {
         let mut rng = Rng::new(11);
         for ty in [GgmlType::Q4_1, GgmlType::Q8_0, GgmlType::F16, GgmlType::F32] {
-            let mut worst = (0.0f32, 0.0f32);
+            let mut worst = (0.0f32, 0.0f32); // (matvec, matmul)
             // The model's shapes, odd row counts (partial workgroups / tiles), and random ones.
             let mut shapes = vec![(576, 576), (1, 32), (7, 96), (193, 1536), (65, 64)];
             for _ in 0..3 {
@@ -236,10 +239,10 @@ pub(crate) mod tests {
             }
             for (rows, cols) in shapes {
                 let w = random_weights(&mut rng, ty, rows, cols);
-                for n in [1, 2, 63, 65, 1 + rng.below(150)] {
+                for n in [1, 2, 8, 9, 63, 65, 1 + rng.below(150)] {
                     let x = rng.vec(n * cols, 2.0);
                     let e = compare(ty, &w, rows, cols, &x, n, 1e-4);
-                    let slot = if n == 1 { &mut worst.0 } else { &mut worst.1 };
+                    let slot = if n as u32 <= MATVEC_MAX_TOKENS { &mut worst.0 } else { &mut worst.1 };
                     *slot = slot.max(e);
                 }
             }
@@ -294,7 +297,7 @@ pub(crate) mod tests {
             ["blk.0.attn_q.weight", "blk.7.ffn_up.weight", "blk.29.ffn_down.weight", "token_embd.weight"]
         {
             let (ty, data, rows, cols) = real_tensor(name);
-            for n in [1, 9] {
+            for n in [1, 5, 9] {
                 let e = compare(ty, data, rows, cols, &x[..n * cols], n, 1e-4);
                 eprintln!("{name} ({ty:?} {rows}x{cols}) n={n}: worst |gpu - cpu| / sum|wx| {e:.2e}");
             }
@@ -315,7 +318,7 @@ pub(crate) mod tests {
             let data = random_weights(&mut rng, ty, rows, cols);
             let w = upload(gpu, "w", ty, &data, rows, cols).unwrap();
             let wbytes = w.buf.size() as f64;
-            for (n, lanes) in [(1usize, 4), (1, 32), (64, 4), (512, 4)] {
+            for (n, lanes) in [(1usize, 4), (1, 32), (8, 4), (9, 4), (64, 4), (512, 4)] {
                 let mm = kernels(lanes);
                 let xb = storage_init(gpu, "x", &f32_bytes(&rng.vec(n * cols, 1.0))).unwrap();
                 let yb = storage(gpu, "y", (n * rows * 4) as u64).unwrap();
@@ -330,8 +333,13 @@ pub(crate) mod tests {
                 submit(gpu, "bench", |pass| (0..reps).for_each(|_| mm.encode(pass, &bind, n as u32)));
                 sync();
                 let s = t0.elapsed().as_secs_f64() / reps as f64;
+                let path = if n as u32 <= MATVEC_MAX_TOKENS {
+                    format!("matvec, {lanes} lanes")
+                } else {
+                    "matmul".into()
+                };
                 eprintln!(
-                    "{ty:?} {rows}x{cols} n={n:3} (matvec lanes {lanes:2}): {:8.3} ms  {:6.2} GB/s of weights  {:7.2} GFLOP/s",
+                    "{ty:?} {rows}x{cols} n={n:3} ({path:16}): {:8.3} ms  {:6.2} GB/s of weights  {:7.2} GFLOP/s",
                     s * 1e3,
                     wbytes / s / 1e9,
                     2.0 * (rows * cols * n) as f64 / s / 1e9
