@@ -108,6 +108,15 @@ impl Matmul {
                 limit: MAX_GROUPS_X as u64 * TILE as u64,
             });
         }
+        if x.size() < (w.cols * 4) as u64 || y.size() < (w.rows * 4) as u64 {
+            return Err(GpuError::Internal(format!(
+                "matmul buffers of {} and {} bytes for a {} x {} matrix",
+                x.size(),
+                y.size(),
+                w.rows,
+                w.cols
+            )));
+        }
         let dims =
             buffers::uniform(gpu, "matmul dims", &[w.rows as u32, w.cols as u32, (w.cols / QK) as u32]);
         let bufs = [&w.buf, x, y, &dims, step];
@@ -260,22 +269,38 @@ pub(crate) mod tests {
         eprintln!("Q4_1 {rows}x{cols} n={n}: worst |gpu - cpu| / sum|wx| {e:.2e}");
     }
 
-    /// A case worked by hand: one Q8_0 block of q = 0..31 with d = 0.5 against x = 1 gives
-    /// 0.5 * (0 + 1 + ... + 31) = 248; a second row with q = -1 and d = 2 gives -64.
+    /// Cases worked by hand, x = 1 everywhere. Q8_0: q = 0..31 with d = 0.5 gives
+    /// 0.5 * (0 + 1 + ... + 31) = 248; q = -1 with d = 2 gives -64. Q4_1: bytes 0x21 (low nibble 1,
+    /// high nibble 2) with d = 1 and m = -8 give 16 * (1 - 8) + 16 * (2 - 8) = -208.
     #[test]
-    fn q8_0_fixed_case() {
-        let mut data = Vec::new();
-        data.extend(f32_to_f16(0.5).to_le_bytes());
-        data.extend((0..32u8).collect::<Vec<_>>());
-        data.extend(f32_to_f16(2.0).to_le_bytes());
-        data.extend([0xffu8; 32]);
-        for lanes in [4, 32] {
-            assert_eq!(run(kernels(lanes), GgmlType::Q8_0, &data, 2, 32, &[1.0; 32], 1), vec![248.0, -64.0]);
+    fn fixed_cases() {
+        let mut q8 = Vec::new();
+        q8.extend(f32_to_f16(0.5).to_le_bytes());
+        q8.extend((0..32u8).collect::<Vec<_>>());
+        q8.extend(f32_to_f16(2.0).to_le_bytes());
+        q8.extend([0xffu8; 32]);
+        let mut q4 = Vec::new();
+        q4.extend(f32_to_f16(1.0).to_le_bytes());
+        q4.extend(f32_to_f16(-8.0).to_le_bytes());
+        q4.extend([0x21u8; 16]);
+        // n = 1 and 2 take matvec (both lane variants), n = 9 the tiled matmul.
+        for (lanes, n) in [(4, 1), (32, 1), (32, 2), (4, 9)] {
+            let x = vec![1.0; n * 32];
+            assert_eq!(run(kernels(lanes), GgmlType::Q8_0, &q8, 2, 32, &x, n), [248.0, -64.0].repeat(n));
+            assert_eq!(run(kernels(lanes), GgmlType::Q4_1, &q4, 1, 32, &x, n), [-208.0].repeat(n));
         }
-        assert_eq!(
-            run(kernels(4), GgmlType::Q8_0, &data, 2, 32, &[1.0; 64], 2),
-            vec![248.0, -64.0, 248.0, -64.0]
-        );
+    }
+
+    /// Buffers too small for the weights' shape are refused at bind, not read out of bounds.
+    #[test]
+    fn short_buffers_are_errors() {
+        let gpu = gpu();
+        let w = upload(gpu, "w", GgmlType::Q4_1, &[0; 80], 2, 64).unwrap();
+        let (x, y) = (storage(gpu, "x", 64 * 4).unwrap(), storage(gpu, "y", 2 * 4).unwrap());
+        let step = uniform(gpu, "step", &Step { n_tokens: 1, pos0: 0 }.words());
+        assert!(kernels(4).bind(gpu, &w, &x, &y, &step).is_ok());
+        assert!(kernels(4).bind(gpu, &w, &y, &y, &step).is_err());
+        assert!(kernels(4).bind(gpu, &w, &x, &storage(gpu, "y1", 4).unwrap(), &step).is_err());
     }
 
     /// The real model's weights: a Q4_1 projection each way and the tied Q8_0 output matrix, against
