@@ -56,6 +56,13 @@ impl Embedding {
                 table.cols
             )));
         }
+        if out.size() < (table.cols * 4) as u64 {
+            return Err(GpuError::Internal(format!(
+                "embedding output of {} bytes for rows of {} values",
+                out.size(),
+                table.cols
+            )));
+        }
         let nb = (table.cols / QK) as u32;
         let dims = buffers::uniform(gpu, "embedding dims", &[table.rows as u32, table.cols as u32, nb]);
         Ok(EmbeddingBind {
