@@ -13,7 +13,11 @@
 pub mod buffers;
 pub mod context;
 pub mod elementwise;
+pub mod embedding;
 pub mod kernel;
+pub mod matmul;
+pub mod sample;
+pub mod weights;
 
 pub use context::{Gpu, GpuInfo};
 pub use kernel::Kernel;
