@@ -10,6 +10,7 @@
 //! Everything that waits for the GPU is `async`: in the browser a read-back can only finish after control
 //! returns to the event loop. Natively, [`block_on`] drives those futures (polling the device).
 
+pub mod attention;
 pub mod buffers;
 pub mod context;
 pub mod elementwise;
