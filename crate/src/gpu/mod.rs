@@ -15,6 +15,8 @@ pub mod buffers;
 pub mod context;
 pub mod elementwise;
 pub mod kernel;
+pub mod norm;
+pub mod rope;
 
 pub use context::{Gpu, GpuInfo};
 pub use kernel::Kernel;
