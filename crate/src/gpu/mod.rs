@@ -15,8 +15,10 @@ pub mod buffers;
 pub mod context;
 pub mod elementwise;
 pub mod kernel;
+pub mod matmul;
 pub mod norm;
 pub mod rope;
+pub mod weights;
 
 pub use context::{Gpu, GpuInfo};
 pub use kernel::Kernel;
