@@ -121,7 +121,7 @@ impl Matmul {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::cpu::f16::f32_to_f16;
     use crate::cpu::matmul::{QMatrix, matmul_exact};

@@ -14,10 +14,12 @@ pub mod attention;
 pub mod buffers;
 pub mod context;
 pub mod elementwise;
+pub mod embedding;
 pub mod kernel;
 pub mod matmul;
 pub mod norm;
 pub mod rope;
+pub mod sample;
 pub mod weights;
 
 pub use context::{Gpu, GpuInfo};

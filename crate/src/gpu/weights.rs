@@ -46,7 +46,7 @@ pub fn upload(
     if block_words(ty).is_none() {
         return Err(GpuError::Internal(format!("{name}: the GPU kernels do not read {ty:?} tensors")));
     }
-    let want = ty.row_bytes(cols).map(|rb| rb * rows);
+    let want = ty.row_bytes(cols).and_then(|rb| rb.checked_mul(rows));
     if want != Some(data.len()) {
         return Err(GpuError::Internal(format!(
             "{name}: {} bytes do not hold a {rows} x {cols} {ty:?} matrix",
@@ -80,4 +80,68 @@ fn repack_q8_0(data: &[u8]) -> Vec<u8> {
         out.extend_from_slice(&b[2..2 + QK]);
     }
     out
+}
+
+/// Test support: tensors of the real model file (assets/, fetched by scripts/fetch-model.sh).
+#[cfg(all(test, not(target_family = "wasm")))]
+pub(crate) mod testing {
+    use crate::cpu::quant::GgmlType;
+    use crate::model::gguf::Gguf;
+    use std::sync::OnceLock;
+
+    fn model() -> &'static [u8] {
+        static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+        BYTES.get_or_init(|| {
+            let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../assets/SmolLM2-135M-Instruct.Q4_1.gguf");
+            std::fs::read(&p).unwrap_or_else(|_| {
+                panic!("model missing at {}: run scripts/fetch-model.sh first", p.display())
+            })
+        })
+    }
+
+    /// (type, bytes, rows, cols) of a 2-D tensor of the real model.
+    pub fn real_tensor(name: &str) -> (GgmlType, &'static [u8], usize, usize) {
+        let bytes = model();
+        let g = Gguf::parse(bytes).unwrap();
+        let t = g.tensor(name).unwrap();
+        (t.ty, &bytes[t.offset..t.offset + t.size], t.dims[1], t.dims[0])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gpu::buffers::{Staging, bytes_u32};
+    use crate::gpu::testing::gpu;
+
+    /// Q8_0's 34-byte blocks land as 9 words: the f16 scale widened to f32, then the quants verbatim.
+    #[test]
+    fn q8_0_is_repacked_word_aligned() {
+        let gpu = gpu();
+        let mut data = Vec::new();
+        for b in 0..3u8 {
+            data.extend(crate::cpu::f16::f32_to_f16(0.25 * (b + 1) as f32).to_le_bytes());
+            data.extend((0..32u8).map(|i| i.wrapping_mul(7).wrapping_add(b)));
+        }
+        let t = upload(gpu, "q8", GgmlType::Q8_0, &data, 1, 96).unwrap();
+        let words =
+            bytes_u32(&crate::gpu::block_on(Staging::new(gpu, 108).read(gpu, &t.buf, 0, 108)).unwrap());
+        for b in 0..3 {
+            assert_eq!(f32::from_bits(words[b * 9]), 0.25 * (b + 1) as f32);
+            let q: Vec<u8> = words[b * 9 + 1..b * 9 + 9].iter().flat_map(|w| w.to_le_bytes()).collect();
+            assert_eq!(q, &data[b * 34 + 2..b * 34 + 34]);
+        }
+    }
+
+    #[test]
+    fn bad_tensors_are_errors() {
+        let gpu = gpu();
+        // 20 bytes are one Q4_1 block, not two.
+        assert!(upload(gpu, "w", GgmlType::Q4_1, &[0; 20], 2, 32).is_err());
+        assert!(upload(gpu, "w", GgmlType::Q4_1, &[0; 20], 1, 31).is_err());
+        assert!(upload(gpu, "w", GgmlType::Q4_0, &[0; 18], 1, 32).is_err());
+        // A shape whose byte count overflows is an error, not a panic.
+        assert!(upload(gpu, "w", GgmlType::F32, &[0; 8], usize::MAX / 2, 2).is_err());
+    }
 }
