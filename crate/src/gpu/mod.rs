@@ -16,6 +16,7 @@ pub mod context;
 pub mod elementwise;
 pub mod embedding;
 pub mod kernel;
+pub mod llama;
 pub mod matmul;
 pub mod norm;
 pub mod rope;

@@ -16,7 +16,7 @@ pub mod tokenizer;
 use thiserror::Error;
 
 pub use generate::{GenerateOptions, Generation, generate};
-pub use llama::{Llama, Precision, Session};
+pub use llama::{LayerWeights, Llama, Precision, Session};
 pub use sample::Sampler;
 pub use tokenizer::Tokenizer;
 
