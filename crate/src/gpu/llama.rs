@@ -116,6 +116,9 @@ pub struct GpuLlama {
     max_chunk: usize,
     len: usize,
     bytes: u64,
+    weight_bytes: u64,
+    /// The last logits read back, for the blocking [`crate::model::Forward`] interface.
+    host_logits: Vec<f32>,
 }
 
 fn up_matrix(gpu: &Gpu, name: &str, m: &QMatrix<'_>) -> Result<QTensor, GpuError> {
@@ -238,10 +241,11 @@ impl GpuLlama {
                 .iter()
                 .map(|b| b.size())
                 .sum();
+        let weight_bytes = weights.iter().map(|w| w.buf.size()).sum::<u64>();
         let bytes = act_bytes
             + kv.bytes()
             + held.iter().map(|b| b.size()).sum::<u64>()
-            + weights.iter().map(|w| w.buf.size()).sum::<u64>()
+            + weight_bytes
             + c.vocab as u64 * 4
             // top-k candidates, result and its staging
             + (c.vocab.div_ceil(1024) * MAX_K * 8 + 2 * MAX_K * 8) as u64;
@@ -269,6 +273,8 @@ impl GpuLlama {
             max_chunk: b,
             len: 0,
             bytes,
+            weight_bytes,
+            host_logits: Vec::new(),
         })
     }
 
@@ -279,6 +285,11 @@ impl GpuLlama {
     /// Bytes of every GPU buffer this model holds: weights, KV cache, activations, staging.
     pub fn memory_bytes(&self) -> u64 {
         self.bytes
+    }
+
+    /// Bytes of the weight matrices (still quantized).
+    pub fn weight_bytes(&self) -> u64 {
+        self.weight_bytes
     }
 
     /// Bytes of the KV cache alone.
@@ -397,5 +408,20 @@ impl GpuLlama {
             }
         }
         gpu.queue.submit([enc.finish()]);
+    }
+}
+
+/// Generation natively: each forward waits for the GPU (in the browser, await [`GpuLlama::forward`]).
+#[cfg(not(target_family = "wasm"))]
+impl crate::model::Forward for GpuLlama {
+    fn feed(&mut self, tokens: &[u32]) -> crate::Result<&[f32]> {
+        self.host_logits = super::block_on(self.forward(tokens))?;
+        Ok(&self.host_logits)
+    }
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn n_ctx(&self) -> usize {
+        self.kv.n_ctx
     }
 }
