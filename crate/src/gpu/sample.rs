@@ -175,4 +175,26 @@ mod tests {
         assert!(t.set(gpu, &mut bind, 65, 0).is_err());
         assert!(t.set(gpu, &mut bind, 1, 1).is_err());
     }
+
+    /// Time per top-k over the model's vocabulary on this adapter (lavapipe: only ratios mean much).
+    /// `cargo test --lib gpu::sample::tests::bench -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn bench() {
+        let gpu = gpu();
+        let t = TopK::new(gpu);
+        let vocab = 49152;
+        let buf = storage_init(gpu, "logits", &f32_bytes(&Rng::new(3).vec(vocab, 10.0))).unwrap();
+        let mut bind = t.bind(gpu, &buf, vocab).unwrap();
+        for k in [1, 40, 64] {
+            t.set(gpu, &mut bind, k, 0).unwrap();
+            submit(gpu, "warm-up", |pass| t.encode(pass, &bind));
+            block_on(t.read(gpu, &bind)).unwrap();
+            let reps = 10;
+            let t0 = std::time::Instant::now();
+            submit(gpu, "bench", |pass| (0..reps).for_each(|_| t.encode(pass, &bind)));
+            block_on(t.read(gpu, &bind)).unwrap();
+            eprintln!("top-{k} of {vocab}: {:.3} ms", t0.elapsed().as_secs_f64() * 1e3 / reps as f64);
+        }
+    }
 }
