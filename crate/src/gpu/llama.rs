@@ -117,7 +117,8 @@ pub struct GpuLlama {
     len: usize,
     bytes: u64,
     weight_bytes: u64,
-    /// The last logits read back, for the blocking [`crate::model::Forward`] interface.
+    /// The last logits read back, for the blocking [`crate::model::Forward`] interface (native).
+    #[cfg(not(target_family = "wasm"))]
     host_logits: Vec<f32>,
 }
 
@@ -274,6 +275,7 @@ impl GpuLlama {
             len: 0,
             bytes,
             weight_bytes,
+            #[cfg(not(target_family = "wasm"))]
             host_logits: Vec::new(),
         })
     }
