@@ -107,11 +107,21 @@ impl KvStore {
     }
 }
 
+/// Chunks of at least this many tokens use the query-tiled kernel.
+pub const TILED_MIN_TOKENS: u32 = 16;
+
 /// Dense causal attention: q (n, n_head * hd) over the cache -> out (n, n_head * hd).
 pub struct Attention {
     kernel: Kernel,
+    tiled: Kernel,
     params: wgpu::Buffer,
     shape: AttnShape,
+}
+
+/// The buffers of one layer bound to both attention kernels.
+pub struct AttnBind {
+    rows: wgpu::BindGroup,
+    tiled: wgpu::BindGroup,
 }
 
 impl Attention {
@@ -130,8 +140,10 @@ impl Attention {
         let scale = 1.0 / (head_dim as f32).sqrt();
         let words =
             [n_head as u32, n_kv_head as u32, head_dim as u32, shape.kv_dim() as u32, scale.to_bits()];
+        let source = SOURCE.replace("{{HEAD_DIM}}", &head_dim.to_string());
         Ok(Attention {
-            kernel: Kernel::new(gpu, "attention", SOURCE, "attention"),
+            kernel: Kernel::new(gpu, "attention", &source, "attention"),
+            tiled: Kernel::new(gpu, "attention_tiled", &source, "attention_tiled"),
             params: uniform(gpu, "attention params", &words),
             shape,
         })
@@ -145,13 +157,24 @@ impl Attention {
         vc: &wgpu::Buffer,
         out: &wgpu::Buffer,
         step: &wgpu::Buffer,
-    ) -> wgpu::BindGroup {
-        self.kernel.bind(gpu, &[q, kc, vc, out, &self.params, step])
+    ) -> AttnBind {
+        let bufs = [q, kc, vc, out, &self.params, step];
+        AttnBind { rows: self.kernel.bind(gpu, &bufs), tiled: self.tiled.bind(gpu, &bufs) }
     }
 
-    /// One workgroup per (query token, KV head); `n_tokens` <= 65535.
-    pub fn encode(&self, pass: &mut wgpu::ComputePass<'_>, bind: &wgpu::BindGroup, n_tokens: u32) {
-        self.kernel.dispatch(pass, bind, [n_tokens.max(1), self.shape.n_kv_head as u32, 1]);
+    /// The query-tiled kernel for prefill chunks, the per-token one for decode; `n_tokens` <= 65535.
+    pub fn encode(&self, pass: &mut wgpu::ComputePass<'_>, bind: &AttnBind, n_tokens: u32) {
+        self.encode_with(pass, bind, n_tokens, n_tokens >= TILED_MIN_TOKENS);
+    }
+
+    fn encode_with(&self, pass: &mut wgpu::ComputePass<'_>, bind: &AttnBind, n_tokens: u32, tiled: bool) {
+        let kv_heads = self.shape.n_kv_head as u32;
+        if tiled {
+            let per = (64 / (self.shape.n_head / self.shape.n_kv_head)) as u32;
+            self.tiled.dispatch(pass, &bind.tiled, [n_tokens.div_ceil(per).max(1), kv_heads, 1]);
+        } else {
+            self.kernel.dispatch(pass, &bind.rows, [n_tokens.max(1), kv_heads, 1]);
+        }
     }
 }
 
@@ -199,8 +222,8 @@ mod tests {
         }
     }
 
-    /// GPU attention against the CPU twin on random shapes (GQA groups 1..4, odd lengths, chunks
-    /// starting mid-cache and single-token decode).
+    /// Both GPU attention kernels against the CPU twin on random shapes (GQA groups 1..4, odd
+    /// lengths, chunks starting mid-cache, single-token decode, tiles cut by n).
     #[test]
     fn attention_matches_cpu_twin() {
         let gpu = gpu();
@@ -212,6 +235,8 @@ mod tests {
             (8, 2, 128, 63, 66),
             (6, 3, 16, 200, 5),
             (2, 1, 64, 1000, 1),
+            (9, 3, 64, 37, 100),
+            (5, 5, 64, 0, 13),
         ];
         let mut worst = 0.0f32;
         for (n_head, n_kv_head, hd, pos0, n) in cases {
@@ -229,9 +254,12 @@ mod tests {
             let ob = storage(gpu, "out", (n * qd * 4) as u64).unwrap();
             let step = uniform(gpu, "step", &Step { n_tokens: n as u32, pos0: pos0 as u32 }.words());
             let bind = attn.bind(gpu, &qb, &kb, &vb, &ob, &step);
-            submit(gpu, "attention", |pass| attn.encode(pass, &bind, n as u32));
             let staging = Staging::new(gpu, (n * qd * 4) as u64);
-            let got = bytes_f32(&block_on(staging.read(gpu, &ob, 0, (n * qd * 4) as u64)).unwrap());
+            let run = |tiled: bool| {
+                submit(gpu, "attention", |pass| attn.encode_with(pass, &bind, n as u32, tiled));
+                bytes_f32(&block_on(staging.read(gpu, &ob, 0, (n * qd * 4) as u64)).unwrap())
+            };
+            let (rows, tiled) = (run(false), run(true));
 
             let group = n_head / n_kv_head;
             let mut want = vec![0.0f32; n * qd];
@@ -253,10 +281,12 @@ mod tests {
                     );
                 }
             }
-            let err = got.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
-            worst = worst.max(err);
-            // Outputs are convex combinations of f16 values in [-2, 2]; summation order differs.
-            assert!(err < 2e-5, "{shape:?} pos0 {pos0} n {n}: max abs error {err}");
+            for (name, got) in [("per-token", rows), ("tiled", tiled)] {
+                let err = got.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+                worst = worst.max(err);
+                // Outputs are convex combinations of f16 values in [-2, 2]; summation order differs.
+                assert!(err < 2e-5, "{name} {shape:?} pos0 {pos0} n {n}: max abs error {err}");
+            }
         }
         println!("attention: worst max abs error {worst:e}");
     }

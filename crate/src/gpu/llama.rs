@@ -8,7 +8,7 @@
 //! chunk, submits it and checks the device for errors (out of memory, device lost), so nothing is
 //! allocated while it runs. Only the logits (or the top-k pairs) come back.
 
-use super::attention::{Attention, AttnShape, KvBuffers, KvStore};
+use super::attention::{Attention, AttnBind, AttnShape, KvBuffers, KvStore};
 use super::buffers::{Staging, bytes_f32, f32_bytes, storage, storage_init, uniform, words_bytes};
 use super::elementwise::Elementwise;
 use super::embedding::{Embedding, EmbeddingBind};
@@ -32,7 +32,7 @@ struct LayerBinds {
     wk: MatmulBind,
     wv: MatmulBind,
     store: wgpu::BindGroup,
-    attention: wgpu::BindGroup,
+    attention: AttnBind,
     wo: MatmulBind,
     ffn_norm: wgpu::BindGroup,
     gate: MatmulBind,
