@@ -100,3 +100,26 @@ fn chunked_prefill_matches_the_cpu_and_clear_restarts() {
     assert_eq!(top(&logits, 5), top(&cpu, 5));
     assert!(block_on(gm.forward(&vec![1; 101])).is_err(), "past n_ctx is an error");
 }
+
+/// `tome generate --backend gpu` writes the same greedy tokens as the CPU's exact path, and says which
+/// backend ran.
+#[test]
+fn cli_generate_on_the_gpu_matches_the_cpu_exact_path() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tome"))
+            .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."))
+            .args(["generate", "--prompt", "The quick brown fox", "-n", "8", "--json"])
+            .args(args)
+            .output()
+            .expect("run tome");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        (ids(&v["generated_ids"]), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (gpu, gpu_log) = run(&["--backend", "gpu"]);
+    let (cpu, cpu_log) = run(&["--backend", "cpu", "--exact"]);
+    assert!(gpu_log.contains("backend: gpu"), "{gpu_log}");
+    assert!(cpu_log.contains("backend: cpu"), "{cpu_log}");
+    assert_eq!(gpu.len(), 8);
+    assert_eq!(gpu, cpu);
+}

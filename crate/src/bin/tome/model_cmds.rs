@@ -19,7 +19,7 @@ pub enum Backend {
     Cpu,
     /// WebGPU via wgpu (Vulkan / Metal / DX12); always the exact precision (f32 activations).
     Gpu,
-    /// The GPU when an adapter exists, else the CPU.
+    /// The GPU when a hardware adapter exists, else the CPU.
     Auto,
 }
 
@@ -31,6 +31,14 @@ fn pick_backend(b: Backend) -> Result<Option<Gpu>> {
         return Ok(None);
     }
     match block_on(Gpu::new()) {
+        // A software rasterizer (lavapipe, SwiftShader) is far slower than the CPU path: auto skips it.
+        Ok(gpu) if b == Backend::Auto && gpu.info.fallback => {
+            eprintln!(
+                "backend: cpu (the only GPU adapter, {}, is a software rasterizer; --backend gpu uses it anyway)",
+                gpu.info.name
+            );
+            Ok(None)
+        }
         Ok(gpu) => {
             let i = &gpu.info;
             let soft = if i.fallback { ", software: slow" } else { "" };
@@ -81,7 +89,7 @@ pub struct GenerateArgs {
     /// GPU always runs this precision).
     #[arg(long)]
     pub exact: bool,
-    /// cpu, gpu, or auto (the GPU when an adapter exists, else the CPU).
+    /// cpu, gpu, or auto (the GPU when a hardware adapter exists, else the CPU).
     #[arg(long, value_enum, default_value_t = Backend::Auto)]
     pub backend: Backend,
     /// The GGUF model (default: assets/SmolLM2-135M-Instruct.Q4_1.gguf).
