@@ -1,6 +1,6 @@
 //! Token embedding lookup on the GPU (`shaders/embedding.wgsl` after the table's block decoder):
-//! ids (n,) u32 -> X (n, cols) f32, the table kept quantized (the model's is Q8_0; Q4_1, F16 and F32
-//! tables work too). Twin: [`crate::cpu::quant::dequantize_row`] of each id's row.
+//! ids (n,) u32 -> X (n, cols) f32, the table kept quantized (the model's is Q8_0; Q4_0, Q4_1, F16
+//! and F32 tables work too). Twin: [`crate::cpu::quant::dequantize_row`] of each id's row.
 
 use super::kernel::{Kernel, grid_1d};
 use super::matmul::decoder;
@@ -27,7 +27,7 @@ pub struct EmbeddingBind {
 
 impl Embedding {
     pub fn new(gpu: &Gpu) -> Embedding {
-        let types = [GgmlType::Q8_0, GgmlType::Q4_1, GgmlType::F16, GgmlType::F32];
+        let types = [GgmlType::Q8_0, GgmlType::Q4_1, GgmlType::Q4_0, GgmlType::F16, GgmlType::F32];
         let kernels = types
             .into_iter()
             .filter_map(|ty| {
@@ -53,6 +53,13 @@ impl Embedding {
         if !table.cols.is_multiple_of(QK) {
             return Err(GpuError::Internal(format!(
                 "GPU embedding needs rows of whole 32-value blocks, got {} values",
+                table.cols
+            )));
+        }
+        if out.size() < (table.cols * 4) as u64 {
+            return Err(GpuError::Internal(format!(
+                "embedding output of {} bytes for rows of {} values",
+                out.size(),
                 table.cols
             )));
         }
@@ -118,7 +125,7 @@ mod tests {
         let gpu = gpu();
         let e = Embedding::new(gpu);
         let mut rng = Rng::new(21);
-        for ty in [GgmlType::Q8_0, GgmlType::Q4_1, GgmlType::F16, GgmlType::F32] {
+        for ty in [GgmlType::Q8_0, GgmlType::Q4_1, GgmlType::Q4_0, GgmlType::F16, GgmlType::F32] {
             for (rows, cols) in
                 [(1, 32), (37, 96), (301, 576), (1 + rng.below(500), QK * (1 + rng.below(20)))]
             {

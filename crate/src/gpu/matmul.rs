@@ -22,7 +22,7 @@ pub fn decoder(ty: GgmlType) -> Option<&'static str> {
         GgmlType::Q8_0 => Some(include_str!("../../../shaders/matmul_q8_0.wgsl")),
         GgmlType::F32 => Some(include_str!("../../../shaders/matmul_f32.wgsl")),
         GgmlType::F16 => Some(include_str!("../../../shaders/matmul_f16.wgsl")),
-        GgmlType::Q4_0 => None,
+        GgmlType::Q4_0 => Some(include_str!("../../../shaders/matmul_q4_0.wgsl")),
     }
 }
 
@@ -65,7 +65,7 @@ impl Matmul {
     /// `lanes`: invocations per row in `matvec`, a power of two from 1 to 32.
     pub fn with_matvec_lanes(gpu: &Gpu, lanes: u32) -> Matmul {
         let lanes = lanes.clamp(1, 32).next_power_of_two();
-        let types = [GgmlType::Q4_1, GgmlType::Q8_0, GgmlType::F16, GgmlType::F32];
+        let types = [GgmlType::Q4_1, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::F16, GgmlType::F32];
         let pairs = types
             .into_iter()
             .filter_map(|ty| {
@@ -239,7 +239,7 @@ pub(crate) mod tests {
     #[test]
     fn matvec_and_matmul_match_cpu_twin() {
         let mut rng = Rng::new(11);
-        for ty in [GgmlType::Q4_1, GgmlType::Q8_0, GgmlType::F16, GgmlType::F32] {
+        for ty in [GgmlType::Q4_1, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::F16, GgmlType::F32] {
             let mut worst = (0.0f32, 0.0f32); // (matvec, matmul)
             // The model's shapes, odd row counts (partial workgroups / tiles), and random ones.
             let mut shapes = vec![(576, 576), (1, 32), (7, 96), (193, 1536), (65, 64)];

@@ -5,6 +5,7 @@
 //! - Q4_1: as in the file, 5 words per block: `d | m << 16` (two f16), then 16 bytes of nibbles.
 //! - Q8_0: repacked from the file's 34-byte blocks (not word-aligned) to 9 words: `d` as f32 bits,
 //!   then the 32 i8 quants, four to a word.
+//! - Q4_0: repacked from 18-byte blocks to 5 words: `d` as f32 bits, then the 16 bytes of nibbles.
 //! - F32: as in the file. F16: as in the file, two to a word (low half first), tail padded.
 //!
 //! A tensor must fit one storage binding ([`Gpu::max_binding`]); otherwise [`GpuError::TooLarge`].
@@ -12,7 +13,7 @@
 use super::buffers::storage_init;
 use super::{Gpu, GpuError};
 use crate::cpu::f16::f16_to_f32;
-use crate::cpu::quant::{GgmlType, QK};
+use crate::cpu::quant::GgmlType;
 
 /// A weight matrix on the GPU: `rows` rows of `cols` values of type `ty`, row-major.
 pub struct QTensor {
@@ -24,13 +25,12 @@ pub struct QTensor {
 }
 
 /// u32 words per 32-value block on the GPU.
-pub fn block_words(ty: GgmlType) -> Option<usize> {
+pub fn block_words(ty: GgmlType) -> usize {
     match ty {
-        GgmlType::Q4_1 => Some(5),
-        GgmlType::Q8_0 => Some(9),
-        GgmlType::F32 => Some(32),
-        GgmlType::F16 => Some(16),
-        GgmlType::Q4_0 => None,
+        GgmlType::Q4_0 | GgmlType::Q4_1 => 5,
+        GgmlType::Q8_0 => 9,
+        GgmlType::F16 => 16,
+        GgmlType::F32 => 32,
     }
 }
 
@@ -43,9 +43,6 @@ pub fn upload(
     rows: usize,
     cols: usize,
 ) -> Result<QTensor, GpuError> {
-    if block_words(ty).is_none() {
-        return Err(GpuError::Internal(format!("{name}: the GPU kernels do not read {ty:?} tensors")));
-    }
     let want = ty.row_bytes(cols).and_then(|rb| rb.checked_mul(rows));
     if want != Some(data.len()) {
         return Err(GpuError::Internal(format!(
@@ -54,7 +51,7 @@ pub fn upload(
         )));
     }
     let gpu_bytes = match ty {
-        GgmlType::Q8_0 => (data.len() / 34 * 36) as u64,
+        GgmlType::Q8_0 | GgmlType::Q4_0 => (data.len() / ty.block_bytes() * 4 * block_words(ty)) as u64,
         _ => data.len() as u64,
     };
     if gpu_bytes > gpu.max_binding() {
@@ -65,19 +62,21 @@ pub fn upload(
         });
     }
     let buf = match ty {
-        GgmlType::Q8_0 => storage_init(gpu, name, &repack_q8_0(data))?,
+        GgmlType::Q8_0 | GgmlType::Q4_0 => storage_init(gpu, name, &repack(ty, data))?,
         _ => storage_init(gpu, name, data)?,
     };
     Ok(QTensor { buf, ty, rows, cols })
 }
 
-/// 34-byte Q8_0 blocks (f16 d, 32 x i8) -> 36-byte word-aligned ones (f32 d, 32 x i8).
-fn repack_q8_0(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() / 34 * 36);
-    for b in data.chunks_exact(34) {
+/// Blocks led by an f16 scale whose size is not a multiple of 4 (Q8_0: 34 bytes, Q4_0: 18) -> the
+/// scale widened to f32, then the quants verbatim: word-aligned blocks of 36 and 20 bytes.
+fn repack(ty: GgmlType, data: &[u8]) -> Vec<u8> {
+    let bb = ty.block_bytes();
+    let mut out = Vec::with_capacity(data.len() / bb * (bb + 2));
+    for b in data.chunks_exact(bb) {
         let d = f16_to_f32(u16::from_le_bytes([b[0], b[1]]));
         out.extend_from_slice(&d.to_le_bytes());
-        out.extend_from_slice(&b[2..2 + QK]);
+        out.extend_from_slice(&b[2..]);
     }
     out
 }
@@ -140,7 +139,6 @@ mod tests {
         // 20 bytes are one Q4_1 block, not two.
         assert!(upload(gpu, "w", GgmlType::Q4_1, &[0; 20], 2, 32).is_err());
         assert!(upload(gpu, "w", GgmlType::Q4_1, &[0; 20], 1, 31).is_err());
-        assert!(upload(gpu, "w", GgmlType::Q4_0, &[0; 18], 1, 32).is_err());
         // A shape whose byte count overflows is an error, not a panic.
         assert!(upload(gpu, "w", GgmlType::F32, &[0; 8], usize::MAX / 2, 2).is_err());
     }
