@@ -4,9 +4,12 @@
 // (element e in word e / 2, low half = even e); out (n_tokens, n_head * head_dim) f32.
 // Query t (position pos0 + t) attends keys 0..=pos0 + t. Keys are walked in tiles with an online
 // softmax. Two entry points over the same bindings:
-// - `attention` (decode, short chunks): one workgroup per (query token, KV head); the `group` query
-//   heads sharing the KV head go together. Thread j scores key j of a 64-key tile for every head, then
-//   thread i accumulates the value pair (2i, 2i + 1) of every head.
+// - `attention` (decode, short chunks): one workgroup per (query token, KV head, split of the keys);
+//   the `group` query heads sharing the KV head go together. Thread j scores key j of a 64-key tile
+//   for every head, then thread i accumulates the value pair (2i, 2i + 1) of every head. Each of the
+//   SPLITS workgroups of a (token, KV head) walks its own share of the tiles and leaves (max, sum,
+//   weighted values) in `part`; `attention_combine` merges the shares (flash-decoding), so a single
+//   token still spreads over many workgroups.
 // - `attention_tiled` (prefill): one workgroup per (64 / group query tokens, KV head), one thread per
 //   (token, head) row holding its query and output in registers; each key tile is loaded into
 //   workgroup memory once for all the rows.
@@ -41,6 +44,10 @@ const NEG: f32 = -3.0e38;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<uniform> p: Params;
 @group(0) @binding(5) var<uniform> step: Step;
+// (n_tokens, n_kv_head, SPLITS, group, head_dim + 2): per share max, sum, then the weighted values.
+@group(0) @binding(6) var<storage, read_write> part: array<f32>;
+
+const SPLITS: u32 = 16u;
 
 // (group, head_dim) queries of this token's group of heads.
 var<workgroup> qs: array<f32, 1024>;
@@ -51,6 +58,7 @@ var<workgroup> sc: array<f32, 512>;
 fn attention(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
     let t = wg.x;
     let g = wg.y;
+    let z = wg.z;
     if t >= step.n_tokens {
         return;
     }
@@ -77,7 +85,11 @@ fn attention(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_ind
         acc[h] = vec2<f32>(0.0);
     }
 
-    for (var k0 = 0u; k0 <= pos; k0 += TILE) {
+    // This workgroup's share of the key tiles: [k_begin, k_end).
+    let per_split = (pos / TILE + SPLITS) / SPLITS;
+    let k_begin = z * per_split * TILE;
+    let k_end = min(k_begin + per_split * TILE, pos + 1u);
+    for (var k0 = k_begin; k0 < k_end; k0 += TILE) {
         // Scores: thread lid takes key k0 + lid.
         let j = k0 + lid;
         for (var h = 0u; h < group; h++) {
@@ -138,13 +150,50 @@ fn attention(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_ind
         workgroupBarrier();
     }
 
-    if lid < hd2 {
-        for (var h = 0u; h < group; h++) {
-            let o = acc[h] / l[h];
-            let at = q0 + h * hd + 2u * lid;
-            out[at] = o.x;
-            out[at + 1u] = o.y;
+    let stride = hd + 2u;
+    let row0 = ((t * p.n_kv_head + g) * SPLITS + z) * group;
+    for (var h = 0u; h < group; h++) {
+        let b = (row0 + h) * stride;
+        if lid == 0u {
+            part[b] = m[h];
+            part[b + 1u] = l[h];
         }
+        if lid < hd2 {
+            part[b + 2u + 2u * lid] = acc[h].x;
+            part[b + 3u + 2u * lid] = acc[h].y;
+        }
+    }
+}
+
+// Merges the SPLITS shares of each (token, KV head): out = sum_z e^(m_z - M) acc_z / sum_z e^(m_z - M) l_z.
+@compute @workgroup_size(64)
+fn attention_combine(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    let t = wg.x;
+    let g = wg.y;
+    let group = p.n_head / p.n_kv_head;
+    let hd = p.head_dim;
+    if t >= step.n_tokens || lid >= hd / 2u {
+        return;
+    }
+    let stride = hd + 2u;
+    let q0 = t * p.n_head * hd + g * group * hd;
+    let row0 = (t * p.n_kv_head + g) * SPLITS * group;
+    for (var h = 0u; h < group; h++) {
+        var mx = NEG;
+        for (var z = 0u; z < SPLITS; z++) {
+            mx = max(mx, part[(row0 + z * group + h) * stride]);
+        }
+        var sum = 0.0;
+        var a = vec2<f32>(0.0);
+        for (var z = 0u; z < SPLITS; z++) {
+            let b = (row0 + z * group + h) * stride;
+            let w = exp(part[b] - mx);
+            sum += part[b + 1u] * w;
+            a += w * vec2<f32>(part[b + 2u + 2u * lid], part[b + 3u + 2u * lid]);
+        }
+        let at = q0 + h * hd + 2u * lid;
+        out[at] = a.x / sum;
+        out[at + 1u] = a.y / sum;
     }
 }
 

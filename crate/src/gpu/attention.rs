@@ -15,6 +15,7 @@
 //! - Positions and counts come from the shared [`super::Step`] uniform (n_tokens, pos0, kv_len).
 
 use super::buffers::{storage, uniform};
+use super::kernel::MAX_GROUPS_X;
 use super::kernel::{Kernel, grid_1d};
 use super::{Gpu, GpuError};
 
@@ -69,6 +70,10 @@ impl KvBuffers {
     }
 }
 
+fn e(binding: u32, b: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
+    wgpu::BindGroupEntry { binding, resource: b.as_entire_binding() }
+}
+
 /// Writes a chunk's keys and values into one layer's cache.
 pub struct KvStore {
     kernel: Kernel,
@@ -109,10 +114,13 @@ impl KvStore {
 
 /// Chunks of at least this many tokens use the query-tiled kernel.
 pub const TILED_MIN_TOKENS: u32 = 16;
+/// Workgroups that share one (token, KV head) on the per-token kernel (`SPLITS` in the shader).
+const SPLITS: u32 = 16;
 
 /// Dense causal attention: q (n, n_head * hd) over the cache -> out (n, n_head * hd).
 pub struct Attention {
     kernel: Kernel,
+    combine: Kernel,
     tiled: Kernel,
     params: wgpu::Buffer,
     shape: AttnShape,
@@ -121,7 +129,12 @@ pub struct Attention {
 /// The buffers of one layer bound to both attention kernels.
 pub struct AttnBind {
     rows: wgpu::BindGroup,
+    combine: wgpu::BindGroup,
     tiled: wgpu::BindGroup,
+    /// (max_rows, n_kv_head, SPLITS, group, head_dim + 2) f32: the per-token kernel's partial results
+    _part: wgpu::Buffer,
+    /// Chunks up to this many tokens may use the per-token kernel.
+    max_rows: u32,
 }
 
 impl Attention {
@@ -143,12 +156,16 @@ impl Attention {
         let source = SOURCE.replace("{{HEAD_DIM}}", &head_dim.to_string());
         Ok(Attention {
             kernel: Kernel::new(gpu, "attention", &source, "attention"),
+            combine: Kernel::new(gpu, "attention_combine", &source, "attention_combine"),
             tiled: Kernel::new(gpu, "attention_tiled", &source, "attention_tiled"),
             params: uniform(gpu, "attention params", &words),
             shape,
         })
     }
 
+    /// Binds one layer's buffers; chunks of up to `max_rows` tokens may take the per-token kernel
+    /// (whose partial results need room per token), longer ones always take the tiled one.
+    #[allow(clippy::too_many_arguments)]
     pub fn bind(
         &self,
         gpu: &Gpu,
@@ -157,14 +174,29 @@ impl Attention {
         vc: &wgpu::Buffer,
         out: &wgpu::Buffer,
         step: &wgpu::Buffer,
-    ) -> AttnBind {
-        let bufs = [q, kc, vc, out, &self.params, step];
-        AttnBind { rows: self.kernel.bind(gpu, &bufs), tiled: self.tiled.bind(gpu, &bufs) }
+        max_rows: usize,
+    ) -> Result<AttnBind, GpuError> {
+        let AttnShape { n_head, n_kv_head, head_dim } = self.shape;
+        let row = n_kv_head * SPLITS as usize * (n_head / n_kv_head) * (head_dim + 2) * 4;
+        let part = storage(gpu, "attention partials", (max_rows.max(1) * row) as u64)?;
+        let rows = self
+            .kernel
+            .bind_entries(gpu, &[e(0, q), e(1, kc), e(2, vc), e(4, &self.params), e(5, step), e(6, &part)]);
+        let combine =
+            self.combine.bind_entries(gpu, &[e(3, out), e(4, &self.params), e(5, step), e(6, &part)]);
+        let tiled = self.tiled.bind(gpu, &[q, kc, vc, out, &self.params, step]);
+        Ok(AttnBind {
+            rows,
+            combine,
+            tiled,
+            _part: part,
+            max_rows: max_rows.min(MAX_GROUPS_X as usize) as u32,
+        })
     }
 
     /// The query-tiled kernel for prefill chunks, the per-token one for decode; `n_tokens` <= 65535.
     pub fn encode(&self, pass: &mut wgpu::ComputePass<'_>, bind: &AttnBind, n_tokens: u32) {
-        self.encode_with(pass, bind, n_tokens, n_tokens >= TILED_MIN_TOKENS);
+        self.encode_with(pass, bind, n_tokens, n_tokens >= TILED_MIN_TOKENS || n_tokens > bind.max_rows);
     }
 
     fn encode_with(&self, pass: &mut wgpu::ComputePass<'_>, bind: &AttnBind, n_tokens: u32, tiled: bool) {
@@ -173,7 +205,8 @@ impl Attention {
             let per = (64 / (self.shape.n_head / self.shape.n_kv_head)) as u32;
             self.tiled.dispatch(pass, &bind.tiled, [n_tokens.div_ceil(per).max(1), kv_heads, 1]);
         } else {
-            self.kernel.dispatch(pass, &bind.rows, [n_tokens.max(1), kv_heads, 1]);
+            self.kernel.dispatch(pass, &bind.rows, [n_tokens.max(1), kv_heads, SPLITS]);
+            self.combine.dispatch(pass, &bind.combine, [n_tokens.max(1), kv_heads, 1]);
         }
     }
 }
@@ -253,7 +286,7 @@ mod tests {
             let qb = storage_init(gpu, "q", &f32_bytes(&q)).unwrap();
             let ob = storage(gpu, "out", (n * qd * 4) as u64).unwrap();
             let step = uniform(gpu, "step", &Step { n_tokens: n as u32, pos0: pos0 as u32 }.words());
-            let bind = attn.bind(gpu, &qb, &kb, &vb, &ob, &step);
+            let bind = attn.bind(gpu, &qb, &kb, &vb, &ob, &step, n).unwrap();
             let staging = Staging::new(gpu, (n * qd * 4) as u64);
             let run = |tiled: bool| {
                 submit(gpu, "attention", |pass| attn.encode_with(pass, &bind, n as u32, tiled));

@@ -8,7 +8,7 @@
 //! chunk, submits it and checks the device for errors (out of memory, device lost), so nothing is
 //! allocated while it runs. Only the logits (or the top-k pairs) come back.
 
-use super::attention::{Attention, AttnBind, AttnShape, KvBuffers, KvStore};
+use super::attention::{Attention, AttnBind, AttnShape, KvBuffers, KvStore, TILED_MIN_TOKENS};
 use super::buffers::{Staging, bytes_f32, f32_bytes, storage, storage_init, uniform, words_bytes};
 use super::elementwise::Elementwise;
 use super::embedding::{Embedding, EmbeddingBind};
@@ -24,6 +24,8 @@ use crate::model::llama::{Config, Llama};
 
 /// Tokens per forward chunk (prompts longer than this are prefilled chunk by chunk).
 pub const MAX_CHUNK: usize = 512;
+/// Chunks shorter than this take the per-token attention kernel (its partials are sized for them).
+const TILED_MIN: usize = TILED_MIN_TOKENS as usize - 1;
 
 /// One layer's bind groups, made at load.
 struct LayerBinds {
@@ -202,7 +204,7 @@ impl GpuLlama {
                 wk: mm.bind(&gpu, &wk, &a.xn, &a.k, &u.step)?,
                 wv: mm.bind(&gpu, &wv, &a.xn, &a.v, &u.step)?,
                 store: k.store.bind(&gpu, &a.k, &a.v, &kv.k[l], &kv.v[l], &u.step),
-                attention: k.attention.bind(&gpu, &a.q, &kv.k[l], &kv.v[l], &a.att, &u.step),
+                attention: k.attention.bind(&gpu, &a.q, &kv.k[l], &kv.v[l], &a.att, &u.step, TILED_MIN)?,
                 wo: mm.bind(&gpu, &wo, &a.att, &a.tmp, &u.step)?,
                 ffn_norm: k.norm.bind(&gpu, &a.x, &ffn_norm, &a.xn, &u.step),
                 gate: mm.bind(&gpu, &gate, &a.xn, &a.gate, &u.step)?,
