@@ -4,18 +4,23 @@
 //! - [`context`]: the device, created once from the adapter with the adapter's limits; error capture.
 //! - [`kernel`]: a compiled compute pipeline and the plumbing to bind buffers and dispatch it.
 //! - [`buffers`]: storage / uniform buffers and reading results back.
-//! - one module per kernel family (e.g. [`elementwise`]); each has a CPU twin in [`crate::cpu`] and a test
-//!   that runs both on random shapes and values.
+//! - one module per kernel family (e.g. [`elementwise`], [`norm`], [`rope`], [`attention`], [`matmul`]);
+//!   each has a CPU twin in [`crate::cpu`] and a test that runs both on random shapes and values.
+//! - [`llama`]: the whole model forward pass built from those kernels ([`llama::GpuLlama`]).
 //!
 //! Everything that waits for the GPU is `async`: in the browser a read-back can only finish after control
 //! returns to the event loop. Natively, [`block_on`] drives those futures (polling the device).
 
+pub mod attention;
 pub mod buffers;
 pub mod context;
 pub mod elementwise;
 pub mod embedding;
 pub mod kernel;
+pub mod llama;
 pub mod matmul;
+pub mod norm;
+pub mod rope;
 pub mod sample;
 pub mod weights;
 
