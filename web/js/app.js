@@ -7,6 +7,8 @@ import { backend, modelState, offlineState } from './status.js';
 
 const $ = (id) => document.getElementById(id);
 const reader = new Reader($('reader'));
+// Fault injection for the browser tests, only on a page opened with ?test-hooks.
+if (new URLSearchParams(location.search).has('test-hooks')) window.tomeTestHooks = reader.session.testHooks();
 const notice = $('notice');
 
 function say(message) {

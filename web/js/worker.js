@@ -6,6 +6,9 @@ import init, { Tome } from '../pkg/tome.js';
 import { KINDS, reply } from './protocol.js';
 import { fetchModel } from './model.js';
 
+// Test hooks (fault injection) answer only in a worker the page started with ?test-hooks.
+const TEST_HOOKS = new URL(self.location.href).searchParams.has('test-hooks');
+
 let ready = null;
 let tome = null; // the current document
 let opening = ''; // name of the file being read, for crash messages
@@ -61,6 +64,14 @@ const handlers = {
     self.postMessage({ id, type: 'progress', progress: { stage: 'model-load', label: 'loading' } });
     const info = Tome.loadModel(bytes);
     return { loaded: true, ...info };
+  },
+  [KINDS.benchPrompt]: (id, { n }) => ({ ids: Array.from(Tome.benchPromptIds(n)), text: Tome.benchPromptText(n) }),
+  [KINDS.faultPanic](id, { name }) {
+    if (!TEST_HOOKS) throw new Error('Fault injection is a test hook: open the page with ?test-hooks to use it.');
+    opening = name;
+    self.postMessage(reply.progress(id, 'read'));
+    Tome.faultInjectionPanic(name);
+    return null;
   },
   [KINDS.greedy]: (id, { prompt, n }) => Array.from(Tome.greedy(prompt, n)),
   [KINDS.bench](id, { prefill, decode }) {

@@ -296,6 +296,28 @@ impl Tome {
         reading::bench_prefill(n, room).map_err(js_err)
     }
 
+    /// The token ids `benchPrefill(n, _)` feeds the model, so another engine can be given the same prompt.
+    #[wasm_bindgen(js_name = benchPromptIds)]
+    pub fn js_bench_prompt_ids(n: usize) -> Result<Vec<u32>, JsError> {
+        reading::bench_prompt_ids(n).map_err(js_err)
+    }
+
+    /// The same prompt as text (the ids decoded), for engines that tokenize text themselves.
+    #[wasm_bindgen(js_name = benchPromptText)]
+    pub fn js_bench_prompt_text(n: usize) -> Result<String, JsError> {
+        reading::bench_prompt_text(n).map_err(js_err)
+    }
+
+    /// FAULT-INJECTION HOOK FOR TESTS ONLY: a real Rust panic inside the wasm instance, as a bug in
+    /// the reader would raise while reading `name`. It aborts the instance (no unwinding on wasm),
+    /// so the worker's crash path (restart, message naming the file) can be tested end to end. The
+    /// worker calls it only when the page was opened with `?test-hooks` (see web/js/worker.js).
+    #[wasm_bindgen(js_name = faultInjectionPanic)]
+    pub fn js_fault_injection_panic(name: &str) {
+        panic_message::install();
+        panic!("fault injection (test hook): simulated internal error while reading {name:?}");
+    }
+
     #[wasm_bindgen(js_name = benchDecode)]
     pub fn js_bench_decode(n: usize) -> Result<usize, JsError> {
         reading::bench_decode(n).map_err(js_err)
