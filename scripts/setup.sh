@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what tome's build and tests need on a fresh Debian machine; each step is skipped when done.
 #   - poppler-utils (pdftotext: the anchor of `tome bench ingest`), qpdf (tests make an encrypted PDF)
+#   - Mesa's Vulkan drivers (lavapipe: the GPU kernel tests run on this software GPU) and the Vulkan loader
 #   - the wasm32 target (the CPU path must compile for the browser)
 #   - chromium (Debian's; the browser tests drive it with playwright-core, never a downloaded browser)
 #   - npm packages: playwright-core, pdfjs-dist (vendored into the app), binaryen (wasm-opt)
@@ -14,6 +15,8 @@ command -v qpdf >/dev/null || need+=(qpdf)
 command -v unzip >/dev/null || need+=(unzip)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v npm >/dev/null || need+=(nodejs npm)
+ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || need+=(mesa-vulkan-drivers)
+ldconfig -p | grep -q 'libvulkan.so.1 ' || need+=(libvulkan1)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

@@ -37,6 +37,9 @@ pub enum Error {
     #[error("{0}")]
     Model(#[from] crate::model::ModelError),
 
+    #[error("{0}")]
+    Gpu(#[from] crate::gpu::GpuError),
+
     #[error("{context}: {source}")]
     Io {
         context: String,

@@ -55,6 +55,13 @@ pub fn silu_mul(gate: &mut [f32], up: &[f32]) {
     }
 }
 
+/// x += y: the residual connection. (Twin of the GPU `add` kernel.)
+pub fn add(x: &mut [f32], y: &[f32]) {
+    for (a, &b) in x.iter_mut().zip(y) {
+        *a += b;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
