@@ -79,7 +79,7 @@ addEventListener('drop', (e) => {
 });
 
 async function showState() {
-  $('state').textContent = [await backend(), modelState(reader.session.model), offlineState()].join(' · ');
+  $('state').textContent = [await backend(reader.session), modelState(reader.session.model), offlineState()].join(' · ');
 }
 
 reader.el.addEventListener('model', showState);

@@ -19,6 +19,8 @@ export const KINDS = Object.freeze({
   benchPrompt: 'benchPrompt', // { n }               -> { ids, text }: the bench prompt, to give other engines
   read: 'read', //     { question }                 -> { text, stop }; progress { stage: 'sources' | 'token', piece, ... }
   readStop: 'readStop', // {}                       -> true (the running read returns 'cancelled')
+  gpuInfo: 'gpuInfo', // {}                          -> { ok: true, label, name, backend, fallback, ... } | { ok: false, reason }
+  gpuCheck: 'gpuCheck', // { n, seed }              -> { kernel, n, max_abs_diff, mismatches, adapter }: a WebGPU kernel vs its CPU twin
   // Fault injection, for tests only: answered only by a worker started with `?test-hooks` (see
   // client.js); a real Rust panic inside wasm while "reading" `name`, so the crash path can be tested.
   faultPanic: 'faultPanic', // { name }              -> never returns: a fatal ReaderCrashedError naming `name`

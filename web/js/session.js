@@ -49,6 +49,12 @@ export class Session extends EventTarget {
     }
   }
 
+  /** The WebGPU adapter the worker got ({ ok, name, fallback, ... } or { ok: false, reason }); asked once per worker. */
+  gpu() {
+    this.gpuInfo ??= this.client.call(KINDS.gpuInfo, {}).catch((e) => ({ ok: false, reason: e.message }));
+    return this.gpuInfo;
+  }
+
   /** Greedy continuation ids of a raw prompt (the check against llama.cpp). */
   greedy(prompt, n) {
     return this.client.call(KINDS.greedy, { prompt, n });
@@ -99,6 +105,7 @@ export class Session extends EventTarget {
 
   /** After a restart: read the current document again so search and ask keep working. */
   async restore() {
+    this.gpuInfo = null;
     if (this.model.state !== 'not loaded') {
       this.setModel('not loaded', 'not loaded');
       this.loadModel({ cachedOnly: true }).catch(() => {});

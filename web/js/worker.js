@@ -73,6 +73,16 @@ const handlers = {
     Tome.faultInjectionPanic(name);
     return null;
   },
+  // The WebGPU device (asked for once in this worker); its absence is an answer, not an error.
+  async [KINDS.gpuInfo]() {
+    try {
+      const info = await Tome.gpuInfo();
+      return { ok: true, ...info, label: info.name || (await adapterLabel()) };
+    } catch (e) {
+      return { ok: false, reason: e.message };
+    }
+  },
+  [KINDS.gpuCheck]: (id, { n, seed }) => Tome.gpuCheckAdd(n, seed ?? 1),
   [KINDS.greedy]: (id, { prompt, n }) => Array.from(Tome.greedy(prompt, n)),
   [KINDS.bench](id, { prefill, decode }) {
     const t0 = performance.now();
@@ -111,6 +121,12 @@ const handlers = {
 };
 
 let stopReading = false;
+
+/** wgpu leaves the adapter's name empty in browsers; the browser's own adapter info names it. */
+async function adapterLabel() {
+  const info = (await navigator.gpu?.requestAdapter())?.info ?? {};
+  return [info.vendor, info.architecture || info.device || info.description].filter(Boolean).join(' ') || 'GPU';
+}
 
 self.onmessage = async ({ data: { id, kind, args } }) => {
   try {

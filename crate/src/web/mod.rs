@@ -21,6 +21,7 @@ use crate::span::Span;
 #[cfg(target_family = "wasm")]
 use wasm_bindgen::prelude::*;
 
+pub mod gpu;
 pub mod reading;
 
 /// One open document with its outline and (once built) its index.
@@ -306,6 +307,21 @@ impl Tome {
     #[wasm_bindgen(js_name = benchPromptText)]
     pub fn js_bench_prompt_text(n: usize) -> Result<String, JsError> {
         reading::bench_prompt_text(n).map_err(js_err)
+    }
+
+    /// The WebGPU adapter this browser gives (created once, kept); throws when there is none, in
+    /// words that say the CPU is used instead.
+    #[wasm_bindgen(js_name = gpuInfo)]
+    pub async fn js_gpu_info() -> Result<JsValue, JsError> {
+        panic_message::install();
+        to_js(&gpu::info().await.map_err(|e| JsError::new(&e.to_string()))?)
+    }
+
+    /// Runs the residual-add kernel on WebGPU and its CPU twin on `n` random floats from `seed`.
+    #[wasm_bindgen(js_name = gpuCheckAdd)]
+    pub async fn js_gpu_check_add(n: usize, seed: u32) -> Result<JsValue, JsError> {
+        panic_message::install();
+        to_js(&gpu::check_add(n, seed as u64).await.map_err(|e| JsError::new(&e.to_string()))?)
     }
 
     /// FAULT-INJECTION HOOK FOR TESTS ONLY: a real Rust panic inside the wasm instance, as a bug in
