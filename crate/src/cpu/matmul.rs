@@ -115,3 +115,17 @@ pub unsafe fn matmul_rows(
         }
     }
 }
+
+/// `W (rows, cols) @ X (n_tok, cols) -> Y (n_tok, rows)` on the exact path, plainly: each weight row
+/// dequantized to f32, then an f32 dot in order. The twin of the GPU matmul kernels (`gpu::matmul`).
+pub fn matmul_exact(w: &QMatrix<'_>, x: &[f32], n_tok: usize) -> Vec<f32> {
+    let mut y = vec![0.0f32; n_tok * w.rows];
+    let mut row = vec![0.0f32; w.cols];
+    for r in 0..w.rows {
+        dequantize_row(w.ty, w.row(r), &mut row);
+        for (t, xt) in x.chunks_exact(w.cols).take(n_tok).enumerate() {
+            y[t * w.rows + r] = row.iter().zip(xt).map(|(a, b)| a * b).sum();
+        }
+    }
+    y
+}

@@ -10,10 +10,18 @@
 //! Everything that waits for the GPU is `async`: in the browser a read-back can only finish after control
 //! returns to the event loop. Natively, [`block_on`] drives those futures (polling the device).
 
+pub mod attention;
 pub mod buffers;
 pub mod context;
 pub mod elementwise;
+pub mod embedding;
 pub mod kernel;
+pub mod llama;
+pub mod matmul;
+pub mod norm;
+pub mod rope;
+pub mod sample;
+pub mod weights;
 
 pub use context::{Gpu, GpuInfo};
 pub use kernel::Kernel;

@@ -1,9 +1,39 @@
 //! Generation: prompt ids in, streamed tokens out, until a stop token, the token limit, a full
 //! context, or the caller's callback returns false (cancellation).
 
-use super::ModelError;
 use super::llama::{Llama, Session};
 use super::sample::{Sampler, top_k};
+use super::tokenizer::Tokenizer;
+
+/// A model with its session's state, as generation sees it (the CPU [`Llama`] with a [`Session`], or
+/// the GPU model): tokens in, the logits (vocab,) predicting the next token out.
+pub trait Forward {
+    fn feed(&mut self, tokens: &[u32]) -> crate::Result<&[f32]>;
+    /// Positions used so far.
+    fn len(&self) -> usize;
+    fn n_ctx(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The CPU model and one of its sessions.
+pub struct CpuForward<'a> {
+    pub model: &'a Llama,
+    pub session: &'a mut Session,
+}
+
+impl Forward for CpuForward<'_> {
+    fn feed(&mut self, tokens: &[u32]) -> crate::Result<&[f32]> {
+        Ok(self.model.forward(self.session, tokens)?)
+    }
+    fn len(&self) -> usize {
+        self.session.len()
+    }
+    fn n_ctx(&self) -> usize {
+        self.session.n_ctx()
+    }
+}
 
 pub struct GenerateOptions {
     pub max_new_tokens: usize,
@@ -55,10 +85,20 @@ pub fn generate(
     prompt: &[u32],
     opts: &mut GenerateOptions,
     on_text: &mut dyn FnMut(u32, &str) -> bool,
-) -> Result<Generation, ModelError> {
-    let tok = &model.tokenizer;
+) -> crate::Result<Generation> {
+    generate_on(&model.tokenizer, &mut CpuForward { model, session }, prompt, opts, on_text)
+}
+
+/// [`generate`] on any backend: `tok` is the model's tokenizer, `session` its forward pass and state.
+pub fn generate_on(
+    tok: &Tokenizer,
+    session: &mut dyn Forward,
+    prompt: &[u32],
+    opts: &mut GenerateOptions,
+    on_text: &mut dyn FnMut(u32, &str) -> bool,
+) -> crate::Result<Generation> {
     let stops: Vec<u32> = [tok.eos, tok.im_end].into_iter().flatten().collect();
-    let mut logits = model.forward(session, prompt)?.to_vec();
+    let mut logits = session.feed(prompt)?.to_vec();
     let prompt_top_logits = top_k(&logits, opts.top_logits);
     let mut history: Vec<u32> = prompt.to_vec();
     let mut ids = Vec::new();
@@ -86,7 +126,7 @@ pub fn generate(
             stop = StopReason::ContextFull;
             break;
         }
-        logits.copy_from_slice(model.forward(session, &[next])?);
+        logits.copy_from_slice(session.feed(&[next])?);
     }
     Ok(Generation { ids, text, stop, prompt_top_logits })
 }

@@ -134,6 +134,23 @@ struct Layer {
     down: Weight,
 }
 
+/// One layer's weights as another backend sees them: matrices (rows = outputs) and norm vectors.
+pub struct LayerWeights<'a> {
+    /// (d,)
+    pub attn_norm: &'a [f32],
+    /// (d, d), (kv_dim, d), (kv_dim, d), (d, d)
+    pub wq: QMatrix<'a>,
+    pub wk: QMatrix<'a>,
+    pub wv: QMatrix<'a>,
+    pub wo: QMatrix<'a>,
+    /// (d,)
+    pub ffn_norm: &'a [f32],
+    /// (d_ff, d), (d_ff, d), (d, d_ff)
+    pub gate: QMatrix<'a>,
+    pub up: QMatrix<'a>,
+    pub down: QMatrix<'a>,
+}
+
 /// A loaded model: weights (in the file's bytes), tokenizer, kernels and threads.
 pub struct Llama {
     pub cfg: Config,
@@ -244,6 +261,27 @@ impl Llama {
 
     fn mat(&self, w: &Weight) -> QMatrix<'_> {
         QMatrix { ty: w.ty, data: &self.bytes[w.offset..w.offset + w.size], rows: w.rows, cols: w.cols }
+    }
+
+    /// Layer `l`'s weights in their file layout, for another backend to upload (the GPU).
+    pub fn layer_weights(&self, l: usize) -> Option<LayerWeights<'_>> {
+        let y = self.layers.get(l)?;
+        Some(LayerWeights {
+            attn_norm: &y.attn_norm,
+            wq: self.mat(&y.wq),
+            wk: self.mat(&y.wk),
+            wv: self.mat(&y.wv),
+            wo: self.mat(&y.wo),
+            ffn_norm: &y.ffn_norm,
+            gate: self.mat(&y.gate),
+            up: self.mat(&y.up),
+            down: self.mat(&y.down),
+        })
+    }
+
+    /// token_embd (vocab, d), output (vocab, d) (the embedding when tied) and output_norm (d,).
+    pub fn head_weights(&self) -> (QMatrix<'_>, QMatrix<'_>, &[f32]) {
+        (self.mat(&self.tok_embd), self.mat(&self.output), &self.output_norm)
     }
 
     /// A session with room for `n_ctx` positions (capped at the trained context).

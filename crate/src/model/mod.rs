@@ -15,8 +15,8 @@ pub mod tokenizer;
 
 use thiserror::Error;
 
-pub use generate::{GenerateOptions, Generation, generate};
-pub use llama::{Llama, Precision, Session};
+pub use generate::{CpuForward, Forward, GenerateOptions, Generation, generate, generate_on};
+pub use llama::{LayerWeights, Llama, Precision, Session};
 pub use sample::Sampler;
 pub use tokenizer::Tokenizer;
 

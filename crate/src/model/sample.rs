@@ -110,16 +110,18 @@ impl Sampler {
     }
 }
 
-/// The k largest logits, best first: (id, logit).
+/// The k largest logits, best first (f32::total_cmp order, ties to the lower id): (id, logit).
 pub fn top_k(logits: &[f32], k: usize) -> Vec<(u32, f32)> {
     let mut v: Vec<(u32, f32)> = logits.iter().enumerate().map(|(i, &l)| (i as u32, l)).collect();
     let k = k.min(v.len());
     if k == 0 {
         return Vec::new();
     }
-    v.select_nth_unstable_by(k - 1, |a, b| b.1.total_cmp(&a.1));
+    // Ties go to the lower id, so the GPU's top-k (gpu::sample) can match exactly.
+    let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    v.select_nth_unstable_by(k - 1, order);
     v.truncate(k);
-    v.sort_by(|a, b| b.1.total_cmp(&a.1));
+    v.sort_by(order);
     v
 }
 

@@ -1,15 +1,49 @@
 //! Model commands: `tome generate` (text from a prompt, streamed) and `tome bench model` (speed and
-//! memory, optionally side by side with llama.cpp's llama-bench).
+//! memory, optionally side by side with llama.cpp's llama-bench), on the CPU or the GPU (`--backend`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use serde_json::json;
+use tome::gpu::llama::GpuLlama;
+use tome::gpu::{Gpu, block_on};
 use tome::model::chat::user_prompt;
-use tome::model::{GenerateOptions, Llama, Precision, Sampler, generate as run_generate};
+use tome::model::{CpuForward, Forward, GenerateOptions, Llama, Precision, Sampler, generate_on};
 use tome::{Error, Result};
+
+/// Where the model runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Backend {
+    Cpu,
+    /// WebGPU via wgpu (Vulkan / Metal / DX12); always the exact precision (f32 activations).
+    Gpu,
+    /// The GPU when an adapter exists, else the CPU.
+    Auto,
+}
+
+/// Resolves `--backend`: the GPU device for `gpu` (an error when there is none) and for `auto` when one
+/// exists; `None` means the CPU. Says on stderr which one runs and why.
+fn pick_backend(b: Backend) -> Result<Option<Gpu>> {
+    if b == Backend::Cpu {
+        eprintln!("backend: cpu");
+        return Ok(None);
+    }
+    match block_on(Gpu::new()) {
+        Ok(gpu) => {
+            let i = &gpu.info;
+            let soft = if i.fallback { ", software: slow" } else { "" };
+            eprintln!("backend: gpu ({}, {}{soft})", i.name, i.backend);
+            Ok(Some(gpu))
+        }
+        Err(e) if b == Backend::Auto => {
+            eprintln!("backend: cpu ({e})");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
 
 const MODEL_FILE: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
 
@@ -43,9 +77,13 @@ pub struct GenerateArgs {
     pub seed: u64,
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
-    /// f32 activations and dequantized weights (the reference path) instead of Q8 activations.
+    /// f32 activations and dequantized weights (the reference path) instead of Q8 activations (CPU; the
+    /// GPU always runs this precision).
     #[arg(long)]
     pub exact: bool,
+    /// cpu, gpu, or auto (the GPU when an adapter exists, else the CPU).
+    #[arg(long, value_enum, default_value_t = Backend::Auto)]
+    pub backend: Backend,
     /// The GGUF model (default: assets/SmolLM2-135M-Instruct.Q4_1.gguf).
     #[arg(long)]
     pub model: Option<PathBuf>,
@@ -53,9 +91,15 @@ pub struct GenerateArgs {
 
 #[derive(Args)]
 pub struct BenchModelArgs {
-    /// Also measure prefill at 8192 tokens.
+    /// Also measure prefill at 8192 tokens (CPU; the GPU measures it by default).
     #[arg(long)]
     pub long: bool,
+    /// Prefill sizes in tokens, e.g. `512,2048` (default: 512,2048 on the CPU, 512,2048,8192 on the GPU).
+    #[arg(long, value_delimiter = ',')]
+    pub sizes: Option<Vec<usize>>,
+    /// cpu (default, comparable with llama-bench), gpu, or auto.
+    #[arg(long, value_enum, default_value_t = Backend::Cpu)]
+    pub backend: Backend,
     /// Path to llama.cpp's llama-bench, run with -t 2 on the same model for comparison.
     #[arg(long)]
     pub llama_bench: Option<PathBuf>,
@@ -86,13 +130,25 @@ pub fn generate(args: &GenerateArgs) -> Result<()> {
     }
     let text = if args.chat { user_prompt(&args.prompt) } else { args.prompt.clone() };
     let prompt_ids = model.tokenizer.encode(&text)?;
-    let mut session = model.session(prompt_ids.len() + args.max_tokens);
+    let n_ctx = prompt_ids.len() + args.max_tokens;
+    let mut session;
+    let mut gpu_model;
+    let forward: &mut dyn Forward = match pick_backend(args.backend)? {
+        Some(gpu) => {
+            gpu_model = GpuLlama::new(gpu, &model, n_ctx)?;
+            &mut gpu_model
+        }
+        None => {
+            session = model.session(n_ctx);
+            &mut CpuForward { model: &model, session: &mut session }
+        }
+    };
     let sampler = Sampler::new(args.temperature, args.top_k, args.top_p, args.repeat_penalty, args.seed);
     let mut opts = GenerateOptions { max_new_tokens: args.max_tokens, sampler, top_logits: args.top_logits };
     let stream = !args.json;
     let mut out = std::io::stdout();
     let start = Instant::now();
-    let g = run_generate(&model, &mut session, &prompt_ids, &mut opts, &mut |_, piece| {
+    let g = generate_on(&model.tokenizer, forward, &prompt_ids, &mut opts, &mut |_, piece| {
         if stream {
             let _ = out.write_all(piece.as_bytes());
             let _ = out.flush();
@@ -144,8 +200,11 @@ pub fn bench_model(args: &BenchModelArgs) -> Result<()> {
     let path = model_path(&args.model);
     let model = Llama::open(&path, args.threads)?;
     let reps = args.reps.max(1);
-    let mut sizes = vec![512, 2048];
-    if args.long {
+    if let Some(gpu) = pick_backend(args.backend)? {
+        return bench_gpu(args, &path, &model, gpu);
+    }
+    let mut sizes = args.sizes.clone().unwrap_or_else(|| vec![512, 2048]);
+    if args.long && !sizes.contains(&8192) {
         sizes.push(8192);
     }
     let mut prefill = serde_json::Map::new();
@@ -242,6 +301,69 @@ pub fn bench_model(args: &BenchModelArgs) -> Result<()> {
             "peak_rss": if hwm > 0 { rss as f64 / hwm as f64 } else { 0.0 },
         });
     }
+    println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    Ok(())
+}
+
+/// `tome bench model --backend gpu`: the adapter, dense prefill at each size, greedy decode with the
+/// top-1 picked on the GPU, and the bytes of every GPU buffer.
+fn bench_gpu(args: &BenchModelArgs, path: &Path, model: &Llama, gpu: Gpu) -> Result<()> {
+    let reps = args.reps.max(1);
+    let sizes = args.sizes.clone().unwrap_or_else(|| vec![512, 2048, 8192]);
+    let decode_len = 128;
+    let n_ctx = sizes.iter().copied().max().unwrap_or(0).max(decode_len + 1).min(model.cfg.n_ctx_train);
+    let info = gpu.info.clone();
+    let t = Instant::now();
+    let mut m = GpuLlama::new(gpu, model, n_ctx)?;
+    let load_s = t.elapsed().as_secs_f64();
+    let mut dense = serde_json::Map::new();
+    for &n in &sizes {
+        if n > m.n_ctx() {
+            eprintln!("prefill {n}: skipped (the model's context is {})", m.n_ctx());
+            continue;
+        }
+        let tokens = bench_tokens(n);
+        let mut runs = Vec::new();
+        for _ in 0..reps {
+            m.clear();
+            let t = Instant::now();
+            block_on(m.forward(&tokens))?;
+            runs.push(n as f64 / t.elapsed().as_secs_f64());
+        }
+        eprintln!("gpu prefill {n} (dense): {runs:.1?} tok/s");
+        dense.insert(format!("pp{n}"), json!(median(runs)));
+    }
+    let mut runs = Vec::new();
+    for _ in 0..reps {
+        m.clear();
+        let mut next = 1u32;
+        let t = Instant::now();
+        for _ in 0..decode_len {
+            next = block_on(m.forward_top_k(&[next], 1))?.first().map_or(1, |x| x.0);
+        }
+        runs.push(decode_len as f64 / t.elapsed().as_secs_f64());
+    }
+    eprintln!("gpu decode {decode_len}: {runs:.1?} tok/s");
+    let v = json!({
+        "model": path.display().to_string(),
+        "backend": "gpu",
+        "adapter": info,
+        "tome_gpu": {
+            "load_s": load_s,
+            "n_ctx": m.n_ctx(),
+            "prefill_tok_s": {
+                "dense": dense,
+                // Block-sparse attention's prefill at the same sizes: filled in by its bench.
+                "block_sparse": null,
+            },
+            format!("tg{decode_len}_tok_s"): median(runs),
+            "gpu_memory_bytes": {
+                "total": m.memory_bytes(),
+                "weights": m.weight_bytes(),
+                "kv_cache": m.kv_bytes(),
+            },
+        },
+    });
     println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     Ok(())
 }

@@ -1,0 +1,102 @@
+//! The whole model on the GPU (lavapipe in CI) against the CPU reference path of the same precision
+//! (Precision::Exact: f32 activations, dequantized weights, f16 KV) and llama.cpp's golden greedy
+//! tokens (../shared/golden). Needs the model (scripts/fetch-model.sh) and a Vulkan driver.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+use tome::gpu::llama::GpuLlama;
+use tome::gpu::{Gpu, block_on};
+use tome::model::sample::top_k;
+use tome::model::{Llama, Precision};
+
+fn model() -> Llama {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/SmolLM2-135M-Instruct.Q4_1.gguf");
+    assert!(p.exists(), "model missing at {}: run scripts/fetch-model.sh first", p.display());
+    let mut m = Llama::open(&p, 2).expect("load model");
+    m.precision = Precision::Exact;
+    m
+}
+
+fn golden() -> Value {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/golden/smollm2-135m-q4_1.tokenize-greedy.llama-cpp.json");
+    serde_json::from_str(&std::fs::read_to_string(p).expect("golden file")).expect("golden json")
+}
+
+fn gpu_model(m: &Llama, n_ctx: usize) -> GpuLlama {
+    let gpu = block_on(Gpu::new()).expect("a GPU adapter (apt-get install mesa-vulkan-drivers libvulkan1)");
+    GpuLlama::new(gpu, m, n_ctx).expect("model on the GPU")
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f64 {
+    let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
+    for (&x, &y) in a.iter().zip(b) {
+        ab += x as f64 * y as f64;
+        aa += x as f64 * x as f64;
+        bb += y as f64 * y as f64;
+    }
+    ab / (aa.sqrt() * bb.sqrt())
+}
+
+fn ids(v: &Value) -> Vec<u32> {
+    v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as u32).collect()
+}
+
+fn top(l: &[f32], k: usize) -> Vec<u32> {
+    top_k(l, k).into_iter().map(|(i, _)| i).collect()
+}
+
+#[test]
+fn gpu_logits_match_the_cpu_exact_path_and_greedy_steps_match_llama_cpp() {
+    let m = model();
+    let g = golden();
+    let prompt = ids(&g["greedy"]["prompt_ids"]);
+    assert_eq!(m.tokenizer.encode("The quick brown fox").unwrap(), prompt);
+    let mut s = m.session(64);
+    let cpu = m.forward(&mut s, &prompt).unwrap().to_vec();
+
+    let mut gm = gpu_model(&m, 64);
+    let logits = block_on(gm.forward(&prompt)).unwrap();
+    let cos = cosine(&logits, &cpu);
+    let max_abs = logits.iter().zip(&cpu).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+    println!("GPU vs CPU exact: cosine {cos:.8}, max abs diff {max_abs:.5}, top-5 {:?}", top(&logits, 5));
+    assert!(cos >= 0.9999, "cosine {cos}");
+    assert_eq!(top(&logits, 5), top(&cpu, 5));
+
+    // 24 greedy steps, one token at a time (the decode path), against llama.cpp's.
+    let mut next = top(&logits, 1)[0];
+    for (i, step) in g["greedy"]["steps"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(next, step["id"].as_u64().unwrap() as u32, "greedy step {i}");
+        let best = block_on(gm.forward_top_k(&[next], 1)).unwrap();
+        next = best[0].0;
+    }
+    assert_eq!(gm.len(), prompt.len() + 24);
+}
+
+/// A prompt longer than one chunk (prefill in two chunks, attention across them) gives the CPU's
+/// logits, and clearing the session starts over cleanly.
+#[test]
+fn chunked_prefill_matches_the_cpu_and_clear_restarts() {
+    let m = model();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/docs/novels");
+    let mut files: Vec<PathBuf> = dir.read_dir().unwrap().filter_map(|e| Some(e.ok()?.path())).collect();
+    files.sort();
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    let chars: String = text.chars().skip(5000).take(3000).collect();
+    let mut tokens = m.tokenizer.encode(&chars).unwrap();
+    tokens.truncate(520);
+    assert_eq!(tokens.len(), 520);
+    let mut s = m.session(600);
+    let cpu = m.forward(&mut s, &tokens).unwrap().to_vec();
+
+    let mut gm = gpu_model(&m, 600);
+    block_on(gm.forward(&tokens[..10])).unwrap();
+    gm.clear();
+    let logits = block_on(gm.forward(&tokens)).unwrap();
+    let cos = cosine(&logits, &cpu);
+    println!("520-token prefill (two chunks): GPU vs CPU exact cosine {cos:.8}");
+    assert!(cos >= 0.9999, "cosine {cos}");
+    assert_eq!(top(&logits, 5), top(&cpu, 5));
+    assert!(block_on(gm.forward(&vec![1; 101])).is_err(), "past n_ctx is an error");
+}
