@@ -8,6 +8,9 @@
 // (CPU). wllama's files are served from this origin at vendor/wllama/ by scripts/bench-web.mjs
 // (never from a CDN); under plain `tome serve` they are absent and only tome is measured.
 //
+// tome also runs on WebGPU when the browser gives an adapter (headless Chromium: SwiftShader, a CPU
+// emulation of a GPU, so its times say little about real GPUs); greedy picks happen on the GPU.
+//
 // Each configuration: one short warm-up, then `reps` runs of a `prefill`-token prompt followed by
 // `decode` greedy steps; medians. Decode tok/s counts forward passes: tome runs `decode` of them;
 // llama-server (inside wllama) reports `predicted_n` tokens of which the first comes from the
@@ -22,7 +25,7 @@ const params = new URLSearchParams(location.search);
 const prefill = Number(params.get('prefill')) || 128;
 const decode = Number(params.get('decode')) || 64;
 const reps = Number(params.get('reps')) || 3;
-const engines = (params.get('engines') || 'tome,wllama').split(',');
+const engines = (params.get('engines') || 'tome,webgpu,wllama').split(',');
 $('n-prefill').textContent = prefill;
 $('n-decode').textContent = decode;
 $('n-reps').textContent = reps;
@@ -55,7 +58,22 @@ async function startTome() {
   const prompt = await client.call(KINDS.benchPrompt, { n: prefill });
   const warmup = await client.call(KINDS.benchPrompt, { n: 16 });
   await client.call(KINDS.bench, { prefill: 16, decode: 4 }); // warm-up
+  // The same model on WebGPU in the same worker, when this browser gives an adapter.
+  let gpu = null;
+  if (engines.includes('webgpu')) {
+    try {
+      const t1 = performance.now();
+      const info = await client.call(KINDS.gpuModelLoad, { nCtx: prefill + decode + 8 });
+      const loadMs = performance.now() - t1;
+      const label = (await client.call(KINDS.gpuInfo, {})).label;
+      await client.call(KINDS.gpuBench, { prefill: 16, decode: 4 }); // warm-up (pipelines, first submits)
+      gpu = { ...info, label, loadMs, run: () => client.call(KINDS.gpuBench, { prefill, decode }), close: () => {} };
+    } catch (e) {
+      gpu = { error: e.message };
+    }
+  }
   return {
+    gpu,
     prompt,
     warmup,
     loadMs,
@@ -132,6 +150,12 @@ async function main() {
   const configs = [];
   if (engines.includes('tome')) {
     configs.push({ key: 'tome', name: 'tome wasm cpu (SIMD128), 1 thread', engine: tome, extra: { load_ms: Math.round(tome.loadMs) } });
+  }
+  if (tome.gpu?.run) {
+    configs.push({ key: 'tome_webgpu', name: `tome WebGPU (${tome.gpu.label}${tome.gpu.fallback ? ', software' : ''})`, engine: tome.gpu,
+      extra: { load_ms: Math.round(tome.gpu.loadMs), gpu_memory_bytes: tome.gpu.memory_bytes } });
+  } else if (tome.gpu) {
+    result.tome_webgpu = `not measured: ${tome.gpu.error}`;
   }
   if (engines.includes('wllama')) {
     state('wllama: loading the model…');

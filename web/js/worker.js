@@ -83,6 +83,22 @@ const handlers = {
     }
   },
   [KINDS.gpuCheck]: (id, { n, seed }) => Tome.gpuCheckAdd(n, seed ?? 1),
+  [KINDS.gpuModelLoad]: (id, { nCtx }) => Tome.gpuLoadModel(nCtx ?? 1024),
+  async [KINDS.gpuLogits](id, { text }) {
+    const logits = await Tome.gpuLogits(text);
+    return { ids: Array.from(Tome.tokenize(text)), logits };
+  },
+  async [KINDS.gpuBench](id, { prefill, decode }) {
+    const t0 = performance.now();
+    const p = await Tome.gpuBenchPrefill(prefill);
+    const t1 = performance.now();
+    const d = await Tome.gpuBenchDecode(decode);
+    const t2 = performance.now();
+    return {
+      prefill_tokens: p, prefill_ms: t1 - t0, prefill_tok_s: (p * 1000) / (t1 - t0),
+      decode_tokens: d, decode_ms: t2 - t1, decode_tok_s: (d * 1000) / (t2 - t1),
+    };
+  },
   [KINDS.greedy]: (id, { prompt, n }) => Array.from(Tome.greedy(prompt, n)),
   [KINDS.bench](id, { prefill, decode }) {
     const t0 = performance.now();

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::gpu::buffers::{Staging, bytes_f32, f32_bytes, storage_init, uniform};
 use crate::gpu::elementwise::Elementwise;
 use crate::gpu::kernel::submit;
+use crate::gpu::llama::GpuLlama;
 use crate::gpu::{Gpu, GpuError, GpuInfo};
 
 thread_local! {
@@ -33,6 +34,100 @@ pub async fn device() -> Result<Rc<Gpu>, GpuError> {
 /// The adapter's description (name, limits, software fallback or not).
 pub async fn info() -> Result<GpuInfo, GpuError> {
     Ok(device().await?.info.clone())
+}
+
+thread_local! {
+    /// The language model on WebGPU (its own device), next to the CPU model of [`super::reading`].
+    static MODEL: RefCell<Option<GpuLlama>> = const { RefCell::new(None) };
+}
+
+/// What the page shows about the model on the GPU.
+#[derive(Debug, Clone, Serialize)]
+pub struct GpuModelInfo {
+    pub adapter: String,
+    pub fallback: bool,
+    pub n_ctx: usize,
+    /// Bytes of all GPU buffers: weights (quantized), KV cache, activations.
+    pub memory_bytes: u64,
+}
+
+/// Uploads the loaded CPU model's weights to WebGPU for sessions of `n_ctx` positions. Fails with
+/// the GPU's own error (no adapter, too large, out of memory, device lost), so the caller keeps the CPU.
+pub async fn load_model(n_ctx: usize) -> crate::Result<GpuModelInfo> {
+    let gpu = Gpu::new().await?;
+    let (adapter, fallback) = (gpu.info.name.clone(), gpu.info.fallback);
+    let model = super::reading::with_model(|m| GpuLlama::new(gpu, m, n_ctx))??;
+    let info = GpuModelInfo { adapter, fallback, n_ctx: model.n_ctx(), memory_bytes: model.memory_bytes() };
+    MODEL.with(|m| *m.borrow_mut() = Some(model));
+    Ok(info)
+}
+
+pub fn model_loaded() -> bool {
+    MODEL.with(|m| m.borrow().is_some())
+}
+
+/// Runs `f` on the GPU model, taken out of its slot while the GPU works (the borrow cannot live
+/// across an await) and put back afterwards, also on error.
+async fn with_gpu_model<R, F>(f: impl FnOnce(GpuLlama) -> F) -> crate::Result<R>
+where
+    F: std::future::Future<Output = (GpuLlama, crate::Result<R>)>,
+{
+    let Some(model) = MODEL.with(|m| m.borrow_mut().take()) else {
+        return Err(crate::model::ModelError::Gguf(
+            "the model is not on the GPU: load it there first".into(),
+        )
+        .into());
+    };
+    let (model, out) = f(model).await;
+    MODEL.with(|m| *m.borrow_mut() = Some(model));
+    out
+}
+
+/// The token ids of raw `text` (no chat template) and the next-token logits after them, computed on
+/// WebGPU in a fresh session.
+pub async fn logits(text: &str) -> crate::Result<(Vec<u32>, Vec<f32>)> {
+    let ids = super::reading::with_model(|m| m.tokenizer.encode(text))??;
+    with_gpu_model(|mut m| async move {
+        m.clear();
+        let out = m.forward(&ids).await;
+        (m, out.map(|logits| (ids, logits)))
+    })
+    .await
+}
+
+/// Benchmark, part 1 (the page times it): a fresh session prefills the bench prompt of `n` tokens
+/// (the same ids as the CPU bench); the GPU picks the next token, only it comes back. Returns `n`.
+pub async fn bench_prefill(n: usize) -> crate::Result<usize> {
+    let ids = super::reading::bench_prompt_ids(n)?;
+    with_gpu_model(|mut m| async move {
+        m.clear();
+        let out = m.forward_top_k(&ids, 1).await;
+        BENCH_NEXT.with(|b| b.set(out.as_ref().ok().and_then(|t| t.first()).map(|t| t.0)));
+        (m, out.map(|_| ids.len()))
+    })
+    .await
+}
+
+/// Benchmark, part 2: up to `n` greedy decode steps after part 1, argmax on the GPU. Returns the count.
+pub async fn bench_decode(n: usize) -> crate::Result<usize> {
+    let Some(mut next) = BENCH_NEXT.with(|b| b.get()) else {
+        return Err(crate::model::ModelError::Gguf("run the prefill first".into()).into());
+    };
+    with_gpu_model(|mut m| async move {
+        let n = n.min(m.n_ctx() - m.len());
+        for _ in 0..n {
+            match m.forward_top_k(&[next], 1).await {
+                Ok(top) => next = top.first().map_or(next, |t| t.0),
+                Err(e) => return (m, Err(e)),
+            }
+        }
+        (m, Ok(n))
+    })
+    .await
+}
+
+thread_local! {
+    static BENCH_NEXT: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
 }
 
 /// The outcome of running one kernel on the GPU and its CPU twin on the same random input.

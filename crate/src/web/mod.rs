@@ -324,6 +324,42 @@ impl Tome {
         to_js(&gpu::check_add(n, seed as u64).await.map_err(|e| JsError::new(&e.to_string()))?)
     }
 
+    /// Uploads the loaded model to WebGPU (after `loadModel`); throws the GPU's error in words
+    /// (no adapter, too large, out of memory, device lost) and the CPU model stays usable.
+    #[wasm_bindgen(js_name = gpuLoadModel)]
+    pub async fn js_gpu_load_model(n_ctx: usize) -> Result<JsValue, JsError> {
+        panic_message::install();
+        to_js(&gpu::load_model(n_ctx).await.map_err(|e| JsError::new(&e.to_string()))?)
+    }
+
+    #[wasm_bindgen(js_name = gpuModelLoaded)]
+    pub fn js_gpu_model_loaded() -> bool {
+        gpu::model_loaded()
+    }
+
+    /// The next-token logits after raw `text` (no chat template), computed on WebGPU.
+    #[wasm_bindgen(js_name = gpuLogits)]
+    pub async fn js_gpu_logits(text: String) -> Result<Vec<f32>, JsError> {
+        let (_, logits) = gpu::logits(&text).await.map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(logits)
+    }
+
+    /// The model's token ids of raw `text` (no chat template).
+    #[wasm_bindgen(js_name = tokenize)]
+    pub fn js_tokenize(text: &str) -> Result<Vec<u32>, JsError> {
+        reading::with_model(|m| m.tokenizer.encode(text)).map_err(js_err)?.map_err(js_err)
+    }
+
+    #[wasm_bindgen(js_name = gpuBenchPrefill)]
+    pub async fn js_gpu_bench_prefill(n: usize) -> Result<usize, JsError> {
+        gpu::bench_prefill(n).await.map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    #[wasm_bindgen(js_name = gpuBenchDecode)]
+    pub async fn js_gpu_bench_decode(n: usize) -> Result<usize, JsError> {
+        gpu::bench_decode(n).await.map_err(|e| JsError::new(&e.to_string()))
+    }
+
     /// FAULT-INJECTION HOOK FOR TESTS ONLY: a real Rust panic inside the wasm instance, as a bug in
     /// the reader would raise while reading `name`. It aborts the instance (no unwinding on wasm),
     /// so the worker's crash path (restart, message naming the file) can be tested end to end. The

@@ -89,6 +89,11 @@ pub fn load(bytes: Vec<u8>) -> Result<ModelInfo, ModelError> {
     Ok(info)
 }
 
+/// Runs `f` with the loaded model (the GPU upload and the tokenizer use it).
+pub fn with_model<R>(f: impl FnOnce(&Llama) -> R) -> Result<R, ModelError> {
+    MODEL.with(|m| m.borrow().as_ref().map(f).ok_or_else(no_model))
+}
+
 pub fn loaded() -> bool {
     MODEL.with(|m| m.borrow().is_some())
 }
