@@ -145,18 +145,21 @@ pub struct KernelCheck {
 /// Runs the residual-add kernel (`x += y`) on `n` random floats from `seed` on the GPU and with
 /// [`crate::cpu::ops::add`], and compares element by element.
 pub async fn check_add(n: usize, seed: u64) -> Result<KernelCheck, GpuError> {
-    let gpu = device().await?;
+    check_add_on(&*device().await?, n, seed).await
+}
+
+async fn check_add_on(gpu: &Gpu, n: usize, seed: u64) -> Result<KernelCheck, GpuError> {
     let mut rng = SplitMix(seed);
     let x: Vec<f32> = (0..n).map(|_| rng.f32(3.0)).collect();
     let y: Vec<f32> = (0..n).map(|_| rng.f32(3.0)).collect();
-    let k = Elementwise::new(&gpu);
-    let xb = storage_init(&gpu, "x", &f32_bytes(&x))?;
-    let yb = storage_init(&gpu, "y", &f32_bytes(&y))?;
-    let pb = uniform(&gpu, "p", &[n as u32]);
-    let bind = k.add.bind(&gpu, &[&xb, &yb, &pb]);
-    submit(&gpu, "add", |pass| k.add(pass, &bind, n as u32));
-    let staging = Staging::new(&gpu, (n * 4) as u64);
-    let got = bytes_f32(&staging.read(&gpu, &xb, 0, (n * 4) as u64).await?);
+    let k = Elementwise::new(gpu);
+    let xb = storage_init(gpu, "x", &f32_bytes(&x))?;
+    let yb = storage_init(gpu, "y", &f32_bytes(&y))?;
+    let pb = uniform(gpu, "p", &[n as u32]);
+    let bind = k.add.bind(gpu, &[&xb, &yb, &pb]);
+    submit(gpu, "add", |pass| k.add(pass, &bind, n as u32));
+    let staging = Staging::new(gpu, (n * 4) as u64);
+    let got = bytes_f32(&staging.read(gpu, &xb, 0, (n * 4) as u64).await?);
     let mut want = x;
     crate::cpu::ops::add(&mut want, &y);
     let mut check =
@@ -196,9 +199,12 @@ mod tests {
     use super::*;
 
     /// The same check natively (Mesa lavapipe), so the code the browser runs is exercised by `cargo test`.
+    /// (On the shared test device: a device kept in a thread-local would be dropped at thread exit,
+    /// which wgpu does not survive natively; in the browser the instance never drops it.)
     #[test]
     fn add_check_agrees_with_the_cpu_twin_natively() {
-        let check = crate::gpu::block_on(check_add(4099, 11)).expect("a GPU device (lavapipe)");
+        let check = crate::gpu::block_on(check_add_on(crate::gpu::testing::gpu(), 4099, 11))
+            .expect("a GPU device (lavapipe)");
         assert_eq!(check.n, 4099);
         assert_eq!(check.mismatches, 0, "{check:?}");
     }
