@@ -49,6 +49,8 @@ async function openTimed(label, open) {
 
 test('the page loads with the drop zone and says what runs where', async () => {
   await page.locator('#drop').waitFor();
+  // The backend comes from the worker (its wasm asks for a WebGPU device), a moment after load.
+  await page.locator('#state', { hasText: /WebGPU|CPU/ }).waitFor({ timeout: 60_000 });
   const state = await page.locator('#state').textContent();
   assert.match(state, /WebGPU|CPU/);
   assert.match(state, /Model: not loaded/);

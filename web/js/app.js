@@ -7,6 +7,8 @@ import { backend, modelState, offlineState } from './status.js';
 
 const $ = (id) => document.getElementById(id);
 const reader = new Reader($('reader'));
+// Fault injection for the browser tests, only on a page opened with ?test-hooks.
+if (new URLSearchParams(location.search).has('test-hooks')) window.tomeTestHooks = reader.session.testHooks();
 const notice = $('notice');
 
 function say(message) {
@@ -77,7 +79,7 @@ addEventListener('drop', (e) => {
 });
 
 async function showState() {
-  $('state').textContent = [await backend(), modelState(reader.session.model), offlineState()].join(' · ');
+  $('state').textContent = [await backend(reader.session), modelState(reader.session.model), offlineState()].join(' · ');
 }
 
 reader.el.addEventListener('model', showState);

@@ -1,32 +1,208 @@
-// The benchmark page: loads the model in the worker, times prefill and decode there, shows the
-// numbers and leaves them in window.benchResult (scripts/bench-web.mjs reads that).
+// The benchmark page: the model's prefill and decode speed in this browser, tome's wasm CPU path next
+// to wllama (llama.cpp in wasm, npm @wllama/wllama) on the same GGUF and the same prompt (its token
+// count checked on both sides).
+// Shows the numbers and leaves them in window.benchResult (scripts/bench-web.mjs reads that).
+//
+// tome runs in our worker (one thread). wllama runs with one thread, and with two when the page is
+// cross-origin isolated (COOP/COEP: SharedArrayBuffer for its pthreads), each with n_gpu_layers 0
+// (CPU). wllama's files are served from this origin at vendor/wllama/ by scripts/bench-web.mjs
+// (never from a CDN); under plain `tome serve` they are absent and only tome is measured.
+//
+// tome also runs on WebGPU when the browser gives an adapter (headless Chromium: SwiftShader, a CPU
+// emulation of a GPU, so its times say little about real GPUs); greedy picks happen on the GPU.
+//
+// Each configuration: one short warm-up, then `reps` runs of a `prefill`-token prompt followed by
+// `decode` greedy steps; medians. Decode tok/s counts forward passes: tome runs `decode` of them;
+// llama-server (inside wllama) reports `predicted_n` tokens of which the first comes from the
+// prompt's logits, so its decode rate is (predicted_n - 1) / predicted_ms.
 
 import { WorkerClient } from './client.js';
 import { KINDS } from './protocol.js';
+import { MODEL_URL } from './model.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const prefill = Number(params.get('prefill')) || 128;
-const decode = Number(params.get('decode')) || 32;
+const decode = Number(params.get('decode')) || 64;
+const reps = Number(params.get('reps')) || 3;
+const engines = (params.get('engines') || 'tome,webgpu,wllama').split(',');
 $('n-prefill').textContent = prefill;
 $('n-decode').textContent = decode;
+$('n-reps').textContent = reps;
 
-async function main() {
+const state = (text) => ($('state').textContent = text);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (x) => Math.round(x * 100) / 100;
+
+function summary(engine, runs, extra = {}) {
+  return {
+    engine,
+    ...extra,
+    prefill_tok_s: round(median(runs.map((r) => r.prefill_tok_s))),
+    decode_tok_s: round(median(runs.map((r) => r.decode_tok_s))),
+    runs: runs.map((r) => ({ ...r, prefill_tok_s: round(r.prefill_tok_s), decode_tok_s: round(r.decode_tok_s) })),
+  };
+}
+
+/** tome's CPU path in its worker: the model loaded once, a fresh session per run. */
+async function startTome() {
   const client = new WorkerClient();
   const t0 = performance.now();
   await client.call(KINDS.modelLoad, {}, {
-    onProgress: (p) => ($('state').textContent = `Model: ${p.label}${p.fraction != null ? ` ${Math.floor(p.fraction * 100)}%` : ''}`),
+    onProgress: (p) => state(`tome: model ${p.label}${p.fraction != null ? ` ${Math.floor(p.fraction * 100)}%` : ''}`),
   });
   const loadMs = performance.now() - t0;
-  $('state').textContent = 'Model ready; measuring…';
-  const r = await client.call(KINDS.bench, { prefill, decode });
-  const result = { engine: 'tome wasm cpu, 1 thread', load_ms: Math.round(loadMs), ...r, user_agent: navigator.userAgent };
+  const prompt = await client.call(KINDS.benchPrompt, { n: prefill });
+  const warmup = await client.call(KINDS.benchPrompt, { n: 16 });
+  await client.call(KINDS.bench, { prefill: 16, decode: 4 }); // warm-up
+  // The same model on WebGPU in the same worker, when this browser gives an adapter.
+  let gpu = null;
+  if (engines.includes('webgpu')) {
+    try {
+      const t1 = performance.now();
+      const info = await client.call(KINDS.gpuModelLoad, { nCtx: prefill + decode + 8 });
+      const loadMs = performance.now() - t1;
+      const label = (await client.call(KINDS.gpuInfo, {})).label;
+      await client.call(KINDS.gpuBench, { prefill: 16, decode: 4 }); // warm-up (pipelines, first submits)
+      gpu = { ...info, label, loadMs, run: () => client.call(KINDS.gpuBench, { prefill, decode }), close: () => {} };
+    } catch (e) {
+      gpu = { error: e.message };
+    }
+  }
+  return {
+    gpu,
+    prompt,
+    warmup,
+    loadMs,
+    run: () => client.call(KINDS.bench, { prefill, decode }),
+    close: () => client.worker.terminate(),
+  };
+}
+
+/** wllama with `threads` threads on the CPU; null when its files are not served here. */
+async function startWllama(threads, modelBlob, prompt, warmup) {
+  let mod;
+  try {
+    mod = await import(new URL('../vendor/wllama/index.js', import.meta.url).href);
+  } catch {
+    return null;
+  }
+  const wllama = new mod.Wllama(
+    { default: new URL('../vendor/wllama/wasm/wllama.wasm', import.meta.url).href },
+    params.has('wllama-log') ? {} : { suppressNativeLog: true, logger: mod.LoggerWithoutDebug },
+  );
+  const t0 = performance.now();
+  await wllama.loadModel([modelBlob], {
+    n_threads: threads,
+    n_gpu_layers: 0, // CPU, as tome's path here
+    n_ctx: 512,
+    n_batch: 512,
+    n_parallel: 1,
+  });
+  const loadMs = performance.now() - t0;
+  const complete = async (text, tokens, n) => {
+    const res = await wllama.createCompletion({
+      prompt: text, // tome's prompt ids decoded; the token count is checked below
+      max_tokens: n,
+      temperature: 0,
+      temp: 0,
+      top_k: 1,
+      ignore_eos: true,
+      cache_prompt: false,
+    });
+    const t = res.timings;
+    if (!t || t.prompt_n !== tokens || (t.cache_n ?? 0) !== 0) {
+      throw new Error(`wllama read ${t?.prompt_n} prompt tokens (${t?.cache_n} cached), expected ${tokens}, none cached`);
+    }
+    return {
+      prefill_tokens: t.prompt_n,
+      prefill_ms: t.prompt_ms,
+      prefill_tok_s: (t.prompt_n * 1000) / t.prompt_ms,
+      decode_tokens: t.predicted_n - 1,
+      decode_ms: t.predicted_ms,
+      decode_tok_s: ((t.predicted_n - 1) * 1000) / t.predicted_ms,
+    };
+  };
+  await complete(warmup.text, warmup.ids.length, 4); // warm-up
+  return {
+    loadMs,
+    version: mod.Wllama.getLibllamaVersion(),
+    threads: wllama.getNumThreads(),
+    multithread: wllama.isMultithread(),
+    run: () => complete(prompt.text, prompt.ids.length, decode),
+    close: () => wllama.exit(),
+  };
+}
+
+async function main() {
+  const result = {
+    prefill_tokens: prefill,
+    decode_tokens: decode,
+    reps,
+    cross_origin_isolated: self.crossOriginIsolated,
+    hardware_concurrency: navigator.hardwareConcurrency,
+    user_agent: navigator.userAgent,
+  };
+  const tome = await startTome();
+  const configs = [];
+  if (engines.includes('tome')) {
+    configs.push({ key: 'tome', name: 'tome wasm cpu (SIMD128), 1 thread', engine: tome, extra: { load_ms: Math.round(tome.loadMs) } });
+  }
+  if (tome.gpu?.run) {
+    configs.push({ key: 'tome_webgpu', name: `tome WebGPU (${tome.gpu.label}${tome.gpu.fallback ? ', software' : ''})`, engine: tome.gpu,
+      extra: { load_ms: Math.round(tome.gpu.loadMs), gpu_memory_bytes: tome.gpu.memory_bytes } });
+  } else if (tome.gpu) {
+    result.tome_webgpu = `not measured: ${tome.gpu.error}`;
+  }
+  if (engines.includes('wllama')) {
+    state('wllama: loading the model…');
+    const res = await fetch(MODEL_URL);
+    if (!res.ok) throw new Error(`the model file is not served here (HTTP ${res.status})`);
+    const blob = new File([await res.blob()], 'model.gguf');
+    const threadCounts = self.crossOriginIsolated ? [1, 2] : [1];
+    if (!self.crossOriginIsolated) result.wllama_2t = 'not measured: the page is not cross-origin isolated (COOP/COEP)';
+    for (const threads of threadCounts) {
+      const w = await startWllama(threads, blob, tome.prompt, tome.warmup);
+      if (!w) {
+        result.wllama = 'not measured: its files are not served here (run node scripts/bench-web.mjs)';
+        break;
+      }
+      configs.push({ key: `wllama_${threads}t`, name: `wllama ${w.version} wasm cpu, ${threads} thread${threads > 1 ? 's' : ''}`,
+        engine: w, extra: { threads: w.threads, multithread: w.multithread, load_ms: Math.round(w.loadMs) } });
+    }
+  }
+  // Runs interleave the engines, so a noisy moment on a shared machine hits all of them alike;
+  // only one engine computes at a time (the others' workers wait).
+  for (const c of configs) c.runs = [];
+  for (let i = 0; i < reps; i++) {
+    for (const c of configs) {
+      state(`${c.name}: run ${i + 1} of ${reps}…`);
+      c.runs.push(await c.engine.run());
+    }
+  }
+  for (const c of configs) await c.engine.close();
+  if (!engines.includes('tome')) await tome.close();
+
+  for (const c of configs) result[c.key] = summary(c.name, c.runs, c.extra);
+  const t = result.tome;
+  for (const key of ['wllama_1t', 'wllama_2t']) {
+    const w = result[key];
+    if (t && w && typeof w === 'object') {
+      result[`ratio_tome_over_${key}`] = {
+        prefill: round(t.prefill_tok_s / w.prefill_tok_s),
+        decode: round(t.decode_tok_s / w.decode_tok_s),
+      };
+    }
+  }
   $('result').textContent = JSON.stringify(result, null, 2);
-  $('state').textContent = `Prefill ${r.prefill_tok_s.toFixed(1)} tok/s, decode ${r.decode_tok_s.toFixed(1)} tok/s`;
+  state(configs.map((c) => `${c.name}: prefill ${result[c.key].prefill_tok_s} tok/s, decode ${result[c.key].decode_tok_s} tok/s`).join(' · '));
   window.benchResult = result;
 }
 
 main().catch((e) => {
-  $('state').textContent = `Failed: ${e.message}`;
+  state(`Failed: ${e.message}`);
   window.benchResult = { error: e.message };
 });

@@ -4,9 +4,17 @@
 
 import { request, errorFromReply, StoppedError } from './protocol.js';
 
+/** The worker's URL; a page opened with `?test-hooks` passes the flag on (fault injection for tests). */
+function workerUrl() {
+  const url = new URL('./worker.js', import.meta.url);
+  if (new URLSearchParams(self.location?.search ?? '').has('test-hooks')) url.searchParams.set('test-hooks', '1');
+  return url;
+}
+
 export class WorkerClient {
-  constructor(url = new URL('./worker.js', import.meta.url)) {
+  constructor(url = workerUrl()) {
     this.url = url;
+    this.starts = 0; // how many workers were started (1 + restarts)
     this.nextId = 1;
     this.pending = new Map(); // id -> { resolve, reject, onProgress }
     this.onrestart = null;
@@ -15,6 +23,7 @@ export class WorkerClient {
 
   start() {
     this.worker = new Worker(this.url, { type: 'module' });
+    this.starts += 1;
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (event) => {
       event.preventDefault();

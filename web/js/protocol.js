@@ -16,8 +16,17 @@ export const KINDS = Object.freeze({
   modelLoad: 'modelLoad', // { url, cachedOnly }     -> { loaded, layers, vocab, threads }; progress { stage: 'download'|'model-load', fraction }
   greedy: 'greedy', // { prompt, n }                -> token ids (raw prompt, greedy)
   bench: 'bench', //   { prefill, decode }          -> { prefill_tok_s, decode_tok_s, ... }
+  benchPrompt: 'benchPrompt', // { n }               -> { ids, text }: the bench prompt, to give other engines
   read: 'read', //     { question }                 -> { text, stop }; progress { stage: 'sources' | 'token', piece, ... }
   readStop: 'readStop', // {}                       -> true (the running read returns 'cancelled')
+  gpuInfo: 'gpuInfo', // {}                          -> { ok: true, label, name, backend, fallback, ... } | { ok: false, reason }
+  gpuCheck: 'gpuCheck', // { n, seed }              -> { kernel, n, max_abs_diff, mismatches, adapter }: a WebGPU kernel vs its CPU twin
+  gpuModelLoad: 'gpuModelLoad', // { nCtx }         -> { adapter, fallback, n_ctx, memory_bytes }: the loaded model uploaded to WebGPU
+  gpuLogits: 'gpuLogits', // { text }               -> { ids, logits: Float32Array }: next-token logits of raw text on WebGPU
+  gpuBench: 'gpuBench', // { prefill, decode }      -> { prefill_tok_s, decode_tok_s, ... } on WebGPU (greedy on the GPU)
+  // Fault injection, for tests only: answered only by a worker started with `?test-hooks` (see
+  // client.js); a real Rust panic inside wasm while "reading" `name`, so the crash path can be tested.
+  faultPanic: 'faultPanic', // { name }              -> never returns: a fatal ReaderCrashedError naming `name`
 });
 
 /** Stages of opening a document, in order, with the words the progress bar shows. */

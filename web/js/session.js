@@ -15,6 +15,7 @@ export class Session extends EventTarget {
     this.client = new WorkerClient();
     this.client.onrestart = () => this.restore();
     this.doc = null; // { bytes, name, info, outline }
+    this.faultNextOpen = false;
     this.indexed = null; // Promise<number> of the current document's index
     this.eta = new Eta();
     this.model = { state: 'not loaded', text: 'Model: not loaded' };
@@ -48,6 +49,12 @@ export class Session extends EventTarget {
     }
   }
 
+  /** The WebGPU adapter the worker got ({ ok, name, fallback, ... } or { ok: false, reason }); asked once per worker. */
+  gpu() {
+    this.gpuInfo ??= this.client.call(KINDS.gpuInfo, {}).catch((e) => ({ ok: false, reason: e.message }));
+    return this.gpuInfo;
+  }
+
   /** Greedy continuation ids of a raw prompt (the check against llama.cpp). */
   greedy(prompt, n) {
     return this.client.call(KINDS.greedy, { prompt, n });
@@ -75,7 +82,10 @@ export class Session extends EventTarget {
 
   /** Opens a document; resolves once its outline is known. The previous one stays on failure. */
   async open(bytes, name) {
-    const result = await this.client.call(KINDS.open, { bytes, name }, {
+    // Test hook (pages opened with ?test-hooks): this open panics inside wasm instead of reading.
+    const kind = this.faultNextOpen ? KINDS.faultPanic : KINDS.open;
+    this.faultNextOpen = false;
+    const result = await this.client.call(kind, { bytes, name }, {
       onProgress: (p) => this.progress(p, bytes.length),
     });
     this.eta.done();
@@ -95,6 +105,7 @@ export class Session extends EventTarget {
 
   /** After a restart: read the current document again so search and ask keep working. */
   async restore() {
+    this.gpuInfo = null;
     if (this.model.state !== 'not loaded') {
       this.setModel('not loaded', 'not loaded');
       this.loadModel({ cachedOnly: true }).catch(() => {});
@@ -126,5 +137,13 @@ export class Session extends EventTarget {
 
   stop() {
     this.client.stop();
+  }
+
+  /** Fault injection for the browser tests; the worker honours it only under ?test-hooks. */
+  testHooks() {
+    return {
+      panicOnNextOpen: () => (this.faultNextOpen = true),
+      workerStarts: () => this.client.starts,
+    };
   }
 }

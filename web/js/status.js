@@ -1,16 +1,11 @@
-// What runs where, said plainly: the WebGPU adapter (or CPU), the language model's state, offline.
+// What runs where, said plainly: the WebGPU adapter the worker got (or CPU), the language model's
+// state, offline.
 
-export async function backend() {
-  if (!navigator.gpu) return 'WebGPU: not available here, the CPU would be used';
-  try {
-    const adapter = await navigator.gpu.requestAdapter();
-    if (!adapter) return 'WebGPU: no adapter, the CPU would be used';
-    const info = adapter.info ?? {};
-    const name = [info.vendor, info.architecture || info.device].filter(Boolean).join(' ') || 'GPU';
-    return `WebGPU: ${name}${info.isFallbackAdapter ? ' (software fallback)' : ''}`;
-  } catch {
-    return 'WebGPU: failed to start, the CPU would be used';
-  }
+/** "WebGPU (adapter)" when the worker has a WebGPU device, else "CPU" with the reason. */
+export async function backend(session) {
+  const gpu = await session.gpu();
+  if (!gpu.ok) return `CPU (no WebGPU: ${gpu.reason.replace(/;.*$/, '')})`;
+  return `WebGPU (${gpu.label}${gpu.fallback ? ', software' : ''})`;
 }
 
 /** The model's state in words; until it is ready, answers quote the document. */

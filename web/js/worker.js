@@ -6,6 +6,9 @@ import init, { Tome } from '../pkg/tome.js';
 import { KINDS, reply } from './protocol.js';
 import { fetchModel } from './model.js';
 
+// Test hooks (fault injection) answer only in a worker the page started with ?test-hooks.
+const TEST_HOOKS = new URL(self.location.href).searchParams.has('test-hooks');
+
 let ready = null;
 let tome = null; // the current document
 let opening = ''; // name of the file being read, for crash messages
@@ -62,6 +65,40 @@ const handlers = {
     const info = Tome.loadModel(bytes);
     return { loaded: true, ...info };
   },
+  [KINDS.benchPrompt]: (id, { n }) => ({ ids: Array.from(Tome.benchPromptIds(n)), text: Tome.benchPromptText(n) }),
+  [KINDS.faultPanic](id, { name }) {
+    if (!TEST_HOOKS) throw new Error('Fault injection is a test hook: open the page with ?test-hooks to use it.');
+    opening = name;
+    self.postMessage(reply.progress(id, 'read'));
+    Tome.faultInjectionPanic(name);
+    return null;
+  },
+  // The WebGPU device (asked for once in this worker); its absence is an answer, not an error.
+  async [KINDS.gpuInfo]() {
+    try {
+      const info = await Tome.gpuInfo();
+      return { ok: true, ...info, label: info.name || (await adapterLabel()) };
+    } catch (e) {
+      return { ok: false, reason: e.message };
+    }
+  },
+  [KINDS.gpuCheck]: (id, { n, seed }) => Tome.gpuCheckAdd(n, seed ?? 1),
+  [KINDS.gpuModelLoad]: (id, { nCtx }) => Tome.gpuLoadModel(nCtx ?? 1024),
+  async [KINDS.gpuLogits](id, { text }) {
+    const logits = await Tome.gpuLogits(text);
+    return { ids: Array.from(Tome.tokenize(text)), logits };
+  },
+  async [KINDS.gpuBench](id, { prefill, decode }) {
+    const t0 = performance.now();
+    const p = await Tome.gpuBenchPrefill(prefill);
+    const t1 = performance.now();
+    const d = await Tome.gpuBenchDecode(decode);
+    const t2 = performance.now();
+    return {
+      prefill_tokens: p, prefill_ms: t1 - t0, prefill_tok_s: (p * 1000) / (t1 - t0),
+      decode_tokens: d, decode_ms: t2 - t1, decode_tok_s: (d * 1000) / (t2 - t1),
+    };
+  },
   [KINDS.greedy]: (id, { prompt, n }) => Array.from(Tome.greedy(prompt, n)),
   [KINDS.bench](id, { prefill, decode }) {
     const t0 = performance.now();
@@ -100,6 +137,12 @@ const handlers = {
 };
 
 let stopReading = false;
+
+/** wgpu leaves the adapter's name empty in browsers; the browser's own adapter info names it. */
+async function adapterLabel() {
+  const info = (await navigator.gpu?.requestAdapter())?.info ?? {};
+  return [info.vendor, info.architecture || info.device || info.description].filter(Boolean).join(' ') || 'GPU';
+}
 
 self.onmessage = async ({ data: { id, kind, args } }) => {
   try {

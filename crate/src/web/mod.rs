@@ -21,6 +21,7 @@ use crate::span::Span;
 #[cfg(target_family = "wasm")]
 use wasm_bindgen::prelude::*;
 
+pub mod gpu;
 pub mod reading;
 
 /// One open document with its outline and (once built) its index.
@@ -294,6 +295,79 @@ impl Tome {
     #[wasm_bindgen(js_name = benchPrefill)]
     pub fn js_bench_prefill(n: usize, room: usize) -> Result<usize, JsError> {
         reading::bench_prefill(n, room).map_err(js_err)
+    }
+
+    /// The token ids `benchPrefill(n, _)` feeds the model, so another engine can be given the same prompt.
+    #[wasm_bindgen(js_name = benchPromptIds)]
+    pub fn js_bench_prompt_ids(n: usize) -> Result<Vec<u32>, JsError> {
+        reading::bench_prompt_ids(n).map_err(js_err)
+    }
+
+    /// The same prompt as text (the ids decoded), for engines that tokenize text themselves.
+    #[wasm_bindgen(js_name = benchPromptText)]
+    pub fn js_bench_prompt_text(n: usize) -> Result<String, JsError> {
+        reading::bench_prompt_text(n).map_err(js_err)
+    }
+
+    /// The WebGPU adapter this browser gives (created once, kept); throws when there is none, in
+    /// words that say the CPU is used instead.
+    #[wasm_bindgen(js_name = gpuInfo)]
+    pub async fn js_gpu_info() -> Result<JsValue, JsError> {
+        panic_message::install();
+        to_js(&gpu::info().await.map_err(|e| JsError::new(&e.to_string()))?)
+    }
+
+    /// Runs the residual-add kernel on WebGPU and its CPU twin on `n` random floats from `seed`.
+    #[wasm_bindgen(js_name = gpuCheckAdd)]
+    pub async fn js_gpu_check_add(n: usize, seed: u32) -> Result<JsValue, JsError> {
+        panic_message::install();
+        to_js(&gpu::check_add(n, seed as u64).await.map_err(|e| JsError::new(&e.to_string()))?)
+    }
+
+    /// Uploads the loaded model to WebGPU (after `loadModel`); throws the GPU's error in words
+    /// (no adapter, too large, out of memory, device lost) and the CPU model stays usable.
+    #[wasm_bindgen(js_name = gpuLoadModel)]
+    pub async fn js_gpu_load_model(n_ctx: usize) -> Result<JsValue, JsError> {
+        panic_message::install();
+        to_js(&gpu::load_model(n_ctx).await.map_err(|e| JsError::new(&e.to_string()))?)
+    }
+
+    #[wasm_bindgen(js_name = gpuModelLoaded)]
+    pub fn js_gpu_model_loaded() -> bool {
+        gpu::model_loaded()
+    }
+
+    /// The next-token logits after raw `text` (no chat template), computed on WebGPU.
+    #[wasm_bindgen(js_name = gpuLogits)]
+    pub async fn js_gpu_logits(text: String) -> Result<Vec<f32>, JsError> {
+        let (_, logits) = gpu::logits(&text).await.map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(logits)
+    }
+
+    /// The model's token ids of raw `text` (no chat template).
+    #[wasm_bindgen(js_name = tokenize)]
+    pub fn js_tokenize(text: &str) -> Result<Vec<u32>, JsError> {
+        reading::with_model(|m| m.tokenizer.encode(text)).map_err(js_err)?.map_err(js_err)
+    }
+
+    #[wasm_bindgen(js_name = gpuBenchPrefill)]
+    pub async fn js_gpu_bench_prefill(n: usize) -> Result<usize, JsError> {
+        gpu::bench_prefill(n).await.map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    #[wasm_bindgen(js_name = gpuBenchDecode)]
+    pub async fn js_gpu_bench_decode(n: usize) -> Result<usize, JsError> {
+        gpu::bench_decode(n).await.map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// FAULT-INJECTION HOOK FOR TESTS ONLY: a real Rust panic inside the wasm instance, as a bug in
+    /// the reader would raise while reading `name`. It aborts the instance (no unwinding on wasm),
+    /// so the worker's crash path (restart, message naming the file) can be tested end to end. The
+    /// worker calls it only when the page was opened with `?test-hooks` (see web/js/worker.js).
+    #[wasm_bindgen(js_name = faultInjectionPanic)]
+    pub fn js_fault_injection_panic(name: &str) {
+        panic_message::install();
+        panic!("fault injection (test hook): simulated internal error while reading {name:?}");
     }
 
     #[wasm_bindgen(js_name = benchDecode)]

@@ -89,6 +89,11 @@ pub fn load(bytes: Vec<u8>) -> Result<ModelInfo, ModelError> {
     Ok(info)
 }
 
+/// Runs `f` with the loaded model (the GPU upload and the tokenizer use it).
+pub fn with_model<R>(f: impl FnOnce(&Llama) -> R) -> Result<R, ModelError> {
+    MODEL.with(|m| m.borrow().as_ref().map(f).ok_or_else(no_model))
+}
+
 pub fn loaded() -> bool {
     MODEL.with(|m| m.borrow().is_some())
 }
@@ -128,17 +133,44 @@ pub fn bench_prefill(n: usize, room: usize) -> Result<usize, ModelError> {
     MODEL.with(|m| {
         let m = m.borrow();
         let model = m.as_ref().ok_or_else(no_model)?;
-        // Real text repeated to length: the kernels' cost does not depend on which ids they see.
-        let base = model.tokenizer.encode(
-            "The quick brown fox jumps over the lazy dog while the library keeps its long documents in order. ",
-        )?;
-        let ids: Vec<u32> = base.iter().copied().cycle().take(n.max(1)).collect();
+        let ids = bench_ids(model, n)?;
         let mut session = model.session(ids.len() + room + 1);
         let logits = model.forward(&mut session, &ids)?;
         let next = Sampler::greedy().sample(logits, &[]);
         BENCH.with(|b| *b.borrow_mut() = Some((session, next)));
         Ok(ids.len())
     })
+}
+
+/// The benchmark's prompt: real text repeated to `n` tokens (the kernels' cost does not depend on
+/// which ids they see). The bench page gives the same ids to other engines (wllama).
+pub fn bench_prompt_ids(n: usize) -> Result<Vec<u32>, ModelError> {
+    MODEL.with(|m| {
+        let m = m.borrow();
+        bench_ids(m.as_ref().ok_or_else(no_model)?, n)
+    })
+}
+
+/// The benchmark's prompt as text (its ids decoded), for engines that take text (wllama's completion).
+pub fn bench_prompt_text(n: usize) -> Result<String, ModelError> {
+    MODEL.with(|m| {
+        let m = m.borrow();
+        let model = m.as_ref().ok_or_else(no_model)?;
+        model.tokenizer.decode(&bench_ids(model, n)?)
+    })
+}
+
+fn bench_ids(model: &Llama, n: usize) -> Result<Vec<u32>, ModelError> {
+    // Whole sentences repeated, then tokenized once: the ids decode to text that another tokenizer
+    // of the same vocabulary splits into the same `n` tokens (cycling the ids of one sentence would
+    // not: ". " + "The" merges differently from ". The").
+    const SENTENCE: &str =
+        "The quick brown fox jumps over the lazy dog while the library keeps its long documents in order. ";
+    let n = n.max(1);
+    let per = model.tokenizer.encode(SENTENCE)?.len().max(1);
+    let mut ids = model.tokenizer.encode(&SENTENCE.repeat(n / per + 2))?;
+    ids.truncate(n);
+    Ok(ids)
 }
 
 /// Benchmark, part 2: decodes up to `n` tokens greedily after part 1's prompt, one forward each.
