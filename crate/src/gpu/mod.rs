@@ -4,12 +4,14 @@
 //! - [`context`]: the device, created once from the adapter with the adapter's limits; error capture.
 //! - [`kernel`]: a compiled compute pipeline and the plumbing to bind buffers and dispatch it.
 //! - [`buffers`]: storage / uniform buffers and reading results back.
+//! - [`block_sparse`]: block selection and block-sparse attention for long prefills.
 //! - one module per kernel family (e.g. [`elementwise`]); each has a CPU twin in [`crate::cpu`] and a test
 //!   that runs both on random shapes and values.
 //!
 //! Everything that waits for the GPU is `async`: in the browser a read-back can only finish after control
 //! returns to the event loop. Natively, [`block_on`] drives those futures (polling the device).
 
+pub mod block_sparse;
 pub mod buffers;
 pub mod context;
 pub mod elementwise;

@@ -285,6 +285,18 @@ impl Llama {
         Ok(&s.logits)
     }
 
+    /// The logits after the token `back` places before the end of the last forwarded chunk (0: the last
+    /// token, as [`Llama::forward`] returns); None when the chunk was shorter. For measuring several
+    /// positions of one prefill. Overwrites the session's logits.
+    pub fn logits_back<'s>(&self, s: &'s mut Session, back: usize) -> Option<&'s [f32]> {
+        let t = s.last.checked_sub(back)?;
+        if s.is_empty() {
+            return None;
+        }
+        self.logits(s, t);
+        Some(&s.logits)
+    }
+
     /// Runs f(t) for t in 0..n over the pool's threads (inline for a single token: a dispatch
     /// costs more than one row of elementwise work).
     fn par_tokens(&self, n: usize, f: &(dyn Fn(usize) + Sync)) {
