@@ -45,16 +45,6 @@ var<workgroup> qs: array<f32, MAX_HD>;
 var<workgroup> ps: array<f32, WG>;
 var<workgroup> n_sel: u32;
 
-fn half(buf_is_k: bool, e: u32) -> f32 {
-    var w: vec2<f32>;
-    if buf_is_k {
-        w = unpack2x16float(k[e / 2u]);
-    } else {
-        w = unpack2x16float(v[e / 2u]);
-    }
-    return select(w.x, w.y, (e & 1u) == 1u);
-}
-
 @compute @workgroup_size(64)
 fn attend(
     @builtin(workgroup_id) wid: vec3<u32>,
@@ -85,7 +75,9 @@ fn attend(
 
     var m = LOW;
     var l = 0.0;
-    var acc = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
+    // Invocation lid accumulates the output pairs (2 pi, 2 pi + 1) for pi = lid and lid + 64.
+    var acc = array<vec2<f32>, 2>(vec2<f32>(0.0), vec2<f32>(0.0));
+    let kv_base = g * hd;  // even: head sizes are multiples of 8
     let chunks = (p.block + WG - 1u) / WG;
     for (var s = 0u; s < count; s++) {
         let blk = sel[item * p.s_max + s];
@@ -96,8 +88,10 @@ fn attend(
             var score = LOW;
             if j < end {
                 var dot = 0.0;
-                for (var d = 0u; d < hd; d++) {
-                    dot += qs[d] * half(true, j * kv_dim + g * hd + d);
+                let w0 = (j * kv_dim + kv_base) / 2u;
+                for (var d = 0u; d < hd; d += 2u) {
+                    let kk = unpack2x16float(k[w0 + d / 2u]);
+                    dot += qs[d] * kk.x + qs[d + 1u] * kk.y;
                 }
                 score = dot * scale;
             }
@@ -110,17 +104,18 @@ fn attend(
             let m_new = max(m, cmax);
             let factor = exp(m - m_new);
             var sum = 0.0;
-            for (var r = 0u; r < 4u; r++) {
+            for (var r = 0u; r < 2u; r++) {
                 acc[r] *= factor;
             }
             for (var i = 0u; i < WG; i++) {
                 if base + i < end {
                     let pj = exp(ps[i] - m_new);
                     sum += pj;
-                    for (var r = 0u; r < 4u; r++) {
-                        let d = lid + r * WG;
-                        if d < hd {
-                            acc[r] += pj * half(false, (base + i) * kv_dim + g * hd + d);
+                    let w0 = ((base + i) * kv_dim + kv_base) / 2u;
+                    for (var r = 0u; r < 2u; r++) {
+                        let pi = lid + r * WG;
+                        if 2u * pi < hd {
+                            acc[r] += pj * unpack2x16float(v[w0 + pi]);
                         }
                     }
                 }
@@ -130,10 +125,11 @@ fn attend(
             workgroupBarrier();
         }
     }
-    for (var r = 0u; r < 4u; r++) {
-        let d = lid + r * WG;
+    for (var r = 0u; r < 2u; r++) {
+        let d = 2u * (lid + r * WG);
         if d < hd {
-            out[t * width + h * hd + d] = acc[r] / l;
+            out[t * width + h * hd + d] = acc[r].x / l;
+            out[t * width + h * hd + d + 1u] = acc[r].y / l;
         }
     }
 }

@@ -55,6 +55,7 @@ impl SparseParams {
             && n_kv_head > 0
             && n_head.is_multiple_of(n_kv_head)
             && head_dim <= MAX_HEAD_DIM
+            && head_dim.is_multiple_of(2)
             && (n_head / n_kv_head) * head_dim <= MAX_GROUP_WIDTH
             && n_kb <= MAX_KEY_BLOCKS;
         ok.then_some(SparseParams {
@@ -166,7 +167,20 @@ impl BlockSparse {
         let kv_dim = p.n_kv_head * p.head_dim;
         self.pool.dispatch(pass, &binds[0], grid_1d((n_qb * kv_dim).div_ceil(64)));
         self.select.dispatch(pass, &binds[1], [n_qb * p.n_kv_head, 1, 1]);
-        self.attend.dispatch(pass, &binds[2], grid_1d(step.n_tokens * p.n_head));
+        self.encode_attention(pass, binds, p, step);
+    }
+
+    /// Only the attention, over selections already in `sel` / `sel_len` (e.g. written by the host).
+    pub fn encode_attention(
+        &self,
+        pass: &mut wgpu::ComputePass<'_>,
+        binds: &[wgpu::BindGroup; 3],
+        p: &SparseParams,
+        step: &Step,
+    ) {
+        if step.n_tokens > 0 {
+            self.attend.dispatch(pass, &binds[2], grid_1d(step.n_tokens * p.n_head));
+        }
     }
 }
 

@@ -48,6 +48,10 @@ pub struct BenchSparseArgs {
     pub dense_below: Option<usize>,
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
+    /// Instead of the model on the CPU: time one layer's prefill attention with the GPU kernels, the
+    /// setting against the same kernels keeping every block (dense), on SmolLM2's shapes.
+    #[arg(long)]
+    pub gpu: bool,
     #[arg(long)]
     pub model: Option<PathBuf>,
 }
@@ -189,6 +193,9 @@ fn compare(dense: &[Vec<f32>], sparse: &[Vec<f32>]) -> (f64, f64, f64) {
 }
 
 pub fn bench_sparse(args: &BenchSparseArgs) -> Result<()> {
+    if args.gpu {
+        return bench_sparse_gpu(args);
+    }
     let model = Llama::open(&crate::model_cmds::model_path(&args.model), args.threads)?;
     let cfgs = configs(args);
     let novels_dir = args.eval.join("docs/novels");
@@ -348,4 +355,107 @@ fn evidence_recall(
         }
     }
     (if total == 0 { 0.0 } else { kept as f64 / total as f64 }, mean(&chance))
+}
+
+/// The GPU bench times the chunks holding the last this many prompt tokens (the long-context part;
+/// software adapters take minutes for a whole 8K prefill).
+const GPU_TIMED: usize = 1024;
+
+/// GPU prefill attention of one layer, chunk by chunk (512 tokens), sparse vs every block kept; random
+/// activations (the work done depends only on how many blocks are kept).
+fn bench_sparse_gpu(args: &BenchSparseArgs) -> Result<()> {
+    use tome::gpu::block_sparse::{BlockSparse, SparseParams};
+    use tome::gpu::buffers::{Staging, storage, storage_init, uniform, words_bytes, write};
+    use tome::gpu::{Gpu, Step, block_on, kernel::submit};
+
+    let gpu = block_on(Gpu::new())?;
+    let kernels = BlockSparse::new(&gpu);
+    let (n_head, n_kv_head, hd, chunk) = (9usize, 3usize, 64usize, 512usize);
+    let (width, kv_dim) = (n_head * hd, n_kv_head * hd);
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut rnd = |n: usize| -> Vec<f32> {
+        (0..n)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
+            })
+            .collect()
+    };
+    let mut results = Vec::new();
+    for &n in &args.tokens {
+        let f16s = |x: Vec<f32>| -> Vec<u8> {
+            x.iter().flat_map(|&v| tome::cpu::f16::f32_to_f16(v).to_le_bytes()).collect()
+        };
+        let k = storage_init(&gpu, "k", &f16s(rnd(n * kv_dim)))?;
+        let v = storage_init(&gpu, "v", &f16s(rnd(n * kv_dim)))?;
+        let q = storage_init(&gpu, "q", &tome::gpu::buffers::f32_bytes(&rnd(chunk * width)))?;
+        let out = storage(&gpu, "out", (chunk * width * 4) as u64)?;
+        let step_b = uniform(&gpu, "step", &[0; 4]);
+        let staging = Staging::new(&gpu, 4);
+        let time = |cfg: &SparseConfig, all: bool| -> Result<f64> {
+            let keep = if all {
+                tome::cpu::sparse::Keep { sink: 0, window: 1, top_k: n.div_ceil(cfg.block) }
+            } else {
+                cfg.keep()
+            };
+            let none = || tome::gpu::GpuError::TooLarge {
+                what: "block-sparse attention".into(),
+                bytes: n as u64,
+                limit: 0,
+            };
+            let p =
+                SparseParams::new(cfg.block, keep, cfg.score, n_head, n_kv_head, hd, n).ok_or_else(none)?;
+            let n_qb = chunk.div_ceil(cfg.block) + 1;
+            let params = uniform(&gpu, "params", &p.words());
+            let pooled = storage(&gpu, "pooled", (3 * p.n_kb_cap as usize * kv_dim * 4) as u64)?;
+            let sel = storage(&gpu, "sel", (n_qb * n_kv_head * p.s_max as usize * 4) as u64)?;
+            let sel_len = storage(&gpu, "sel_len", (n_qb * n_kv_head * 4) as u64)?;
+            let binds = kernels.bind(&gpu, &step_b, &params, &q, &k, &v, &pooled, &sel, &sel_len, &out);
+            let mut secs = 0.0;
+            for pos0 in (0..n).step_by(chunk) {
+                let t = Instant::now();
+                let step = Step { n_tokens: chunk.min(n - pos0) as u32, pos0: pos0 as u32 };
+                write(&gpu, &step_b, 0, &words_bytes(&step.words()));
+                if all {
+                    // Dense: every causal block, written by the host, so no selection is timed.
+                    let (s_max, qb0) = (p.s_max as usize, pos0 / cfg.block);
+                    let n_qb = p.query_blocks(&step) as usize;
+                    let mut blocks = vec![0u32; n_qb * n_kv_head * s_max];
+                    let mut lens = vec![0u32; n_qb * n_kv_head];
+                    for item in 0..n_qb * n_kv_head {
+                        let qb = qb0 + item / n_kv_head;
+                        lens[item] = qb as u32 + 1;
+                        for b in 0..=qb {
+                            blocks[item * s_max + b] = b as u32;
+                        }
+                    }
+                    write(&gpu, &sel, 0, &words_bytes(&blocks));
+                    write(&gpu, &sel_len, 0, &words_bytes(&lens));
+                    submit(&gpu, "dense", |pass| kernels.encode_attention(pass, &binds, &p, &step));
+                } else {
+                    submit(&gpu, "sparse", |pass| kernels.encode(pass, &binds, &p, &step));
+                }
+                // Wait for each chunk, as a prefill whose next layer needs this one's output would.
+                block_on(staging.read(&gpu, &out, 0, 4))?;
+                if pos0 + GPU_TIMED >= n {
+                    secs += t.elapsed().as_secs_f64();
+                }
+            }
+            Ok(secs)
+        };
+        for cfg in configs(args) {
+            let dense = time(&cfg, true)?;
+            let sparse = time(&cfg, false)?;
+            eprintln!(
+                "GPU {n} tokens, k={} w={}: sparse {sparse:.2}s, dense {dense:.2}s",
+                cfg.top_k_blocks, cfg.window_blocks
+            );
+            results.push(json!({"tokens": n, "config": cfg, "dense_s": dense, "sparse_s": sparse, "time_ratio_sparse_dense": sparse / dense}));
+        }
+    }
+    let v = json!({"adapter": gpu.info, "what": format!("one layer's prefill attention, GPU kernels, time of the chunks (512 tokens) holding the last {GPU_TIMED} tokens"), "results": results});
+    println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    Ok(())
 }
