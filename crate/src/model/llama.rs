@@ -408,10 +408,13 @@ impl Llama {
                 self.isa.to_f16(&s.k[t * kv_dim..(t + 1) * kv_dim], &mut s.kv.k[at..at + kv_dim]);
                 self.isa.to_f16(&s.v[t * kv_dim..(t + 1) * kv_dim], &mut s.kv.v[at..at + kv_dim]);
             }
-            if s.sparse.as_ref().is_some_and(|sp| sp.active) {
-                self.attention_sparse(s, l, pos0, n);
-            } else {
-                self.attention(s, l, pos0, n);
+            match s.sparse.as_mut() {
+                Some(sp) if sp.active && l >= sp.cfg.dense_layers => self.attention_sparse(s, l, pos0, n),
+                Some(sp) if sp.active => {
+                    sp.count_dense(pos0, n, c.n_kv_head);
+                    self.attention(s, l, pos0, n);
+                }
+                _ => self.attention(s, l, pos0, n),
             }
             self.prepare(s.att.as_ptr(), None, d, n, s.att.as_mut_ptr(), s.xq.as_mut_ptr());
             let jobs = [(&layer.wo, SharedMut(s.tmp.as_mut_ptr()), d)];

@@ -23,6 +23,8 @@ pub struct SparseConfig {
     pub top_k_blocks: usize,
     /// Forward passes whose context ends at or below this many tokens run dense attention.
     pub dense_below_tokens: usize,
+    /// The first layers stay dense (Quest does so for two: their attention is the least sparse).
+    pub dense_layers: usize,
     pub score: BlockScore,
 }
 
@@ -32,10 +34,11 @@ impl Default for SparseConfig {
         SparseConfig {
             block: 64,
             sink_blocks: 1,
-            window_blocks: 4,
+            window_blocks: 8,
             top_k_blocks: 16,
             dense_below_tokens: 2048,
-            score: BlockScore::MeanPool,
+            dense_layers: 2,
+            score: BlockScore::MinMax,
         }
     }
 }
@@ -128,6 +131,14 @@ impl SparseState {
             pairs_total: 0,
             pairs_kept: 0,
         }
+    }
+
+    /// Counts a layer that ran dense over the chunk at pos0..pos0+n (all its causal block pairs kept).
+    pub(crate) fn count_dense(&mut self, pos0: usize, n: usize, n_kv_head: usize) {
+        let b = self.cfg.block;
+        let pairs: usize = (pos0 / b..=(pos0 + n - 1) / b).map(|qb| (qb + 1) * n_kv_head).sum();
+        self.pairs_total += pairs as u64;
+        self.pairs_kept += pairs as u64;
     }
 
     /// Share of causal block pairs not computed since the counters were last reset.

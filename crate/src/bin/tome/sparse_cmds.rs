@@ -40,6 +40,8 @@ pub struct BenchSparseArgs {
     /// Block score: mean (mean-pooled keys) or minmax (Quest's per-channel bound).
     #[arg(long, value_delimiter = ',')]
     pub score: Vec<ScoreArg>,
+    #[arg(long, value_delimiter = ',')]
+    pub dense_layers: Vec<usize>,
     #[arg(long)]
     pub block: Option<usize>,
     #[arg(long)]
@@ -78,16 +80,19 @@ fn configs(a: &BenchSparseArgs) -> Vec<SparseConfig> {
     };
     let mut out = Vec::new();
     for &score in &scores {
-        for &window_blocks in &or(&a.window, d.window_blocks) {
-            for &top_k_blocks in &or(&a.top_k, d.top_k_blocks) {
-                out.push(SparseConfig {
-                    block: a.block.unwrap_or(d.block),
-                    sink_blocks: a.sink.unwrap_or(d.sink_blocks),
-                    window_blocks,
-                    top_k_blocks,
-                    dense_below_tokens: a.dense_below.unwrap_or(d.dense_below_tokens),
-                    score,
-                });
+        for &dense_layers in &or(&a.dense_layers, d.dense_layers) {
+            for &window_blocks in &or(&a.window, d.window_blocks) {
+                for &top_k_blocks in &or(&a.top_k, d.top_k_blocks) {
+                    out.push(SparseConfig {
+                        block: a.block.unwrap_or(d.block),
+                        sink_blocks: a.sink.unwrap_or(d.sink_blocks),
+                        window_blocks,
+                        top_k_blocks,
+                        dense_below_tokens: a.dense_below.unwrap_or(d.dense_below_tokens),
+                        dense_layers,
+                        score,
+                    });
+                }
             }
         }
     }
@@ -228,8 +233,8 @@ pub fn bench_sparse(args: &BenchSparseArgs) -> Result<()> {
                     prefill(&model, &mut s, &[&tokens], Some(*cfg), args.last, false)?;
                 let (km, kl_last, top1) = compare(&dense, &sparse);
                 eprintln!(
-                    "{n} tokens, novel {i}: k={} w={} {:?}: KL {km:.4} (last {kl_last:.4}), top-1 {top1:.3}, skipped {skipped:.3}, {secs:.1}s vs dense {dense_s:.1}s",
-                    cfg.top_k_blocks, cfg.window_blocks, cfg.score
+                    "{n} tokens, novel {i}: k={} w={} dl={} {:?}: KL {km:.4} (last {kl_last:.4}), top-1 {top1:.3}, skipped {skipped:.3}, {secs:.1}s vs dense {dense_s:.1}s",
+                    cfg.top_k_blocks, cfg.window_blocks, cfg.dense_layers, cfg.score
                 );
                 tal.kl_mean.push(km);
                 tal.kl_last.push(kl_last);
