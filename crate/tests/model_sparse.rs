@@ -59,7 +59,8 @@ fn sparse_skips_work_and_stays_close_to_dense() {
     let m = model();
     let tokens = novel_tokens(&m, 1500);
     let (dense, _) = logits(&m, &tokens, None);
-    let cfg = SparseConfig { top_k_blocks: 4, dense_below_tokens: 0, ..SparseConfig::default() };
+    let cfg =
+        SparseConfig { window_blocks: 4, top_k_blocks: 4, dense_below_tokens: 0, ..SparseConfig::default() };
     let (sparse, skipped) = logits(&m, &tokens, Some(cfg));
     assert!(skipped > 0.3, "skipped {skipped}");
     let d = kl(&dense, &sparse);

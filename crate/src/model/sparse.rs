@@ -4,7 +4,9 @@
 //! Training-free, after MInference's block-sparse pattern and Quest: each query block of `block` tokens
 //! attends to the sink block(s), its local window (ending with its own, causally masked, block) and the
 //! `top_k_blocks` other earlier blocks whose summary scores highest against the block's mean query. A
-//! forward pass whose context stays below `dense_below_tokens` runs dense attention.
+//! forward pass whose context stays below `dense_below_tokens` runs dense attention; single-token decode
+//! steps past it stay sparse too (then a query block is the one token, as in Quest), and the first
+//! `dense_layers` layers always run dense.
 
 use super::llama::Config;
 pub use crate::cpu::sparse::BlockScore;

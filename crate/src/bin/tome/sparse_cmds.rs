@@ -405,10 +405,11 @@ fn bench_sparse_gpu(args: &BenchSparseArgs) -> Result<()> {
             } else {
                 cfg.keep()
             };
-            let none = || tome::gpu::GpuError::TooLarge {
-                what: "block-sparse attention".into(),
-                bytes: n as u64,
-                limit: 0,
+            let none = || {
+                tome::gpu::GpuError::Internal(format!(
+                    "{n} tokens in blocks of {} is outside the sparse kernels' range",
+                    cfg.block
+                ))
             };
             let p =
                 SparseParams::new(cfg.block, keep, cfg.score, n_head, n_kv_head, hd, n).ok_or_else(none)?;
