@@ -31,7 +31,9 @@ pub struct SparseConfig {
 }
 
 impl Default for SparseConfig {
-    /// Chosen on `tome bench sparse` (4K and 8K-token novel prompts, see the README's figures).
+    /// Chosen on `tome bench sparse` (novel prompts, KL over the last 64 positions): at 4K, window 4 ->
+    /// 8 blocks took KL 0.104 -> 0.064, two dense layers -> 0.059, and min/max scores beat mean-pooled
+    /// ones (0.059 vs 0.134). At 8K this setting skips 60% of the block pairs (KL 0.11, last position 0.023).
     fn default() -> Self {
         SparseConfig {
             block: 64,
