@@ -3,6 +3,7 @@
 //! - [`quant`]: block formats, dequantization, activation quantization, scalar dot products.
 //! - [`matmul`]: quantized weight matrix @ activations, split over a [`pool::Pool`].
 //! - [`ops`]: RMSNorm, RoPE, softmax, SiLU.
+//! - [`sparse`]: block-sparse attention (key-block summaries, block selection, sparse attention).
 //! - [`f16`]: half-float conversion.
 //!
 //! [`Isa`] picks the fastest kernel set this CPU runs (AVX-512 VNNI, AVX2, or scalar) at run time;
@@ -15,6 +16,7 @@ pub mod pool;
 pub mod quant;
 #[cfg(target_arch = "x86_64")]
 pub mod simd_x86;
+pub mod sparse;
 
 use quant::{BlockQ8, GgmlType};
 

@@ -6,12 +6,14 @@
 //! - [`buffers`]: storage / uniform buffers and reading results back.
 //! - one module per kernel family (e.g. [`elementwise`], [`norm`], [`rope`], [`attention`], [`matmul`]);
 //!   each has a CPU twin in [`crate::cpu`] and a test that runs both on random shapes and values.
+//! - [`block_sparse`]: block selection and block-sparse attention for long prefills.
 //! - [`llama`]: the whole model forward pass built from those kernels ([`llama::GpuLlama`]).
 //!
 //! Everything that waits for the GPU is `async`: in the browser a read-back can only finish after control
 //! returns to the event loop. Natively, [`block_on`] drives those futures (polling the device).
 
 pub mod attention;
+pub mod block_sparse;
 pub mod buffers;
 pub mod context;
 pub mod elementwise;

@@ -19,12 +19,14 @@
 use super::ModelError;
 use super::gguf::{Gguf, TensorInfo};
 use super::kv_cache::KvCache;
+use super::sparse::{Selection, SparseConfig, SparseState};
 use super::tokenizer::Tokenizer;
 use crate::cpu::Isa;
 use crate::cpu::matmul::{Act, QMatrix, matmul_rows};
 use crate::cpu::ops::{rmsnorm, rope_adjacent, rope_angles, silu_mul};
 use crate::cpu::pool::{Pool, SharedMut, split};
 use crate::cpu::quant::{BlockQ8, GgmlType, QK, dequantize_row};
+use crate::cpu::sparse::{gather_blocks, pool_keys, select_chunk};
 
 /// How activations meet the quantized weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -289,6 +291,13 @@ impl Llama {
         Session::new(&self.cfg, n_ctx.clamp(1, self.cfg.n_ctx_train), self.pool.threads())
     }
 
+    /// Chooses the session's attention: dense (`None`, the default) or block-sparse for forward passes
+    /// whose context passes `cfg.dense_below_tokens`. Allocates the sparse buffers once, here.
+    pub fn set_sparse(&self, s: &mut Session, cfg: Option<SparseConfig>) {
+        s.sparse =
+            cfg.map(|cfg| SparseState::new(cfg, &self.cfg, s.kv.n_ctx, s.max_batch, self.pool.threads()));
+    }
+
     /// Runs `tokens` through the model after what the session has seen, and returns the logits
     /// (vocab,) that predict the token after the last one.
     ///
@@ -301,6 +310,10 @@ impl Llama {
         if let Some(&bad) = tokens.iter().find(|&&t| t as usize >= self.cfg.vocab) {
             return Err(ModelError::BadToken(bad));
         }
+        let end = s.kv.len + tokens.len();
+        if let Some(sp) = s.sparse.as_mut() {
+            sp.active = end > sp.cfg.dense_below_tokens;
+        }
         for chunk in tokens.chunks(s.max_batch) {
             self.forward_chunk(s, chunk);
         }
@@ -308,6 +321,18 @@ impl Llama {
             self.logits(s, s.last);
         }
         Ok(&s.logits)
+    }
+
+    /// The logits after the token `back` places before the end of the last forwarded chunk (0: the last
+    /// token, as [`Llama::forward`] returns); None when the chunk was shorter. For measuring several
+    /// positions of one prefill. Overwrites the session's logits.
+    pub fn logits_back<'s>(&self, s: &'s mut Session, back: usize) -> Option<&'s [f32]> {
+        let t = s.last.checked_sub(back)?;
+        if s.is_empty() {
+            return None;
+        }
+        self.logits(s, t);
+        Some(&s.logits)
     }
 
     /// Runs f(t) for t in 0..n over the pool's threads (inline for a single token: a dispatch
@@ -421,7 +446,14 @@ impl Llama {
                 self.isa.to_f16(&s.k[t * kv_dim..(t + 1) * kv_dim], &mut s.kv.k[at..at + kv_dim]);
                 self.isa.to_f16(&s.v[t * kv_dim..(t + 1) * kv_dim], &mut s.kv.v[at..at + kv_dim]);
             }
-            self.attention(s, l, pos0, n);
+            match s.sparse.as_mut() {
+                Some(sp) if sp.active && l >= sp.cfg.dense_layers => self.attention_sparse(s, l, pos0, n),
+                Some(sp) if sp.active => {
+                    sp.count_dense(pos0, n, c.n_kv_head);
+                    self.attention(s, l, pos0, n);
+                }
+                _ => self.attention(s, l, pos0, n),
+            }
             self.prepare(s.att.as_ptr(), None, d, n, s.att.as_mut_ptr(), s.xq.as_mut_ptr());
             let jobs = [(&layer.wo, SharedMut(s.tmp.as_mut_ptr()), d)];
             self.matmuls(s, &jobs, self.act(&s.att[..n * d], &s.xq), n);
@@ -507,6 +539,94 @@ impl Llama {
         });
     }
 
+    /// Block-sparse attention of the chunk (see [`super::sparse`]): updates the summaries of the key
+    /// blocks the chunk wrote, selects key blocks per (query block, KV head), then runs the dense group
+    /// kernel over each selection's keys gathered into contiguous rows.
+    /// q (n, n_head * hd) -> att (n, n_head * hd), as [`Llama::attention`].
+    fn attention_sparse(&self, s: &mut Session, l: usize, pos0: usize, n: usize) {
+        let Some(mut sp) = s.sparse.take() else { return self.attention(s, l, pos0, n) };
+        let c = &self.cfg;
+        let (hd, d, kv_dim, n_kv) = (c.head_dim, c.d_model, c.kv_dim(), c.n_kv_head);
+        let group = c.n_head / n_kv;
+        let (block, kv_len, n_ctx) = (sp.cfg.block, pos0 + n, s.kv.n_ctx);
+        let (base, n_kb) = (s.kv.at(l, 0), n_ctx.div_ceil(block));
+        let (k, v) = (&s.kv.k[base..base + kv_len * kv_dim], &s.kv.v[base..base + kv_len * kv_dim]);
+        let stats = l * n_kb * kv_dim..(l + 1) * n_kb * kv_dim;
+        let (qb0, qb1) = (pos0 / block, (kv_len - 1) / block);
+        pool_keys(
+            k,
+            kv_dim,
+            kv_len,
+            block,
+            qb0..qb1 + 1,
+            &mut sp.kmean[stats.clone()],
+            &mut sp.kmin[stats.clone()],
+            &mut sp.kmax[stats.clone()],
+        );
+        let keep = sp.cfg.keep();
+        let s_max = sp.sel.s_max;
+        select_chunk(
+            sp.cfg.score,
+            keep,
+            block,
+            &s.q[..n * d],
+            n,
+            pos0,
+            c.n_head,
+            n_kv,
+            hd,
+            &sp.kmean[stats.clone()],
+            &sp.kmin[stats.clone()],
+            &sp.kmax[stats],
+            &mut sp.qpool,
+            &mut sp.scores,
+            &mut sp.sel.blocks,
+            &mut sp.sel.len,
+        );
+        let n_qb = qb1 - qb0 + 1;
+        sp.sel.qb0 = qb0;
+        sp.sel.n_qb = n_qb;
+        for i in 0..n_qb {
+            sp.pairs_total += ((qb0 + i + 1) * n_kv) as u64;
+            sp.pairs_kept += sp.sel.len[i * n_kv..(i + 1) * n_kv].iter().map(|&x| x as u64).sum::<u64>();
+        }
+        if let Some(trace) = sp.trace.as_mut() {
+            trace.resize(c.n_layer, Selection::default());
+            trace[l] = sp.sel.clone();
+        }
+
+        let (q, att, scores) =
+            (SharedMut(s.q.as_mut_ptr()), SharedMut(s.att.as_mut_ptr()), SharedMut(s.scores.as_mut_ptr()));
+        let (gk, gv) = (SharedMut(sp.gk.as_mut_ptr()), SharedMut(sp.gv.as_mut_ptr()));
+        let gather_len = s_max * block * hd;
+        let sel = &sp.sel;
+        let (isa, n_head) = (self.isa, c.n_head);
+        self.pool.run(&|i, nt| {
+            // SAFETY: each thread owns its scores rows, its gather rows and its (token, group) outputs.
+            let (sc, gk, gv) = unsafe {
+                (
+                    std::slice::from_raw_parts_mut(scores.get().add(i * n_head * n_ctx), group * n_ctx),
+                    std::slice::from_raw_parts_mut(gk.get().add(i * gather_len), gather_len),
+                    std::slice::from_raw_parts_mut(gv.get().add(i * gather_len), gather_len),
+                )
+            };
+            for item in (i..n_qb * n_kv).step_by(nt) {
+                let (qb, g) = (qb0 + item / n_kv, item % n_kv);
+                let blocks = sel.of(qb, g, n_kv);
+                let before = gather_blocks(k, v, kv_dim, g, hd, block, kv_len, blocks, gk, gv);
+                let (ta, tb) = ((qb * block).max(pos0) - pos0, ((qb + 1) * block).min(kv_len) - pos0);
+                for t in ta..tb {
+                    let len = before + (pos0 + t - qb * block) + 1;
+                    let off = t * d + g * group * hd;
+                    let qg = unsafe { std::slice::from_raw_parts(q.get().add(off), group * hd) };
+                    let out = unsafe { std::slice::from_raw_parts_mut(att.get().add(off), group * hd) };
+                    isa.attend_group(gk, gv, hd, len, qg, hd, group, sc, n_ctx, out);
+                }
+            }
+        });
+        s.sparse = Some(sp);
+    }
+
     /// Final norm and output matrix for token `t` of the last chunk -> s.logits (vocab,).
     fn logits(&self, s: &mut Session, t: usize) {
         let d = self.cfg.d_model;
@@ -520,6 +640,8 @@ impl Llama {
 /// Per-conversation state: the KV cache and every buffer a forward pass needs, allocated once.
 pub struct Session {
     pub kv: KvCache,
+    /// Block-sparse attention state; `None` runs dense attention (set with [`Llama::set_sparse`]).
+    pub sparse: Option<SparseState>,
     max_batch: usize,
     max_cols: usize,
     last: usize,
@@ -561,6 +683,7 @@ impl Session {
         let max_cols = d.max(ff);
         Session {
             kv: KvCache::new(c.n_layer, n_ctx, kv),
+            sparse: None,
             max_batch: b,
             max_cols,
             last: 0,

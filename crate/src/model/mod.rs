@@ -3,6 +3,7 @@
 //! - [`gguf`]: the file format (metadata, tensor table).
 //! - [`tokenizer`]: byte-level BPE built from the GGUF's own vocabulary; [`chat`]: the ChatML prompt.
 //! - [`llama`]: the Llama forward pass over the [`crate::cpu`] kernels, with its [`kv_cache`].
+//! - [`sparse`]: block-sparse attention settings and state for long prefills.
 //! - [`sample`] and [`generate`]: picking tokens, streaming them, stopping.
 
 pub mod chat;
@@ -11,6 +12,7 @@ pub mod gguf;
 pub mod kv_cache;
 pub mod llama;
 pub mod sample;
+pub mod sparse;
 pub mod tokenizer;
 
 use thiserror::Error;

@@ -4,6 +4,7 @@ mod ask_cmds;
 mod model_cmds;
 mod outline_cmds;
 mod serve_cmds;
+mod sparse_cmds;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -87,6 +88,8 @@ enum BenchCommand {
     },
     /// Prefill and decode speed, peak memory, optionally against llama-bench.
     Model(model_cmds::BenchModelArgs),
+    /// Block-sparse vs dense attention on long real-text prompts: KL, agreement, needle recall, time.
+    Sparse(sparse_cmds::BenchSparseArgs),
 }
 
 fn main() -> ExitCode {
@@ -101,6 +104,7 @@ fn main() -> ExitCode {
         Command::Eval(EvalCommand::Qa { file, limit, details }) => ask_cmds::eval_qa(&file, limit, details),
         Command::Bench(BenchCommand::Ingest { file, runs }) => outline_cmds::bench_ingest(&file, runs),
         Command::Bench(BenchCommand::Model(args)) => model_cmds::bench_model(&args),
+        Command::Bench(BenchCommand::Sparse(args)) => sparse_cmds::bench_sparse(&args),
         Command::Generate(args) => model_cmds::generate(&args),
         Command::Serve { port, dir } => serve_cmds::serve(port, dir.as_deref()),
     };

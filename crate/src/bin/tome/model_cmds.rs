@@ -120,7 +120,7 @@ pub struct BenchModelArgs {
     pub model: Option<PathBuf>,
 }
 
-fn model_path(arg: &Option<PathBuf>) -> PathBuf {
+pub fn model_path(arg: &Option<PathBuf>) -> PathBuf {
     if let Some(p) = arg {
         return p.clone();
     }

@@ -1,0 +1,311 @@
+//! Block-sparse attention on the GPU: key-block summaries and block selection
+//! (`shaders/block_select.wgsl`), then attention over the selected blocks (`shaders/attention_sparse.wgsl`).
+//! Twins: [`crate::cpu::sparse`] (`pool_keys`, `select_chunk`, `attention_sparse`).
+//!
+//! Buffers (per layer, created at load by the caller):
+//! - k, v: `// (n_ctx, n_kv_head * hd) f16 pairs` (element e in word e / 2, low half = even e)
+//! - q: `// (n_tokens, n_head * hd) f32`, out the same shape
+//! - pooled: `// [mean | min | max], each (n_kb_cap, n_kv_head * hd) f32`
+//! - sel: `// (n_qb_cap, n_kv_head, s_max) u32`, sel_len: `// (n_qb_cap, n_kv_head) u32`
+//!
+//! The shared [`super::Step`] uniform gives the chunk (n_tokens, pos0, kv_len = pos0 + n_tokens).
+
+use super::kernel::{Kernel, grid_1d};
+use super::{Gpu, Step};
+use crate::cpu::sparse::{BlockScore, Keep};
+
+pub const SELECT_SOURCE: &str = include_str!("../../../shaders/block_select.wgsl");
+pub const ATTEND_SOURCE: &str = include_str!("../../../shaders/attention_sparse.wgsl");
+
+/// Largest head size and (group * head size) the shaders hold in workgroup memory, and the most key
+/// blocks one query block may score.
+pub const MAX_HEAD_DIM: usize = 256;
+pub const MAX_GROUP_WIDTH: usize = 1024;
+pub const MAX_KEY_BLOCKS: usize = 1024;
+
+/// The `Params` uniform of both shaders.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SparseParams {
+    pub block: u32,
+    pub sink: u32,
+    pub window: u32,
+    pub top_k: u32,
+    pub score: u32,
+    pub n_head: u32,
+    pub n_kv_head: u32,
+    pub head_dim: u32,
+    pub s_max: u32,
+    pub n_kb_cap: u32,
+}
+
+impl SparseParams {
+    /// Checks the shapes the shaders can hold; None when the model or setting is out of their range.
+    pub fn new(
+        block: usize,
+        keep: Keep,
+        score: BlockScore,
+        n_head: usize,
+        n_kv_head: usize,
+        head_dim: usize,
+        n_ctx: usize,
+    ) -> Option<SparseParams> {
+        let n_kb = n_ctx.div_ceil(block.max(1));
+        let ok = block > 0
+            && n_kv_head > 0
+            && n_head.is_multiple_of(n_kv_head)
+            && head_dim <= MAX_HEAD_DIM
+            && head_dim.is_multiple_of(2)
+            && (n_head / n_kv_head) * head_dim <= MAX_GROUP_WIDTH
+            && n_kb <= MAX_KEY_BLOCKS;
+        ok.then_some(SparseParams {
+            block: block as u32,
+            sink: keep.sink as u32,
+            window: keep.window.max(1) as u32,
+            top_k: keep.top_k as u32,
+            score: score.id(),
+            n_head: n_head as u32,
+            n_kv_head: n_kv_head as u32,
+            head_dim: head_dim as u32,
+            s_max: keep.max_blocks() as u32,
+            n_kb_cap: n_kb as u32,
+        })
+    }
+
+    pub fn words(&self) -> [u32; 12] {
+        let p = self;
+        [
+            p.block,
+            p.sink,
+            p.window,
+            p.top_k,
+            p.score,
+            p.n_head,
+            p.n_kv_head,
+            p.head_dim,
+            p.s_max,
+            p.n_kb_cap,
+            0,
+            0,
+        ]
+    }
+
+    /// Query blocks a chunk touches.
+    pub fn query_blocks(&self, step: &Step) -> u32 {
+        (step.pos0 + step.n_tokens - 1) / self.block - step.pos0 / self.block + 1
+    }
+}
+
+pub struct BlockSparse {
+    pub pool: Kernel,
+    pub select: Kernel,
+    pub attend: Kernel,
+}
+
+/// Binds `buffers` to the given binding numbers (the entry points of one shader use different subsets).
+pub fn bind_at(gpu: &Gpu, kernel: &Kernel, buffers: &[(u32, &wgpu::Buffer)]) -> wgpu::BindGroup {
+    let entries: Vec<wgpu::BindGroupEntry> = buffers
+        .iter()
+        .map(|&(binding, b)| wgpu::BindGroupEntry { binding, resource: b.as_entire_binding() })
+        .collect();
+    kernel.bind_entries(gpu, &entries)
+}
+
+impl BlockSparse {
+    pub fn new(gpu: &Gpu) -> BlockSparse {
+        BlockSparse {
+            pool: Kernel::new(gpu, "pool_keys", SELECT_SOURCE, "pool_keys"),
+            select: Kernel::new(gpu, "select_blocks", SELECT_SOURCE, "select_blocks"),
+            attend: Kernel::new(gpu, "attention_sparse", ATTEND_SOURCE, "attend"),
+        }
+    }
+
+    /// Bind groups for one layer. pool: step, params, k, pooled; select: step, params, pooled, q, sel,
+    /// sel_len; attend: step, params, q, k, v, sel, sel_len, out.
+    #[allow(clippy::too_many_arguments)]
+    pub fn bind(
+        &self,
+        gpu: &Gpu,
+        step: &wgpu::Buffer,
+        params: &wgpu::Buffer,
+        q: &wgpu::Buffer,
+        k: &wgpu::Buffer,
+        v: &wgpu::Buffer,
+        pooled: &wgpu::Buffer,
+        sel: &wgpu::Buffer,
+        sel_len: &wgpu::Buffer,
+        out: &wgpu::Buffer,
+    ) -> [wgpu::BindGroup; 3] {
+        [
+            bind_at(gpu, &self.pool, &[(0, step), (1, params), (2, k), (3, pooled)]),
+            bind_at(
+                gpu,
+                &self.select,
+                &[(0, step), (1, params), (3, pooled), (4, q), (5, sel), (6, sel_len)],
+            ),
+            bind_at(
+                gpu,
+                &self.attend,
+                &[(0, step), (1, params), (2, q), (3, k), (4, v), (5, sel), (6, sel_len), (7, out)],
+            ),
+        ]
+    }
+
+    /// Pools the key blocks the chunk wrote, selects blocks per (query block, KV head), attends.
+    /// `binds` from [`BlockSparse::bind`]; `step` must be the values in the step uniform.
+    pub fn encode(
+        &self,
+        pass: &mut wgpu::ComputePass<'_>,
+        binds: &[wgpu::BindGroup; 3],
+        p: &SparseParams,
+        step: &Step,
+    ) {
+        if step.n_tokens == 0 {
+            return;
+        }
+        let n_qb = p.query_blocks(step);
+        let kv_dim = p.n_kv_head * p.head_dim;
+        self.pool.dispatch(pass, &binds[0], grid_1d((n_qb * kv_dim).div_ceil(64)));
+        self.select.dispatch(pass, &binds[1], [n_qb * p.n_kv_head, 1, 1]);
+        self.encode_attention(pass, binds, p, step);
+    }
+
+    /// Only the attention, over selections already in `sel` / `sel_len` (e.g. written by the host).
+    pub fn encode_attention(
+        &self,
+        pass: &mut wgpu::ComputePass<'_>,
+        binds: &[wgpu::BindGroup; 3],
+        p: &SparseParams,
+        step: &Step,
+    ) {
+        if step.n_tokens > 0 {
+            self.attend.dispatch(pass, &binds[2], grid_1d(step.n_tokens * p.n_head));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cpu::f16::f32_to_f16;
+    use crate::cpu::sparse::{attention_sparse, pool_keys, select_chunk};
+    use crate::gpu::buffers::{Staging, bytes_f32, bytes_u32, f32_bytes, storage, storage_init, uniform};
+    use crate::gpu::testing::{Rng, gpu};
+    use crate::gpu::{block_on, kernel::submit};
+
+    fn u16_bytes(x: &[u16]) -> Vec<u8> {
+        x.iter().flat_map(|v| v.to_le_bytes()).collect()
+    }
+
+    /// One random case on the GPU and the CPU twins: pooled tables, selections and outputs.
+    #[allow(clippy::too_many_arguments)]
+    fn case(
+        rng: &mut Rng,
+        n_head: usize,
+        n_kv_head: usize,
+        hd: usize,
+        block: usize,
+        keep: Keep,
+        score: BlockScore,
+        pos0: usize,
+        n: usize,
+    ) {
+        let gpu = gpu();
+        let kernels = BlockSparse::new(gpu);
+        let kv_len = pos0 + n;
+        let n_ctx = kv_len + 7;
+        let (kv_dim, width) = (n_kv_head * hd, n_head * hd);
+        let p = SparseParams::new(block, keep, score, n_head, n_kv_head, hd, n_ctx).unwrap();
+        let (cap, s_max) = (p.n_kb_cap as usize, p.s_max as usize);
+        let k: Vec<u16> = (0..n_ctx * kv_dim).map(|_| f32_to_f16(rng.f32(2.0))).collect();
+        let v: Vec<u16> = (0..n_ctx * kv_dim).map(|_| f32_to_f16(rng.f32(2.0))).collect();
+        let q = rng.vec(n * width, 1.5);
+
+        // CPU twins. Earlier key blocks' summaries are taken as already there (pooled by earlier chunks).
+        let (mut mean, mut min, mut max) =
+            (vec![0.0; cap * kv_dim], vec![0.0; cap * kv_dim], vec![0.0; cap * kv_dim]);
+        pool_keys(&k, kv_dim, kv_len, block, 0..kv_len.div_ceil(block), &mut mean, &mut min, &mut max);
+        let n_qb = p.query_blocks(&Step { n_tokens: n as u32, pos0: pos0 as u32 }) as usize;
+        let (mut sel, mut sel_len) = (vec![0u32; n_qb * n_kv_head * s_max], vec![0u32; n_qb * n_kv_head]);
+        let (mut qpool, mut scores) = (vec![0.0; n_qb * width], vec![0.0; cap]);
+        select_chunk(
+            score,
+            keep,
+            block,
+            &q,
+            n,
+            pos0,
+            n_head,
+            n_kv_head,
+            hd,
+            &mean,
+            &min,
+            &max,
+            &mut qpool,
+            &mut scores,
+            &mut sel,
+            &mut sel_len,
+        );
+        let mut want = vec![0.0; n * width];
+        attention_sparse(&k, &v, &q, n, pos0, n_head, n_kv_head, hd, block, &sel, &sel_len, s_max, &mut want);
+
+        // GPU: earlier blocks' summaries uploaded, the chunk's own blocks pooled by the kernel.
+        let kb0 = pos0 / block;
+        let mut pooled = vec![0.0f32; 3 * cap * kv_dim];
+        for (i, t) in [&mean, &min, &max].into_iter().enumerate() {
+            pooled[i * cap * kv_dim..i * cap * kv_dim + kb0 * kv_dim].copy_from_slice(&t[..kb0 * kv_dim]);
+        }
+        let step = Step { n_tokens: n as u32, pos0: pos0 as u32 };
+        let sb = uniform(gpu, "step", &step.words());
+        let pb = uniform(gpu, "params", &p.words());
+        let qb = storage_init(gpu, "q", &f32_bytes(&q)).unwrap();
+        let kb = storage_init(gpu, "k", &u16_bytes(&k)).unwrap();
+        let vb = storage_init(gpu, "v", &u16_bytes(&v)).unwrap();
+        let pooled_b = storage_init(gpu, "pooled", &f32_bytes(&pooled)).unwrap();
+        let selb = storage(gpu, "sel", (sel.len() * 4) as u64).unwrap();
+        let lenb = storage(gpu, "sel_len", (sel_len.len() * 4) as u64).unwrap();
+        let outb = storage(gpu, "out", (want.len() * 4) as u64).unwrap();
+        let binds = kernels.bind(gpu, &sb, &pb, &qb, &kb, &vb, &pooled_b, &selb, &lenb, &outb);
+        submit(gpu, "block_sparse", |pass| kernels.encode(pass, &binds, &p, &step));
+        let staging = Staging::new(gpu, (pooled.len().max(want.len()).max(sel.len()) * 4) as u64);
+        let read =
+            |b: &wgpu::Buffer, len: usize| block_on(staging.read(gpu, b, 0, (len * 4) as u64)).unwrap();
+        gpu.check().unwrap();
+
+        let got_pooled = bytes_f32(&read(&pooled_b, pooled.len()));
+        for (i, t) in [&mean, &min, &max].into_iter().enumerate() {
+            for (j, (a, b)) in
+                got_pooled[i * cap * kv_dim..].iter().zip(&t[..kv_len.div_ceil(block) * kv_dim]).enumerate()
+            {
+                assert!((a - b).abs() <= 1e-5 * b.abs().max(1.0), "pooled table {i} [{j}]: {a} vs {b}");
+            }
+        }
+        let ctx =
+            format!("heads {n_head}/{n_kv_head} hd {hd} block {block} {keep:?} {score:?} pos0 {pos0} n {n}");
+        let got_len = bytes_u32(&read(&lenb, sel_len.len()));
+        assert_eq!(got_len, sel_len, "{ctx}");
+        let got_sel = bytes_u32(&read(&selb, sel.len()));
+        for (item, &len) in sel_len.iter().enumerate() {
+            let r = item * s_max..item * s_max + len as usize;
+            assert_eq!(got_sel[r.clone()], sel[r], "{ctx}: item {item}");
+        }
+        let got = bytes_f32(&read(&outb, want.len()));
+        for (i, (a, b)) in got.iter().zip(&want).enumerate() {
+            assert!((a - b).abs() <= 2e-4 * b.abs().max(1.0), "{ctx}: out[{i}] {a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn block_sparse_matches_cpu_twins() {
+        let mut rng = Rng::new(17);
+        let k = |sink, window, top_k| Keep { sink, window, top_k };
+        // Odd sizes: partial query and key blocks, chunks that start inside a block, blocks larger than a
+        // workgroup, a single decode token, SmolLM2's shape (9 heads over 3 KV heads of 64).
+        case(&mut rng, 9, 3, 64, 64, k(1, 2, 3), BlockScore::MeanPool, 384, 200);
+        case(&mut rng, 9, 3, 64, 64, k(1, 2, 3), BlockScore::MinMax, 0, 333);
+        case(&mut rng, 4, 2, 24, 16, k(2, 1, 4), BlockScore::MeanPool, 37, 91);
+        case(&mut rng, 6, 1, 40, 96, k(1, 3, 2), BlockScore::MinMax, 500, 150);
+        case(&mut rng, 2, 2, 8, 8, k(0, 1, 5), BlockScore::MeanPool, 250, 1);
+        case(&mut rng, 4, 4, 128, 32, k(1, 1, 2), BlockScore::MinMax, 100, 60);
+    }
+}
