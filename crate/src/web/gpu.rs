@@ -126,6 +126,57 @@ pub async fn bench_decode(n: usize) -> crate::Result<usize> {
     .await
 }
 
+/// One step of the current reading on WebGPU (see [`super::reading::step`], its CPU twin): the
+/// reading moves to the GPU model (its context there rebuilt when it comes from elsewhere) and the
+/// step's tokens are fed there. An error (device lost, out of memory) leaves the reading in place,
+/// with any text not yet shown, so the caller can continue it on the CPU.
+pub async fn read_step() -> crate::Result<super::reading::StepView> {
+    let mut rd = super::reading::take()?;
+    let out = read_step_on(&mut rd).await;
+    let view = out.map(|()| super::reading::view(&mut rd));
+    super::reading::put_back(rd);
+    view
+}
+
+async fn read_step_on(rd: &mut super::reading::Reading) -> crate::Result<()> {
+    // Moved first: `plan` then feeds the whole context again when it comes from elsewhere.
+    let (moved, n_ctx) = (rd.move_to_gpu(), rd.n_ctx());
+    let feed = super::reading::with_model(|m| super::reading::plan(m, rd))??;
+    if feed.is_empty() {
+        return Ok(());
+    }
+    let n = feed.len();
+    let logits = with_gpu_model(|mut m| async move {
+        if moved {
+            m.clear();
+        }
+        if n_ctx > m.n_ctx() {
+            let e = GpuError::TooLarge {
+                what: "reading context (tokens)".into(),
+                bytes: n_ctx as u64,
+                limit: m.n_ctx() as u64,
+            };
+            return (m, Err(e.into()));
+        }
+        let out = m.forward(&feed).await;
+        (m, out)
+    })
+    .await?;
+    rd.fed(n, logits);
+    Ok(())
+}
+
+/// Drops the model from WebGPU (after a GPU error the reading continues on the CPU).
+pub fn unload_model() {
+    MODEL.with(|m| m.borrow_mut().take());
+}
+
+/// Test hook: destroys the GPU model's device (WebGPU's `GPUDevice.destroy()`), which makes it lost
+/// for real, so the fallback to the CPU can be tested. Returns false when no model is on the GPU.
+pub fn destroy_device() -> bool {
+    MODEL.with(|m| m.borrow().as_ref().map(|m| m.gpu().device.destroy()).is_some())
+}
+
 thread_local! {
     static BENCH_NEXT: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
 }
