@@ -58,6 +58,7 @@ pub async fn load_model(n_ctx: usize) -> crate::Result<GpuModelInfo> {
     let (adapter, fallback) = (gpu.info.name.clone(), gpu.info.fallback);
     let model = super::reading::with_model(|m| GpuLlama::new(gpu, m, n_ctx))??;
     let info = GpuModelInfo { adapter, fallback, n_ctx: model.n_ctx(), memory_bytes: model.memory_bytes() };
+    LOADED_DEVICE.with(|d| *d.borrow_mut() = Some(model.gpu().device.clone()));
     MODEL.with(|m| *m.borrow_mut() = Some(model));
     Ok(info)
 }
@@ -169,12 +170,18 @@ async fn read_step_on(rd: &mut super::reading::Reading) -> crate::Result<()> {
 /// Drops the model from WebGPU (after a GPU error the reading continues on the CPU).
 pub fn unload_model() {
     MODEL.with(|m| m.borrow_mut().take());
+    LOADED_DEVICE.with(|d| d.borrow_mut().take());
+}
+
+thread_local! {
+    /// The GPU model's device, also while the model is out of its slot during a step (test hook).
+    static LOADED_DEVICE: RefCell<Option<wgpu::Device>> = const { RefCell::new(None) };
 }
 
 /// Test hook: destroys the GPU model's device (WebGPU's `GPUDevice.destroy()`), which makes it lost
 /// for real, so the fallback to the CPU can be tested. Returns false when no model is on the GPU.
 pub fn destroy_device() -> bool {
-    MODEL.with(|m| m.borrow().as_ref().map(|m| m.gpu().device.destroy()).is_some())
+    LOADED_DEVICE.with(|d| d.borrow().as_ref().map(|d| d.destroy()).is_some())
 }
 
 thread_local! {
