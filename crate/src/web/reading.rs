@@ -442,3 +442,51 @@ mod tests {
         assert!(step().is_err(), "after Stop there is no reading to continue");
     }
 }
+
+/// A reading that starts on the GPU (lavapipe natively, the same code as WebGPU in the browser) and
+/// moves to the CPU mid-answer, as after a device loss: the CPU replays the prompt and the answer
+/// so far, and the answer goes on from where it was.
+#[cfg(all(test, not(target_family = "wasm")))]
+mod backend_switch {
+    use super::*;
+    use crate::outline::Outline;
+
+    #[test]
+    fn a_reading_moves_from_the_gpu_to_the_cpu_and_goes_on() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../assets/SmolLM2-135M-Instruct.Q4_1.gguf");
+        let Ok(bytes) = std::fs::read(&path) else {
+            eprintln!("skipped: no model at {}", path.display());
+            return;
+        };
+        load(bytes).expect("the model loads");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/eval/docs/novels/persuasion.txt");
+        let doc =
+            Document::from_bytes("persuasion.txt", &std::fs::read(root).expect("eval doc")).expect("opens");
+        let index = Index::build(&doc, &Outline::build(&doc, false));
+        crate::gpu::block_on(crate::web::gpu::load_model(1024)).expect("the model on the GPU (lavapipe)");
+        start(&doc, &index, "Who is the heir of Kellynch Hall?").expect("reading starts");
+        let (mut text, mut last) = (String::new(), None);
+        while last.as_ref().is_none_or(|s: &StepView| s.generated < 4 && !s.done) {
+            let s = crate::gpu::block_on(crate::web::gpu::read_step()).expect("a GPU step");
+            text.push_str(&s.piece);
+            last = Some(s);
+        }
+        let on_gpu = last.as_ref().map_or(0, |s| s.generated);
+        crate::web::gpu::unload_model();
+        let first = step().expect("a CPU step");
+        assert_eq!(first.prefilled, PREFILL_CHUNK, "the CPU reads the prompt again from its start");
+        assert_eq!(first.generated, on_gpu, "the answer so far is kept");
+        loop {
+            let s = step().expect("a CPU step");
+            text.push_str(&s.piece);
+            if s.done || s.generated >= on_gpu + 4 {
+                assert!(s.generated > on_gpu, "the CPU writes on: {text:?}");
+                break;
+            }
+        }
+        cancel();
+        assert!(text.split_whitespace().count() >= 3, "an answer across both backends: {text:?}");
+    }
+}
