@@ -128,6 +128,7 @@ export class Reader {
           }
         } else if (p.stage === 'backend') {
           // WebGPU failed mid-answer: say so; the CPU continues the same answer.
+          on = ' on the CPU after WebGPU failed';
           const note = document.createElement('p');
           note.className = 'reading-backend';
           note.setAttribute('role', 'status');
