@@ -41,6 +41,9 @@ test('"Load model" downloads it with progress and says when it is ready', { skip
   clearInterval(watch);
   assert.ok(seen.has('downloading') || seen.has('loading'), `states seen: ${[...seen]}`);
   assert.match(await page.locator('#state').textContent(), /Model: ready/);
+  // Where it runs and why: a software WebGPU adapter (SwiftShader here) is kept off the model.
+  assert.match(await modelState().textContent(),
+    /on the CPU \(one thread\): (the only WebGPU adapter \(.+\) is a software fallback|this browser gives no WebGPU adapter)|on WebGPU \(.+\): a hardware WebGPU adapter/);
   assert.ok(await page.locator('#reader .load-model').isHidden(), 'the button goes once the model is ready');
 });
 

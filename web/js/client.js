@@ -4,10 +4,13 @@
 
 import { request, errorFromReply, StoppedError } from './protocol.js';
 
-/** The worker's URL; a page opened with `?test-hooks` passes the flag on (fault injection for tests). */
+/** The worker's URL; a page opened with `?test-hooks` or `?backend=` passes them on. */
 function workerUrl() {
   const url = new URL('./worker.js', import.meta.url);
-  if (new URLSearchParams(self.location?.search ?? '').has('test-hooks')) url.searchParams.set('test-hooks', '1');
+  const page = new URLSearchParams(self.location?.search ?? '');
+  if (page.has('test-hooks')) url.searchParams.set('test-hooks', '1');
+  // ?backend=gpu|cpu forces where the model runs (tests force WebGPU on a software adapter).
+  if (['gpu', 'cpu'].includes(page.get('backend'))) url.searchParams.set('backend', page.get('backend'));
   return url;
 }
 

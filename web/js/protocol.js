@@ -13,11 +13,11 @@ export const KINDS = Object.freeze({
   search: 'search', // { query, k }                 -> HitView[]
   ask: 'ask', //       { question }                 -> AnswerView
   slice: 'slice', //   { start, end }               -> string
-  modelLoad: 'modelLoad', // { url, cachedOnly }     -> { loaded, layers, vocab, threads }; progress { stage: 'download'|'model-load', fraction }
+  modelLoad: 'modelLoad', // { url, cachedOnly }     -> { loaded, layers, vocab, threads, backend: { kind: 'gpu'|'cpu', label, why } }; progress { stage: 'download'|'model-load', fraction }
   greedy: 'greedy', // { prompt, n }                -> token ids (raw prompt, greedy)
   bench: 'bench', //   { prefill, decode }          -> { prefill_tok_s, decode_tok_s, ... }
   benchPrompt: 'benchPrompt', // { n }               -> { ids, text }: the bench prompt, to give other engines
-  read: 'read', //     { question }                 -> { text, stop }; progress { stage: 'sources' | 'token', piece, ... }
+  read: 'read', //     { question }                 -> { text, stop }; progress { stage: 'sources' | 'token', piece, ... } | { stage: 'backend', backend } (WebGPU failed: the CPU continues)
   readStop: 'readStop', // {}                       -> true (the running read returns 'cancelled')
   gpuInfo: 'gpuInfo', // {}                          -> { ok: true, label, name, backend, fallback, ... } | { ok: false, reason }
   gpuCheck: 'gpuCheck', // { n, seed }              -> { kernel, n, max_abs_diff, mismatches, adapter }: a WebGPU kernel vs its CPU twin
@@ -27,6 +27,7 @@ export const KINDS = Object.freeze({
   // Fault injection, for tests only: answered only by a worker started with `?test-hooks` (see
   // client.js); a real Rust panic inside wasm while "reading" `name`, so the crash path can be tested.
   faultPanic: 'faultPanic', // { name }              -> never returns: a fatal ReaderCrashedError naming `name`
+  gpuDestroy: 'gpuDestroy', // {}                   -> bool: GPUDevice.destroy() on the model's WebGPU device (a real device loss)
 });
 
 /** Stages of opening a document, in order, with the words the progress bar shows. */

@@ -107,9 +107,12 @@ export class Reader {
     this.parts.answer.append(box);
     const t0 = performance.now();
     let first = 0;
+    let generated = 0;
+    let on = '';
     try {
       const done = await this.session.read(q, (p) => {
         if (p.stage === 'sources') {
+          on = p.backend?.kind === 'gpu' ? ` on WebGPU (${p.backend.label})` : ' on the CPU';
           for (const src of p.sources) {
             const li = document.createElement('li');
             const a = document.createElement('a');
@@ -123,11 +126,20 @@ export class Reader {
             li.append(a);
             sources.append(li);
           }
+        } else if (p.stage === 'backend') {
+          // WebGPU failed mid-answer: say so; the CPU continues the same answer.
+          on = ' on the CPU after WebGPU failed';
+          const note = document.createElement('p');
+          note.className = 'reading-backend';
+          note.setAttribute('role', 'status');
+          note.textContent = `${p.backend.why}.`;
+          box.insertBefore(note, text);
         } else if (p.stage === 'token') {
           if (p.generated === 0) {
-            status.textContent = `Reading the passages: ${p.prefilled} of ${p.prompt_tokens} tokens…`;
+            status.textContent = `Reading the passages${on}: ${p.prefilled} of ${p.prompt_tokens} tokens…`;
           } else {
             if (!first) first = performance.now();
+            generated = p.generated;
             text.textContent += p.piece;
             status.textContent = `Writing… ${p.generated} tokens`;
           }
@@ -135,7 +147,8 @@ export class Reader {
       });
       const secs = ((performance.now() - t0) / 1000).toFixed(1);
       const why = { stop_token: 'done', max_tokens: 'stopped at the length limit', cancelled: 'stopped', context_full: 'context full' }[done.stop] ?? done.stop;
-      status.textContent = `${why} (${secs} s)`;
+      const rate = generated > 1 ? `, ${((generated - 1) * 1000 / (performance.now() - first)).toFixed(1)} tokens/s` : '';
+      status.textContent = `${why} (${secs} s${on}${rate})`;
     } catch (error) {
       status.textContent = `The model could not read the passages: ${error.message}`;
     } finally {

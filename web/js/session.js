@@ -41,12 +41,19 @@ export class Session extends EventTarget {
         this.setModel('not loaded', 'not loaded');
         return false;
       }
-      this.setModel('ready', 'ready (SmolLM2-135M on the CPU, one thread)');
+      this.setBackend(res.backend);
       return true;
     } catch (e) {
       this.setModel('error', `error: ${e.message}`);
       throw e;
     }
+  }
+
+  /** Where the model runs ({ kind, label, why } from the worker), said in the model's state. */
+  setBackend(backend = { kind: 'cpu', label: 'CPU, one thread', why: '' }) {
+    this.backend = backend;
+    const where = backend.kind === 'gpu' ? `on WebGPU (${backend.label})` : `on the CPU (one thread)`;
+    this.setModel('ready', `ready (SmolLM2-135M ${where}${backend.why ? `: ${backend.why}` : ''})`);
   }
 
   /** The WebGPU adapter the worker got ({ ok, name, fallback, ... } or { ok: false, reason }); asked once per worker. */
@@ -67,7 +74,12 @@ export class Session extends EventTarget {
   /** The model reads the passages retrieved for `question`; `onStep` gets sources, then each token. */
   async read(question, onStep) {
     await this.indexed;
-    return this.client.call(KINDS.read, { question }, { onProgress: onStep });
+    return this.client.call(KINDS.read, { question }, {
+      onProgress: (p) => {
+        if (p.stage === 'backend') this.setBackend(p.backend);
+        onStep(p);
+      },
+    });
   }
 
   stopReading() {
@@ -143,6 +155,7 @@ export class Session extends EventTarget {
   testHooks() {
     return {
       panicOnNextOpen: () => (this.faultNextOpen = true),
+      destroyGpuDevice: () => this.client.call(KINDS.gpuDestroy, {}),
       workerStarts: () => this.client.starts,
     };
   }

@@ -8,6 +8,56 @@ import { fetchModel } from './model.js';
 
 // Test hooks (fault injection) answer only in a worker the page started with ?test-hooks.
 const TEST_HOOKS = new URL(self.location.href).searchParams.has('test-hooks');
+// ?backend=gpu|cpu on the page forces where the model runs; otherwise it is chosen at load.
+const FORCED = new URL(self.location.href).searchParams.get('backend');
+// Positions of the model's context on WebGPU: a reading's prompt (3 passages, ~500 tokens) + answer.
+const GPU_CTX = 1024;
+
+// Where the model runs: { kind: 'gpu' | 'cpu', label, why }.
+let engine = { kind: 'cpu', label: 'CPU, one thread', why: 'no model loaded' };
+
+const onCpu = (why) => ({ kind: 'cpu', label: 'CPU, one thread', why });
+
+/** A software WebGPU adapter (SwiftShader, lavapipe, llvmpipe): slower than our wasm CPU path. */
+function isSoftware(adapter) {
+  const i = adapter.info ?? {};
+  if (adapter.isFallbackAdapter || i.isFallbackAdapter) return true;
+  return /swiftshader|lavapipe|llvmpipe|software|microsoft basic render/i.test(
+    [i.vendor, i.architecture, i.device, i.description].join(' '));
+}
+
+/**
+ * Picks the model's backend once the CPU model is loaded, as `tome --backend auto` does natively:
+ * WebGPU on a hardware adapter (the weights are uploaded there), else the CPU; `?backend=` forces one.
+ */
+async function chooseEngine() {
+  if (FORCED === 'cpu') return onCpu('?backend=cpu asks for it');
+  const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
+  if (!adapter) return onCpu('this browser gives no WebGPU adapter');
+  const label = adapterName(adapter);
+  if (isSoftware(adapter) && FORCED !== 'gpu') {
+    return onCpu(`the only WebGPU adapter (${label}) is a software fallback, slower than the CPU path`);
+  }
+  try {
+    const gpu = await Tome.gpuLoadModel(GPU_CTX);
+    const why = FORCED === 'gpu' ? '?backend=gpu asks for it' : 'a hardware WebGPU adapter';
+    return { kind: 'gpu', label, why, memory_bytes: gpu.memory_bytes };
+  } catch (e) {
+    Tome.gpuUnloadModel();
+    return onCpu(`WebGPU failed while loading the model (${e.message})`);
+  }
+}
+
+/** After a GPU error: the CPU reads from now on; the GPU's buffers are dropped. */
+function fallBack(why) {
+  try {
+    Tome.gpuUnloadModel();
+  } catch {
+    // A lost device may refuse even this; the CPU path does not need it.
+  }
+  engine = onCpu(why);
+  return engine;
+}
 
 let ready = null;
 let tome = null; // the current document
@@ -63,7 +113,9 @@ const handlers = {
     if (!bytes) return { loaded: false };
     self.postMessage({ id, type: 'progress', progress: { stage: 'model-load', label: 'loading' } });
     const info = Tome.loadModel(bytes);
-    return { loaded: true, ...info };
+    self.postMessage({ id, type: 'progress', progress: { stage: 'model-load', label: 'choosing where it runs' } });
+    engine = await chooseEngine();
+    return { loaded: true, ...info, backend: engine };
   },
   [KINDS.benchPrompt]: (id, { n }) => ({ ids: Array.from(Tome.benchPromptIds(n)), text: Tome.benchPromptText(n) }),
   [KINDS.faultPanic](id, { name }) {
@@ -116,7 +168,7 @@ const handlers = {
   async [KINDS.read](id, { question }) {
     stopReading = false;
     const start = need().readStart(question);
-    self.postMessage({ id, type: 'progress', progress: { stage: 'sources', ...start } });
+    self.postMessage({ id, type: 'progress', progress: { stage: 'sources', ...start, backend: engine } });
     let text = '';
     for (;;) {
       await new Promise((r) => setTimeout(r, 0));
@@ -124,11 +176,29 @@ const handlers = {
         Tome.readCancel();
         return { text, stop: 'cancelled' };
       }
-      const step = Tome.readStep();
+      let step;
+      if (engine.kind === 'gpu') {
+        try {
+          step = await Tome.gpuReadStep();
+        } catch (e) {
+          if (e instanceof WebAssembly.RuntimeError) throw e;
+          // Device lost, out of memory...: the reading goes on on the CPU (its tokens so far are
+          // read again there), and so do later questions.
+          const backend = fallBack(`WebGPU failed while reading (${e.message}); the CPU took over`);
+          self.postMessage({ id, type: 'progress', progress: { stage: 'backend', backend } });
+          continue;
+        }
+      } else {
+        step = Tome.readStep();
+      }
       text += step.piece;
       self.postMessage({ id, type: 'progress', progress: { stage: 'token', ...step } });
       if (step.done) return { text, stop: step.stop };
     }
+  },
+  [KINDS.gpuDestroy]() {
+    if (!TEST_HOOKS) throw new Error('Fault injection is a test hook: open the page with ?test-hooks to use it.');
+    return Tome.gpuDestroyDevice();
   },
   [KINDS.readStop]() {
     stopReading = true;
@@ -140,7 +210,12 @@ let stopReading = false;
 
 /** wgpu leaves the adapter's name empty in browsers; the browser's own adapter info names it. */
 async function adapterLabel() {
-  const info = (await navigator.gpu?.requestAdapter())?.info ?? {};
+  const adapter = await navigator.gpu?.requestAdapter();
+  return adapter ? adapterName(adapter) : 'GPU';
+}
+
+function adapterName(adapter) {
+  const info = adapter.info ?? {};
   return [info.vendor, info.architecture || info.device || info.description].filter(Boolean).join(' ') || 'GPU';
 }
 

@@ -125,7 +125,9 @@ impl Staging {
         }
         let mapped = rx.await;
         gpu.check()?;
-        mapped.map_err(|e| GpuError::Internal(format!("map failed: {e}")))?;
+        // WebGPU rejects a read-back map when the device is lost or destroyed; its lost callback may
+        // only fire later, so `check` above does not see it yet.
+        mapped.map_err(|e| GpuError::DeviceLost(format!("reading results back failed: {e}")))?;
         let out = match self.buf.get_mapped_range(0..size) {
             Ok(view) => view.to_vec(),
             Err(e) => return Err(GpuError::Internal(format!("mapped range: {e}"))),

@@ -58,6 +58,7 @@ pub async fn load_model(n_ctx: usize) -> crate::Result<GpuModelInfo> {
     let (adapter, fallback) = (gpu.info.name.clone(), gpu.info.fallback);
     let model = super::reading::with_model(|m| GpuLlama::new(gpu, m, n_ctx))??;
     let info = GpuModelInfo { adapter, fallback, n_ctx: model.n_ctx(), memory_bytes: model.memory_bytes() };
+    LOADED_DEVICE.with(|d| *d.borrow_mut() = Some(model.gpu().device.clone()));
     MODEL.with(|m| *m.borrow_mut() = Some(model));
     Ok(info)
 }
@@ -124,6 +125,63 @@ pub async fn bench_decode(n: usize) -> crate::Result<usize> {
         (m, Ok(n))
     })
     .await
+}
+
+/// One step of the current reading on WebGPU (see [`super::reading::step`], its CPU twin): the
+/// reading moves to the GPU model (its context there rebuilt when it comes from elsewhere) and the
+/// step's tokens are fed there. An error (device lost, out of memory) leaves the reading in place,
+/// with any text not yet shown, so the caller can continue it on the CPU.
+pub async fn read_step() -> crate::Result<super::reading::StepView> {
+    let mut rd = super::reading::take()?;
+    let out = read_step_on(&mut rd).await;
+    let view = out.map(|()| super::reading::view(&mut rd));
+    super::reading::put_back(rd);
+    view
+}
+
+async fn read_step_on(rd: &mut super::reading::Reading) -> crate::Result<()> {
+    // Moved first: `plan` then feeds the whole context again when it comes from elsewhere.
+    let (moved, n_ctx) = (rd.move_to_gpu(), rd.n_ctx());
+    let feed = super::reading::with_model(|m| super::reading::plan(m, rd))??;
+    if feed.is_empty() {
+        return Ok(());
+    }
+    let n = feed.len();
+    let logits = with_gpu_model(|mut m| async move {
+        if moved {
+            m.clear();
+        }
+        if n_ctx > m.n_ctx() {
+            let e = GpuError::TooLarge {
+                what: "reading context (tokens)".into(),
+                bytes: n_ctx as u64,
+                limit: m.n_ctx() as u64,
+            };
+            return (m, Err(e.into()));
+        }
+        let out = m.forward(&feed).await;
+        (m, out)
+    })
+    .await?;
+    rd.fed(n, logits);
+    Ok(())
+}
+
+/// Drops the model from WebGPU (after a GPU error the reading continues on the CPU).
+pub fn unload_model() {
+    MODEL.with(|m| m.borrow_mut().take());
+    LOADED_DEVICE.with(|d| d.borrow_mut().take());
+}
+
+thread_local! {
+    /// The GPU model's device, also while the model is out of its slot during a step (test hook).
+    static LOADED_DEVICE: RefCell<Option<wgpu::Device>> = const { RefCell::new(None) };
+}
+
+/// Test hook: destroys the GPU model's device (WebGPU's `GPUDevice.destroy()`), which makes it lost
+/// for real, so the fallback to the CPU can be tested. Returns false when no model is on the GPU.
+pub fn destroy_device() -> bool {
+    LOADED_DEVICE.with(|d| d.borrow().as_ref().map(|d| d.destroy()).is_some())
 }
 
 thread_local! {

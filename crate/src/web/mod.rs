@@ -385,6 +385,25 @@ impl Tome {
         to_js(&reading::step().map_err(js_err)?)
     }
 
+    /// One step of the reading on WebGPU; an error (device lost, out of memory) leaves the reading
+    /// to be continued with `readStep` on the CPU.
+    #[wasm_bindgen(js_name = gpuReadStep)]
+    pub async fn js_gpu_read_step() -> Result<JsValue, JsError> {
+        to_js(&gpu::read_step().await.map_err(|e| JsError::new(&e.to_string()))?)
+    }
+
+    /// Frees the model's GPU buffers (the CPU model stays).
+    #[wasm_bindgen(js_name = gpuUnloadModel)]
+    pub fn js_gpu_unload_model() {
+        gpu::unload_model()
+    }
+
+    /// Test hook: `GPUDevice.destroy()` on the GPU model's device, a real device loss.
+    #[wasm_bindgen(js_name = gpuDestroyDevice)]
+    pub fn js_gpu_destroy_device() -> bool {
+        gpu::destroy_device()
+    }
+
     #[wasm_bindgen(js_name = readCancel)]
     pub fn js_read_cancel() {
         reading::cancel()

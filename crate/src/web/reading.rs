@@ -68,16 +68,30 @@ pub struct StepView {
     pub stop: Option<&'static str>,
 }
 
-struct Reading {
-    session: Session,
+pub(super) struct Reading {
+    /// Where the model's context for this reading lives; a switch of backend replays it.
+    on: On,
+    /// Positions the reading may use: the prompt plus the answer.
+    n_ctx: usize,
     prompt: Vec<u32>,
-    prefilled: usize,
+    /// Tokens of `prompt` then `ids` fed to the current backend (after a switch it starts again at 0).
+    fed: usize,
     logits: Vec<f32>,
     sampler: Sampler,
     ids: Vec<u32>,
     text_len: usize,
+    /// Text decoded but not yet handed out (kept when the forward after it failed, so a fallback
+    /// to the CPU still streams it).
+    pending: String,
     max_new: usize,
     stop: Option<&'static str>,
+}
+
+/// The backend holding a reading's context.
+pub(super) enum On {
+    Nowhere,
+    Cpu(Box<Session>),
+    Gpu,
 }
 
 /// Parses the model file; replaces any model loaded before.
@@ -225,17 +239,18 @@ pub fn start(doc: &Document, index: &Index, question: &str) -> Result<ReadingSta
         let m = m.borrow();
         let model = m.as_ref().ok_or_else(no_model)?;
         let ids = model.tokenizer.encode(&text)?;
-        let session = model.session(ids.len() + MAX_NEW_TOKENS + 1);
         let prompt_tokens = ids.len();
         READING.with(|r| {
             *r.borrow_mut() = Some(Reading {
-                session,
+                on: On::Nowhere,
+                n_ctx: ids.len() + MAX_NEW_TOKENS + 1,
                 prompt: ids,
-                prefilled: 0,
+                fed: 0,
                 logits: Vec::new(),
                 sampler: Sampler::greedy(),
                 ids: Vec::new(),
                 text_len: 0,
+                pending: String::new(),
                 max_new: MAX_NEW_TOKENS,
                 stop: None,
             })
@@ -244,62 +259,119 @@ pub fn start(doc: &Document, index: &Index, question: &str) -> Result<ReadingSta
     })
 }
 
-/// One step of the current reading: a chunk of the prompt, or one new token.
+/// One step of the current reading on the CPU: a chunk of the prompt, or one new token. A reading
+/// that ran on the GPU before continues here (its tokens so far are fed again first).
 pub fn step() -> Result<StepView, ModelError> {
     MODEL.with(|m| {
         let m = m.borrow();
         let model = m.as_ref().ok_or_else(no_model)?;
         READING.with(|r| {
             let mut r = r.borrow_mut();
-            let rd = r.as_mut().ok_or_else(|| ModelError::Gguf("no reading is running".into()))?;
-            let mut piece = String::new();
-            if rd.stop.is_none() {
-                if rd.prefilled < rd.prompt.len() {
-                    let end = (rd.prefilled + PREFILL_CHUNK).min(rd.prompt.len());
-                    rd.logits = model.forward(&mut rd.session, &rd.prompt[rd.prefilled..end])?.to_vec();
-                    rd.prefilled = end;
-                } else {
-                    piece = decode_one(model, rd)?;
-                }
+            let rd = r.as_mut().ok_or_else(no_reading)?;
+            if !matches!(rd.on, On::Cpu(_)) {
+                rd.on = On::Cpu(Box::new(model.session(rd.n_ctx)));
+                rd.fed = 0;
             }
-            Ok(StepView {
-                piece,
-                prefilled: rd.prefilled,
-                prompt_tokens: rd.prompt.len(),
-                generated: rd.ids.len(),
-                done: rd.stop.is_some(),
-                stop: rd.stop,
-            })
+            let feed = plan(model, rd)?;
+            if !feed.is_empty() {
+                if let On::Cpu(session) = &mut rd.on {
+                    rd.logits = model.forward(session, &feed)?.to_vec();
+                }
+                rd.fed += feed.len();
+            }
+            Ok(view(rd))
         })
     })
 }
 
-fn decode_one(model: &Llama, rd: &mut Reading) -> Result<String, ModelError> {
+fn no_reading() -> ModelError {
+    ModelError::Gguf("no reading is running".into())
+}
+
+/// Takes the current reading out of its slot (the GPU step awaits with it); see [`put_back`].
+pub(super) fn take() -> Result<Reading, ModelError> {
+    READING.with(|r| r.borrow_mut().take()).ok_or_else(no_reading)
+}
+
+/// Puts a reading back unless another one started meanwhile.
+pub(super) fn put_back(rd: Reading) {
+    READING.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.is_none() {
+            *r = Some(rd);
+        }
+    })
+}
+
+impl Reading {
+    /// Marks the reading as held on the GPU; returns true when its context there must be rebuilt
+    /// (the caller clears the GPU model's cache and the tokens so far are fed again).
+    pub(super) fn move_to_gpu(&mut self) -> bool {
+        if matches!(self.on, On::Gpu) {
+            return false;
+        }
+        self.on = On::Gpu;
+        self.fed = 0;
+        true
+    }
+
+    pub(super) fn n_ctx(&self) -> usize {
+        self.n_ctx
+    }
+
+    /// Records what the backend returned for the tokens `plan` gave.
+    pub(super) fn fed(&mut self, n: usize, logits: Vec<f32>) {
+        self.fed += n;
+        self.logits = logits;
+    }
+}
+
+/// Decides the step: returns the tokens to feed next (empty when the reading is over) and
+/// adds any new answer text to `rd.pending`. Prompt (and, after a backend switch, the answer so far)
+/// is fed in chunks of [`PREFILL_CHUNK`]; then each step samples one token.
+pub(super) fn plan(model: &Llama, rd: &mut Reading) -> Result<Vec<u32>, ModelError> {
+    if rd.stop.is_some() {
+        return Ok(Vec::new());
+    }
+    let known = rd.prompt.len() + rd.ids.len();
+    if rd.fed < known {
+        let end = (rd.fed + PREFILL_CHUNK).min(known);
+        return Ok(rd.prompt.iter().chain(&rd.ids).skip(rd.fed).take(end - rd.fed).copied().collect());
+    }
     let tok = &model.tokenizer;
     let history: Vec<u32> = rd.prompt.iter().chain(&rd.ids).copied().collect();
     let next = rd.sampler.sample(&rd.logits, &history);
     if [tok.eos, tok.im_end].into_iter().flatten().any(|s| s == next) {
         rd.stop = Some("stop_token");
-        return Ok(String::new());
+        return Ok(Vec::new());
     }
     rd.ids.push(next);
     // Decode the whole answer and hand out what is new: a token can end mid-character.
     let text = tok.decode(&rd.ids)?;
-    let piece = if text.ends_with('\u{FFFD}') || text.len() < rd.text_len {
-        String::new()
-    } else {
-        let p = text[rd.text_len..].to_string();
+    if !text.ends_with('\u{FFFD}') && text.len() >= rd.text_len {
+        rd.pending.push_str(&text[rd.text_len..]);
         rd.text_len = text.len();
-        p
-    };
+    }
     if rd.ids.len() >= rd.max_new {
         rd.stop = Some("max_tokens");
-    } else if rd.session.len() >= rd.session.n_ctx() {
+    } else if rd.fed >= rd.n_ctx {
         rd.stop = Some("context_full");
     } else {
-        rd.logits = model.forward(&mut rd.session, &[next])?.to_vec();
+        return Ok(vec![next]);
     }
-    Ok(piece)
+    Ok(Vec::new())
+}
+
+/// What the page sees of a step; hands out the pending text.
+pub(super) fn view(rd: &mut Reading) -> StepView {
+    StepView {
+        piece: std::mem::take(&mut rd.pending),
+        prefilled: rd.fed.min(rd.prompt.len()),
+        prompt_tokens: rd.prompt.len(),
+        generated: rd.ids.len(),
+        done: rd.stop.is_some(),
+        stop: rd.stop,
+    }
 }
 
 /// Drops the current reading (Stop).
@@ -368,5 +440,53 @@ mod tests {
         assert!(out.split_whitespace().count() >= 3, "the model wrote something: {out:?}");
         cancel();
         assert!(step().is_err(), "after Stop there is no reading to continue");
+    }
+}
+
+/// A reading that starts on the GPU (lavapipe natively, the same code as WebGPU in the browser) and
+/// moves to the CPU mid-answer, as after a device loss: the CPU replays the prompt and the answer
+/// so far, and the answer goes on from where it was.
+#[cfg(all(test, not(target_family = "wasm")))]
+mod backend_switch {
+    use super::*;
+    use crate::outline::Outline;
+
+    #[test]
+    fn a_reading_moves_from_the_gpu_to_the_cpu_and_goes_on() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../assets/SmolLM2-135M-Instruct.Q4_1.gguf");
+        let Ok(bytes) = std::fs::read(&path) else {
+            eprintln!("skipped: no model at {}", path.display());
+            return;
+        };
+        load(bytes).expect("the model loads");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/eval/docs/novels/persuasion.txt");
+        let doc =
+            Document::from_bytes("persuasion.txt", &std::fs::read(root).expect("eval doc")).expect("opens");
+        let index = Index::build(&doc, &Outline::build(&doc, false));
+        crate::gpu::block_on(crate::web::gpu::load_model(1024)).expect("the model on the GPU (lavapipe)");
+        start(&doc, &index, "Who is the heir of Kellynch Hall?").expect("reading starts");
+        let (mut text, mut last) = (String::new(), None);
+        while last.as_ref().is_none_or(|s: &StepView| s.generated < 4 && !s.done) {
+            let s = crate::gpu::block_on(crate::web::gpu::read_step()).expect("a GPU step");
+            text.push_str(&s.piece);
+            last = Some(s);
+        }
+        let on_gpu = last.as_ref().map_or(0, |s| s.generated);
+        crate::web::gpu::unload_model();
+        let first = step().expect("a CPU step");
+        assert_eq!(first.prefilled, PREFILL_CHUNK, "the CPU reads the prompt again from its start");
+        assert_eq!(first.generated, on_gpu, "the answer so far is kept");
+        loop {
+            let s = step().expect("a CPU step");
+            text.push_str(&s.piece);
+            if s.done || s.generated >= on_gpu + 4 {
+                assert!(s.generated > on_gpu, "the CPU writes on: {text:?}");
+                break;
+            }
+        }
+        cancel();
+        assert!(text.split_whitespace().count() >= 3, "an answer across both backends: {text:?}");
     }
 }
