@@ -347,7 +347,10 @@ fn bench_gpu(args: &BenchModelArgs, path: &Path, model: &Llama, gpu: Gpu) -> Res
             out.insert(format!("pp{n}"), json!(median(runs)));
         }
     }
+    // The block-sparse buffers (key-block summaries, selections) on top of the dense model's.
+    let sparse_bytes = m.memory_bytes();
     m.set_sparse(None)?;
+    let sparse_bytes = sparse_bytes.saturating_sub(m.memory_bytes());
     let [dense, sparse] = prefill;
     // Time ratio sparse / dense at each size (tok/s dense over tok/s sparse).
     let ratio: serde_json::Map<String, serde_json::Value> = dense
@@ -383,6 +386,7 @@ fn bench_gpu(args: &BenchModelArgs, path: &Path, model: &Llama, gpu: Gpu) -> Res
                 "total": m.memory_bytes(),
                 "weights": m.weight_bytes(),
                 "kv_cache": m.kv_bytes(),
+                "block_sparse_extra": sparse_bytes,
             },
         },
     });
