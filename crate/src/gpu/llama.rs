@@ -9,6 +9,7 @@
 //! allocated while it runs. Only the logits (or the top-k pairs) come back.
 
 use super::attention::{Attention, AttnBind, AttnShape, KvBuffers, KvStore, TILED_MIN_TOKENS};
+use super::block_sparse::{BlockSparse, SparseParams};
 use super::buffers::{Staging, bytes_f32, f32_bytes, storage, storage_init, uniform, words_bytes};
 use super::elementwise::Elementwise;
 use super::embedding::{Embedding, EmbeddingBind};
@@ -21,6 +22,7 @@ use super::{Gpu, GpuError, Step};
 use crate::cpu::matmul::QMatrix;
 use crate::model::ModelError;
 use crate::model::llama::{Config, Llama};
+use crate::model::sparse::SparseConfig;
 
 /// Tokens per forward chunk (prompts longer than this are prefilled chunk by chunk).
 pub const MAX_CHUNK: usize = 512;
@@ -94,6 +96,21 @@ struct Uniforms {
     n_ff: wgpu::Buffer,
 }
 
+/// Block-sparse attention on the GPU, set up by [`GpuLlama::set_sparse`]: kernels, the params uniform,
+/// per-layer key-block summaries (kept across chunks), the selection shared by the layers (each layer
+/// selects then attends before the next one runs) and per-layer bind groups.
+struct SparseGpu {
+    cfg: SparseConfig,
+    params: SparseParams,
+    kernels: BlockSparse,
+    /// (n_layer - dense_layers) bind groups, from layer `dense_layers` on
+    binds: Vec<[wgpu::BindGroup; 3]>,
+    /// params uniform; per layer [mean | min | max] (n_kb_cap, kv_dim) f32; sel; sel_len
+    buffers: Vec<wgpu::Buffer>,
+    /// Whether the current forward runs sparse (its context passes the threshold).
+    active: bool,
+}
+
 /// The model on the GPU with one session's KV cache.
 pub struct GpuLlama {
     pub cfg: Config,
@@ -115,6 +132,7 @@ pub struct GpuLlama {
     /// Weights, norms and the RoPE table: held so they live as long as the bind groups that use them.
     _held: Vec<wgpu::Buffer>,
     _weights: Vec<QTensor>,
+    sparse: Option<SparseGpu>,
     max_chunk: usize,
     len: usize,
     bytes: u64,
@@ -273,6 +291,7 @@ impl GpuLlama {
             staging,
             _held: held,
             _weights: weights,
+            sparse: None,
             max_chunk: b,
             len: 0,
             bytes,
@@ -286,9 +305,82 @@ impl GpuLlama {
         &self.gpu
     }
 
-    /// Bytes of every GPU buffer this model holds: weights, KV cache, activations, staging.
+    /// Bytes of every GPU buffer this model holds: weights, KV cache, activations, staging (and the
+    /// block-sparse buffers when set).
     pub fn memory_bytes(&self) -> u64 {
-        self.bytes
+        self.bytes + self.sparse.as_ref().map_or(0, |sp| sp.buffers.iter().map(|b| b.size()).sum())
+    }
+
+    /// Chooses the attention of prefill chunks: dense (`None`, the default) or block-sparse for
+    /// forward passes whose context ends past `cfg.dense_below_tokens`, in layers from
+    /// `cfg.dense_layers` on. The same rule as the CPU's [`Llama::set_sparse`] (and the same
+    /// selection, so both agree): a forward's chunks all run sparse when its end passes the threshold,
+    /// single-token steps past it too. Creates the kernels, buffers and bind groups here, once.
+    /// Fails when the model's shape or `cfg` is outside what the shaders hold.
+    pub fn set_sparse(&mut self, cfg: Option<SparseConfig>) -> Result<(), GpuError> {
+        let Some(cfg) = cfg else {
+            self.sparse = None;
+            return Ok(());
+        };
+        let cfg = SparseConfig { block: cfg.block.max(1), ..cfg };
+        let c = &self.cfg;
+        let params = SparseParams::new(
+            cfg.block,
+            cfg.keep(),
+            cfg.score,
+            c.n_head,
+            c.n_kv_head,
+            c.head_dim,
+            self.kv.n_ctx,
+        )
+        .ok_or_else(|| {
+            GpuError::Internal(format!(
+                "block-sparse attention does not fit this model or setting on the GPU (heads {}/{}, \
+                         head size {}, {} key blocks of {}); use dense attention or the CPU backend",
+                c.n_head,
+                c.n_kv_head,
+                c.head_dim,
+                self.kv.n_ctx.div_ceil(cfg.block),
+                cfg.block
+            ))
+        })?;
+        let gpu = &self.gpu;
+        let kv_dim = c.kv_dim() as u64;
+        let kernels = BlockSparse::new(gpu);
+        let params_buf = uniform(gpu, "sparse params", &params.words());
+        let n_qb = self.max_chunk.div_ceil(cfg.block) as u64 + 1;
+        let s_max = params.s_max as u64;
+        let sel = storage(gpu, "sparse sel", n_qb * c.n_kv_head as u64 * s_max * 4)?;
+        let sel_len = storage(gpu, "sparse sel_len", n_qb * c.n_kv_head as u64 * 4)?;
+        let mut pooled = Vec::new();
+        let mut binds = Vec::new();
+        for l in cfg.dense_layers.min(c.n_layer)..c.n_layer {
+            let p = storage(gpu, &format!("sparse pooled {l}"), 3 * params.n_kb_cap as u64 * kv_dim * 4)?;
+            let a = &self.acts;
+            binds.push(kernels.bind(
+                gpu,
+                &self.u.step,
+                &params_buf,
+                &a.q,
+                &self.kv.k[l],
+                &self.kv.v[l],
+                &p,
+                &sel,
+                &sel_len,
+                &a.att,
+            ));
+            pooled.push(p);
+        }
+        gpu.check()?;
+        let mut buffers = vec![params_buf, sel, sel_len];
+        buffers.extend(pooled);
+        self.sparse = Some(SparseGpu { cfg, params, kernels, binds, buffers, active: false });
+        Ok(())
+    }
+
+    /// The block-sparse setting, when set.
+    pub fn sparse(&self) -> Option<SparseConfig> {
+        self.sparse.as_ref().map(|sp| sp.cfg)
     }
 
     /// Bytes of the weight matrices (still quantized).
@@ -355,6 +447,10 @@ impl GpuLlama {
         if let Some(&bad) = tokens.iter().find(|&&t| t as usize >= self.cfg.vocab) {
             return Err(ModelError::BadToken(bad).into());
         }
+        let end = self.len + tokens.len();
+        if let Some(sp) = self.sparse.as_mut() {
+            sp.active = end > sp.cfg.dense_below_tokens;
+        }
         let n_chunks = tokens.len().div_ceil(self.max_chunk);
         for (i, chunk) in tokens.chunks(self.max_chunk).enumerate() {
             self.submit_chunk(chunk, i + 1 == n_chunks, top);
@@ -385,7 +481,9 @@ impl GpuLlama {
             });
             let k = &self.k;
             k.embed.encode(pass, &self.embed, n);
-            for l in &self.layers {
+            let sparse = self.sparse.as_ref().filter(|sp| sp.active);
+            let step = Step { n_tokens: n, pos0 };
+            for (i, l) in self.layers.iter().enumerate() {
                 k.norm.encode(pass, &l.attn_norm, n);
                 k.matmul.encode(pass, &l.wq, n);
                 k.matmul.encode(pass, &l.wk, n);
@@ -393,7 +491,13 @@ impl GpuLlama {
                 k.rope_q.encode(pass, &self.rope_q, n);
                 k.rope_k.encode(pass, &self.rope_k, n);
                 k.store.encode(pass, &l.store, n);
-                k.attention.encode(pass, &l.attention, n);
+                match sparse {
+                    Some(sp) if i >= sp.cfg.dense_layers => {
+                        let binds = &sp.binds[i - sp.cfg.dense_layers];
+                        sp.kernels.encode(pass, binds, &sp.params, &step);
+                    }
+                    _ => k.attention.encode(pass, &l.attention, n),
+                }
                 k.matmul.encode(pass, &l.wo, n);
                 k.ew.add(pass, &self.add, n * d);
                 k.norm.encode(pass, &l.ffn_norm, n);

@@ -324,23 +324,39 @@ fn bench_gpu(args: &BenchModelArgs, path: &Path, model: &Llama, gpu: Gpu) -> Res
     let t = Instant::now();
     let mut m = GpuLlama::new(gpu, model, n_ctx)?;
     let load_s = t.elapsed().as_secs_f64();
-    let mut dense = serde_json::Map::new();
-    for &n in &sizes {
-        if n > m.n_ctx() {
-            eprintln!("prefill {n}: skipped (the model's context is {})", m.n_ctx());
-            continue;
+    // Dense, then block-sparse attention (the default setting) at the same sizes, in one session.
+    let sparse_cfg = tome::model::sparse::SparseConfig::default();
+    let mut prefill = [serde_json::Map::new(), serde_json::Map::new()];
+    for (mode, out) in prefill.iter_mut().enumerate() {
+        m.set_sparse((mode == 1).then_some(sparse_cfg))?;
+        let name = ["dense", "block-sparse"][mode];
+        for &n in &sizes {
+            if n > m.n_ctx() {
+                eprintln!("prefill {n}: skipped (the model's context is {})", m.n_ctx());
+                continue;
+            }
+            let tokens = bench_tokens(n);
+            let mut runs = Vec::new();
+            for _ in 0..reps {
+                m.clear();
+                let t = Instant::now();
+                block_on(m.forward(&tokens))?;
+                runs.push(n as f64 / t.elapsed().as_secs_f64());
+            }
+            eprintln!("gpu prefill {n} ({name}): {runs:.1?} tok/s");
+            out.insert(format!("pp{n}"), json!(median(runs)));
         }
-        let tokens = bench_tokens(n);
-        let mut runs = Vec::new();
-        for _ in 0..reps {
-            m.clear();
-            let t = Instant::now();
-            block_on(m.forward(&tokens))?;
-            runs.push(n as f64 / t.elapsed().as_secs_f64());
-        }
-        eprintln!("gpu prefill {n} (dense): {runs:.1?} tok/s");
-        dense.insert(format!("pp{n}"), json!(median(runs)));
     }
+    // The block-sparse buffers (key-block summaries, selections) on top of the dense model's.
+    let sparse_bytes = m.memory_bytes();
+    m.set_sparse(None)?;
+    let sparse_bytes = sparse_bytes.saturating_sub(m.memory_bytes());
+    let [dense, sparse] = prefill;
+    // Time ratio sparse / dense at each size (tok/s dense over tok/s sparse).
+    let ratio: serde_json::Map<String, serde_json::Value> = dense
+        .iter()
+        .filter_map(|(k, d)| Some((k.clone(), json!(d.as_f64()? / sparse.get(k)?.as_f64()?))))
+        .collect();
     let mut runs = Vec::new();
     for _ in 0..reps {
         m.clear();
@@ -361,14 +377,16 @@ fn bench_gpu(args: &BenchModelArgs, path: &Path, model: &Llama, gpu: Gpu) -> Res
             "n_ctx": m.n_ctx(),
             "prefill_tok_s": {
                 "dense": dense,
-                // Block-sparse attention's prefill at the same sizes: filled in by its bench.
-                "block_sparse": null,
+                "block_sparse": sparse,
             },
+            "block_sparse_config": sparse_cfg,
+            "prefill_time_ratio_sparse_over_dense": ratio,
             format!("tg{decode_len}_tok_s"): median(runs),
             "gpu_memory_bytes": {
                 "total": m.memory_bytes(),
                 "weights": m.weight_bytes(),
                 "kv_cache": m.kv_bytes(),
+                "block_sparse_extra": sparse_bytes,
             },
         },
     });
