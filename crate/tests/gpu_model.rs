@@ -2,12 +2,13 @@
 //! (Precision::Exact: f32 activations, dequantized weights, f16 KV) and llama.cpp's golden greedy
 //! tokens (../shared/golden). Needs the model (scripts/fetch-model.sh) and a Vulkan driver.
 
+mod common;
+use common::{cosine, top};
 use std::path::PathBuf;
 
 use serde_json::Value;
 use tome::gpu::llama::GpuLlama;
 use tome::gpu::{Gpu, block_on};
-use tome::model::sample::top_k;
 use tome::model::{Llama, Precision};
 
 fn model() -> Llama {
@@ -29,22 +30,8 @@ fn gpu_model(m: &Llama, n_ctx: usize) -> GpuLlama {
     GpuLlama::new(gpu, m, n_ctx).expect("model on the GPU")
 }
 
-fn cosine(a: &[f32], b: &[f32]) -> f64 {
-    let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
-    for (&x, &y) in a.iter().zip(b) {
-        ab += x as f64 * y as f64;
-        aa += x as f64 * x as f64;
-        bb += y as f64 * y as f64;
-    }
-    ab / (aa.sqrt() * bb.sqrt())
-}
-
 fn ids(v: &Value) -> Vec<u32> {
     v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as u32).collect()
-}
-
-fn top(l: &[f32], k: usize) -> Vec<u32> {
-    top_k(l, k).into_iter().map(|(i, _)| i).collect()
 }
 
 #[test]

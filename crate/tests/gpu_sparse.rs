@@ -3,27 +3,14 @@
 //! logits; and a setting that keeps every block gives the dense logits. Needs the model
 //! (scripts/fetch-model.sh) and a Vulkan driver.
 
+mod common;
+use common::{cosine, top};
 use std::path::PathBuf;
 
 use tome::gpu::llama::GpuLlama;
 use tome::gpu::{Gpu, block_on};
-use tome::model::sample::top_k;
 use tome::model::sparse::{BlockScore, SparseConfig};
 use tome::model::{Llama, Precision};
-
-fn cosine(a: &[f32], b: &[f32]) -> f64 {
-    let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
-    for (&x, &y) in a.iter().zip(b) {
-        ab += x as f64 * y as f64;
-        aa += x as f64 * x as f64;
-        bb += y as f64 * y as f64;
-    }
-    ab / (aa.sqrt() * bb.sqrt())
-}
-
-fn top(l: &[f32], k: usize) -> Vec<u32> {
-    top_k(l, k).into_iter().map(|(i, _)| i).collect()
-}
 
 #[test]
 fn gpu_block_sparse_prefill_matches_the_cpu_sparse_path_and_keeping_every_block_is_dense() {

@@ -1,6 +1,8 @@
 //! The model against llama.cpp's reference outputs (../shared/golden): tokenizer ids, chat prompt ids,
 //! next-token logits (both precisions) and 24 greedy steps. Needs the model: scripts/fetch-model.sh.
 
+mod common;
+use common::{cosine, top};
 use std::path::PathBuf;
 
 use serde_json::Value;
@@ -29,20 +31,6 @@ fn f32s(name: &str) -> Vec<f32> {
 
 fn ids(v: &Value) -> Vec<u32> {
     v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as u32).collect()
-}
-
-fn cosine(a: &[f32], b: &[f32]) -> f64 {
-    let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
-    for (&x, &y) in a.iter().zip(b) {
-        ab += x as f64 * y as f64;
-        aa += x as f64 * x as f64;
-        bb += y as f64 * y as f64;
-    }
-    ab / (aa.sqrt() * bb.sqrt())
-}
-
-fn top(l: &[f32], k: usize) -> Vec<u32> {
-    tome::model::sample::top_k(l, k).into_iter().map(|(i, _)| i).collect()
 }
 
 fn llama_top5() -> Vec<u32> {
