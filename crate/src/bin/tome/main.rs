@@ -3,6 +3,7 @@
 mod ask_cmds;
 mod model_cmds;
 mod outline_cmds;
+mod pack_cmds;
 mod serve_cmds;
 mod sparse_cmds;
 
@@ -29,7 +30,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Search a document; prints the best passages with their pages and sections.
+    /// Pack a built documentation site (a folder of HTML pages) into static files the widget reads.
+    Pack {
+        site: PathBuf,
+        /// The pack folder (default: SITE/tome).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search a document or a pack folder; prints the best passages with their pages and sections.
     Search {
         file: PathBuf,
         query: String,
@@ -38,7 +48,7 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Answer a question from a document, citing the passages the answer comes from.
+    /// Answer a question from a document or a pack folder, citing the passages the answer comes from.
     Ask {
         file: PathBuf,
         question: String,
@@ -98,7 +108,17 @@ fn main() -> ExitCode {
         Command::Outline { file, ignore_bookmarks, json } => {
             outline_cmds::outline(&file, ignore_bookmarks, json)
         }
+        Command::Pack { site, out, json } => {
+            let out = out.unwrap_or_else(|| site.join("tome"));
+            pack_cmds::pack(&site, &out, json)
+        }
+        Command::Search { file, query, k, json } if pack_cmds::is_pack(&file) => {
+            pack_cmds::search(&file, &query, k, json)
+        }
         Command::Search { file, query, k, json } => ask_cmds::search(&file, &query, k, json),
+        Command::Ask { file, question, json } if pack_cmds::is_pack(&file) => {
+            pack_cmds::ask(&file, &question, json)
+        }
         Command::Ask { file, question, json } => ask_cmds::ask(&file, &question, json),
         Command::Eval(EvalCommand::Outlines { dir }) => outline_cmds::eval_outlines(&dir),
         Command::Eval(EvalCommand::Qa { file, limit, details }) => ask_cmds::eval_qa(&file, limit, details),
