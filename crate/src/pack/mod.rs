@@ -43,6 +43,9 @@ pub struct Manifest {
     pub index: Vec<(String, String)>,
     /// (first passage, file) of each text shard, in passage order.
     pub text: Vec<(u32, String)>,
+    /// The first passage of each page, in site order: which page a ranked passage is on,
+    /// before its text is fetched.
+    pub page_starts: Vec<u32>,
     pub outline: String,
     /// Total bytes of the pack's files (compressed, as served), the manifest excluded.
     pub bytes: u64,

@@ -63,6 +63,14 @@ pub struct PackReader {
     loaded: HashSet<String>,
 }
 
+/// How many of a page's best passages make its score.
+const PAGE_DEPTH: usize = 5;
+/// Most family members of a query word, and their weight (see [`PackReader::family`]).
+const FAMILY_SIZE: usize = 6;
+const FAMILY_WEIGHT: f32 = 0.8;
+/// Most passages of one page in a list of search results.
+pub const HITS_PER_PAGE: usize = 3;
+
 /// Query terms that score together: the best of a group counts (a word being typed stands for
 /// every term it begins).
 type Group = Vec<(String, f32)>;
@@ -99,7 +107,7 @@ impl PackReader {
         if !want.is_empty() {
             return want;
         }
-        for (p, _) in self.rank(&groups, k) {
+        for (p, _) in self.best(&groups, k, answer) {
             add(&mut want, self.text_file(p));
         }
         want
@@ -129,7 +137,7 @@ impl PackReader {
     pub fn search(&self, query: &str, k: usize, prefix: bool) -> Result<Vec<PackHit>, PackError> {
         let groups = self.groups(query, prefix, false);
         let terms: Vec<String> = groups.iter().flatten().map(|(t, _)| t.clone()).collect();
-        self.rank(&groups, k)
+        self.best(&groups, k, false)
             .into_iter()
             .map(|(p, score)| {
                 let stored = self.passage(p)?;
@@ -148,7 +156,8 @@ impl PackReader {
     /// A cited answer (after [`PackReader::needs`] came back empty for the question).
     pub fn ask(&self, question: &str) -> Result<PackAnswer, PackError> {
         let groups = self.groups(question, false, true);
-        let mut top: Vec<u32> = self.rank(&groups, qa::READ_PASSAGES).into_iter().map(|(p, _)| p).collect();
+        let mut top: Vec<u32> =
+            self.best(&groups, qa::READ_PASSAGES, true).into_iter().map(|(p, _)| p).collect();
         // In site order, so neighbours in a section stay neighbours.
         top.sort_unstable();
         let mut text = String::new();
@@ -209,7 +218,7 @@ impl PackReader {
     }
 
     fn groups(&self, query: &str, prefix: bool, answer: bool) -> Vec<Group> {
-        let mut groups: Vec<Group> = self.weighted(query, answer).into_iter().map(|t| vec![t]).collect();
+        let mut groups: Vec<Group> = self.weighted(query, answer).into_iter().map(|t| self.family(t)).collect();
         if let Some(last) = prefix.then(|| last_word(query)).flatten() {
             // The word being typed: the three most frequent loaded terms it begins.
             let mut begun: Vec<&TermEntry> =
@@ -223,6 +232,61 @@ impl PackReader {
             }
         }
         groups
+    }
+
+    /// The passages to show or read, best first. Pages rank by their passages' scores, the best
+    /// counting most (each next one half as much, five at most): a page about what was asked
+    /// beats a page that mentions it once. For a question, the best page's best passages (the
+    /// answer and its citation come from the page a reader should open); for a search, up to
+    /// [`HITS_PER_PAGE`] passages of each page in page order.
+    fn best(&self, groups: &[Group], k: usize, answer: bool) -> Vec<(u32, f32)> {
+        let ranked = self.rank(groups, usize::MAX);
+        let mut pages: HashMap<usize, Vec<(u32, f32)>> = HashMap::new();
+        for &(p, s) in &ranked {
+            pages.entry(self.page_of(p)).or_default().push((p, s));
+        }
+        let mut order: Vec<(f32, usize)> = pages
+            .iter()
+            .map(|(&page, hits)| {
+                let score = hits.iter().take(PAGE_DEPTH).enumerate().map(|(i, h)| h.1 * 0.5f32.powi(i as i32)).sum();
+                (score, page)
+            })
+            .collect();
+        order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let per_page = if answer { k } else { HITS_PER_PAGE };
+        let mut out = Vec::new();
+        for (_, page) in order.iter().take(if answer { 1 } else { usize::MAX }) {
+            out.extend(pages[page].iter().take(per_page).copied());
+            if out.len() >= k {
+                break;
+            }
+        }
+        out.truncate(k);
+        out
+    }
+
+    /// The page (index in site order) holding passage `p`.
+    fn page_of(&self, p: u32) -> usize {
+        self.manifest.page_starts.partition_point(|&s| s <= p).saturating_sub(1)
+    }
+
+    /// A query word and the loaded terms of its family: those that share all but its last
+    /// three letters (four at least), "installed" -> "install", "installation", "installing".
+    /// The light plural stemmer of the index leaves these apart; a reader's words and a
+    /// manual's often differ just so. Family members count a little less than the word.
+    fn family(&self, (term, weight): (String, f32)) -> Group {
+        let chars: Vec<char> = term.chars().collect();
+        let keep = chars.len().saturating_sub(3).max(4);
+        let mut group = vec![(term.clone(), weight)];
+        if chars.len() < 5 || !chars.iter().all(|c| c.is_ascii_alphabetic()) {
+            return group;
+        }
+        let stem: String = chars[..keep].iter().collect();
+        let mut kin: Vec<&TermEntry> =
+            self.terms.values().filter(|e| e.term != term && e.term.starts_with(&stem)).collect();
+        kin.sort_by(|a, b| b.df.cmp(&a.df).then(a.term.cmp(&b.term)));
+        group.extend(kin.into_iter().take(FAMILY_SIZE).map(|e| (e.term.clone(), weight * FAMILY_WEIGHT)));
+        group
     }
 
     /// BM25 over the loaded postings with the path boost, best first (ties: site order).

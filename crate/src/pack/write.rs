@@ -143,6 +143,15 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
         text_files.push((first, put("text", codec::write_text(first, &batch), progress)?));
     }
 
+    let mut page_starts = Vec::new();
+    let mut last_page = 0;
+    for (i, p) in index.passages.iter().enumerate() {
+        let page = doc.page_at(p.span.start);
+        if page != last_page {
+            page_starts.push(i as u32);
+            last_page = page;
+        }
+    }
     let tree = outline_json(site, &outline.nodes);
     let outline_file = put("outline", serde_json::to_vec(&tree).unwrap_or_default(), progress)?;
 
@@ -155,6 +164,7 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
         avg_len,
         index: index_files,
         text: text_files,
+        page_starts,
         outline: outline_file,
         bytes,
     };

@@ -36,6 +36,9 @@ enum Command {
         /// The pack folder (default: SITE/tome).
         #[arg(short, long)]
         out: Option<PathBuf>,
+        /// Also put the widget into every page of the site (its files go into the pack folder).
+        #[arg(long)]
+        inject: bool,
         #[arg(long)]
         json: bool,
     },
@@ -108,9 +111,9 @@ fn main() -> ExitCode {
         Command::Outline { file, ignore_bookmarks, json } => {
             outline_cmds::outline(&file, ignore_bookmarks, json)
         }
-        Command::Pack { site, out, json } => {
+        Command::Pack { site, out, inject, json } => {
             let out = out.unwrap_or_else(|| site.join("tome"));
-            pack_cmds::pack(&site, &out, json)
+            pack_cmds::pack(&site, &out, inject, json)
         }
         Command::Search { file, query, k, json } if pack_cmds::is_pack(&file) => {
             pack_cmds::search(&file, &query, k, json)

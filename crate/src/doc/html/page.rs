@@ -46,6 +46,8 @@ pub struct HtmlPage {
     /// `rel="next"` (a `<link>` or an `<a>`): the page a reader goes to next.
     pub next: Option<String>,
     pub toc: Vec<TocLink>,
+    /// Bytes of `text` that are link text: an index or a list of contents is mostly links.
+    pub link_bytes: usize,
     /// `<meta name="robots" content="noindex">` or a `<meta http-equiv="refresh">` redirect:
     /// a page its site does not want found (mdBook's print.html and toc.html, redirect stubs).
     pub noindex: bool,
@@ -101,6 +103,7 @@ pub fn read(html: &str) -> HtmlPage {
     let mut walker = Walker::default();
     walker.walk(&events[region.0..region.1]);
     page.text = walker.out.trim_end().to_string();
+    page.link_bytes = walker.link_bytes;
     page.headings = walker.headings;
     page.toc = toc_links(&events);
     page
@@ -219,6 +222,9 @@ struct Walker {
     heading: Option<usize>,
     /// The last id opened with no text written since: (id, length of `out` then).
     pending_id: Option<(String, usize)>,
+    /// Open `<a href>` elements, and the bytes of text written inside them.
+    links: usize,
+    link_bytes: usize,
 }
 
 impl Walker {
@@ -268,6 +274,9 @@ impl Walker {
             if t.name == "pre" {
                 self.pre += 1;
             }
+            if t.name == "a" && t.attrs.contains_key("href") {
+                self.links += 1;
+            }
             if matches!(t.name.as_str(), "td" | "th") && !self.out.ends_with(['\n', ' ']) && !self.out.is_empty() {
                 self.out.push_str(" | ");
             }
@@ -288,6 +297,9 @@ impl Walker {
                 if n == "pre" {
                     self.pre = self.pre.saturating_sub(1);
                 }
+                if n == "a" {
+                    self.links = self.links.saturating_sub(1);
+                }
                 if heading_level(&n).is_some() {
                     self.finish_heading();
                 }
@@ -299,6 +311,14 @@ impl Walker {
     }
 
     fn text(&mut self, s: &str) {
+        let before = self.out.len();
+        self.write(s);
+        if self.links > 0 {
+            self.link_bytes += self.out.len() - before;
+        }
+    }
+
+    fn write(&mut self, s: &str) {
         if self.pre > 0 {
             // Code keeps its lines; a blank line inside it would split the block, so it is kept
             // as a line with one space.

@@ -159,41 +159,70 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
     let min_depth = toc.iter().map(|t| t.1).min().unwrap_or(1);
     let mut depth: HashMap<usize, u32> = toc.iter().map(|&(i, d)| (i, d - min_depth + 1)).collect();
     let in_toc: HashSet<usize> = toc.iter().map(|t| t.0).collect();
-    let mut order: Vec<usize> = toc.iter().map(|t| t.0).filter(|&i| !read[i].1.noindex).collect();
-    // Pages the table of contents does not name follow the page whose `next` names them.
-    let mut placed: HashSet<usize> = order.iter().copied().collect();
     let next_of: Vec<Option<usize>> = read
         .iter()
         .map(|(path, p)| p.next.as_deref().and_then(|n| resolve(path, n)).and_then(|n| index.get(n.as_str()).copied()))
         .collect();
-    let mut root_chain = Vec::new();
-    if order.is_empty() {
-        // No table of contents: follow `next` from the root page.
-        let mut at = index.get("index.html").copied();
-        while let Some(i) = at.filter(|i| placed.insert(*i)) {
-            root_chain.push(i);
-            at = next_of[i];
-        }
-        order = root_chain;
+    // The reading order a site's `next` links give, from its root page (Sphinx links every page
+    // of its toctrees this way; mdBook every chapter).
+    let root = index.get("index.html").copied().filter(|&i| !read[i].1.noindex).or(toc.first().map(|t| t.0));
+    let mut chain = Vec::new();
+    let mut seen = HashSet::new();
+    let mut at = root;
+    while let Some(i) = at.filter(|i| seen.insert(*i)) {
+        chain.push(i);
+        at = next_of[i];
     }
-    let mut i = 0;
-    while i < order.len() {
-        let mut at = next_of[order[i]];
-        let mut insert = i + 1;
-        while let Some(n) = at.filter(|n| !placed.contains(n)) {
-            placed.insert(n);
-            order.insert(insert, n);
-            let parent = depth.get(&order[i]).copied().unwrap_or(1);
-            depth.entry(n).or_insert(parent);
-            insert += 1;
-            at = next_of[n];
+    let mut order: Vec<usize>;
+    let mut placed: HashSet<usize>;
+    if chain.len() * 5 > toc.len() * 6 {
+        // The chain names more: it is the order; table-of-contents pages it misses follow the
+        // page before them there.
+        order = chain;
+        placed = order.iter().copied().collect();
+        for w in 0..toc.len() {
+            let (page, _) = toc[w];
+            if placed.insert(page) {
+                let after = toc[..w].iter().rev().find_map(|t| order.iter().position(|&o| o == t.0));
+                order.insert(after.map_or(order.len(), |a| a + 1), page);
+            }
         }
-        i += 1;
+    } else {
+        order = toc.iter().map(|t| t.0).collect();
+        placed = order.iter().copied().collect();
+        // Pages the table of contents does not name follow the page whose `next` names them.
+        let mut i = 0;
+        while i < order.len() {
+            let mut at = next_of[order[i]];
+            let mut insert = i + 1;
+            while let Some(n) = at.filter(|n| !placed.contains(n)) {
+                placed.insert(n);
+                order.insert(insert, n);
+                insert += 1;
+                at = next_of[n];
+            }
+            i += 1;
+        }
     }
-    for i in 0..read.len() {
-        if !placed.contains(&i) {
-            order.push(i);
+    let mut rest: Vec<usize> = (0..read.len()).filter(|i| !placed.contains(i)).collect();
+    rest.sort_by(|&a, &b| read[a].0.cmp(&read[b].0));
+    order.extend(rest);
+    // Depth of pages the table of contents does not give: one below the nearest earlier
+    // `…/index.html` whose folder holds them, else the depth of the page before.
+    let mut last = 1;
+    for (k, &i) in order.iter().enumerate() {
+        if let Some(&d) = depth.get(&i) {
+            last = d;
+            continue;
         }
+        let path = &read[i].0;
+        let parent = order[..k].iter().rev().find_map(|&j| {
+            let folder = read[j].0.strip_suffix("index.html")?;
+            (path.starts_with(folder) && read[j].0 != *path).then(|| depth.get(&j).copied().unwrap_or(1) + 1)
+        });
+        let d = parent.unwrap_or(last);
+        depth.insert(i, d);
+        last = d;
     }
     // Copies: a page outside the table of contents whose paragraphs mostly appear elsewhere.
     let mut owners: HashMap<u64, usize> = HashMap::new();
@@ -210,6 +239,9 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
         }
         if page.text.trim().is_empty() {
             warnings.push(format!("{path}: no text in its main content; left out"));
+            continue;
+        }
+        if !in_toc.contains(&i) && Some(i) != root && is_index_page(path, page) {
             continue;
         }
         if !in_toc.contains(&i) {
@@ -230,6 +262,15 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
     let mut read: Vec<Option<(String, HtmlPage)>> = read.into_iter().map(Some).collect();
     let pages = kept.into_iter().filter_map(|i| read[i].take().map(|p| (p, depth.get(&i).copied().unwrap_or(1))));
     Ok(Some(join(pages)))
+}
+
+/// A generator's search page, or an index of the site (mostly link text): it repeats the
+/// titles of the pages it lists and would shadow them.
+fn is_index_page(path: &str, page: &HtmlPage) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(name, "search.html" | "genindex.html" | "py-modindex.html" | "404.html")
+        || name.starts_with("genindex-")
+        || page.link_bytes * 10 > page.text.len() * 7
 }
 
 /// Hashes of a text's paragraphs that are long enough to say something (short ones, "Note",
@@ -379,6 +420,74 @@ mod tests {
         assert_eq!(resolve("index.html", "sub%20dir/f.html").as_deref(), Some("sub dir/f.html"));
         assert_eq!(resolve("index.html", "../../x.html"), None);
         assert_eq!(resolve("index.html", "https://x.org/a.html"), None);
+    }
+
+    fn page(title: &str, body: &str, next: Option<&str>) -> String {
+        let next = next.map_or(String::new(), |n| format!("<link rel=\"next\" href=\"{n}\">"));
+        format!("<html><head><title>{title} - Harbour Guide</title>{next}</head><body>{body}</body></html>")
+    }
+
+    /// A small invented site: a sidebar naming two pages, a third reached by `next`, a copy of
+    /// the first page outside the sidebar, a print-all page marked noindex, an index of links.
+    fn harbour(dir: &Path) {
+        let nav = r#"<nav><ol><li><a href="boats.html">Boats</a><ol><li><a href="sub/knots.html">Knots</a></li></ol></li></ol></nav>"#;
+        let boats = format!(
+            "{nav}<main><h1 id=\"boats\">Boats</h1><p>A sloop has a single mast and a mainsail with a jib.</p>\
+             <h2 id=\"hulls\">Hulls</h2><p>Catamarans have two hulls joined by a deck between them.</p></main>"
+        );
+        let files = [
+            ("boats.html", page("Boats", &boats, Some("sub/knots.html"))),
+            ("sub/knots.html", page("Knots", &format!("{nav}<main><h1>Knots</h1><p>The bowline makes a fixed loop at the end of a line.</p></main>"), Some("tides.html"))),
+            ("sub/tides.html", page("Tides", "<main><h1>Tides</h1><p>Spring tides come with the new and the full moon each month.</p></main>", None)),
+            ("index.html", page("Boats", &boats, None)),
+            ("print.html", format!("<meta name=\"robots\" content=\"noindex\">{boats}")),
+            ("genindex.html", page("Index", "<main><h1>Index</h1><p><a href=\"boats.html\">sloop, the boat with a single mast and two sails</a></p></main>", None)),
+        ];
+        for (name, html) in files {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, html).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_site_is_its_pages_in_contents_order_without_copies() {
+        let dir = std::env::temp_dir().join(format!("tome-site-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        harbour(&dir);
+        let site = read_site(&dir, Limits::default()).unwrap();
+        let paths: Vec<(&str, u32)> = site.pages.iter().map(|p| (p.path.as_str(), p.depth)).collect();
+        assert_eq!(paths, [("boats.html", 1), ("sub/knots.html", 2), ("sub/tides.html", 2)]);
+        assert_eq!(site.title, "Harbour Guide");
+        let marks: Vec<(&str, u32, Option<&str>)> =
+            site.doc.markup.iter().map(|h| (h.title.as_str(), h.level, h.anchor.as_deref())).collect();
+        assert_eq!(
+            marks,
+            [("Boats", 1, Some("boats")), ("Hulls", 2, Some("hulls")), ("Knots", 2, None), ("Tides", 2, None)]
+        );
+        let hulls = &site.doc.markup[1];
+        assert!(site.doc.text[hulls.start..].starts_with("Hulls\n\nCatamarans"));
+        assert_eq!(site.doc.page_at(hulls.start), 1);
+        std::fs::write(dir.join("huge.html"), vec![b'a'; 2048]).unwrap();
+        let small = Limits { page_bytes: 1024, pages: 100 };
+        let site = read_site(&dir, small).unwrap();
+        assert!(site.doc.warnings.iter().any(|w| w.starts_with("huge.html") && w.contains("left out")), "{:?}", site.doc.warnings);
+        let few = Limits { page_bytes: 1 << 20, pages: 3 };
+        assert!(read_site(&dir, few).unwrap_err().to_string().contains("more than the 3"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn folders_without_a_site_say_so() {
+        let dir = std::env::temp_dir().join(format!("tome-site-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        assert!(read_site(&dir, Limits::default()).unwrap_err().to_string().starts_with("no HTML pages in"));
+        std::fs::write(dir.join("a.html"), "<meta http-equiv=\"refresh\" content=\"0; url=b.html\">").unwrap();
+        assert!(read_site(&dir, Limits::default()).unwrap_err().to_string().contains("hold no text"));
+        std::fs::write(dir.join("a.html"), b"\x00\x01\x02\x03binary\x00\x00\xff\xfe\x00").unwrap();
+        assert!(read_site(&dir, Limits::default()).is_err());
+        assert!(read_site(&dir.join("a.html"), Limits::default()).unwrap_err().to_string().contains("is not a folder"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
