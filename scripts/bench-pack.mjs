@@ -94,7 +94,8 @@ async function pagefindRun(q1, q2) {
     await page.locator('.pagefind-ui__search-input').fill(q);
     await page.waitForFunction((b) => {
       const msg = document.querySelector('.pagefind-ui__message')?.textContent ?? '';
-      return msg && msg !== b && document.querySelector('.pagefind-ui__result');
+      // "N results" or "No results" (Pagefind matches pages holding every word of the query).
+      return msg && msg !== b && !/^Searching/.test(msg);
     }, before, { timeout: 30_000 });
     await settle(page);
   };
@@ -120,8 +121,16 @@ const pathOf = (url) => (url ? decodeURIComponent(new URL(url, server.url).pathn
 const onGold = (q, url) => q.gold.some((g) => pathOf(url) === g.page || pathOf(url) === g.page.replace(/index\.html$/, ''));
 
 const [q1, q2] = [questions[0].question, questions[1].question];
-const tome = await tomeRun(q1, q2);
-const pagefind = await pagefindRun(q1, q2);
+let tome;
+let pagefind;
+try {
+  tome = await tomeRun(q1, q2);
+  pagefind = await pagefindRun(q1, q2);
+} catch (e) {
+  await b.close();
+  server.stop();
+  throw e;
+}
 let tomeHits = 0;
 let pfHits = 0;
 const details = questions.map((q, i) => {

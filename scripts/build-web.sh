@@ -43,6 +43,8 @@ if [ ! -f "$out/pack/tome_pack_bg.wasm" ] || [ "$lean" -nt "$out/pack/tome_pack_
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$out/pack/tome_pack_bg.wasm" -o "$out/pack/tome_pack_bg.opt.wasm"
   mv "$out/pack/tome_pack_bg.opt.wasm" "$out/pack/tome_pack_bg.wasm"
+  # Served gzipped by any static host (as Pagefind ships its wasm); the widget gunzips it.
+  gzip -9 -n -c "$out/pack/tome_pack_bg.wasm" > "$out/pack/tome_pack_bg.wasm.gz"
 fi
 
 # pdf.js renders PDF pages; served from our own origin, nothing from a CDN.

@@ -21,9 +21,15 @@ const TEMPLATE = `
 
 let wasm = null;
 
-/** The pack reader's wasm, instantiated once per page (its .wasm is fetched as a file). */
+/** The pack reader's wasm, instantiated once per page; it is shipped gzipped (a static host
+ * need not compress it) and gunzipped here. */
 function loadWasm() {
-  wasm ??= init({ module_or_path: new URL('../pkg/pack/tome_pack_bg.wasm', import.meta.url) });
+  wasm ??= (async () => {
+    const res = await fetch(new URL('../pkg/pack/tome_pack_bg.wasm.gz', import.meta.url));
+    if (!res.ok) throw new Error(`the widget's code (tome_pack_bg.wasm.gz): the server answered ${res.status}`);
+    const bytes = await gunzip(new Uint8Array(await res.arrayBuffer()));
+    return init({ module_or_path: bytes });
+  })();
   return wasm;
 }
 

@@ -103,6 +103,21 @@ enum BenchCommand {
     Model(model_cmds::BenchModelArgs),
     /// Block-sparse vs dense attention on long real-text prompts: KL, agreement, needle recall, time.
     Sparse(sparse_cmds::BenchSparseArgs),
+    /// `tome pack` against Pagefind on the same site: build time, size, bytes per query, gold pages.
+    Pack {
+        site: PathBuf,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Dev questions (tests/eval/site-questions.jsonl) for the browser half.
+        #[arg(long)]
+        questions: Option<PathBuf>,
+        /// The site's name in the questions file (`rust-book`, `sphinx`).
+        #[arg(long)]
+        name: Option<String>,
+        /// The page the browser opens first.
+        #[arg(long, default_value = "index.html")]
+        start: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -128,6 +143,15 @@ fn main() -> ExitCode {
         Command::Bench(BenchCommand::Ingest { file, runs }) => outline_cmds::bench_ingest(&file, runs),
         Command::Bench(BenchCommand::Model(args)) => model_cmds::bench_model(&args),
         Command::Bench(BenchCommand::Sparse(args)) => sparse_cmds::bench_sparse(&args),
+        Command::Bench(BenchCommand::Pack { site, runs, questions, name, start }) => {
+            pack_cmds::bench_pack(&pack_cmds::BenchPackArgs {
+                site: &site,
+                runs,
+                questions: questions.as_deref(),
+                name: name.as_deref(),
+                start: &start,
+            })
+        }
         Command::Generate(args) => model_cmds::generate(&args),
         Command::Serve { port, dir } => serve_cmds::serve(port, dir.as_deref()),
     };
