@@ -407,6 +407,7 @@ fn encode_fragment(s: &str) -> String {
 /// A pack in a folder, read natively: loads what the reader asks for and counts the bytes (as
 /// served, compressed).
 #[cfg(not(target_family = "wasm"))]
+#[derive(Debug)]
 pub struct DirPack {
     pub reader: PackReader,
     dir: std::path::PathBuf,

@@ -247,7 +247,7 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
         if !in_toc.contains(&i) {
             let hashes = paragraph_hashes(&page.text);
             let copied = hashes.iter().filter(|h| owners.get(h).is_some_and(|&o| o != i)).count();
-            if hashes.is_empty() || copied * 2 > hashes.len() {
+            if !hashes.is_empty() && copied * 2 > hashes.len() {
                 continue;
             }
             for h in hashes {
