@@ -17,7 +17,11 @@ fn temp(name: &str) -> PathBuf {
 fn rust_book() -> PathBuf {
     let out = std::process::Command::new("rustc").args(["--print", "sysroot"]).output().unwrap();
     let book = Path::new(String::from_utf8(out.stdout).unwrap().trim()).join("share/doc/rust/html/book");
-    assert!(book.join("index.html").is_file(), "{} is missing: run scripts/setup.sh (rust-docs)", book.display());
+    assert!(
+        book.join("index.html").is_file(),
+        "{} is missing: run scripts/setup.sh (rust-docs)",
+        book.display()
+    );
     book
 }
 
@@ -31,7 +35,12 @@ fn the_rust_book_packs_and_answers_from_a_few_shards() {
     let out = temp("book-pack");
     let t0 = std::time::Instant::now();
     let stats = pack(&rust_book(), &out);
-    eprintln!("Rust book: {} pages packed in {:.1} s, {} bytes", stats.pages, t0.elapsed().as_secs_f64(), stats.bytes);
+    eprintln!(
+        "Rust book: {} pages packed in {:.1} s, {} bytes",
+        stats.pages,
+        t0.elapsed().as_secs_f64(),
+        stats.bytes
+    );
     assert!(stats.pages > 100 && stats.index_shards > 4 && stats.text_shards > 50, "{stats:?}");
 
     let mut pack = DirPack::open(&out).unwrap();
@@ -58,13 +67,19 @@ fn a_pack_of_another_version_or_with_a_damaged_shard_says_so() {
     )
     .unwrap();
     // A legacy page in Windows-1252.
-    std::fs::write(site.join("cafe.html"), b"<main><h1>Caf\xe9</h1><p>The caf\xe9 by the harbour sells tea.</p></main>")
-        .unwrap();
+    std::fs::write(
+        site.join("cafe.html"),
+        b"<main><h1>Caf\xe9</h1><p>The caf\xe9 by the harbour sells tea.</p></main>",
+    )
+    .unwrap();
     let out = site.join("tome");
     pack(&site, &out);
     let mut pack_dir = DirPack::open(&out).unwrap();
     let a = pack_dir.ask("What holds a line to a post?").unwrap();
-    assert_eq!(a.citations[0].url, "index.html#hitches:~:text=A%20clove%20hitch%20holds,line%20to%20a%20post.");
+    assert_eq!(
+        a.citations[0].url,
+        "index.html#hitches:~:text=A%20clove%20hitch%20holds,line%20to%20a%20post."
+    );
     let hits = pack_dir.search("café", 3).unwrap();
     assert_eq!(hits[0].url, "cafe.html");
 
@@ -89,7 +104,10 @@ fn a_pack_of_another_version_or_with_a_damaged_shard_says_so() {
     old["tome"] = "0.0.1".into();
     std::fs::write(out.join("tome-pack.json"), serde_json::to_vec(&old).unwrap()).unwrap();
     let err = DirPack::open(&out).unwrap_err().to_string();
-    assert!(err.contains("written by tome 0.0.1 in format 0") && err.contains("run `tome pack` again"), "{err}");
+    assert!(
+        err.contains("written by tome 0.0.1 in format 0") && err.contains("run `tome pack` again"),
+        "{err}"
+    );
     std::fs::write(out.join("tome-pack.json"), b"<html>404</html>").unwrap();
     assert!(DirPack::open(&out).unwrap_err().to_string().starts_with("this is not a tome pack"));
     std::fs::remove_dir_all(&site).unwrap();

@@ -114,7 +114,8 @@ impl<'a> Reader<'a> {
     }
     pub fn str(&mut self) -> Result<String, PackError> {
         let n = self.count()?;
-        let s = self.bytes.get(self.at..self.at + n).ok_or_else(|| self.damaged("a text runs past the end"))?;
+        let s =
+            self.bytes.get(self.at..self.at + n).ok_or_else(|| self.damaged("a text runs past the end"))?;
         self.at += n;
         String::from_utf8(s.to_vec()).map_err(|_| self.damaged("a text is not UTF-8"))
     }
@@ -214,11 +215,20 @@ mod tests {
     #[test]
     fn shards_round_trip() {
         let terms = vec![
-            TermEntry { term: "anchor".into(), df: 2, postings: vec![(3, 200), (70_000, 1)], path_runs: vec![(2, 5), (9, 1)] },
+            TermEntry {
+                term: "anchor".into(),
+                df: 2,
+                postings: vec![(3, 200), (70_000, 1)],
+                path_runs: vec![(2, 5), (9, 1)],
+            },
             TermEntry { term: "航海".into(), df: 1, postings: vec![(0, 255)], path_runs: vec![] },
         ];
         assert_eq!(read_index("i", &write_index(&terms)).unwrap(), terms);
-        let passages = vec![StoredPassage { url: "a.html#b".into(), path: vec!["A".into(), "B".into()], text: "x y".into() }];
+        let passages = vec![StoredPassage {
+            url: "a.html#b".into(),
+            path: vec!["A".into(), "B".into()],
+            text: "x y".into(),
+        }];
         assert_eq!(read_text("t", &write_text(7, &passages)).unwrap(), (7, passages));
     }
 

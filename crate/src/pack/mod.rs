@@ -59,7 +59,9 @@ pub enum PackError {
         "this pack was written by tome {tome} in format {found}; this tome ({ours}) reads format {FORMAT}: run `tome pack` again with this version"
     )]
     Version { found: u32, tome: String, ours: &'static str },
-    #[error("the pack file {0} is damaged or from another build of the pack ({1}); run `tome pack` again and upload all its files")]
+    #[error(
+        "the pack file {0} is damaged or from another build of the pack ({1}); run `tome pack` again and upload all its files"
+    )]
     Damaged(String, String),
     #[error("the pack file {0} is not loaded yet; load the files the reader asks for first")]
     NotLoaded(String),
@@ -70,16 +72,19 @@ pub enum PackError {
 impl Manifest {
     /// Reads and checks a manifest: its format must be this tome's.
     pub fn parse(bytes: &[u8]) -> Result<Manifest, PackError> {
-        let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| PackError::NotAPack(format!("the manifest is not JSON: {e}")))?;
-        let format = value.get("format").and_then(|f| f.as_u64()).ok_or_else(|| {
-            PackError::NotAPack("the manifest has no format number".into())
-        })? as u32;
+        let value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| PackError::NotAPack(format!("the manifest is not JSON: {e}")))?;
+        let format = value
+            .get("format")
+            .and_then(|f| f.as_u64())
+            .ok_or_else(|| PackError::NotAPack("the manifest has no format number".into()))?
+            as u32;
         if format != FORMAT {
             let tome = value.get("tome").and_then(|t| t.as_str()).unwrap_or("unknown").to_string();
             return Err(PackError::Version { found: format, tome, ours: env!("CARGO_PKG_VERSION") });
         }
-        serde_json::from_value(value).map_err(|e| PackError::NotAPack(format!("the manifest is incomplete: {e}")))
+        serde_json::from_value(value)
+            .map_err(|e| PackError::NotAPack(format!("the manifest is incomplete: {e}")))
     }
 }
 

@@ -204,7 +204,8 @@ impl PackReader {
             return tokenize::query_terms(query).into_iter().map(|t| (t, 1.0)).collect();
         }
         let meant = qa::question::parse(query).text;
-        let mut out: Vec<(String, f32)> = tokenize::query_terms(&meant).into_iter().map(|t| (t, 1.0)).collect();
+        let mut out: Vec<(String, f32)> =
+            tokenize::query_terms(&meant).into_iter().map(|t| (t, 1.0)).collect();
         for t in tokenize::query_terms(query) {
             if !out.iter().any(|(o, _)| *o == t) {
                 out.push((t, qa::CORRECTED_WEIGHT));
@@ -218,7 +219,8 @@ impl PackReader {
     }
 
     fn groups(&self, query: &str, prefix: bool, answer: bool) -> Vec<Group> {
-        let mut groups: Vec<Group> = self.weighted(query, answer).into_iter().map(|t| self.family(t)).collect();
+        let mut groups: Vec<Group> =
+            self.weighted(query, answer).into_iter().map(|t| self.family(t)).collect();
         if let Some(last) = prefix.then(|| last_word(query)).flatten() {
             // The word being typed: the three most frequent loaded terms it begins.
             let mut begun: Vec<&TermEntry> =
@@ -248,7 +250,8 @@ impl PackReader {
         let mut order: Vec<(f32, usize)> = pages
             .iter()
             .map(|(&page, hits)| {
-                let score = hits.iter().take(PAGE_DEPTH).enumerate().map(|(i, h)| h.1 * 0.5f32.powi(i as i32)).sum();
+                let score =
+                    hits.iter().take(PAGE_DEPTH).enumerate().map(|(i, h)| h.1 * 0.5f32.powi(i as i32)).sum();
                 (score, page)
             })
             .collect();
@@ -385,7 +388,11 @@ pub fn with_text_fragment(url: &str, quote: &str) -> String {
     let directive = if words.len() <= 8 {
         encode_fragment(&words.join(" "))
     } else {
-        format!("{},{}", encode_fragment(&words[..4].join(" ")), encode_fragment(&words[words.len() - 4..].join(" ")))
+        format!(
+            "{},{}",
+            encode_fragment(&words[..4].join(" ")),
+            encode_fragment(&words[words.len() - 4..].join(" "))
+        )
     };
     let sep = if url.contains('#') { ":~:" } else { "#:~:" };
     format!("{url}{sep}text={directive}")
@@ -419,10 +426,13 @@ pub struct DirPack {
 impl DirPack {
     pub fn open(dir: &std::path::Path) -> Result<DirPack, PackError> {
         let path = dir.join(super::MANIFEST);
-        let bytes = std::fs::read(&path).map_err(|e| {
-            PackError::NotAPack(format!("{} cannot be read: {e}", path.display()))
-        })?;
-        Ok(DirPack { reader: PackReader::open(&bytes)?, dir: dir.to_path_buf(), bytes_read: bytes.len() as u64 })
+        let bytes = std::fs::read(&path)
+            .map_err(|e| PackError::NotAPack(format!("{} cannot be read: {e}", path.display())))?;
+        Ok(DirPack {
+            reader: PackReader::open(&bytes)?,
+            dir: dir.to_path_buf(),
+            bytes_read: bytes.len() as u64,
+        })
     }
 
     /// Loads what `query` needs (at most a few rounds: terms, then passages).
@@ -441,7 +451,8 @@ impl DirPack {
 
     pub fn load(&mut self, name: &str) -> Result<(), PackError> {
         use std::io::Read;
-        let gz = std::fs::read(self.dir.join(name)).map_err(|e| PackError::Io(name.to_string(), e.to_string()))?;
+        let gz =
+            std::fs::read(self.dir.join(name)).map_err(|e| PackError::Io(name.to_string(), e.to_string()))?;
         self.bytes_read += gz.len() as u64;
         let mut content = Vec::new();
         flate2::read::GzDecoder::new(&gz[..])
@@ -467,7 +478,10 @@ mod tests {
 
     #[test]
     fn text_fragments_are_short_and_escaped() {
-        assert_eq!(with_text_fragment("a.html#x", "Tie a knot, then pull"), "a.html#x:~:text=Tie%20a%20knot%2C%20then%20pull");
+        assert_eq!(
+            with_text_fragment("a.html#x", "Tie a knot, then pull"),
+            "a.html#x:~:text=Tie%20a%20knot%2C%20then%20pull"
+        );
         assert_eq!(
             with_text_fragment("a.html", "one two three four five six seven eight nine-ten"),
             "a.html#:~:text=one%20two%20three%20four,six%20seven%20eight%20nine%2Dten"

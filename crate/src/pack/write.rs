@@ -95,7 +95,8 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
         let name = file_name(kind, &content);
         let gz = gzip(&content);
         bytes += gz.len() as u64;
-        std::fs::write(out.join(&name), gz).map_err(|e| Error::io(format!("cannot write {}", out.display()), e))?;
+        std::fs::write(out.join(&name), gz)
+            .map_err(|e| Error::io(format!("cannot write {}", out.display()), e))?;
         written += 1;
         progress("write", written, total_files.max(written));
         Ok(name)
@@ -129,7 +130,11 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
     let mut first = 0u32;
     let mut size = 0usize;
     for (i, p) in index.passages.iter().enumerate() {
-        let stored = StoredPassage { url: url_of(site, p.span.start), path: p.path.clone(), text: doc.slice(p.span).to_string() };
+        let stored = StoredPassage {
+            url: url_of(site, p.span.start),
+            path: p.path.clone(),
+            text: doc.slice(p.span).to_string(),
+        };
         size += stored.text.len() + stored.url.len() + stored.path.iter().map(|t| t.len()).sum::<usize>();
         batch.push(stored);
         if size >= TEXT_SHARD_BYTES {
@@ -186,7 +191,8 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
 
 /// Removes the `.tome` files and manifest of an earlier pack in `out` (nothing else).
 fn clear_old(out: &Path) -> Result<()> {
-    let entries = std::fs::read_dir(out).map_err(|e| Error::io(format!("cannot list {}", out.display()), e))?;
+    let entries =
+        std::fs::read_dir(out).map_err(|e| Error::io(format!("cannot list {}", out.display()), e))?;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.ends_with(".tome") || name == MANIFEST {
@@ -210,7 +216,8 @@ fn url_of(site: &Site, at: usize) -> String {
     let page = doc.page_at(at);
     let path = site.pages.get(page as usize - 1).map_or("", |p| p.path.as_str());
     let i = doc.markup.partition_point(|h| h.start <= at);
-    let anchor = doc.markup[..i].iter().rev().take_while(|h| h.page == page).find_map(|h| h.anchor.as_deref());
+    let anchor =
+        doc.markup[..i].iter().rev().take_while(|h| h.page == page).find_map(|h| h.anchor.as_deref());
     match anchor {
         Some(a) => format!("{path}#{a}"),
         None => path.to_string(),

@@ -18,7 +18,8 @@ pub fn is_pack(path: &Path) -> bool {
 pub fn pack(site: &Path, out: &Path, inject: bool, json: bool) -> Result<()> {
     let t0 = Instant::now();
     let bar = Bar::new();
-    let read = read_site_with(site, Limits::default(), &mut |done, total| bar.show("reading pages", done, total))?;
+    let read =
+        read_site_with(site, Limits::default(), &mut |done, total| bar.show("reading pages", done, total))?;
     let stats = tome::pack::write::write(&read, out, &mut |stage, done, total| {
         bar.show(if stage == "index" { "indexing" } else { "writing shards" }, done, total)
     })?;
@@ -40,7 +41,15 @@ pub fn pack(site: &Path, out: &Path, inject: bool, json: bool) -> Result<()> {
             seconds: f64,
             out: String,
         }
-        println!("{}", serde_json::to_string_pretty(&Out { stats: &stats, seconds: secs, out: out.display().to_string() }).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&Out {
+                stats: &stats,
+                seconds: secs,
+                out: out.display().to_string()
+            })
+            .unwrap_or_default()
+        );
     } else {
         println!(
             "tome: packed {} pages ({} passages, {} terms) into {} in {secs:.1} s: {} index and {} text shards, {:.1} MB",
@@ -53,7 +62,11 @@ pub fn pack(site: &Path, out: &Path, inject: bool, json: bool) -> Result<()> {
             stats.bytes as f64 / 1e6
         );
         if let Some(n) = injected {
-            println!("tome: the widget is in {n} pages, its files in {}; serve {} as it is", out.display(), site.display());
+            println!(
+                "tome: the widget is in {n} pages, its files in {}; serve {} as it is",
+                out.display(),
+                site.display()
+            );
         }
         for w in stats.warnings.iter().take(20) {
             eprintln!("tome: warning: {w}");
@@ -75,7 +88,11 @@ pub fn search(dir: &Path, query: &str, k: usize, json: bool) -> Result<()> {
             hits: &'a [tome::pack::read::PackHit],
             bytes_read: u64,
         }
-        emit(&format!("{}\n", serde_json::to_string_pretty(&Out { query, hits: &hits, bytes_read: pack.bytes_read }).unwrap_or_default()));
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&Out { query, hits: &hits, bytes_read: pack.bytes_read })
+                .unwrap_or_default()
+        ));
         return Ok(());
     }
     let mut out = String::new();
@@ -103,16 +120,31 @@ pub fn ask(dir: &Path, question: &str, json: bool) -> Result<()> {
             answer: &'a tome::pack::read::PackAnswer,
             bytes_read: u64,
         }
-        emit(&format!("{}\n", serde_json::to_string_pretty(&Out { answer: &answer, bytes_read: pack.bytes_read }).unwrap_or_default()));
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&Out { answer: &answer, bytes_read: pack.bytes_read })
+                .unwrap_or_default()
+        ));
         return Ok(());
     }
     let mut out = String::new();
     if !answer.found {
-        out += &format!("{}\nNo passage covers enough of the question; try: tome search {} \"{}\"\n", answer.answer, dir.display(), question.trim());
+        out += &format!(
+            "{}\nNo passage covers enough of the question; try: tome search {} \"{}\"\n",
+            answer.answer,
+            dir.display(),
+            question.trim()
+        );
     } else {
         out += &format!("{}\n\n", answer.answer);
         for (i, c) in answer.citations.iter().enumerate() {
-            out += &format!("  [{}] \u{201C}{}\u{201D}\n  \u{2014} {}\n  {}\n", i + 1, c.text, c.path.join(" \u{203A} "), c.url);
+            out += &format!(
+                "  [{}] \u{201C}{}\u{201D}\n  \u{2014} {}\n  {}\n",
+                i + 1,
+                c.text,
+                c.path.join(" \u{203A} "),
+                c.url
+            );
         }
     }
     out += &format!("({} bytes of the pack read)\n", pack.bytes_read);
@@ -162,11 +194,16 @@ fn inject_widget(site: &Path, out: &Path) -> Result<usize> {
     let site_abs = site.canonicalize().map_err(io(format!("cannot find {}", site.display())))?;
     let Ok(pack_rel) = out_abs.strip_prefix(&site_abs) else {
         return Err(Error::io(
-            format!("--inject needs the pack inside the site folder; {} is outside {}", out.display(), site.display()),
+            format!(
+                "--inject needs the pack inside the site folder; {} is outside {}",
+                out.display(),
+                site.display()
+            ),
             std::io::Error::from(std::io::ErrorKind::InvalidInput),
         ));
     };
-    let pack_rel: Vec<String> = pack_rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let pack_rel: Vec<String> =
+        pack_rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     std::fs::copy(out.join("tome-sw.js"), site.join("tome-sw.js"))
         .map_err(io(format!("cannot copy tome-sw.js into {}", site.display())))?;
     let mut pages = Vec::new();
@@ -180,7 +217,8 @@ fn inject_widget(site: &Path, out: &Path) -> Result<usize> {
         let depth = page.strip_prefix(site).map_or(0, |r| r.components().count().saturating_sub(1));
         let root = "../".repeat(depth);
         let pack = format!("{root}{}/", pack_rel.join("/"));
-        let snippet = format!("{MARK_OPEN}<script src=\"{pack}js/tome-loader.js\" data-offline></script>{MARK_CLOSE}");
+        let snippet =
+            format!("{MARK_OPEN}<script src=\"{pack}js/tome-loader.js\" data-offline></script>{MARK_CLOSE}");
         let clean = match (html.find(MARK_OPEN), html.find(MARK_CLOSE)) {
             (Some(a), Some(b)) if a < b => format!("{}{}", &html[..a], &html[b + MARK_CLOSE.len()..]),
             _ => html,
@@ -224,7 +262,7 @@ impl Bar {
         Bar { on: std::io::stderr().is_terminal() }
     }
     fn show(&self, stage: &str, done: usize, total: usize) {
-        if !self.on || total == 0 || (done % 16 != 0 && done != total) {
+        if !self.on || total == 0 || (!done.is_multiple_of(16) && done != total) {
             return;
         }
         let width = 30;
@@ -263,7 +301,8 @@ pub fn bench_pack(args: &BenchPackArgs) -> Result<()> {
     let tmp = std::env::temp_dir().join(format!("tome-bench-pack-{}", std::process::id()));
     let site = tmp.join("site");
     let _ = std::fs::remove_dir_all(&tmp);
-    copy_site(args.site, &site, 0).map_err(|e| Error::io(format!("cannot copy {} to {}", args.site.display(), site.display()), e))?;
+    copy_site(args.site, &site, 0)
+        .map_err(|e| Error::io(format!("cannot copy {} to {}", args.site.display(), site.display()), e))?;
     let out = site.join("tome");
     let pf_out = site.join("pagefind");
     let mut tome_s = Vec::new();

@@ -70,7 +70,14 @@ fn handle(mut stream: TcpStream, root: &Path, csp: &str) -> std::io::Result<()> 
     let mut parts = line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
     if method != "GET" && method != "HEAD" {
-        return respond(&mut stream, csp, "405 Method Not Allowed", "text/plain", b"only GET and HEAD\n", false);
+        return respond(
+            &mut stream,
+            csp,
+            "405 Method Not Allowed",
+            "text/plain",
+            b"only GET and HEAD\n",
+            false,
+        );
     }
     let Some(path) = resolve(root, target) else {
         return respond(&mut stream, csp, "404 Not Found", "text/plain", b"not found\n", false);

@@ -42,7 +42,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<String> {
 pub(crate) fn read_page_document(name: &str, bytes: &[u8]) -> Result<Document> {
     let page = page::read(&decode(bytes)?);
     let span = Span::new(0, page.text.len());
-    let mut doc = Document::new(name, DocKind::Html, page.text, vec![Page { number: 1, span }], Vec::new(), None);
+    let mut doc =
+        Document::new(name, DocKind::Html, page.text, vec![Page { number: 1, span }], Vec::new(), None);
     doc.markup = page
         .headings
         .into_iter()

@@ -60,13 +60,55 @@ const SKIPPED: &[&str] = &[
 ];
 /// Classes of permalink marks and sidebars (Sphinx, MkDocs, Docusaurus, rustdoc).
 const SKIPPED_CLASSES: &[&str] = &[
-    "headerlink", "hash-link", "anchor", "permalink", "sphinxsidebar", "sidebar", "related", "toc",
-    "breadcrumbs", "nav-wrapper", "mobile-nav-chapters", "skip-link", "visually-hidden", "sr-only",
+    "headerlink",
+    "hash-link",
+    "anchor",
+    "permalink",
+    "sphinxsidebar",
+    "sidebar",
+    "related",
+    "toc",
+    "breadcrumbs",
+    "nav-wrapper",
+    "mobile-nav-chapters",
+    "skip-link",
+    "visually-hidden",
+    "sr-only",
 ];
 const BLOCKS: &[&str] = &[
-    "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "pre", "blockquote",
-    "table", "thead", "tbody", "tfoot", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption",
-    "details", "summary", "hr", "br", "caption", "address", "center",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "pre",
+    "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "figure",
+    "figcaption",
+    "details",
+    "summary",
+    "hr",
+    "br",
+    "caption",
+    "address",
+    "center",
 ];
 const VOID: &[&str] =
     &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
@@ -120,7 +162,9 @@ fn tokenize(html: &str) -> Vec<Event> {
                 let attrs = tag
                     .attributes
                     .iter()
-                    .map(|(k, v)| (String::from_utf8_lossy(k).into_owned(), String::from_utf8_lossy(v).into_owned()))
+                    .map(|(k, v)| {
+                        (String::from_utf8_lossy(k).into_owned(), String::from_utf8_lossy(v).into_owned())
+                    })
                     .collect();
                 let void = tag.self_closing || VOID.contains(&name.as_str());
                 events.push(Event::Start(Tag { name: name.clone(), attrs }));
@@ -243,7 +287,8 @@ impl Walker {
     fn open(&mut self, t: &Tag) {
         let hide = SKIPPED.contains(&t.name.as_str())
             || t.has_class(SKIPPED_CLASSES)
-            || t.attr("role").is_some_and(|r| matches!(r, "navigation" | "search" | "banner" | "contentinfo"))
+            || t.attr("role")
+                .is_some_and(|r| matches!(r, "navigation" | "search" | "banner" | "contentinfo"))
             || t.attr("aria-hidden") == Some("true")
             || t.attrs.contains_key("hidden");
         // A paragraph or list item left open closes when the next one starts.
@@ -259,11 +304,15 @@ impl Walker {
                 self.paragraph();
             }
             if let Some(level) = heading_level(&t.name) {
-                let anchor = t
-                    .attr("id")
-                    .map(str::to_string)
-                    .or_else(|| self.pending_id.take().filter(|(_, at)| *at == self.out.len()).map(|(id, _)| id));
-                self.headings.push(PageHeading { level, title: String::new(), start: self.out.len(), anchor });
+                let anchor = t.attr("id").map(str::to_string).or_else(|| {
+                    self.pending_id.take().filter(|(_, at)| *at == self.out.len()).map(|(id, _)| id)
+                });
+                self.headings.push(PageHeading {
+                    level,
+                    title: String::new(),
+                    start: self.out.len(),
+                    anchor,
+                });
                 self.heading = Some(self.headings.len() - 1);
             } else if let Some(id) = t.attr("id").or_else(|| t.attr("name").filter(|_| t.name == "a")) {
                 match self.heading.and_then(|h| self.headings.get_mut(h)) {
@@ -277,7 +326,10 @@ impl Walker {
             if t.name == "a" && t.attrs.contains_key("href") {
                 self.links += 1;
             }
-            if matches!(t.name.as_str(), "td" | "th") && !self.out.ends_with(['\n', ' ']) && !self.out.is_empty() {
+            if matches!(t.name.as_str(), "td" | "th")
+                && !self.out.ends_with(['\n', ' '])
+                && !self.out.is_empty()
+            {
                 self.out.push_str(" | ");
             }
         }
@@ -332,7 +384,8 @@ impl Walker {
                 }
                 return;
             }
-            if s.starts_with(char::is_whitespace) && !self.out.is_empty() && !self.out.ends_with([' ', '\n']) {
+            if s.starts_with(char::is_whitespace) && !self.out.is_empty() && !self.out.ends_with([' ', '\n'])
+            {
                 self.out.push(' ');
             }
             let joined = words.collect::<Vec<_>>().join(" ");
@@ -389,7 +442,11 @@ fn toc_links(events: &[Event]) -> Vec<TocLink> {
             || t.attr("role") == Some("navigation")
             || t.attr("class").is_some_and(|c| {
                 c.split_whitespace().any(|c| {
-                    c.contains("toctree") || c.contains("sidebar") || c == "toc" || c == "chapter" || c.contains("menu")
+                    c.contains("toctree")
+                        || c.contains("sidebar")
+                        || c == "toc"
+                        || c == "chapter"
+                        || c.contains("menu")
                 })
             })
     };
@@ -477,7 +534,10 @@ mod tests {
         assert_eq!(&page.text[page.headings[1].start..][..7], "Rigging");
         assert_eq!(
             page.toc,
-            [TocLink { href: "index.html".into(), depth: 1 }, TocLink { href: "boats.html".into(), depth: 2 }]
+            [
+                TocLink { href: "index.html".into(), depth: 1 },
+                TocLink { href: "boats.html".into(), depth: 2 }
+            ]
         );
         assert!(!page.noindex);
     }

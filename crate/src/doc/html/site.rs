@@ -74,7 +74,11 @@ pub fn read_site_with(
         return Err(SiteError::NoPages(dir.to_path_buf()));
     }
     if files.len() > limits.pages {
-        return Err(SiteError::TooManyPages { dir: dir.to_path_buf(), found: files.len(), limit: limits.pages });
+        return Err(SiteError::TooManyPages {
+            dir: dir.to_path_buf(),
+            found: files.len(),
+            limit: limits.pages,
+        });
     }
     let mut warnings = Vec::new();
     let mut read: Vec<(String, HtmlPage)> = Vec::with_capacity(files.len());
@@ -116,7 +120,8 @@ fn find_pages(root: &Path, dir: &Path, out: &mut Vec<String>, depth: usize) -> R
     if depth > 32 {
         return Ok(());
     }
-    let entries = std::fs::read_dir(dir).map_err(|source| SiteError::Io { path: dir.to_path_buf(), source })?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|source| SiteError::Io { path: dir.to_path_buf(), source })?;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with('.') || name == "_sources" || name == "node_modules" {
@@ -130,7 +135,8 @@ fn find_pages(root: &Path, dir: &Path, out: &mut Vec<String>, depth: usize) -> R
             && (name.ends_with(".html") || name.ends_with(".htm"))
             && let Ok(rel) = path.strip_prefix(root)
         {
-            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let rel: Vec<String> =
+                rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
             out.push(rel.join("/"));
         }
     }
@@ -161,7 +167,9 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
     let in_toc: HashSet<usize> = toc.iter().map(|t| t.0).collect();
     let next_of: Vec<Option<usize>> = read
         .iter()
-        .map(|(path, p)| p.next.as_deref().and_then(|n| resolve(path, n)).and_then(|n| index.get(n.as_str()).copied()))
+        .map(|(path, p)| {
+            p.next.as_deref().and_then(|n| resolve(path, n)).and_then(|n| index.get(n.as_str()).copied())
+        })
         .collect();
     // The reading order a site's `next` links give, from its root page (Sphinx links every page
     // of its toctrees this way; mdBook every chapter).
@@ -260,7 +268,8 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
         return Ok(None);
     }
     let mut read: Vec<Option<(String, HtmlPage)>> = read.into_iter().map(Some).collect();
-    let pages = kept.into_iter().filter_map(|i| read[i].take().map(|p| (p, depth.get(&i).copied().unwrap_or(1))));
+    let pages =
+        kept.into_iter().filter_map(|i| read[i].take().map(|p| (p, depth.get(&i).copied().unwrap_or(1))));
     Ok(Some(join(pages)))
 }
 
@@ -396,7 +405,10 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && let Some(v) = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok())
+            && let Some(v) = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(v);
             i += 3;
@@ -437,11 +449,34 @@ mod tests {
         );
         let files = [
             ("boats.html", page("Boats", &boats, Some("sub/knots.html"))),
-            ("sub/knots.html", page("Knots", &format!("{nav}<main><h1>Knots</h1><p>The bowline makes a fixed loop at the end of a line.</p></main>"), Some("tides.html"))),
-            ("sub/tides.html", page("Tides", "<main><h1>Tides</h1><p>Spring tides come with the new and the full moon each month.</p></main>", None)),
+            (
+                "sub/knots.html",
+                page(
+                    "Knots",
+                    &format!(
+                        "{nav}<main><h1>Knots</h1><p>The bowline makes a fixed loop at the end of a line.</p></main>"
+                    ),
+                    Some("tides.html"),
+                ),
+            ),
+            (
+                "sub/tides.html",
+                page(
+                    "Tides",
+                    "<main><h1>Tides</h1><p>Spring tides come with the new and the full moon each month.</p></main>",
+                    None,
+                ),
+            ),
             ("index.html", page("Boats", &boats, None)),
             ("print.html", format!("<meta name=\"robots\" content=\"noindex\">{boats}")),
-            ("genindex.html", page("Index", "<main><h1>Index</h1><p><a href=\"boats.html\">sloop, the boat with a single mast and two sails</a></p></main>", None)),
+            (
+                "genindex.html",
+                page(
+                    "Index",
+                    "<main><h1>Index</h1><p><a href=\"boats.html\">sloop, the boat with a single mast and two sails</a></p></main>",
+                    None,
+                ),
+            ),
         ];
         for (name, html) in files {
             let path = dir.join(name);
@@ -463,7 +498,12 @@ mod tests {
             site.doc.markup.iter().map(|h| (h.title.as_str(), h.level, h.anchor.as_deref())).collect();
         assert_eq!(
             marks,
-            [("Boats", 1, Some("boats")), ("Hulls", 2, Some("hulls")), ("Knots", 2, None), ("Tides", 2, None)]
+            [
+                ("Boats", 1, Some("boats")),
+                ("Hulls", 2, Some("hulls")),
+                ("Knots", 2, None),
+                ("Tides", 2, None)
+            ]
         );
         let hulls = &site.doc.markup[1];
         assert!(site.doc.text[hulls.start..].starts_with("Hulls\n\nCatamarans"));
@@ -471,7 +511,11 @@ mod tests {
         std::fs::write(dir.join("huge.html"), vec![b'a'; 2048]).unwrap();
         let small = Limits { page_bytes: 1024, pages: 100 };
         let site = read_site(&dir, small).unwrap();
-        assert!(site.doc.warnings.iter().any(|w| w.starts_with("huge.html") && w.contains("left out")), "{:?}", site.doc.warnings);
+        assert!(
+            site.doc.warnings.iter().any(|w| w.starts_with("huge.html") && w.contains("left out")),
+            "{:?}",
+            site.doc.warnings
+        );
         let few = Limits { page_bytes: 1 << 20, pages: 3 };
         assert!(read_site(&dir, few).unwrap_err().to_string().contains("more than the 3"));
         std::fs::remove_dir_all(&dir).unwrap();
@@ -482,11 +526,17 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("tome-site-empty-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         assert!(read_site(&dir, Limits::default()).unwrap_err().to_string().starts_with("no HTML pages in"));
-        std::fs::write(dir.join("a.html"), "<meta http-equiv=\"refresh\" content=\"0; url=b.html\">").unwrap();
+        std::fs::write(dir.join("a.html"), "<meta http-equiv=\"refresh\" content=\"0; url=b.html\">")
+            .unwrap();
         assert!(read_site(&dir, Limits::default()).unwrap_err().to_string().contains("hold no text"));
         std::fs::write(dir.join("a.html"), b"\x00\x01\x02\x03binary\x00\x00\xff\xfe\x00").unwrap();
         assert!(read_site(&dir, Limits::default()).is_err());
-        assert!(read_site(&dir.join("a.html"), Limits::default()).unwrap_err().to_string().contains("is not a folder"));
+        assert!(
+            read_site(&dir.join("a.html"), Limits::default())
+                .unwrap_err()
+                .to_string()
+                .contains("is not a folder")
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
