@@ -25,8 +25,8 @@ pub mod outline;
 pub mod pack;
 pub mod qa;
 pub mod span;
-// The document reader's boundary needs the whole engine; a pack has its own (`pack::web`).
-#[cfg(feature = "full")]
+// The document reader's boundary needs the PDF reader and the model; a pack has its own (`pack::web`).
+#[cfg(all(feature = "pdf", feature = "model"))]
 pub mod web;
 
 pub use doc::{Block, DocKind, Document, Page};
