@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { serve, browser, shot, tomeBinary, ROOT } from './harness.js';
+import { serve, browser, tomeBinary, ROOT, SHOTS } from './harness.js';
 
 const QUESTIONS = readFileSync(path.join(ROOT, 'tests/eval/site-questions.jsonl'), 'utf8').trim().split('\n')
   .map((l) => JSON.parse(l));
@@ -74,7 +74,7 @@ for (const site of SITES) {
       assert.ok(ms < 5000, `the answer took ${ms} ms`);
       const cite = page.locator('tome-reader .answer a.cite').first();
       await cite.waitFor();
-      await shot(page, `20-site-${site.name.toLowerCase()}`);
+      await page.locator('tome-reader').screenshot({ path: path.join(SHOTS, `20-site-${site.name.toLowerCase()}.png`) });
       const href = await cite.getAttribute('href');
       assert.match(href, /:~:text=/, 'the link carries a text fragment for the quote');
       await Promise.all([page.waitForURL((u) => !u.href.endsWith(site.start)), cite.click()]);
@@ -85,6 +85,18 @@ for (const site of SITES) {
       assert.ok(gold, `${url.pathname} is not a gold page of ${q.id}`);
       assert.equal(anchor, gold.anchor);
       assert.ok(await page.evaluate((id) => Boolean(document.getElementById(id)), anchor), `#${anchor} is on the page`);
+    });
+
+    test('search as you type lists sections of the site with the words marked', async () => {
+      await page.goto(`${server.url}${site.start}`);
+      const widget = page.locator('tome-reader');
+      await widget.locator('input:not([disabled])').waitFor({ timeout: 60_000 });
+      // The last word is still being typed: it stands for the words it begins.
+      await widget.locator('input').pressSequentially(q.question.split(' ').slice(-3).join(' ').slice(0, -2), { delay: 20 });
+      await widget.locator('.hits li a').first().waitFor();
+      assert.ok((await widget.locator('.hits mark').count()) > 0);
+      const href = await widget.locator('.hits li a').first().getAttribute('href');
+      assert.ok(href.startsWith(server.url), href);
     });
 
     test('works offline after the first visit', async () => {

@@ -10,9 +10,10 @@ use tome::doc::html::{Limits, read_site_with};
 use tome::pack::read::DirPack;
 use tome::{Error, Result};
 
-/// Whether `path` is a pack folder (it holds the manifest).
+/// Whether `path` names a pack (a folder: `tome pack` writes folders; one without a manifest gets
+/// the pack reader's message saying so).
 pub fn is_pack(path: &Path) -> bool {
-    path.join(tome::pack::MANIFEST).is_file()
+    path.is_dir()
 }
 
 pub fn pack(site: &Path, out: &Path, inject: bool, json: bool) -> Result<()> {

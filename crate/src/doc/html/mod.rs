@@ -3,7 +3,8 @@
 //!
 //! [`page`] reads one page's main content; [`site`] orders a folder of pages by the site's table
 //! of contents and joins them (see there). The tokenizer is html5gum 0.9: no dependencies, builds
-//! for wasm32 (about 60 KB of the app's wasm, measured in the README), WHATWG-conformant.
+//! for wasm32, WHATWG-conformant; it adds 295 KB raw, 88 KB gzipped to the app's wasm (measured
+//! with and without the `html` feature). The widget over a pack has no HTML parser.
 
 pub mod page;
 pub mod site;
