@@ -30,6 +30,23 @@ if [ ! -f "$out/tome_bg.wasm" ] || [ "$wasm" -nt "$out/tome_bg.wasm" ]; then
   mv "$out/tome_bg.opt.wasm" "$out/tome_bg.wasm"
 fi
 
+# The lean pack reader for documentation sites' widget (<tome-reader pack>): no PDF reader, no
+# model, no tokenizer, no HTML parser; optimised for size (its visitors pay for every byte).
+CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+CARGO_PROFILE_RELEASE_DEBUG=false \
+  cargo build --release --lib -p tome --target wasm32-unknown-unknown --no-default-features --target-dir target/wasm-pack
+lean=target/wasm-pack/wasm32-unknown-unknown/release/tome.wasm
+mkdir -p "$out/pack"
+if [ ! -f "$out/pack/tome_pack_bg.wasm" ] || [ "$lean" -nt "$out/pack/tome_pack_bg.wasm" ]; then
+  wasm-bindgen --target web --no-typescript --out-dir "$out/pack" --out-name tome_pack "$lean"
+  node_modules/binaryen/bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$out/pack/tome_pack_bg.wasm" -o "$out/pack/tome_pack_bg.opt.wasm"
+  mv "$out/pack/tome_pack_bg.opt.wasm" "$out/pack/tome_pack_bg.wasm"
+  # Served gzipped by any static host (as Pagefind ships its wasm); the widget gunzips it.
+  gzip -9 -n -c "$out/pack/tome_pack_bg.wasm" > "$out/pack/tome_pack_bg.wasm.gz"
+fi
+
 # pdf.js renders PDF pages; served from our own origin, nothing from a CDN.
 pdfjs=node_modules/pdfjs-dist
 mkdir -p "$out/pdfjs"
@@ -41,7 +58,9 @@ mkdir -p "$out/sample"
 cp assets/sample/R-intro.pdf "$out/sample/"
 
 # The service worker precaches the app shell; its cache name changes whenever a file does.
-shell=$(cd web && find . -path ./pkg/pdfjs/cmaps -prune -o -path ./pkg/build.js -prune -o -type f \
+# (The pack widget's files are a documentation site's, not the app's.)
+shell=$(cd web && find . -path ./pkg/pdfjs/cmaps -prune -o -path ./pkg/build.js -prune -o -path ./pkg/pack -prune \
+  -o -name tome-sw.js -prune -o -name pack-widget.js -prune -o -name pack-widget.css -prune -o -type f \
   \( -name '*.html' -o -name '*.js' -o -name '*.mjs' -o -name '*.css' -o -name '*.wasm' -o -name '*.png' \
      -o -name '*.svg' -o -name '*.pdf' -o -name '*.webmanifest' -o -name '*.pfb' -o -name '*.ttf' \) -print \
   | grep -v '^./sw.js$' | sed 's|^\./||' | sort)
@@ -59,3 +78,6 @@ version=$(cd web && cat $shell | sha256sum | cut -c1-12)
 raw=$(stat -c %s "$out/tome_bg.wasm")
 gz=$(gzip -9 -c "$out/tome_bg.wasm" | wc -c)
 echo "build-web: web/pkg ready (version $version); tome_bg.wasm $raw bytes, $gz gzipped"
+lraw=$(stat -c %s "$out/pack/tome_pack_bg.wasm")
+lgz=$(gzip -9 -c "$out/pack/tome_pack_bg.wasm" | wc -c)
+echo "build-web: pack reader web/pkg/pack/tome_pack_bg.wasm $lraw bytes, $lgz gzipped"

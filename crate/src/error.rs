@@ -34,11 +34,20 @@ pub enum Error {
     )]
     ReaderFailed { detail: String },
 
+    #[cfg(feature = "model")]
     #[error("{0}")]
     Model(#[from] crate::model::ModelError),
 
+    #[cfg(feature = "model")]
     #[error("{0}")]
     Gpu(#[from] crate::gpu::GpuError),
+
+    #[cfg(feature = "html")]
+    #[error("{0}")]
+    Site(#[from] crate::doc::html::SiteError),
+
+    #[error("{0}")]
+    Pack(#[from] crate::pack::PackError),
 
     #[error("{context}: {source}")]
     Io {

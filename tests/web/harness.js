@@ -17,15 +17,15 @@ mkdirSync(SHOTS, { recursive: true });
 const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-quic'];
 
-function tomeBinary() {
+export function tomeBinary() {
   for (const p of ['target/debug/tome', 'target/release/tome']) if (existsSync(path.join(ROOT, p))) return path.join(ROOT, p);
   throw new Error('no tome binary: run `cargo build -p tome --bin tome` first');
 }
 
-/** Starts `tome serve --port 0`; resolves with { url, stop }. */
-export function serve() {
+/** Starts `tome serve --port 0` on the app (or another folder); resolves with { url, stop }. */
+export function serve(dir = path.join(ROOT, 'web')) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(tomeBinary(), ['serve', '--port', '0', '--dir', path.join(ROOT, 'web')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(tomeBinary(), ['serve', '--port', '0', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     proc.stdout.on('data', (d) => {
       out += d;

@@ -7,10 +7,18 @@
 
 mod encoding;
 mod gutenberg;
+#[cfg(feature = "html")]
+pub mod html;
+#[cfg(feature = "pdf")]
 mod pdf;
 mod text;
 
+// Without the PDF reader only text documents are read; their script test is the tokenizer's.
+#[cfg(not(feature = "pdf"))]
+pub(crate) use crate::index::tokenize::is_cjk;
+#[cfg(feature = "pdf")]
 pub(crate) use pdf::lines::is_cjk;
+#[cfg(feature = "pdf")]
 pub use pdf::read_bookmarks;
 pub(crate) use text::lines;
 
@@ -25,6 +33,8 @@ pub enum DocKind {
     Pdf,
     Text,
     Markdown,
+    /// HTML pages: one page, or a whole documentation site (one Page per HTML page).
+    Html,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -45,6 +55,20 @@ pub struct Block {
     /// Dominant font size in points; 0 for text documents.
     pub font_size: f32,
     pub bold: bool,
+}
+
+/// A heading the source marks as one (HTML `h1`–`h6`), with the anchor a link can jump to.
+#[derive(Debug, Clone, Serialize)]
+pub struct MarkupHeading {
+    pub title: String,
+    /// 1 = top level (a site's pages sit at their table-of-contents depth, their sections below).
+    pub level: u32,
+    /// Byte offset in `Document::text` where the heading starts.
+    pub start: usize,
+    /// 1-based page (for a site: the HTML page).
+    pub page: u32,
+    /// The fragment that scrolls to it (`id` of the heading or of the section it opens).
+    pub anchor: Option<String>,
 }
 
 /// One entry of a PDF's own bookmark outline, in pre-order.
@@ -72,6 +96,8 @@ pub struct Document {
     pub body: Span,
     /// What the reader skipped or doubted (e.g. a PDF page it could not read), for the person.
     pub warnings: Vec<String>,
+    /// Headings marked up in the source (HTML `h1`–`h6`), in text order; empty for other kinds.
+    pub markup: Vec<MarkupHeading>,
     chars: CharIndex,
 }
 
@@ -84,11 +110,19 @@ impl Document {
             return Err(Error::Empty);
         }
         let lower = name.to_ascii_lowercase();
+        #[cfg(feature = "pdf")]
         if pdf::looks_like_pdf(bytes) {
             return guarded(|| pdf::read(name, bytes));
         }
-        if lower.ends_with(".pdf") {
+        if lower.ends_with(".pdf") || bytes.starts_with(b"%PDF-") {
+            #[cfg(not(feature = "pdf"))]
+            return Err(Error::Unsupported { detail: "this build of tome has no PDF reader".into() });
+            #[cfg(feature = "pdf")]
             return Err(Error::BadPdf { detail: "the file does not start with a PDF header".into() });
+        }
+        #[cfg(feature = "html")]
+        if lower.ends_with(".html") || lower.ends_with(".htm") || lower.ends_with(".xhtml") {
+            return guarded(|| html::read_page_document(name, bytes));
         }
         let markdown = lower.ends_with(".md") || lower.ends_with(".markdown");
         guarded(|| text::read(name, bytes, markdown))
@@ -113,6 +147,7 @@ impl Document {
             pdf_outline,
             body,
             warnings: Vec::new(),
+            markup: Vec::new(),
             chars,
         }
     }

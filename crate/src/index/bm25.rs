@@ -12,6 +12,18 @@ use super::tokenize::for_each_token;
 
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
+/// The largest a term's share of a passage's score gets ([`saturation`] of a huge tf).
+pub const MAX_SATURATION: f32 = K1 + 1.0;
+
+/// BM25's term-frequency part for a term seen `tf` times in a passage of `len` tokens:
+/// tf (K1 + 1) / (tf + K1 (1 - B + B len / avg_len)), in [0, K1 + 1).
+pub fn saturation(tf: f32, len: f32, avg_len: f32) -> f32 {
+    tf * (K1 + 1.0) / (tf + norm(len, avg_len))
+}
+
+fn norm(len: f32, avg_len: f32) -> f32 {
+    K1 * (1.0 - B + B * len / avg_len.max(1.0))
+}
 
 /// FxHash (rustc's hasher): much faster than SipHash on short keys; no untrusted-key DoS
 /// concern for a local index.
@@ -45,8 +57,12 @@ pub struct Bm25 {
     starts: Vec<u32>,
     docs: Vec<u32>,
     tfs: Vec<u16>,
+    /// Per document: its length in tokens.
+    lens: Vec<u32>,
     /// Per document: K1 * (1 - B + B * len / avg_len), the length part of BM25's denominator.
     norms: Vec<f32>,
+    /// The passage count of the corpus these passages were taken from (see [`Bm25::set_corpus`]).
+    corpus: Option<f32>,
 }
 
 impl Bm25 {
@@ -95,8 +111,24 @@ impl Bm25 {
         let n = lens.len() as f32;
         let idf = (0..n_terms).map(|t| idf(n, (starts[t + 1] - starts[t]) as f32)).collect();
         let avg = lens.iter().map(|&l| l as f32).sum::<f32>() / n.max(1.0);
-        let norms = lens.iter().map(|&l| K1 * (1.0 - B + B * l as f32 / avg.max(1.0))).collect();
-        Bm25 { vocab, idf, starts, docs, tfs, norms }
+        let norms = lens.iter().map(|&l| norm(l as f32, avg)).collect();
+        Bm25 { vocab, idf, starts, docs, tfs, lens, norms, corpus: None }
+    }
+
+    /// Scores these passages as members of a larger corpus of `n` passages of mean length
+    /// `avg_len` in which term `t` is held by `df(t)` passages (None when not known: then its
+    /// share here stands for its share there). A few passages read out of a site's pack then
+    /// score as they do in the whole site.
+    pub fn set_corpus(&mut self, n: usize, avg_len: f32, df: &dyn Fn(&str) -> Option<usize>) {
+        let here = self.len().max(1) as f32;
+        let n_f = n.max(1) as f32;
+        for (term, &t) in &self.vocab {
+            let local = (self.starts[t as usize + 1] - self.starts[t as usize]) as f32;
+            let global = df(term).map_or(local * n_f / here, |d| d as f32);
+            self.idf[t as usize] = idf(n_f, global);
+        }
+        self.norms = self.lens.iter().map(|&l| norm(l as f32, avg_len)).collect();
+        self.corpus = Some(n_f);
     }
 
     pub fn len(&self) -> usize {
@@ -113,12 +145,23 @@ impl Bm25 {
 
     /// The idf of a term; a term no passage holds gets the idf of df = 0.
     pub fn idf(&self, term: &str) -> f32 {
-        self.term_id(term).map_or_else(|| idf(self.len() as f32, 0.0), |t| self.idf[t as usize])
+        let n = self.corpus.unwrap_or(self.len() as f32);
+        self.term_id(term).map_or_else(|| idf(n, 0.0), |t| self.idf[t as usize])
     }
 
     /// Number of passages holding term `t`.
     pub fn df(&self, t: u32) -> usize {
         (self.starts[t as usize + 1] - self.starts[t as usize]) as usize
+    }
+
+    /// Length in tokens of passage `d`.
+    pub fn passage_len(&self, d: usize) -> u32 {
+        self.lens.get(d).copied().unwrap_or(0)
+    }
+
+    /// Mean passage length in tokens.
+    pub fn avg_len(&self) -> f32 {
+        self.lens.iter().map(|&l| l as f32).sum::<f32>() / (self.lens.len().max(1) as f32)
     }
 
     /// Adds `weight` times term `t`'s BM25 contribution to every passage that holds it.
@@ -134,7 +177,8 @@ impl Bm25 {
     }
 }
 
-fn idf(n: f32, df: f32) -> f32 {
+/// BM25's idf of a term held by `df` of `n` passages.
+pub fn idf(n: f32, df: f32) -> f32 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 

@@ -20,7 +20,7 @@ use passages::Segment;
 
 /// Weight of a query term found in a passage's outline path, in units of the term's idf
 /// (a body match is worth up to 2.2 idf in BM25).
-const PATH_BOOST: f32 = 0.6;
+pub const PATH_BOOST: f32 = 0.6;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Passage {
@@ -62,6 +62,33 @@ pub struct Index {
 impl Index {
     pub fn build(doc: &Document, outline: &Outline) -> Index {
         let (passages, segments) = passages::build(doc, outline);
+        Index::from_parts(doc, passages, segments)
+    }
+
+    /// An index over passages cut elsewhere (a site's pack stores them; a reader of the pack
+    /// indexes the few a question needs): runs of passages with one path make the segments.
+    pub fn from_passages(doc: &Document, passages: Vec<Passage>) -> Index {
+        let mut segments: Vec<Segment> = Vec::new();
+        for (i, p) in passages.iter().enumerate() {
+            match segments.last_mut() {
+                Some(s) if s.path == p.path && s.passages.end == i => s.passages.end = i + 1,
+                _ => segments.push(Segment { path: p.path.clone(), passages: i..i + 1 }),
+            }
+        }
+        Index::from_parts(doc, passages, segments)
+    }
+
+    /// Scores as a part of a larger corpus (see [`Bm25::set_corpus`]).
+    pub fn set_corpus(&mut self, n: usize, avg_len: f32, df: &dyn Fn(&str) -> Option<usize>) {
+        self.bm25.set_corpus(n, avg_len, df);
+    }
+
+    /// The BM25 statistics, for writing them out (a pack).
+    pub fn bm25(&self) -> &Bm25 {
+        &self.bm25
+    }
+
+    fn from_parts(doc: &Document, passages: Vec<Passage>, segments: Vec<Segment>) -> Index {
         let bm25 = Bm25::build(passages.iter().map(|p| doc.slice(p.span)));
         let mut path_terms: FxMap<Box<str>, Vec<u32>> = FxMap::default();
         for (i, segment) in segments.iter().enumerate() {
@@ -80,12 +107,10 @@ impl Index {
     /// The distinct terms of a query that carry meaning (function words dropped unless the
     /// query has nothing else), each with its idf here.
     pub fn query_terms(&self, query: &str) -> Vec<QueryTerm> {
-        let mut all = tokenize::terms(query);
-        let mut seen = std::collections::HashSet::new();
-        all.retain(|t| seen.insert(t.clone()));
-        let content: Vec<String> = all.iter().filter(|t| !tokenize::is_stopword(t)).cloned().collect();
-        let chosen = if content.is_empty() { all } else { content };
-        chosen.into_iter().map(|term| QueryTerm { idf: self.bm25.idf(&term), term, weight: 1.0 }).collect()
+        tokenize::query_terms(query)
+            .into_iter()
+            .map(|term| QueryTerm { idf: self.bm25.idf(&term), term, weight: 1.0 })
+            .collect()
     }
 
     /// The idf of a (normalised) term in this index.

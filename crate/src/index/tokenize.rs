@@ -73,6 +73,16 @@ pub fn terms(text: &str) -> Vec<String> {
     out
 }
 
+/// The distinct terms of a query that carry meaning, in order: function words dropped unless
+/// the query has nothing else.
+pub fn query_terms(query: &str) -> Vec<String> {
+    let mut all = terms(query);
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|t| seen.insert(t.clone()));
+    let content: Vec<String> = all.iter().filter(|t| !is_stopword(t)).cloned().collect();
+    if content.is_empty() { all } else { content }
+}
+
 /// Han ideographs, kana and Hangul: scripts written without spaces between words.
 pub fn is_cjk(c: char) -> bool {
     matches!(c as u32,

@@ -19,6 +19,8 @@ pub enum OutlineSource {
     Bookmarks,
     Detected,
     Fallback,
+    /// Headings the source marks up (HTML `h1`–`h6`; a site's pages in its table of contents).
+    Markup,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,9 +48,18 @@ impl Outline {
         if let Some(marks) = doc.pdf_outline.as_deref().filter(|m| !m.is_empty() && !ignore_bookmarks) {
             return Outline { source: OutlineSource::Bookmarks, nodes: bookmarks::outline(doc, marks) };
         }
+        if doc.kind == DocKind::Html && !doc.markup.is_empty() {
+            let marked = doc.markup.iter().map(|h| Heading {
+                title: h.title.clone(),
+                level: h.level,
+                start: h.start,
+                page: h.page,
+            });
+            return Outline { source: OutlineSource::Markup, nodes: tree(doc, marked.collect()) };
+        }
         let headings = match doc.kind {
             DocKind::Pdf => layout::detect(doc),
-            DocKind::Text | DocKind::Markdown => text::detect(doc),
+            DocKind::Text | DocKind::Markdown | DocKind::Html => text::detect(doc),
         };
         if headings.is_empty() {
             Outline { source: OutlineSource::Fallback, nodes: tree(doc, fallback::sections(doc)) }

@@ -15,17 +15,26 @@ const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; sty
 img-src 'self' blob: data:; font-src 'self' data:; connect-src 'self'; worker-src 'self'; \
 object-src 'none'; base-uri 'self'; form-action 'self'";
 
+/// What a documentation site's pages may need (their generators inline scripts and styles);
+/// requests still go to this origin alone.
+const SITE_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
+style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; font-src 'self' data:; connect-src 'self'; \
+worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'";
+
 pub fn serve(port: u16, dir: Option<&Path>) -> Result<()> {
     let root = match dir {
         Some(d) => d.to_path_buf(),
-        None => default_root(),
+        None => app_root(),
     };
-    if !root.join("pkg/tome_bg.wasm").is_file() {
+    // A folder that is not the app (a documentation site with its pack) is served as it is.
+    let app = root.join("pkg/tome_bg.wasm").is_file();
+    if !app && (dir.is_none() || !root.is_dir()) {
         return Err(Error::io(
             format!("the web app in {} is not built; run scripts/build-web.sh first", root.display()),
             std::io::Error::from(std::io::ErrorKind::NotFound),
         ));
     }
+    let csp = if app { CSP } else { SITE_CSP };
     let listener = TcpListener::bind(("127.0.0.1", port))
         .map_err(|e| Error::io(format!("cannot listen on 127.0.0.1:{port} (try another --port)"), e))?;
     let addr = listener.local_addr().map_err(|e| Error::io("cannot read the server address", e))?;
@@ -34,14 +43,14 @@ pub fn serve(port: u16, dir: Option<&Path>) -> Result<()> {
         let root = root.clone();
         std::thread::spawn(move || {
             // A client that goes away mid-response is not our error to report.
-            let _ = handle(stream, &root);
+            let _ = handle(stream, &root, csp);
         });
     }
     Ok(())
 }
 
 /// `web/` of the current directory when run from the repository, else of the source tree it was built from.
-fn default_root() -> PathBuf {
+pub fn app_root() -> PathBuf {
     let here = PathBuf::from("web");
     if here.join("index.html").is_file() {
         return here;
@@ -49,7 +58,7 @@ fn default_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../web")
 }
 
-fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
+fn handle(mut stream: TcpStream, root: &Path, csp: &str) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
@@ -61,14 +70,21 @@ fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
     let mut parts = line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
     if method != "GET" && method != "HEAD" {
-        return respond(&mut stream, "405 Method Not Allowed", "text/plain", b"only GET and HEAD\n", false);
+        return respond(
+            &mut stream,
+            csp,
+            "405 Method Not Allowed",
+            "text/plain",
+            b"only GET and HEAD\n",
+            false,
+        );
     }
     let Some(path) = resolve(root, target) else {
-        return respond(&mut stream, "404 Not Found", "text/plain", b"not found\n", false);
+        return respond(&mut stream, csp, "404 Not Found", "text/plain", b"not found\n", false);
     };
     match std::fs::read(&path) {
-        Ok(body) => respond(&mut stream, "200 OK", content_type(&path), &body, method == "HEAD"),
-        Err(_) => respond(&mut stream, "404 Not Found", "text/plain", b"not found\n", false),
+        Ok(body) => respond(&mut stream, csp, "200 OK", content_type(&path), &body, method == "HEAD"),
+        Err(_) => respond(&mut stream, csp, "404 Not Found", "text/plain", b"not found\n", false),
     }
 }
 
@@ -123,6 +139,11 @@ fn content_type(path: &Path) -> &'static str {
         "pdf" => "application/pdf",
         "txt" | "md" => "text/plain; charset=utf-8",
         "ttf" => "font/ttf",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "ico" => "image/x-icon",
+        "gif" => "image/gif",
+        "jpg" | "jpeg" => "image/jpeg",
         "pfb" => "application/x-font-type1",
         _ => "application/octet-stream",
     }
@@ -130,13 +151,14 @@ fn content_type(path: &Path) -> &'static str {
 
 fn respond(
     stream: &mut TcpStream,
+    csp: &str,
     status: &str,
     kind: &str,
     body: &[u8],
     head_only: bool,
 ) -> std::io::Result<()> {
     let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nContent-Security-Policy: {CSP}\r\n\
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nContent-Security-Policy: {csp}\r\n\
          X-Content-Type-Options: nosniff\r\nCross-Origin-Opener-Policy: same-origin\r\n\
          Cross-Origin-Embedder-Policy: require-corp\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
         body.len()

@@ -1,0 +1,570 @@
+//! One HTML page: its bytes in, its main content as text with headings and anchors out.
+//!
+//! The page is tokenized by html5gum (a WHATWG tokenizer; it decodes entities and treats
+//! `script`/`style`/`title` as raw text) and walked with a small stack of open elements, which
+//! is all a generated documentation page needs: unmatched end tags are ignored, unclosed
+//! elements close with their parent, as browsers do for the common cases.
+//!
+//! The main content is the first of: an element with `role="main"` (Sphinx's `div.body`),
+//! `<main>` (mdBook, MkDocs, Docusaurus), `<article>`, else `<body>`. Inside it navigation,
+//! headers, footers, sidebars, forms, scripts and permalink marks ("¶", "#", "§") are left out.
+//! Block elements become paragraphs (a blank line between), `<pre>` keeps its lines, so code
+//! blocks stay as they are written.
+
+use std::collections::BTreeMap;
+
+use html5gum::{DefaultEmitter, Token, Tokenizer};
+
+/// A heading of the page's main content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageHeading {
+    /// 1 for `h1` … 6 for `h6`.
+    pub level: u32,
+    pub title: String,
+    /// Byte offset in [`HtmlPage::text`].
+    pub start: usize,
+    /// The `id` a link's fragment jumps to: the heading's own, one inside it, or that of the
+    /// element it opens (Sphinx puts the id on the enclosing `<section>`).
+    pub anchor: Option<String>,
+}
+
+/// A link of the page's navigation (sidebar, table of contents), with its list depth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TocLink {
+    pub href: String,
+    /// Number of enclosing `ol`/`ul` lists inside the navigation (1 = top level).
+    pub depth: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HtmlPage {
+    /// `<title>`, whitespace collapsed.
+    pub title: String,
+    /// The main content: paragraphs separated by blank lines.
+    pub text: String,
+    pub headings: Vec<PageHeading>,
+    /// `rel="next"` (a `<link>` or an `<a>`): the page a reader goes to next.
+    pub next: Option<String>,
+    pub toc: Vec<TocLink>,
+    /// Bytes of `text` that are link text: an index or a list of contents is mostly links.
+    pub link_bytes: usize,
+    /// `<meta name="robots" content="noindex">` or a `<meta http-equiv="refresh">` redirect:
+    /// a page its site does not want found (mdBook's print.html and toc.html, redirect stubs).
+    pub noindex: bool,
+}
+
+/// Elements whose content is never text a reader came for.
+const SKIPPED: &[&str] = &[
+    "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "button",
+    "select", "textarea", "svg", "iframe", "object", "canvas", "head", "title",
+];
+/// Classes of permalink marks and sidebars (Sphinx, MkDocs, Docusaurus, rustdoc).
+const SKIPPED_CLASSES: &[&str] = &[
+    "headerlink",
+    "hash-link",
+    "anchor",
+    "permalink",
+    "sphinxsidebar",
+    "sidebar",
+    "related",
+    "toc",
+    "breadcrumbs",
+    "nav-wrapper",
+    "mobile-nav-chapters",
+    "skip-link",
+    "visually-hidden",
+    "sr-only",
+];
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "pre",
+    "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "figure",
+    "figcaption",
+    "details",
+    "summary",
+    "hr",
+    "br",
+    "caption",
+    "address",
+    "center",
+];
+const VOID: &[&str] =
+    &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
+
+/// What one start tag carries that we look at.
+#[derive(Debug, Clone, Default)]
+struct Tag {
+    name: String,
+    attrs: BTreeMap<String, String>,
+}
+
+impl Tag {
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.get(name).map(String::as_str)
+    }
+    fn has_class(&self, classes: &[&str]) -> bool {
+        self.attr("class").is_some_and(|c| c.split_whitespace().any(|c| classes.contains(&c)))
+    }
+}
+
+enum Event {
+    Start(Tag),
+    End(String),
+    Text(String),
+}
+
+/// Reads one page. The text is already decoded; nothing here fails (broken markup is read as
+/// a browser would read it, as far as text goes).
+pub fn read(html: &str) -> HtmlPage {
+    let events = tokenize(html);
+    let mut page = HtmlPage::default();
+    head(&events, &mut page);
+    let region = main_region(&events);
+    let mut walker = Walker::default();
+    walker.walk(&events[region.0..region.1]);
+    page.text = walker.out.trim_end().to_string();
+    page.link_bytes = walker.link_bytes;
+    page.headings = walker.headings;
+    page.toc = toc_links(&events);
+    page
+}
+
+fn tokenize(html: &str) -> Vec<Event> {
+    let mut emitter = DefaultEmitter::default();
+    emitter.naively_switch_states(true);
+    let mut events = Vec::new();
+    for token in Tokenizer::new_with_emitter(html, emitter).flatten() {
+        match token {
+            Token::StartTag(tag) => {
+                let name = String::from_utf8_lossy(&tag.name).to_ascii_lowercase();
+                let attrs = tag
+                    .attributes
+                    .iter()
+                    .map(|(k, v)| {
+                        (String::from_utf8_lossy(k).into_owned(), String::from_utf8_lossy(v).into_owned())
+                    })
+                    .collect();
+                let void = tag.self_closing || VOID.contains(&name.as_str());
+                events.push(Event::Start(Tag { name: name.clone(), attrs }));
+                if void {
+                    events.push(Event::End(name));
+                }
+            }
+            Token::EndTag(tag) => {
+                let name = String::from_utf8_lossy(&tag.name).to_ascii_lowercase();
+                if !VOID.contains(&name.as_str()) {
+                    events.push(Event::End(name));
+                }
+            }
+            Token::String(s) => events.push(Event::Text(String::from_utf8_lossy(&s).into_owned())),
+            _ => {}
+        }
+    }
+    events
+}
+
+/// Title, `rel="next"`, robots and refresh metadata (these may sit anywhere in the page).
+fn head(events: &[Event], page: &mut HtmlPage) {
+    let mut in_title = false;
+    for e in events {
+        match e {
+            Event::Start(t) => match t.name.as_str() {
+                "title" => in_title = page.title.is_empty(),
+                "meta" => {
+                    let name = t.attr("name").unwrap_or("").to_ascii_lowercase();
+                    let content = t.attr("content").unwrap_or("").to_ascii_lowercase();
+                    let refresh = t.attr("http-equiv").is_some_and(|h| h.eq_ignore_ascii_case("refresh"))
+                        && content.contains("url=");
+                    if (name == "robots" && content.contains("noindex")) || refresh {
+                        page.noindex = true;
+                    }
+                }
+                "link" | "a" if page.next.is_none() => {
+                    let rel = t.attr("rel").unwrap_or("");
+                    if rel.split_whitespace().any(|r| r.eq_ignore_ascii_case("next")) {
+                        page.next = t.attr("href").map(str::to_string);
+                    }
+                }
+                _ => {}
+            },
+            Event::End(name) if name == "title" => in_title = false,
+            Event::Text(s) if in_title => {
+                page.title.push_str(s);
+            }
+            _ => {}
+        }
+    }
+    page.title = collapse(&page.title);
+}
+
+/// The events of the main content: `[role=main]`, else `<main>`, else `<article>`, else
+/// `<body>`, else everything.
+fn main_region(events: &[Event]) -> (usize, usize) {
+    let is = |t: &Tag, rank: usize| match rank {
+        0 => t.attr("role") == Some("main"),
+        1 => t.name == "main",
+        2 => t.name == "article",
+        _ => t.name == "body",
+    };
+    for rank in 0..4 {
+        let Some(start) = events.iter().position(|e| matches!(e, Event::Start(t) if is(t, rank))) else {
+            continue;
+        };
+        let Event::Start(open) = &events[start] else { continue };
+        // Its end: the matching end tag at the same depth of that element name.
+        let mut depth = 0usize;
+        let mut end = events.len();
+        for (i, e) in events.iter().enumerate().skip(start) {
+            match e {
+                Event::Start(t) if t.name == open.name => depth += 1,
+                Event::End(n) if *n == open.name => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        end = i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        return (start + 1, end);
+    }
+    (0, events.len())
+}
+
+#[derive(Default)]
+struct Walker {
+    out: String,
+    headings: Vec<PageHeading>,
+    /// Open elements: name, whether it hides its content, whether it is a heading.
+    stack: Vec<(String, bool)>,
+    hidden: usize,
+    pre: usize,
+    /// A heading being read: its index in `headings`.
+    heading: Option<usize>,
+    /// The last id opened with no text written since: (id, length of `out` then).
+    pending_id: Option<(String, usize)>,
+    /// Open `<a href>` elements, and the bytes of text written inside them.
+    links: usize,
+    link_bytes: usize,
+}
+
+impl Walker {
+    fn walk(&mut self, events: &[Event]) {
+        for e in events {
+            match e {
+                Event::Start(t) => self.open(t),
+                Event::End(name) => self.close(name),
+                Event::Text(s) if self.hidden == 0 => self.text(s),
+                Event::Text(_) => {}
+            }
+        }
+        self.finish_heading();
+    }
+
+    fn open(&mut self, t: &Tag) {
+        let hide = SKIPPED.contains(&t.name.as_str())
+            || t.has_class(SKIPPED_CLASSES)
+            || t.attr("role")
+                .is_some_and(|r| matches!(r, "navigation" | "search" | "banner" | "contentinfo"))
+            || t.attr("aria-hidden") == Some("true")
+            || t.attrs.contains_key("hidden");
+        // A paragraph or list item left open closes when the next one starts.
+        if matches!(t.name.as_str(), "p" | "li" | "dt" | "dd" | "tr")
+            && let Some(at) = self.stack.iter().rposition(|(n, _)| n == &t.name)
+            && !self.stack[at + 1..].iter().any(|(n, _)| matches!(n.as_str(), "ul" | "ol" | "dl" | "table"))
+        {
+            self.close(&t.name.clone());
+        }
+        if self.hidden == 0 {
+            if BLOCKS.contains(&t.name.as_str()) {
+                self.finish_heading();
+                self.paragraph();
+            }
+            if let Some(level) = heading_level(&t.name) {
+                let anchor = t.attr("id").map(str::to_string).or_else(|| {
+                    self.pending_id.take().filter(|(_, at)| *at == self.out.len()).map(|(id, _)| id)
+                });
+                self.headings.push(PageHeading {
+                    level,
+                    title: String::new(),
+                    start: self.out.len(),
+                    anchor,
+                });
+                self.heading = Some(self.headings.len() - 1);
+            } else if let Some(id) = t.attr("id").or_else(|| t.attr("name").filter(|_| t.name == "a")) {
+                match self.heading.and_then(|h| self.headings.get_mut(h)) {
+                    Some(h) if h.anchor.is_none() => h.anchor = Some(id.to_string()),
+                    _ => self.pending_id = Some((id.to_string(), self.out.len())),
+                }
+            }
+            if t.name == "pre" {
+                self.pre += 1;
+            }
+            if t.name == "a" && t.attrs.contains_key("href") {
+                self.links += 1;
+            }
+            if matches!(t.name.as_str(), "td" | "th")
+                && !self.out.ends_with(['\n', ' '])
+                && !self.out.is_empty()
+            {
+                self.out.push_str(" | ");
+            }
+        }
+        if hide {
+            self.hidden += 1;
+        }
+        self.stack.push((t.name.clone(), hide));
+    }
+
+    fn close(&mut self, name: &str) {
+        let Some(at) = self.stack.iter().rposition(|(n, _)| n == name) else { return };
+        for (n, hide) in self.stack.split_off(at).into_iter().rev() {
+            if hide {
+                self.hidden -= 1;
+            }
+            if self.hidden == 0 {
+                if n == "pre" {
+                    self.pre = self.pre.saturating_sub(1);
+                }
+                if n == "a" {
+                    self.links = self.links.saturating_sub(1);
+                }
+                if heading_level(&n).is_some() {
+                    self.finish_heading();
+                }
+                if BLOCKS.contains(&n.as_str()) {
+                    self.paragraph();
+                }
+            }
+        }
+    }
+
+    fn text(&mut self, s: &str) {
+        let before = self.out.len();
+        self.write(s);
+        if self.links > 0 {
+            self.link_bytes += self.out.len() - before;
+        }
+    }
+
+    fn write(&mut self, s: &str) {
+        if self.pre > 0 {
+            // Code keeps its lines; a blank line inside it would split the block, so it is kept
+            // as a line with one space.
+            let code = s.replace("\r\n", "\n").replace("\n\n", "\n \n");
+            self.out.push_str(&code);
+        } else {
+            let mut words = s.split_whitespace().peekable();
+            if words.peek().is_none() {
+                if !s.is_empty() && !self.out.is_empty() && !self.out.ends_with([' ', '\n']) {
+                    self.out.push(' ');
+                }
+                return;
+            }
+            if s.starts_with(char::is_whitespace) && !self.out.is_empty() && !self.out.ends_with([' ', '\n'])
+            {
+                self.out.push(' ');
+            }
+            let joined = words.collect::<Vec<_>>().join(" ");
+            self.out.push_str(&joined);
+            if s.ends_with(char::is_whitespace) {
+                self.out.push(' ');
+            }
+        }
+        self.pending_id = None;
+    }
+
+    /// Ends the current paragraph with a blank line (once).
+    fn paragraph(&mut self) {
+        while self.out.ends_with(' ') {
+            self.out.pop();
+        }
+        if self.out.is_empty() || self.out.ends_with("\n\n") {
+            return;
+        }
+        if self.out.ends_with('\n') {
+            self.out.push('\n');
+        } else {
+            self.out.push_str("\n\n");
+        }
+        if let Some((_, at)) = &mut self.pending_id {
+            *at = self.out.len();
+        }
+    }
+
+    fn finish_heading(&mut self) {
+        let Some(i) = self.heading.take() else { return };
+        let start = self.headings[i].start;
+        let title = collapse(self.out.get(start..).unwrap_or(""));
+        if title.is_empty() {
+            self.headings.remove(i);
+        } else {
+            self.headings[i].title = title;
+        }
+    }
+}
+
+fn heading_level(name: &str) -> Option<u32> {
+    match name.as_bytes() {
+        [b'h', d @ b'1'..=b'6'] => Some(u32::from(d - b'0')),
+        _ => None,
+    }
+}
+
+/// Local links inside the page's navigation (`nav`, sidebars, Sphinx toctrees), in order, with
+/// their list depth there.
+fn toc_links(events: &[Event]) -> Vec<TocLink> {
+    let is_nav = |t: &Tag| {
+        t.name == "nav"
+            || t.attr("role") == Some("navigation")
+            || t.attr("class").is_some_and(|c| {
+                c.split_whitespace().any(|c| {
+                    c.contains("toctree")
+                        || c.contains("sidebar")
+                        || c == "toc"
+                        || c == "chapter"
+                        || c.contains("menu")
+                })
+            })
+    };
+    let mut out = Vec::new();
+    // Stack of (name, is nav, lists opened inside nav).
+    let mut stack: Vec<(String, bool)> = Vec::new();
+    let mut navs = 0usize;
+    let mut lists = 0u32;
+    for e in events {
+        match e {
+            Event::Start(t) => {
+                let nav = is_nav(t);
+                if nav {
+                    navs += 1;
+                }
+                if navs > 0 && matches!(t.name.as_str(), "ol" | "ul") {
+                    lists += 1;
+                }
+                if navs > 0
+                    && t.name == "a"
+                    && let Some(href) = t.attr("href")
+                    && is_local(href)
+                {
+                    out.push(TocLink { href: href.to_string(), depth: lists.max(1) });
+                }
+                stack.push((t.name.clone(), nav));
+            }
+            Event::End(name) => {
+                let Some(at) = stack.iter().rposition(|(n, _)| n == name) else { continue };
+                for (n, nav) in stack.split_off(at) {
+                    if navs > 0 && matches!(n.as_str(), "ol" | "ul") {
+                        lists = lists.saturating_sub(1);
+                    }
+                    if nav {
+                        navs -= 1;
+                    }
+                }
+            }
+            Event::Text(_) => {}
+        }
+    }
+    out
+}
+
+/// A link to a page of the same site (no scheme, not protocol-relative, not a bare fragment).
+pub fn is_local(href: &str) -> bool {
+    let h = href.trim();
+    !(h.is_empty() || h.starts_with('#') || h.starts_with("//") || h.contains(':'))
+}
+
+pub(super) fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn main_content_with_headings_anchors_and_code() {
+        let html = r##"<!DOCTYPE html><html><head><title>Boats &amp; Sails - Harbour Guide</title>
+            <link rel="next" href="knots.html"></head><body>
+            <nav><ol><li><a href="index.html">Home</a><ol><li><a href="boats.html">Boats</a></li></ol></li></ol></nav>
+            <header>Site header</header>
+            <main><h1 id="boats"><a class="header" href="#boats">Boats &amp; Sails</a></h1>
+            <p>A <em>sloop</em> has one
+               mast.<p>A ketch has two.</p>
+            <section id="rigging"><h2>Rigging<a class="headerlink" href="#rigging">¶</a></h2>
+            <pre><code>tie(bowline);
+
+            pull();</code></pre><script>var x = "<p>not text</p>";</script>
+            <ul><li>jib<li>main</ul></section></main>
+            <footer>© nobody</footer></body></html>"##;
+        let page = read(html);
+        assert_eq!(page.title, "Boats & Sails - Harbour Guide");
+        assert_eq!(page.next.as_deref(), Some("knots.html"));
+        assert_eq!(
+            page.text,
+            "Boats & Sails\n\nA sloop has one mast.\n\nA ketch has two.\n\nRigging\n\n\
+             tie(bowline);\n \n            pull();\n\njib\n\nmain"
+        );
+        let titles: Vec<(&str, u32, Option<&str>)> =
+            page.headings.iter().map(|h| (h.title.as_str(), h.level, h.anchor.as_deref())).collect();
+        assert_eq!(titles, [("Boats & Sails", 1, Some("boats")), ("Rigging", 2, Some("rigging"))]);
+        assert_eq!(&page.text[page.headings[1].start..][..7], "Rigging");
+        assert_eq!(
+            page.toc,
+            [
+                TocLink { href: "index.html".into(), depth: 1 },
+                TocLink { href: "boats.html".into(), depth: 2 }
+            ]
+        );
+        assert!(!page.noindex);
+    }
+
+    #[test]
+    fn role_main_wins_and_sidebars_and_broken_markup_are_survived() {
+        let html = r#"<div class="document"><div class="body" role="main"><div class="section" id="s1">
+            <h1>Intro</h1><p>Hello <b>world</p></div></div>
+            <div class="sphinxsidebar" role="navigation"><p>Sidebar words</p></div></span></i>"#;
+        let page = read(html);
+        assert_eq!(page.text, "Intro\n\nHello world");
+        assert_eq!(page.headings[0].anchor.as_deref(), Some("s1"));
+        let page = read("<p>unclosed <a href='x'>link <div>and < stray &bogus; text");
+        assert_eq!(page.text, "unclosed link\n\nand < stray &bogus; text");
+    }
+
+    #[test]
+    fn noindex_and_redirect_pages_are_marked() {
+        assert!(read(r#"<meta name="robots" content="noindex,follow"><p>copy</p>"#).noindex);
+        assert!(read(r#"<meta http-equiv="refresh" content="0; url=new.html">"#).noindex);
+        assert!(!read(r#"<meta name="robots" content="index"><p>x</p>"#).noindex);
+    }
+
+    #[test]
+    fn only_local_links_count() {
+        assert!(is_local("ch01.html") && is_local("../a/b.html#x"));
+        assert!(!is_local("https://example.org/") && !is_local("#top") && !is_local("//cdn/x.js"));
+        assert!(!is_local("mailto:a@b"));
+    }
+}

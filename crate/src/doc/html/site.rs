@@ -1,0 +1,551 @@
+//! A built documentation site: a folder of HTML pages in, one [`Document`] out (a Page per HTML
+//! page, in the order of the site's table of contents) with the pages' paths.
+//!
+//! Order: the navigation list that names the most pages of the site (mdBook's sidebar in
+//! `toc.html`, Sphinx's toctree on its root page), depth from its list nesting; pages it does not
+//! name follow the page whose `rel="next"` names them, the rest by path. Pages that do not want to
+//! be found (`noindex`: mdBook's `print.html` and `toc.html`, redirect stubs) are left out, and so
+//! is a page outside the table of contents whose paragraphs mostly repeat other pages (mdBook's
+//! `index.html` copy of the first chapter, search and index pages), so a copy never shadows the
+//! page it copies.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use super::page::{self, HtmlPage, collapse};
+use super::{SiteError, decode};
+use crate::doc::{DocKind, Document, MarkupHeading, Page};
+use crate::span::Span;
+
+/// Bounds on what a site may hold, so a wrong folder fails fast instead of eating memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest page read; a bigger one is left out with a warning.
+    pub page_bytes: u64,
+    pub pages: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // The largest pages of the Python and Rust docs are under 1 MB; a 10,000-page site is big.
+        Limits { page_bytes: 8 << 20, pages: 50_000 }
+    }
+}
+
+/// One HTML page of a site, as a reader reaches it.
+#[derive(Debug, Clone)]
+pub struct SitePage {
+    /// Path from the site root, `/`-separated (`ch04-01-what-is-ownership.html`).
+    pub path: String,
+    pub title: String,
+    /// Depth in the table of contents (1 = top level).
+    pub depth: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The site's name: what its pages' `<title>`s add after the page's own ("The Rust
+    /// Programming Language"), else the first page's title.
+    pub title: String,
+    /// The pages' text; `doc.pages[i]` is `pages[i]`; `doc.markup` holds each page's title (at
+    /// the page's depth) and its headings (below it).
+    pub doc: Document,
+    pub pages: Vec<SitePage>,
+}
+
+/// Reads every HTML page under `dir`.
+pub fn read_site(dir: &Path, limits: Limits) -> Result<Site, SiteError> {
+    read_site_with(dir, limits, &mut |_, _| {})
+}
+
+/// As [`read_site`], calling `progress(pages read, pages found)` as it goes.
+pub fn read_site_with(
+    dir: &Path,
+    limits: Limits,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Site, SiteError> {
+    if !dir.is_dir() {
+        return Err(SiteError::NotAFolder(dir.to_path_buf()));
+    }
+    let mut files = Vec::new();
+    find_pages(dir, dir, &mut files, 0)?;
+    files.sort();
+    if files.is_empty() {
+        return Err(SiteError::NoPages(dir.to_path_buf()));
+    }
+    if files.len() > limits.pages {
+        return Err(SiteError::TooManyPages {
+            dir: dir.to_path_buf(),
+            found: files.len(),
+            limit: limits.pages,
+        });
+    }
+    let mut warnings = Vec::new();
+    let mut read: Vec<(String, HtmlPage)> = Vec::with_capacity(files.len());
+    let total = files.len();
+    for (i, rel) in files.into_iter().enumerate() {
+        progress(i, total);
+        let full = dir.join(&rel);
+        let size = std::fs::metadata(&full).map(|m| m.len()).unwrap_or(0);
+        if size > limits.page_bytes {
+            warnings.push(format!(
+                "{rel}: {} MB, over the {} MB a page may have; left out",
+                size >> 20,
+                limits.page_bytes >> 20
+            ));
+            continue;
+        }
+        let bytes = match std::fs::read(&full) {
+            Ok(b) => b,
+            Err(e) => {
+                warnings.push(format!("{rel}: cannot be read ({e}); left out"));
+                continue;
+            }
+        };
+        match decode(&bytes) {
+            Ok(html) => read.push((rel, page::read(&html))),
+            Err(e) => warnings.push(format!("{rel}: {e}; left out")),
+        }
+    }
+    progress(total, total);
+    let site = assemble(read, &mut warnings)?;
+    let mut site = site.ok_or_else(|| SiteError::NoText(dir.to_path_buf()))?;
+    site.doc.warnings = warnings;
+    Ok(site)
+}
+
+/// `.html` files under `dir` (following symlinked files, not symlinked folders; no dot-folders,
+/// no Sphinx `_sources`), as `/`-separated paths relative to `root`.
+fn find_pages(root: &Path, dir: &Path, out: &mut Vec<String>, depth: usize) -> Result<(), SiteError> {
+    if depth > 32 {
+        return Ok(());
+    }
+    let entries =
+        std::fs::read_dir(dir).map_err(|source| SiteError::Io { path: dir.to_path_buf(), source })?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || name == "_sources" || name == "node_modules" {
+            continue;
+        }
+        let Ok(kind) = entry.file_type() else { continue };
+        let path = entry.path();
+        if kind.is_dir() {
+            find_pages(root, &path, out, depth + 1)?;
+        } else if (kind.is_file() || (kind.is_symlink() && path.is_file()))
+            && (name.ends_with(".html") || name.ends_with(".htm"))
+            && let Ok(rel) = path.strip_prefix(root)
+        {
+            let rel: Vec<String> =
+                rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            out.push(rel.join("/"));
+        }
+    }
+    Ok(())
+}
+
+/// Orders the pages, drops copies, and joins them into one Document.
+fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result<Option<Site>, SiteError> {
+    let index: HashMap<&str, usize> = read.iter().enumerate().map(|(i, (p, _))| (p.as_str(), i)).collect();
+    // The navigation that names the most pages is the table of contents.
+    let mut toc: Vec<(usize, u32)> = Vec::new();
+    for (path, page) in &read {
+        let mut seen = HashSet::new();
+        let mut list = Vec::new();
+        for link in &page.toc {
+            if let Some(&target) = resolve(path, &link.href).and_then(|p| index.get(p.as_str()))
+                && seen.insert(target)
+            {
+                list.push((target, link.depth));
+            }
+        }
+        if list.len() > toc.len() {
+            toc = list;
+        }
+    }
+    let min_depth = toc.iter().map(|t| t.1).min().unwrap_or(1);
+    let mut depth: HashMap<usize, u32> = toc.iter().map(|&(i, d)| (i, d - min_depth + 1)).collect();
+    let in_toc: HashSet<usize> = toc.iter().map(|t| t.0).collect();
+    let next_of: Vec<Option<usize>> = read
+        .iter()
+        .map(|(path, p)| {
+            p.next.as_deref().and_then(|n| resolve(path, n)).and_then(|n| index.get(n.as_str()).copied())
+        })
+        .collect();
+    // The reading order a site's `next` links give, from its root page (Sphinx links every page
+    // of its toctrees this way; mdBook every chapter).
+    let root = index.get("index.html").copied().filter(|&i| !read[i].1.noindex).or(toc.first().map(|t| t.0));
+    let mut chain = Vec::new();
+    let mut seen = HashSet::new();
+    let mut at = root;
+    while let Some(i) = at.filter(|i| seen.insert(*i)) {
+        chain.push(i);
+        at = next_of[i];
+    }
+    let mut order: Vec<usize>;
+    let mut placed: HashSet<usize>;
+    if chain.len() * 5 > toc.len() * 6 {
+        // The chain names more: it is the order; table-of-contents pages it misses follow the
+        // page before them there.
+        order = chain;
+        placed = order.iter().copied().collect();
+        for w in 0..toc.len() {
+            let (page, _) = toc[w];
+            if placed.insert(page) {
+                let after = toc[..w].iter().rev().find_map(|t| order.iter().position(|&o| o == t.0));
+                order.insert(after.map_or(order.len(), |a| a + 1), page);
+            }
+        }
+    } else {
+        order = toc.iter().map(|t| t.0).collect();
+        placed = order.iter().copied().collect();
+        // Pages the table of contents does not name follow the page whose `next` names them.
+        let mut i = 0;
+        while i < order.len() {
+            let mut at = next_of[order[i]];
+            let mut insert = i + 1;
+            while let Some(n) = at.filter(|n| !placed.contains(n)) {
+                placed.insert(n);
+                order.insert(insert, n);
+                insert += 1;
+                at = next_of[n];
+            }
+            i += 1;
+        }
+    }
+    let mut rest: Vec<usize> = (0..read.len()).filter(|i| !placed.contains(i)).collect();
+    rest.sort_by(|&a, &b| read[a].0.cmp(&read[b].0));
+    order.extend(rest);
+    // Depth of pages the table of contents does not give: one below the nearest earlier
+    // `…/index.html` whose folder holds them, else the depth of the page before.
+    let mut last = 1;
+    for (k, &i) in order.iter().enumerate() {
+        if let Some(&d) = depth.get(&i) {
+            last = d;
+            continue;
+        }
+        let path = &read[i].0;
+        let parent = order[..k].iter().rev().find_map(|&j| {
+            let folder = read[j].0.strip_suffix("index.html")?;
+            (path.starts_with(folder) && read[j].0 != *path).then(|| depth.get(&j).copied().unwrap_or(1) + 1)
+        });
+        let d = parent.unwrap_or(last);
+        depth.insert(i, d);
+        last = d;
+    }
+    // Copies: a page outside the table of contents whose paragraphs mostly appear elsewhere.
+    let mut owners: HashMap<u64, usize> = HashMap::new();
+    for &i in order.iter().filter(|i| in_toc.contains(i)) {
+        for h in paragraph_hashes(&read[i].1.text) {
+            owners.entry(h).or_insert(i);
+        }
+    }
+    let mut kept = Vec::new();
+    for &i in &order {
+        let (path, page) = &read[i];
+        if page.noindex {
+            continue;
+        }
+        if page.text.trim().is_empty() {
+            warnings.push(format!("{path}: no text in its main content; left out"));
+            continue;
+        }
+        if !in_toc.contains(&i) && Some(i) != root && is_index_page(path, page) {
+            continue;
+        }
+        if !in_toc.contains(&i) {
+            let hashes = paragraph_hashes(&page.text);
+            let copied = hashes.iter().filter(|h| owners.get(h).is_some_and(|&o| o != i)).count();
+            if !hashes.is_empty() && copied * 2 > hashes.len() {
+                continue;
+            }
+            for h in hashes {
+                owners.entry(h).or_insert(i);
+            }
+        }
+        kept.push(i);
+    }
+    if kept.is_empty() {
+        return Ok(None);
+    }
+    let mut read: Vec<Option<(String, HtmlPage)>> = read.into_iter().map(Some).collect();
+    let pages =
+        kept.into_iter().filter_map(|i| read[i].take().map(|p| (p, depth.get(&i).copied().unwrap_or(1))));
+    Ok(Some(join(pages)))
+}
+
+/// A generator's search page, or an index of the site (mostly link text): it repeats the
+/// titles of the pages it lists and would shadow them.
+fn is_index_page(path: &str, page: &HtmlPage) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(name, "search.html" | "genindex.html" | "py-modindex.html" | "404.html")
+        || name.starts_with("genindex-")
+        || page.link_bytes * 10 > page.text.len() * 7
+}
+
+/// Hashes of a text's paragraphs that are long enough to say something (short ones, "Note",
+/// "Example", repeat by nature).
+fn paragraph_hashes(text: &str) -> Vec<u64> {
+    use std::hash::{Hash, Hasher};
+    text.split("\n\n")
+        .filter(|p| p.len() >= 40)
+        .map(|p| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            collapse(p).hash(&mut h);
+            h.finish()
+        })
+        .collect()
+}
+
+/// Joins pages into one Document: each page's title is a heading at its table-of-contents
+/// depth, its own headings sit below it.
+fn join(pages: impl Iterator<Item = ((String, HtmlPage), u32)>) -> Site {
+    let mut text = String::new();
+    let mut doc_pages = Vec::new();
+    let mut markup = Vec::new();
+    let mut site_pages = Vec::new();
+    let mut site_title = None;
+    for (n, ((path, page), depth)) in pages.enumerate() {
+        if site_title.is_none() {
+            site_title = Some(site_name(&page.title));
+        }
+        let number = n as u32 + 1;
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        let start = text.len();
+        text.push_str(&page.text);
+        doc_pages.push(Page { number, span: Span::new(start, text.len()) });
+        // The page's own title: its first heading when that opens the page (the usual h1),
+        // else its <title> without the site's name.
+        let mut headings = page.headings.iter().peekable();
+        let opening = headings.next_if(|h| h.start == 0);
+        let title = match opening {
+            Some(h) => h.title.clone(),
+            None => page_title(&page.title),
+        };
+        let top = opening.map_or(1, |h| h.level);
+        markup.push(MarkupHeading {
+            title: title.clone(),
+            level: depth,
+            start,
+            page: number,
+            anchor: opening.and_then(|h| h.anchor.clone()),
+        });
+        for h in headings {
+            markup.push(MarkupHeading {
+                title: h.title.clone(),
+                level: depth + h.level.saturating_sub(top).max(1),
+                start: start + h.start,
+                page: number,
+                anchor: h.anchor.clone(),
+            });
+        }
+        site_pages.push(SitePage { path, title, depth });
+    }
+    let mut doc = Document::new("site", DocKind::Html, text, doc_pages, Vec::new(), None);
+    doc.markup = markup;
+    Site { title: site_title.unwrap_or_default(), doc, pages: site_pages }
+}
+
+const TITLE_SEPARATORS: [&str; 4] = [" — ", " - ", " | ", " – "];
+
+/// The site's part of a `<title>` ("Page - Book" -> "Book"), else the whole title.
+fn site_name(title: &str) -> String {
+    for sep in TITLE_SEPARATORS {
+        if let Some((_, site)) = title.rsplit_once(sep) {
+            return site.trim().to_string();
+        }
+    }
+    title.trim().to_string()
+}
+
+/// A `<title>` without the site name that generators append ("Page - Book", "Page — Project").
+fn page_title(title: &str) -> String {
+    for sep in TITLE_SEPARATORS {
+        if let Some((page, _)) = title.rsplit_once(sep) {
+            return page.trim().to_string();
+        }
+    }
+    title.trim().to_string()
+}
+
+/// A link's target page as a site path, from the page `from` that holds it.
+pub fn resolve(from: &str, href: &str) -> Option<String> {
+    if !page::is_local(href) {
+        return None;
+    }
+    let href = href.split(['#', '?']).next().unwrap_or("");
+    if href.is_empty() {
+        return None;
+    }
+    let mut parts: Vec<&str> =
+        if href.starts_with('/') { Vec::new() } else { from.split('/').collect::<Vec<_>>() };
+    if !href.starts_with('/') {
+        parts.pop();
+    }
+    for seg in href.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut path = parts.join("/");
+    if href.ends_with('/') || path.is_empty() {
+        path = if path.is_empty() { "index.html".into() } else { format!("{path}/index.html") };
+    }
+    Some(percent_decode(&path))
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(v) = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_resolve_against_the_page_that_holds_them() {
+        assert_eq!(resolve("a/b.html", "c.html#x").as_deref(), Some("a/c.html"));
+        assert_eq!(resolve("a/b.html", "../d.html").as_deref(), Some("d.html"));
+        assert_eq!(resolve("a/b.html", "/e/").as_deref(), Some("e/index.html"));
+        assert_eq!(resolve("index.html", "sub%20dir/f.html").as_deref(), Some("sub dir/f.html"));
+        assert_eq!(resolve("index.html", "../../x.html"), None);
+        assert_eq!(resolve("index.html", "https://x.org/a.html"), None);
+    }
+
+    fn page(title: &str, body: &str, next: Option<&str>) -> String {
+        let next = next.map_or(String::new(), |n| format!("<link rel=\"next\" href=\"{n}\">"));
+        format!("<html><head><title>{title} - Harbour Guide</title>{next}</head><body>{body}</body></html>")
+    }
+
+    /// A small invented site: a sidebar naming two pages, a third reached by `next`, a copy of
+    /// the first page outside the sidebar, a print-all page marked noindex, an index of links.
+    fn harbour(dir: &Path) {
+        let nav = r#"<nav><ol><li><a href="boats.html">Boats</a><ol><li><a href="sub/knots.html">Knots</a></li></ol></li></ol></nav>"#;
+        let boats = format!(
+            "{nav}<main><h1 id=\"boats\">Boats</h1><p>A sloop has a single mast and a mainsail with a jib.</p>\
+             <h2 id=\"hulls\">Hulls</h2><p>Catamarans have two hulls joined by a deck between them.</p></main>"
+        );
+        let files = [
+            ("boats.html", page("Boats", &boats, Some("sub/knots.html"))),
+            (
+                "sub/knots.html",
+                page(
+                    "Knots",
+                    &format!(
+                        "{nav}<main><h1>Knots</h1><p>The bowline makes a fixed loop at the end of a line.</p></main>"
+                    ),
+                    Some("tides.html"),
+                ),
+            ),
+            (
+                "sub/tides.html",
+                page(
+                    "Tides",
+                    "<main><h1>Tides</h1><p>Spring tides come with the new and the full moon each month.</p></main>",
+                    None,
+                ),
+            ),
+            ("index.html", page("Boats", &boats, None)),
+            ("print.html", format!("<meta name=\"robots\" content=\"noindex\">{boats}")),
+            (
+                "genindex.html",
+                page(
+                    "Index",
+                    "<main><h1>Index</h1><p><a href=\"boats.html\">sloop, the boat with a single mast and two sails</a></p></main>",
+                    None,
+                ),
+            ),
+        ];
+        for (name, html) in files {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, html).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_site_is_its_pages_in_contents_order_without_copies() {
+        let dir = std::env::temp_dir().join(format!("tome-site-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        harbour(&dir);
+        let site = read_site(&dir, Limits::default()).unwrap();
+        let paths: Vec<(&str, u32)> = site.pages.iter().map(|p| (p.path.as_str(), p.depth)).collect();
+        assert_eq!(paths, [("boats.html", 1), ("sub/knots.html", 2), ("sub/tides.html", 2)]);
+        assert_eq!(site.title, "Harbour Guide");
+        let marks: Vec<(&str, u32, Option<&str>)> =
+            site.doc.markup.iter().map(|h| (h.title.as_str(), h.level, h.anchor.as_deref())).collect();
+        assert_eq!(
+            marks,
+            [
+                ("Boats", 1, Some("boats")),
+                ("Hulls", 2, Some("hulls")),
+                ("Knots", 2, None),
+                ("Tides", 2, None)
+            ]
+        );
+        let hulls = &site.doc.markup[1];
+        assert!(site.doc.text[hulls.start..].starts_with("Hulls\n\nCatamarans"));
+        assert_eq!(site.doc.page_at(hulls.start), 1);
+        std::fs::write(dir.join("huge.html"), vec![b'a'; 2048]).unwrap();
+        let small = Limits { page_bytes: 1024, pages: 100 };
+        let site = read_site(&dir, small).unwrap();
+        assert!(
+            site.doc.warnings.iter().any(|w| w.starts_with("huge.html") && w.contains("left out")),
+            "{:?}",
+            site.doc.warnings
+        );
+        let few = Limits { page_bytes: 1 << 20, pages: 3 };
+        assert!(read_site(&dir, few).unwrap_err().to_string().contains("more than the 3"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn folders_without_a_site_say_so() {
+        let dir = std::env::temp_dir().join(format!("tome-site-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        assert!(read_site(&dir, Limits::default()).unwrap_err().to_string().starts_with("no HTML pages in"));
+        std::fs::write(dir.join("a.html"), "<meta http-equiv=\"refresh\" content=\"0; url=b.html\">")
+            .unwrap();
+        assert!(read_site(&dir, Limits::default()).unwrap_err().to_string().contains("hold no text"));
+        std::fs::write(dir.join("a.html"), b"\x00\x01\x02\x03binary\x00\x00\xff\xfe\x00").unwrap();
+        assert!(read_site(&dir, Limits::default()).is_err());
+        assert!(
+            read_site(&dir.join("a.html"), Limits::default())
+                .unwrap_err()
+                .to_string()
+                .contains("is not a folder")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn titles_lose_the_site_name() {
+        assert_eq!(page_title("Boats - The Harbour Guide"), "Boats");
+        assert_eq!(page_title("Knots — Harbour 2.1 documentation"), "Knots");
+        assert_eq!(page_title("Plain"), "Plain");
+        assert_eq!(page_title("A - B - Guide"), "A - B");
+        assert_eq!(site_name("Knots — Harbour 2.1 documentation"), "Harbour 2.1 documentation");
+    }
+}

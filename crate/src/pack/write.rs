@@ -1,0 +1,245 @@
+//! Writing a pack: a read [`Site`] in, the pack's files in a folder out (see [`super`]).
+//!
+//! One pass over the site's passages counts terms and path terms; shards are cut when their
+//! content passes a target size, so a query fetches a few small files.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use serde::Serialize;
+
+use super::codec::{self, StoredPassage, TermEntry};
+use super::{FORMAT, MANIFEST, Manifest, file_name};
+use crate::doc::html::Site;
+use crate::error::{Error, Result};
+use crate::index::{Index, tokenize};
+use crate::outline::{Outline, OutlineNode};
+
+/// Content bytes (before gzip) at which a shard is closed. Measured on the Rust book and the
+/// Sphinx manual (`tome bench pack`): 24 KB index shards (~8 KB gzipped) and 12 KB text shards
+/// (~4.5 KB) keep a first answer near 60 KB of shards, and the manifest small.
+pub const INDEX_SHARD_BYTES: usize = 24 << 10;
+pub const TEXT_SHARD_BYTES: usize = 12 << 10;
+
+/// What `tome pack` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackStats {
+    pub pages: usize,
+    pub passages: usize,
+    pub terms: usize,
+    pub index_shards: usize,
+    pub text_shards: usize,
+    /// All files as served (compressed), the manifest included.
+    pub bytes: u64,
+    pub warnings: Vec<String>,
+}
+
+/// Stages for a progress bar: ("index" | "write", done, total).
+pub type Progress<'a> = &'a mut dyn FnMut(&str, usize, usize);
+
+/// Writes the pack of `site` into `out` (created if missing; old `.tome` files there removed).
+pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
+    let doc = &site.doc;
+    progress("index", 0, 1);
+    let outline = Outline::build(doc, false);
+    let index = Index::build(doc, &outline);
+    progress("index", 1, 1);
+    let bm25 = index.bm25();
+    let avg_len = bm25.avg_len();
+    let n = index.passages.len();
+
+    // Postings and path terms of every term, in term order.
+    let mut terms: BTreeMap<String, TermEntry> = BTreeMap::new();
+    let mut tf: BTreeMap<String, u32> = BTreeMap::new();
+    for (i, p) in index.passages.iter().enumerate() {
+        tf.clear();
+        tokenize::for_each_token(doc.slice(p.span), |t, _, _| *tf.entry(t.to_string()).or_default() += 1);
+        let len = bm25.passage_len(i) as f32;
+        for (t, &count) in &tf {
+            let sat = crate::index::bm25::saturation(count.min(u32::from(u16::MAX)) as f32, len, avg_len);
+            let e = terms.entry(t.clone()).or_insert_with(|| TermEntry {
+                term: t.clone(),
+                df: 0,
+                postings: Vec::new(),
+                path_runs: Vec::new(),
+            });
+            e.df += 1;
+            e.postings.push((i as u32, codec::quantize(sat)));
+        }
+        let mut path_terms: Vec<String> = p.path.iter().flat_map(|t| tokenize::terms(t)).collect();
+        path_terms.sort();
+        path_terms.dedup();
+        for t in path_terms {
+            let e = terms.entry(t.clone()).or_insert_with(|| TermEntry {
+                term: t,
+                df: 0,
+                postings: Vec::new(),
+                path_runs: Vec::new(),
+            });
+            match e.path_runs.last_mut() {
+                Some((s, l)) if *s + *l == i as u32 => *l += 1,
+                _ => e.path_runs.push((i as u32, 1)),
+            }
+        }
+    }
+
+    std::fs::create_dir_all(out).map_err(|e| Error::io(format!("cannot create {}", out.display()), e))?;
+    clear_old(out)?;
+    let total_files = 2 + terms.len() / 500 + n / 40;
+    let mut written = 0usize;
+    let mut bytes = 0u64;
+    let mut put = |kind: &str, content: Vec<u8>, progress: Progress| -> Result<String> {
+        let name = file_name(kind, &content);
+        let gz = gzip(&content);
+        bytes += gz.len() as u64;
+        std::fs::write(out.join(&name), gz)
+            .map_err(|e| Error::io(format!("cannot write {}", out.display()), e))?;
+        written += 1;
+        progress("write", written, total_files.max(written));
+        Ok(name)
+    };
+
+    let mut index_files = Vec::new();
+    let mut shard: Vec<TermEntry> = Vec::new();
+    let mut size = 0usize;
+    let n_terms = terms.len();
+    for (_, e) in terms {
+        size += e.term.len() + 4 + e.postings.len() * 3 + e.path_runs.len() * 3;
+        shard.push(e);
+        if size >= INDEX_SHARD_BYTES {
+            let first = shard[0].term.clone();
+            index_files.push((first, put("index", codec::write_index(&shard), progress)?));
+            shard.clear();
+            size = 0;
+        }
+    }
+    if !shard.is_empty() {
+        let first = shard[0].term.clone();
+        index_files.push((first, put("index", codec::write_index(&shard), progress)?));
+    }
+    // The first shard starts at "" so every term has one.
+    if let Some(first) = index_files.first_mut() {
+        first.0 = String::new();
+    }
+
+    let mut text_files = Vec::new();
+    let mut batch: Vec<StoredPassage> = Vec::new();
+    let mut first = 0u32;
+    let mut size = 0usize;
+    for (i, p) in index.passages.iter().enumerate() {
+        let stored = StoredPassage {
+            url: url_of(site, p.span.start),
+            path: p.path.clone(),
+            text: doc.slice(p.span).to_string(),
+        };
+        size += stored.text.len() + stored.url.len() + stored.path.iter().map(|t| t.len()).sum::<usize>();
+        batch.push(stored);
+        if size >= TEXT_SHARD_BYTES {
+            text_files.push((first, put("text", codec::write_text(first, &batch), progress)?));
+            batch.clear();
+            first = i as u32 + 1;
+            size = 0;
+        }
+    }
+    if !batch.is_empty() {
+        text_files.push((first, put("text", codec::write_text(first, &batch), progress)?));
+    }
+
+    let mut page_starts = Vec::new();
+    let mut last_page = 0;
+    for (i, p) in index.passages.iter().enumerate() {
+        let page = doc.page_at(p.span.start);
+        if page != last_page {
+            page_starts.push(i as u32);
+            last_page = page;
+        }
+    }
+    let tree = outline_json(site, &outline.nodes);
+    let outline_file = put("outline", serde_json::to_vec(&tree).unwrap_or_default(), progress)?;
+
+    let manifest = Manifest {
+        format: FORMAT,
+        tome: env!("CARGO_PKG_VERSION").to_string(),
+        title: site.title.clone(),
+        pages: site.pages.len(),
+        passages: n,
+        avg_len,
+        index: index_files,
+        text: text_files,
+        page_starts,
+        outline: outline_file,
+        bytes,
+    };
+    let json = serde_json::to_vec(&manifest).unwrap_or_default();
+    let manifest_path = out.join(MANIFEST);
+    std::fs::write(&manifest_path, &json)
+        .map_err(|e| Error::io(format!("cannot write {}", manifest_path.display()), e))?;
+    progress("write", total_files, total_files);
+    Ok(PackStats {
+        pages: site.pages.len(),
+        passages: n,
+        terms: n_terms,
+        index_shards: manifest.index.len(),
+        text_shards: manifest.text.len(),
+        bytes: bytes + json.len() as u64,
+        warnings: doc.warnings.clone(),
+    })
+}
+
+/// Removes the `.tome` files and manifest of an earlier pack in `out` (nothing else).
+fn clear_old(out: &Path) -> Result<()> {
+    let entries =
+        std::fs::read_dir(out).map_err(|e| Error::io(format!("cannot list {}", out.display()), e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".tome") || name == MANIFEST {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    Ok(())
+}
+
+fn gzip(content: &[u8]) -> Vec<u8> {
+    let mut enc = GzEncoder::new(Vec::new(), Compression::best());
+    // Writing into a Vec cannot fail.
+    let _ = enc.write_all(content);
+    enc.finish().unwrap_or_default()
+}
+
+/// The URL of the text at byte `at`: its page's path and the anchor of the nearest heading
+/// before it on that page.
+fn url_of(site: &Site, at: usize) -> String {
+    let doc = &site.doc;
+    let page = doc.page_at(at);
+    let path = site.pages.get(page as usize - 1).map_or("", |p| p.path.as_str());
+    let i = doc.markup.partition_point(|h| h.start <= at);
+    let anchor =
+        doc.markup[..i].iter().rev().take_while(|h| h.page == page).find_map(|h| h.anchor.as_deref());
+    match anchor {
+        Some(a) => format!("{path}#{a}"),
+        None => path.to_string(),
+    }
+}
+
+/// One node of the outline file.
+#[derive(Serialize)]
+struct OutlineJson {
+    title: String,
+    url: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    children: Vec<OutlineJson>,
+}
+
+fn outline_json(site: &Site, nodes: &[OutlineNode]) -> Vec<OutlineJson> {
+    nodes
+        .iter()
+        .map(|n| OutlineJson {
+            title: n.title.clone(),
+            url: url_of(site, n.span.start),
+            children: outline_json(site, &n.children),
+        })
+        .collect()
+}

@@ -1,0 +1,114 @@
+//! Sites and packs end to end on the CLI's path: a real mdBook site (the Rust book from the
+//! toolchain's docs) and small invented sites with hostile pages are read, packed, and asked
+//! through `DirPack`, which reads only the shards a question needs.
+
+use std::path::{Path, PathBuf};
+
+use tome::doc::html::{Limits, read_site};
+use tome::pack::read::DirPack;
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tome-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn rust_book() -> PathBuf {
+    let out = std::process::Command::new("rustc").args(["--print", "sysroot"]).output().unwrap();
+    let book = Path::new(String::from_utf8(out.stdout).unwrap().trim()).join("share/doc/rust/html/book");
+    assert!(
+        book.join("index.html").is_file(),
+        "{} is missing: run scripts/setup.sh (rust-docs)",
+        book.display()
+    );
+    book
+}
+
+fn pack(site: &Path, out: &Path) -> tome::pack::write::PackStats {
+    let read = read_site(site, Limits::default()).unwrap();
+    tome::pack::write::write(&read, out, &mut |_, _, _| {}).unwrap()
+}
+
+#[test]
+fn the_rust_book_packs_and_answers_from_a_few_shards() {
+    let out = temp("book-pack");
+    let t0 = std::time::Instant::now();
+    let stats = pack(&rust_book(), &out);
+    eprintln!(
+        "Rust book: {} pages packed in {:.1} s, {} bytes",
+        stats.pages,
+        t0.elapsed().as_secs_f64(),
+        stats.bytes
+    );
+    assert!(stats.pages > 100 && stats.index_shards > 4 && stats.text_shards > 50, "{stats:?}");
+
+    let mut pack = DirPack::open(&out).unwrap();
+    let answer = pack.ask("How do I create a new, empty vector?").unwrap();
+    let first = &answer.citations.first().expect("a citation").url;
+    assert!(first.starts_with("ch08-01-vectors.html#creating-a-new-vector:~:text="), "{first}");
+    // A question reads the manifest, its words' index shards and one page's text: a small part.
+    assert!(pack.bytes_read * 4 < stats.bytes, "read {} of {}", pack.bytes_read, stats.bytes);
+    let hits = pack.search("hash map entry", 5).unwrap();
+    assert!(hits.iter().any(|h| h.url.starts_with("ch08-03-hash-maps.html")), "{hits:?}");
+    // The print-everything page and the index.html copy of the first chapter do not shadow it.
+    assert!(hits.iter().all(|h| !h.url.starts_with("print.html") && !h.url.starts_with("index.html")));
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn a_pack_of_another_version_or_with_a_damaged_shard_says_so() {
+    let site = temp("tiny-site");
+    std::fs::write(
+        site.join("index.html"),
+        "<html><head><title>Knots - Guide</title></head><body><main><h1 id=\"knots\">Knots</h1>\
+         <p>The bowline makes a fixed loop at the end of a line.</p>\
+         <h2 id=\"hitches\">Hitches</h2><p>A clove hitch holds a line to a post.</p></main></body></html>",
+    )
+    .unwrap();
+    // A legacy page in Windows-1252.
+    std::fs::write(
+        site.join("cafe.html"),
+        b"<main><h1>Caf\xe9</h1><p>The caf\xe9 by the harbour sells tea.</p></main>",
+    )
+    .unwrap();
+    let out = site.join("tome");
+    pack(&site, &out);
+    let mut pack_dir = DirPack::open(&out).unwrap();
+    let a = pack_dir.ask("What holds a line to a post?").unwrap();
+    assert_eq!(
+        a.citations[0].url,
+        "index.html#hitches:~:text=A%20clove%20hitch%20holds,line%20to%20a%20post."
+    );
+    let hits = pack_dir.search("café", 3).unwrap();
+    assert_eq!(hits[0].url, "cafe.html");
+
+    // A damaged shard: named by its content's hash, so any change is caught.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("tome-pack.json")).unwrap()).unwrap();
+    let shard = manifest["text"][0][1].as_str().unwrap().to_string();
+    let good = std::fs::read(out.join(&shard)).unwrap();
+    std::fs::write(out.join(&shard), b"not gzip").unwrap();
+    let err = DirPack::open(&out).unwrap().ask("What holds a line to a post?").unwrap_err().to_string();
+    assert!(err.contains("damaged") && err.contains(&shard), "{err}");
+    let mut other = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut other, b"TPT1 something else").unwrap();
+    std::fs::write(out.join(&shard), other.finish().unwrap()).unwrap();
+    let err = DirPack::open(&out).unwrap().ask("What holds a line to a post?").unwrap_err().to_string();
+    assert!(err.contains("damaged") && err.contains("hashes to"), "{err}");
+    std::fs::write(out.join(&shard), good).unwrap();
+
+    // Another version's manifest.
+    let mut old = manifest.clone();
+    old["format"] = 0.into();
+    old["tome"] = "0.0.1".into();
+    std::fs::write(out.join("tome-pack.json"), serde_json::to_vec(&old).unwrap()).unwrap();
+    let err = DirPack::open(&out).unwrap_err().to_string();
+    assert!(
+        err.contains("written by tome 0.0.1 in format 0") && err.contains("run `tome pack` again"),
+        "{err}"
+    );
+    std::fs::write(out.join("tome-pack.json"), b"<html>404</html>").unwrap();
+    assert!(DirPack::open(&out).unwrap_err().to_string().starts_with("this is not a tome pack"));
+    std::fs::remove_dir_all(&site).unwrap();
+}
