@@ -1,4 +1,4 @@
-//! Question commands: search, ask, eval qa.
+//! Question commands: search, ask, eval qa, eval sections.
 //!
 //! Offsets printed here are Unicode code point offsets into the document text (what the web page
 //! and other tools index by), converted from the library's byte spans.
@@ -145,6 +145,11 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 pub fn eval_qa(file: &Path, limit: Option<usize>, details: bool) -> Result<()> {
     let report = tome::eval::qa::run(file, limit, details)?;
     print_json(&report);
+    Ok(())
+}
+
+pub fn eval_sections(file: &Path, details: bool) -> Result<()> {
+    print_json(&tome::eval::sections::run(file, details)?);
     Ok(())
 }
 

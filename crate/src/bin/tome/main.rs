@@ -89,6 +89,13 @@ enum EvalCommand {
         #[arg(long)]
         details: bool,
     },
+    /// Manual questions (tests/eval/manual-questions.jsonl): first citation in the gold section.
+    Sections {
+        file: PathBuf,
+        /// Add each question's cited section and the rank of the gold section in retrieval.
+        #[arg(long)]
+        details: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -140,6 +147,7 @@ fn main() -> ExitCode {
         Command::Ask { file, question, json } => ask_cmds::ask(&file, &question, json),
         Command::Eval(EvalCommand::Outlines { dir }) => outline_cmds::eval_outlines(&dir),
         Command::Eval(EvalCommand::Qa { file, limit, details }) => ask_cmds::eval_qa(&file, limit, details),
+        Command::Eval(EvalCommand::Sections { file, details }) => ask_cmds::eval_sections(&file, details),
         Command::Bench(BenchCommand::Ingest { file, runs }) => outline_cmds::bench_ingest(&file, runs),
         Command::Bench(BenchCommand::Model(args)) => model_cmds::bench_model(&args),
         Command::Bench(BenchCommand::Sparse(args)) => sparse_cmds::bench_sparse(&args),
