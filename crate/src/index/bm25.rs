@@ -143,6 +143,11 @@ impl Bm25 {
         self.vocab.get(term).copied()
     }
 
+    /// Every term of the vocabulary with its id, in no particular order.
+    pub fn terms(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.vocab.iter().map(|(t, &id)| (&**t, id))
+    }
+
     /// The idf of a term; a term no passage holds gets the idf of df = 0.
     pub fn idf(&self, term: &str) -> f32 {
         let n = self.corpus.unwrap_or(self.len() as f32);

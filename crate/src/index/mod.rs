@@ -130,16 +130,51 @@ impl Index {
         }
         let mut scores = vec![0.0f32; self.passages.len()];
         for qt in terms {
-            if let Some(id) = self.bm25.term_id(&qt.term) {
-                self.bm25.add_scores(id, qt.weight, &mut scores);
-            }
-            for &s in self.path_terms.get(qt.term.as_str()).map_or(&[][..], Vec::as_slice) {
-                if let Some(segment) = self.segments.get(s as usize) {
-                    for score in &mut scores[segment.passages.clone()] {
-                        *score += PATH_BOOST * qt.idf * qt.weight;
-                    }
+            self.add_term_scores(qt, &mut scores);
+        }
+        self.ranked(doc, &scores, terms, k)
+    }
+
+    /// Adds a query term's score to every passage: BM25 on the body (times its weight) and
+    /// [`PATH_BOOST`] where its outline path holds the term. `scores` has one slot a passage.
+    pub fn add_term_scores(&self, qt: &QueryTerm, scores: &mut [f32]) {
+        if let Some(id) = self.bm25.term_id(&qt.term) {
+            self.bm25.add_scores(id, qt.weight, scores);
+        }
+        for &s in self.path_terms.get(qt.term.as_str()).map_or(&[][..], Vec::as_slice) {
+            if let Some(segment) = self.segments.get(s as usize) {
+                for score in scores.get_mut(segment.passages.clone()).unwrap_or_default() {
+                    *score += PATH_BOOST * qt.idf * qt.weight;
                 }
             }
+        }
+    }
+
+    /// The terms of this index that are morphological variants of `term` (see
+    /// [`tokenize::roots`]: "read" -> "reading", "install" -> "installation"), with the number of
+    /// passages holding each, most frequent first.
+    pub fn variants(&self, term: &str) -> Vec<(String, usize)> {
+        let roots = tokenize::roots(term);
+        let Some(head) = roots.iter().map(|r| r.as_str()).min_by_key(|r| r.len()) else {
+            return Vec::new();
+        };
+        // Every root is a prefix of its term, so variants share the shortest root's first letters.
+        let head: String = head.chars().take(tokenize::MIN_ROOT).collect();
+        let mut out: Vec<(String, usize)> = self
+            .bm25
+            .terms()
+            .filter(|(t, _)| *t != term && t.starts_with(&head))
+            .filter(|(t, _)| tokenize::roots(t).iter().any(|r| roots.contains(r)))
+            .map(|(t, id)| (t.to_string(), self.bm25.df(id)))
+            .collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out
+    }
+
+    /// The best `k` passages by `scores` (one a passage), best first, with their matches of `terms`.
+    pub fn ranked(&self, doc: &Document, scores: &[f32], terms: &[QueryTerm], k: usize) -> Vec<Hit> {
+        if k == 0 {
+            return Vec::new();
         }
         let mut ranked: Vec<(f32, usize)> =
             scores.iter().enumerate().filter(|(_, s)| **s > 0.0).map(|(i, &s)| (s, i)).collect();

@@ -136,6 +136,44 @@ fn stem(term: &mut String) {
     }
 }
 
+/// Fewest letters of a root (see [`roots`]): shorter ones join unrelated words ("str", "string").
+pub const MIN_ROOT: usize = 4;
+
+/// The roots a (normalised) English term may share with its morphological variants: the term
+/// without a derivational or inflectional ending ("-ation", "-ion", "-ing", "-ment", "-ed",
+/// "-ied" -> "-y"), then without a final "e" or a doubled last consonant, so that "reading" and
+/// "read", "installation" and "install", "generation" and "generate", "copied" and "copy",
+/// "stopped" and "stop" share one. Two terms are variants when their roots meet. Terms that are
+/// not plain lowercase ASCII words, and roots under [`MIN_ROOT`] letters, give none.
+pub fn roots(term: &str) -> Vec<String> {
+    if !term.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Vec::new();
+    }
+    const ENDINGS: &[(&str, &str)] =
+        &[("ation", ""), ("ion", ""), ("ing", ""), ("ment", ""), ("ied", "y"), ("ed", "")];
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |base: String| {
+        let mut root = base;
+        if root.len() > MIN_ROOT && root.ends_with('e') {
+            root.pop();
+        }
+        let b = root.as_bytes();
+        if root.len() > MIN_ROOT && b[b.len() - 1] == b[b.len() - 2] && !b"aeiou".contains(&b[b.len() - 1]) {
+            root.pop();
+        }
+        if root.len() >= MIN_ROOT && !out.contains(&root) {
+            out.push(root);
+        }
+    };
+    push(term.to_string());
+    for (ending, with) in ENDINGS {
+        if let Some(base) = term.strip_suffix(ending).filter(|b| b.len() >= MIN_ROOT - 1) {
+            push(format!("{base}{with}"));
+        }
+    }
+    out
+}
+
 /// English function words: not searched for unless a query has nothing else.
 pub fn is_stopword(term: &str) -> bool {
     const STOP: &[&str] = &[
@@ -167,6 +205,29 @@ mod tests {
             terms("The Parties' packages: Café, don't, Austen's cats; R-3.2 glass"),
             ["the", "party", "package", "cafe", "dont", "austen", "cat", "r", "3", "2", "glass"]
         );
+    }
+
+    #[test]
+    fn variants_share_a_root_and_unrelated_words_do_not() {
+        let meet = |a: &str, b: &str| roots(a).iter().any(|r| roots(b).contains(r));
+        for (a, b) in [
+            ("read", "reading"),
+            ("install", "installation"),
+            ("install", "installing"),
+            ("generate", "generation"),
+            ("copy", "copied"),
+            ("stop", "stopped"),
+            ("remove", "removing"),
+            ("delete", "deletion"),
+            ("manage", "management"),
+            ("order", "ordered"),
+        ] {
+            assert!(meet(a, b), "{a} / {b}");
+        }
+        for (a, b) in [("str", "string"), ("ready", "reading"), ("station", "stay"), ("file", "filter")] {
+            assert!(!meet(a, b), "{a} / {b}");
+        }
+        assert!(roots("3d").is_empty() && roots("论文").is_empty());
     }
 
     #[test]

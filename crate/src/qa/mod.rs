@@ -6,7 +6,8 @@
 //!
 //! 0. Read the question ([`question`]): spoken corrections applied ("What is X, no I mean Y?"),
 //!    and the kind of answer it wants (a name, a time, a number, a place, an explanation).
-//! 1. Retrieve: BM25 over passages with the question's content words ([`retrieve`]).
+//! 1. Retrieve: BM25 over passages with the question's content words and their variants, the
+//!    outline's titles as a signal ([`retrieve`]).
 //! 2. Read: every sentence of the top passages is scored by how much of the question it covers,
 //!    each question word weighted by its idf (rare words say more), itself and with its
 //!    neighbours, plus a little for its passage's rank, plus a share for holding an answer of
@@ -22,6 +23,7 @@
 
 mod extract;
 pub mod question;
+pub mod retrieve;
 mod short;
 
 use serde::Serialize;
@@ -30,7 +32,7 @@ use crate::doc::Document;
 use crate::index::{Hit, Index, QueryTerm, tokenize};
 use crate::span::Span;
 
-pub use extract::MIN_COVERAGE;
+pub use extract::{MIN_COVERAGE, MIN_TYPED_COVERAGE, MIN_WINDOW_COVERAGE};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Citation {
@@ -61,20 +63,16 @@ pub const NOT_FOUND: &str = "Not found in this document.";
 /// How many passages the reader looks at.
 pub const READ_PASSAGES: usize = 8;
 
-/// The passages a question retrieves, best first, with the question's analysed terms.
+/// The passages a question retrieves, best first, with the question's analysed terms (see
+/// [`retrieve`]: each word with its variants, the outline's titles as a signal).
 /// The question is read as meant first (see [`question`]: spoken corrections applied); the
 /// returned terms are the meant question's. Words only in what the speaker corrected still help
 /// find the passage (they are usually about the same thing), at [`CORRECTED_WEIGHT`].
 pub fn retrieve(doc: &Document, index: &Index, question: &str, k: usize) -> (Vec<QueryTerm>, Vec<Hit>) {
-    let terms = index.query_terms(&question::parse(question).text);
-    let mut all = terms.clone();
-    for t in index.query_terms(question) {
-        if !all.iter().any(|a| a.term == t.term) {
-            all.push(QueryTerm { weight: CORRECTED_WEIGHT, ..t });
-        }
-    }
-    let hits = index.search_terms(doc, &all, k);
-    (terms, hits)
+    let found = retrieve::run(doc, index, question, k);
+    let terms =
+        found.words.into_iter().map(|w| QueryTerm { term: w.term, idf: w.idf, weight: w.weight }).collect();
+    (terms, found.hits)
 }
 
 /// Ranking weight of the words a spoken correction took back.
@@ -82,7 +80,7 @@ pub const CORRECTED_WEIGHT: f32 = 0.5;
 
 pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
     let asked = question::parse(question);
-    let (terms, hits) = retrieve(doc, index, question, READ_PASSAGES);
+    let retrieve::Retrieved { words, hits } = retrieve::run(doc, index, question, READ_PASSAGES);
     let not_found = Answer {
         text: NOT_FOUND.into(),
         short: None,
@@ -95,7 +93,7 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
         !matches!(asked.kind, question::Kind::Other | question::Kind::Explanation)
             && short::extract(sentence, &asked, &idf).is_some_and(|(_, typed)| typed)
     };
-    let Some(best) = extract::best(doc, index, &terms, &hits, &fits) else {
+    let Some(best) = extract::best(doc, index, &words, &hits, &fits) else {
         return not_found;
     };
     let passage = &index.passages[best.passage];
@@ -106,7 +104,7 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
         .fold(passage.span, |s, p| Span::new(s.start.min(p.span.start), s.end.max(p.span.end)));
     let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let quote = best.spans.iter().map(|&s| collapse(doc.slice(s))).collect::<Vec<_>>().join(" ");
-    if best.coverage < MIN_COVERAGE
+    if !covered(doc, &asked, &words, &best, around, &fits)
         || !names_present(&asked.text, doc.slice(around))
         || !negations_kept(&asked.text, &quote)
     {
@@ -138,6 +136,37 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
         .collect();
     let text = short.map_or_else(|| quote.clone(), |s| collapse(doc.slice(s)));
     Answer { text, short, quote, found: true, citations }
+}
+
+/// Whether the cited text covers enough of the question to answer it: [`MIN_COVERAGE`] of its
+/// weight; [`MIN_TYPED_COVERAGE`] when the best sentence holds an answer of the asked kind (a
+/// name for "who", a date for "when"); or, for a question asking how or what (answered by a
+/// passage rather than one sentence), when the best sentence's passage with its neighbours in
+/// its section holds [`MIN_WINDOW_COVERAGE`] (a reader's "how do I ..." shares some words with
+/// each sentence of the answer, few with any one).
+fn covered(
+    doc: &Document,
+    asked: &question::Question,
+    words: &[retrieve::Word],
+    best: &extract::Best,
+    around: Span,
+    fits: &dyn Fn(&str) -> bool,
+) -> bool {
+    if best.coverage >= MIN_COVERAGE {
+        return true;
+    }
+    if matches!(asked.kind, question::Kind::Other | question::Kind::Explanation) {
+        let total: f32 = words.iter().map(|w| w.idf).sum();
+        let mut held = vec![false; words.len()];
+        tokenize::for_each_token(doc.slice(around), |t, _, _| {
+            if let Some(i) = words.iter().position(|w| w.matches(t)) {
+                held[i] = true;
+            }
+        });
+        let window: f32 = words.iter().zip(&held).filter(|(_, h)| **h).map(|(w, _)| w.idf).sum();
+        return total > 0.0 && window / total >= MIN_WINDOW_COVERAGE;
+    }
+    best.coverage >= MIN_TYPED_COVERAGE && fits(doc.slice(best.main))
 }
 
 /// For a question asking for a name, when the best sentence names its subject only by a

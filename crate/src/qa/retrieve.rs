@@ -1,0 +1,144 @@
+//! Retrieval for the reader: a question in, its words (each with the variants the document
+//! spells it with) and the passages to read out, best first.
+//!
+//! - Each content word of the question scores with its morphological variants found in the
+//!   document ([`Index::variants`]), the best member counting, a variant at [`VARIANT_WEIGHT`]:
+//!   "How do I read data from a file?" finds a section "Reading data from files".
+//! - BM25 over the body and the outline-path boost, as in [`Index::search`].
+//! - The outline as a signal: a section whose own title the question covers (most of the title's
+//!   idf weight is in the question's words) is what the question is about, so its opening
+//!   passages gain [`TITLE_WEIGHT`] times the covered weight times the covered share of the
+//!   title; the first passage gains it all, each next one half as much.
+
+use crate::doc::Document;
+use crate::index::{Hit, Index, QueryTerm, tokenize};
+
+use super::{CORRECTED_WEIGHT, question};
+
+/// How much a variant of a word counts against the word itself: the reader's own spelling is
+/// surer evidence.
+pub const VARIANT_WEIGHT: f32 = 0.8;
+/// Most variants of one word searched for (the most frequent in the document).
+const MAX_VARIANTS: usize = 6;
+/// Weight of a section title the question covers, in units of the covered words' idf.
+pub const TITLE_WEIGHT: f32 = 1.0;
+/// Least share of a title's weight the question must cover for the title to count.
+pub const MIN_TITLE_SHARE: f32 = 0.5;
+
+/// A content word of the question.
+#[derive(Debug, Clone)]
+pub struct Word {
+    pub term: String,
+    /// Its idf in the document (the idf of its most frequent variant when only variants occur).
+    pub idf: f32,
+    /// How much it counts in ranking (1 for the question's own words).
+    pub weight: f32,
+    /// Other terms of the document that are its variants.
+    pub variants: Vec<String>,
+}
+
+impl Word {
+    /// Whether a document term is this word or one of its variants.
+    pub fn matches(&self, term: &str) -> bool {
+        self.term == term || self.variants.iter().any(|v| v == term)
+    }
+
+    fn members(&self) -> impl Iterator<Item = QueryTerm> + '_ {
+        let own = QueryTerm { term: self.term.clone(), idf: self.idf, weight: self.weight };
+        std::iter::once(own).chain(self.variants.iter().map(|v| QueryTerm {
+            term: v.clone(),
+            idf: self.idf,
+            weight: self.weight * VARIANT_WEIGHT,
+        }))
+    }
+}
+
+/// The question's words and the passages retrieved for it.
+pub struct Retrieved {
+    /// The words of the question as meant (see [`question`]).
+    pub words: Vec<Word>,
+    pub hits: Vec<Hit>,
+}
+
+/// The best `k` passages for `question`. Words only in what a spoken correction took back
+/// still help find the passage, at [`CORRECTED_WEIGHT`], but are not among the returned words.
+pub fn run(doc: &Document, index: &Index, question: &str, k: usize) -> Retrieved {
+    let words = words(index, &question::parse(question).text, 1.0);
+    let mut all = words.clone();
+    for w in self::words(index, question, CORRECTED_WEIGHT) {
+        if !all.iter().any(|a| a.term == w.term) {
+            all.push(w);
+        }
+    }
+    let mut scores = vec![0.0f32; index.passages.len()];
+    let mut member = vec![0.0f32; index.passages.len()];
+    let mut best = vec![0.0f32; index.passages.len()];
+    for word in &all {
+        best.iter_mut().for_each(|s| *s = 0.0);
+        for qt in word.members() {
+            member.iter_mut().for_each(|s| *s = 0.0);
+            index.add_term_scores(&qt, &mut member);
+            for (b, m) in best.iter_mut().zip(&member) {
+                *b = b.max(*m);
+            }
+        }
+        for (s, b) in scores.iter_mut().zip(&best) {
+            *s += b;
+        }
+    }
+    add_title_scores(index, &all, &mut scores);
+    let terms: Vec<QueryTerm> = all.iter().flat_map(Word::members).collect();
+    Retrieved { words, hits: index.ranked(doc, &scores, &terms, k) }
+}
+
+/// The content words of `text` with their variants in the index.
+fn words(index: &Index, text: &str, weight: f32) -> Vec<Word> {
+    index
+        .query_terms(text)
+        .into_iter()
+        .map(|qt| {
+            let variants = index.variants(&qt.term);
+            let present = index.bm25().term_id(&qt.term).is_some();
+            let idf = match variants.first() {
+                Some((v, _)) if !present => index.idf(v),
+                _ => qt.idf,
+            };
+            let variants = variants.into_iter().take(MAX_VARIANTS).map(|(v, _)| v).collect();
+            Word { term: qt.term, idf, weight, variants }
+        })
+        .collect()
+}
+
+/// Adds the title signal (see the module doc) to the passages opening the sections whose own
+/// title the question covers.
+fn add_title_scores(index: &Index, words: &[Word], scores: &mut [f32]) {
+    let mut at = 0;
+    while at < index.passages.len() {
+        let path = &index.passages[at].path;
+        let run = index.passages[at..].iter().take_while(|p| p.path == *path).count();
+        let gain = path.last().map_or(0.0, |title| title_score(index, words, title));
+        if gain > 0.0 {
+            for (i, s) in scores[at..at + run].iter_mut().enumerate() {
+                *s += gain * 0.5f32.powi(i as i32);
+            }
+        }
+        at += run;
+    }
+}
+
+/// [`TITLE_WEIGHT`] times the idf of the title's words the question holds times their share
+/// of the title's weight; 0 under [`MIN_TITLE_SHARE`]. Section numbers do not count.
+fn title_score(index: &Index, words: &[Word], title: &str) -> f32 {
+    let terms: Vec<String> =
+        tokenize::query_terms(title).into_iter().filter(|t| !t.chars().all(|c| c.is_ascii_digit())).collect();
+    let total: f32 = terms.iter().map(|t| index.idf(t)).sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let covered: f32 = terms
+        .iter()
+        .filter_map(|t| words.iter().find(|w| w.matches(t)).map(|w| index.idf(t) * w.weight))
+        .sum();
+    let share = covered / total;
+    if share < MIN_TITLE_SHARE { 0.0 } else { TITLE_WEIGHT * covered * share }
+}
