@@ -6,6 +6,8 @@
 //!
 //! 0. Read the question ([`question`]): spoken corrections applied ("What is X, no I mean Y?"),
 //!    and the kind of answer it wants (a name, a time, a number, a place, an explanation).
+//!    A question about the document itself ("What are the chapters?", "Summarize chapter 3")
+//!    is answered from the outline ([`whole`]).
 //! 1. Retrieve: BM25 over passages with the question's content words and their variants, the
 //!    outline's titles as a signal ([`retrieve`]).
 //! 2. Read: every sentence of the top passages is scored by how much of the question it covers,
@@ -25,6 +27,7 @@ mod extract;
 pub mod question;
 pub mod retrieve;
 mod short;
+pub mod whole;
 
 use serde::Serialize;
 
@@ -80,6 +83,9 @@ pub const CORRECTED_WEIGHT: f32 = 0.5;
 
 pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
     let asked = question::parse(question);
+    if let Some(whole) = whole::detect(&asked.text).and_then(|ask| whole::answer(doc, index, &ask)) {
+        return whole;
+    }
     let retrieve::Retrieved { words, hits } = retrieve::run(doc, index, question, READ_PASSAGES);
     let not_found = Answer {
         text: NOT_FOUND.into(),
