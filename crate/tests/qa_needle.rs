@@ -13,12 +13,14 @@ fn eval_dir() -> PathBuf {
 fn needle_qa_meets_retrieval_and_citation_floors() {
     let report = qa::run(&eval_dir().join("qa.jsonl"), None, false).unwrap();
     assert!(report.n >= 100, "{report:?}");
-    assert!(report.hit_at_5 >= 0.9, "{report:?}");
-    assert!(report.citation_precision.unwrap_or(0.0) >= 0.9, "{report:?}");
+    // Measured 2026-12-06: hit@5 0.976, citation precision 0.966, answer rate 0.896, EM 0.201,
+    // F1 0.260, abstention 0.357.
+    assert!(report.hit_at_5 >= 0.95, "{report:?}");
+    assert!(report.citation_precision.unwrap_or(0.0) >= 0.95, "{report:?}");
     // The answerer must actually answer most answerable questions, not abstain its way to precision.
-    assert!(report.answer_rate >= 0.6, "{report:?}");
+    assert!(report.answer_rate >= 0.85, "{report:?}");
     // Short answers, not whole sentences, and abstention on some unanswerable questions.
-    assert!(report.em >= 0.14 && report.f1 >= 0.2, "{report:?}");
+    assert!(report.em >= 0.18 && report.f1 >= 0.24, "{report:?}");
     assert!(report.abstain_accuracy.unwrap_or(0.0) >= 0.35, "{report:?}");
 }
 
