@@ -96,6 +96,12 @@ fn words(index: &Index, text: &str, weight: f32) -> Vec<Word> {
     index
         .query_terms(text)
         .into_iter()
+        // A CJK bigram the document never holds mostly straddles two words of the question
+        // ("怎么", "要写"), not a thing it is about: it would only make every passage look as if
+        // it missed the question. A missing Latin word stays (its absence says "not found").
+        .filter(|qt| {
+            !qt.term.chars().next().is_some_and(tokenize::is_cjk) || index.bm25().term_id(&qt.term).is_some()
+        })
         .map(|qt| {
             let variants = index.variants(&qt.term);
             let present = index.bm25().term_id(&qt.term).is_some();
