@@ -13,10 +13,10 @@ fn questions() -> PathBuf {
 fn manual_questions_cite_the_gold_section() {
     let report = sections::run(&questions(), false).unwrap();
     assert_eq!(report.overall.n, 72, "{report:?}");
-    // Measured 2026-12-06: 0.361 of first citations in the gold section (main before: 0.306),
-    // 0.54 answered; retrieval's first passage in it for 0.611 (plain BM25 search: 0.569).
-    assert!(report.overall.answer >= 0.33, "{report:?}");
-    assert!(report.overall.answered >= 0.5, "{report:?}");
+    // Measured 2026-12-06: 0.403 of first citations in the gold section (main before: 0.306),
+    // 0.61 answered; retrieval's first passage in it for 0.611 (plain BM25 search: 0.569).
+    assert!(report.overall.answer >= 0.38, "{report:?}");
+    assert!(report.overall.answered >= 0.55, "{report:?}");
     // The reader's retrieval is not worse than plain search at finding the section.
     assert!(report.overall.retrieve_top1 >= report.overall.search_top1, "{report:?}");
     assert!(report.overall.retrieve_top3 >= 0.75, "{report:?}");
