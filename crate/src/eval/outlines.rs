@@ -228,7 +228,7 @@ pub struct HeadingFit {
     pub weights: Vec<f32>,
     pub documents: Vec<HeadingFitDoc>,
     pub loo_mean_f1: f64,
-    pub in_code_mean_f1: f64,
+    pub in_use_mean_f1: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -236,8 +236,8 @@ pub struct HeadingFitDoc {
     pub doc: String,
     pub lines: usize,
     pub headings: usize,
-    /// Detected headings (title+page F1) with the weights in the code.
-    pub in_code: F1,
+    /// Detected headings (title+page F1) with the weights in use.
+    pub in_use: F1,
     /// With weights fit on the other PDFs only.
     pub leave_one_out: F1,
 }
@@ -281,7 +281,7 @@ pub fn fit_headings(dir: &Path) -> Result<HeadingFit> {
             doc: name.clone(),
             lines: samples.len(),
             headings: samples.iter().filter(|(_, y)| *y).count(),
-            in_code: title_page_f1(&detector::outline_with(doc, &detector::FITTED), t, false),
+            in_use: title_page_f1(&detector::outline_with(doc, &detector::IN_USE), t, false),
             leave_one_out: title_page_f1(&detector::outline_with(doc, &loo), t, false),
         });
     }
@@ -292,7 +292,7 @@ pub fn fit_headings(dir: &Path) -> Result<HeadingFit> {
         features: detector::FEATURE_NAMES.to_vec(),
         weights: weights.to_vec(),
         loo_mean_f1: mean(&|d| d.leave_one_out.f1),
-        in_code_mean_f1: mean(&|d| d.in_code.f1),
+        in_use_mean_f1: mean(&|d| d.in_use.f1),
         documents,
     })
 }

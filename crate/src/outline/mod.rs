@@ -114,7 +114,7 @@ impl Outline {
 /// The PDF heading scorer, for fitting its weights and checking them across documents
 /// (`tome eval headings`).
 pub mod detector {
-    pub use super::layout::scorer::{FEATURE_NAMES, FEATURES, FITTED, Weights, fit};
+    pub use super::layout::scorer::{FEATURE_NAMES, FEATURES, IN_USE, Weights, fit};
     use super::{Outline, OutlineSource, layout, tree};
     use crate::doc::Document;
 

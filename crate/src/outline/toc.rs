@@ -39,6 +39,8 @@ struct Entry {
     from_right: f32,
     /// PDF page of the contents row.
     toc_page: u32,
+    /// The first or last row of its page (where running heads sit).
+    edge: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -109,6 +111,13 @@ fn contents(doc: &Document) -> Option<(Option<(String, u32)>, Vec<Entry>)> {
             None => break,
         }
     }
+    // A running head that ends in the page number ("Debian Reference iii") is not an entry: the
+    // same title at the edge of several contents pages.
+    let mut at_edges: HashMap<String, usize> = HashMap::new();
+    for e in entries.iter().filter(|e| e.edge) {
+        *at_edges.entry(squash(&e.title)).or_default() += 1;
+    }
+    entries.retain(|e| !e.edge || at_edges.get(&squash(&e.title)).is_none_or(|n| *n < 2));
     (entries.len() >= MIN_ENTRIES).then_some((header, entries))
 }
 
@@ -167,7 +176,8 @@ fn contents_page(
     // A title wrapped over two rows: the row without a number joins the entry after it, which
     // keeps the first row's indent.
     let mut pending: Option<(String, f32)> = None;
-    for (e, row) in parsed {
+    let last = parsed.len().saturating_sub(1);
+    for (k, (e, row)) in parsed.into_iter().enumerate() {
         match e {
             Some((title, printed)) => {
                 let (title, x0) = match pending.take() {
@@ -179,7 +189,8 @@ fn contents_page(
                 };
                 if !caption(&title) {
                     let from_right = right_edge.unwrap_or(row.x1) - x0;
-                    entries.push(Entry { title, printed, from_right, toc_page: page });
+                    let edge = k == 0 || k == last;
+                    entries.push(Entry { title, printed, from_right, toc_page: page, edge });
                 }
             }
             None if !entries.is_empty() || header.is_some() => {
@@ -255,15 +266,29 @@ fn rows(doc: &Document, blocks: &[&Block]) -> Vec<Row> {
 
 /// A contents row: a title with letters, then (after optional dot leaders) a page number.
 fn entry(text: &str) -> Option<(String, Printed)> {
-    let (head, last) = text.trim_end().rsplit_once(char::is_whitespace).or_else(|| split_glued(text))?;
-    let printed = page_number(last)?;
+    let by_space = text.trim_end().rsplit_once(char::is_whitespace);
+    let (head, printed) = match by_space.and_then(|(head, last)| Some((head, page_number(last)?))) {
+        Some(found) => found,
+        None => split_glued(text).and_then(|(head, last)| Some((head, page_number(last)?)))?,
+    };
     let title = head.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '·' | '…' | '․' | '‥'));
+    // The leaders took an abbreviation's period with them ("Options, etc. . . . 5").
+    let title = match head[title.len()..].starts_with('.') && ends_in_abbreviation(title) {
+        true => &head[..title.len() + 1],
+        false => title,
+    };
     let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
     // A title has words; "Fig. 3 12" or "2019 14" are not entries.
     if !title.chars().any(|c| c.is_alphabetic()) {
         return None;
     }
     Some((title, printed))
+}
+
+/// "etc", "al" ("et al."), "vs", "cf": words always written with a period.
+fn ends_in_abbreviation(title: &str) -> bool {
+    let last = title.rsplit(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+    ["etc", "al", "vs", "cf"].contains(&last)
 }
 
 /// "Preface.......7": dot leaders glued to the number and the title.
@@ -295,14 +320,15 @@ fn roman(t: &str) -> Option<u32> {
         _ => None,
     };
     let digits: Vec<u32> = t.chars().map(value).collect::<Option<_>>()?;
-    let mut total = 0u32;
+    let mut total = 0i64;
     for (k, d) in digits.iter().enumerate() {
         if digits.get(k + 1).is_some_and(|next| next > d) {
-            total = total.checked_sub(*d)?;
+            total -= i64::from(*d);
         } else {
-            total += d;
+            total += i64::from(*d);
         }
     }
+    let total = u32::try_from(total).ok()?;
     // Only the canonical spelling: words made of these letters ("civil") are not numbers.
     (total > 0 && to_roman(total) == t).then_some(total)
 }
@@ -396,6 +422,8 @@ mod tests {
         assert_eq!(e("Summary of options 112"), Some(("Summary of options".into(), Printed::Arabic(112))));
         assert_eq!(e("In 2019 we saw"), None);
         assert_eq!(e("1998 2004"), None);
+        assert_eq!(e("Options, etc. . . . . . 5"), Some(("Options, etc.".into(), Printed::Arabic(5))));
+        assert_eq!(e("The window system. . . . 3"), Some(("The window system".into(), Printed::Arabic(3))));
         assert_eq!(e("Acknowledgements ........41"), Some(("Acknowledgements".into(), Printed::Arabic(41))));
     }
 
@@ -425,6 +453,7 @@ mod tests {
             printed: Printed::Arabic(1),
             from_right,
             toc_page: 1,
+            edge: false,
         };
         // Chapter at 400 pt from the right edge, sections 15 pt in, subsections 30 pt in, with
         // a point of jitter.

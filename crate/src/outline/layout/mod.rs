@@ -101,7 +101,7 @@ pub(in crate::outline) fn samples(
 }
 
 pub(super) fn detect(doc: &Document) -> Vec<Heading> {
-    detect_with(doc, &scorer::FITTED)
+    detect_with(doc, &scorer::IN_USE)
 }
 
 /// Headings by the scorer with weights `w`.
