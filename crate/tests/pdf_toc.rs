@@ -135,3 +135,10 @@ fn r_intro_without_bookmarks_gets_them_back_from_its_contents() {
 fn debian_reference_without_bookmarks_gets_them_back_from_its_contents() {
     assert_stripped_outline_equals_bookmarks("debian-reference.en.pdf", 1.0);
 }
+
+#[test]
+fn fullrefman_without_bookmarks_gets_them_back_from_its_contents() {
+    // 1424 of 1426: the bookmark of the contents pages themselves, which the contents do not
+    // list, and one more.
+    assert_stripped_outline_equals_bookmarks("fullrefman.pdf", 0.998);
+}

@@ -3,8 +3,9 @@
 //! for whole-document questions ("what is chapter 3 about").
 //!
 //! The sentence is the most central of the section's first few prose sentences: the one whose
-//! words recur most in the section's opening text and in its title, earlier sentences winning
-//! ties (a section usually says what it is about first). A section with no prose sentence gets
+//! words recur most (per word) in the section's opening text and in its title, each later
+//! sentence needing a margin over the earlier ones (a section usually says what it is about
+//! first). A section with no prose sentence gets
 //! its first line of text; a section that is only its heading gets the heading line.
 
 use std::collections::HashMap;
@@ -109,7 +110,7 @@ fn central_sentence(doc: &Document, node: &OutlineNode, window: Span) -> Option<
         let ws: Vec<String> = words(&text[s.start..s.end]).collect();
         let recurring: usize = ws.iter().map(|w| counts.get(w).map_or(0, |n| n - 1)).sum();
         let in_title = ws.iter().filter(|w| title.contains(w)).count();
-        (recurring + 3 * in_title) as f64 / (ws.len() as f64).sqrt().max(1.0)
+        (recurring + 3 * in_title) as f64 / ws.len().max(1) as f64
     };
     let (best, _) = sentences.iter().enumerate().fold((0, f64::MIN), |(bi, bs), (i, s)| {
         // Each later sentence must beat the earlier ones by a margin.
@@ -161,7 +162,9 @@ fn prose(s: &str) -> bool {
     let words = s.split_whitespace().count() + cjk / 2;
     let visible = s.chars().filter(|c| !c.is_whitespace()).count().max(1);
     let letters = s.chars().filter(|c| c.is_alphabetic()).count();
-    words >= MIN_WORDS && letters * 10 >= visible * 7 && s.chars().next().is_some_and(|c| !c.is_lowercase())
+    // Not a list item or a continuation: it starts with a capital, a digit or a quote.
+    let opens = s.chars().next().is_some_and(|c| (c.is_alphanumeric() && !c.is_lowercase()) || "\"'“‘«(".contains(c));
+    words >= MIN_WORDS && letters * 10 >= visible * 7 && opens
 }
 
 fn has_words(s: &str) -> bool {
