@@ -246,7 +246,8 @@ pub struct HeadingFitDoc {
 pub fn fit_headings(dir: &Path) -> Result<HeadingFit> {
     use crate::outline::detector;
     let truth = read_truth(dir)?;
-    let mut docs: Vec<(String, Document, &Truth, Vec<([f32; detector::FEATURES], bool)>)> = Vec::new();
+    type Samples = Vec<([f32; detector::FEATURES], bool)>;
+    let mut docs: Vec<(String, Document, &Truth, Samples)> = Vec::new();
     for (name, t) in &truth {
         if t.pages.is_none() || t.outline.is_empty() {
             continue;
@@ -257,7 +258,9 @@ pub fn fit_headings(dir: &Path) -> Result<HeadingFit> {
         marks.sort_unstable();
         let is_heading = |line: &str, page: u32| {
             let k = key(line);
-            marks.iter().any(|(m, p)| *p == page && (*m == k || (m.starts_with(&k) && k.chars().count() >= 6)))
+            marks
+                .iter()
+                .any(|(m, p)| *p == page && (*m == k || (m.starts_with(&k) && k.chars().count() >= 6)))
         };
         let samples = detector::samples(&doc, is_heading);
         docs.push((name.clone(), doc, t, samples));

@@ -97,7 +97,8 @@ fn first_line(doc: &Document, window: Span) -> Option<Span> {
 /// The best of the window's first prose sentences (see the module doc).
 fn central_sentence(doc: &Document, node: &OutlineNode, window: Span) -> Option<Span> {
     let text = &doc.text[window.start..window.end];
-    let sentences: Vec<Span> = sentences(text).filter(|s| prose(&text[s.start..s.end])).take(CANDIDATES).collect();
+    let sentences: Vec<Span> =
+        sentences(text).filter(|s| prose(&text[s.start..s.end])).take(CANDIDATES).collect();
     if sentences.is_empty() {
         return None;
     }
@@ -163,7 +164,8 @@ fn prose(s: &str) -> bool {
     let visible = s.chars().filter(|c| !c.is_whitespace()).count().max(1);
     let letters = s.chars().filter(|c| c.is_alphabetic()).count();
     // Not a list item or a continuation: it starts with a capital, a digit or a quote.
-    let opens = s.chars().next().is_some_and(|c| (c.is_alphanumeric() && !c.is_lowercase()) || "\"'“‘«(".contains(c));
+    let opens =
+        s.chars().next().is_some_and(|c| (c.is_alphanumeric() && !c.is_lowercase()) || "\"'“‘«(".contains(c));
     words >= MIN_WORDS && letters * 10 >= visible * 7 && opens
 }
 

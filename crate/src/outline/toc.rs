@@ -30,6 +30,9 @@ const INDENT_SLACK: f32 = 4.0;
 /// Body lines longer than this are prose, not headings: not looked up.
 const MAX_HEADING_CHARS: usize = 160;
 
+/// The contents header's text and page, when the contents open with one.
+type Header = Option<(String, u32)>;
+
 /// A row of a contents page parsed as an entry.
 #[derive(Debug, Clone, PartialEq)]
 struct Entry {
@@ -79,13 +82,13 @@ pub(super) fn contents_pages(doc: &Document) -> Option<(u32, u32)> {
     page_range(&header, &entries)
 }
 
-fn page_range(header: &Option<(String, u32)>, entries: &[Entry]) -> Option<(u32, u32)> {
+fn page_range(header: &Header, entries: &[Entry]) -> Option<(u32, u32)> {
     let first = header.as_ref().map(|(_, p)| *p).or(entries.first().map(|e| e.toc_page))?;
     Some((first, entries.last().map_or(first, |e| e.toc_page)))
 }
 
 /// The contents pages' header (its text and page) and entries, in order.
-fn contents(doc: &Document) -> Option<(Option<(String, u32)>, Vec<Entry>)> {
+fn contents(doc: &Document) -> Option<(Header, Vec<Entry>)> {
     let last_start = FRONT_PAGES.max(doc.pages.len() as u32 / 20);
     let mut header = None;
     let mut entries: Vec<Entry> = Vec::new();
@@ -128,7 +131,8 @@ fn pages(doc: &Document) -> impl Iterator<Item = (u32, Vec<&Block>)> {
     std::iter::from_fn(move || {
         let page = doc.blocks.get(at)?.page;
         let n = doc.blocks[at..].iter().take_while(|b| b.page == page).count();
-        let kept = (at..at + n).filter(|k| !furniture.contains(&(page, *k))).map(|k| &doc.blocks[k]).collect();
+        let kept =
+            (at..at + n).filter(|k| !furniture.contains(&(page, *k))).map(|k| &doc.blocks[k]).collect();
         at += n;
         Some((page, kept))
     })
@@ -136,11 +140,7 @@ fn pages(doc: &Document) -> impl Iterator<Item = (u32, Vec<&Block>)> {
 
 /// A page's entries when it is a contents page, with its header when it opens with one. A
 /// page that opens with another list's header ("List of Figures") ends the contents.
-fn contents_page(
-    doc: &Document,
-    page: u32,
-    blocks: &[&Block],
-) -> Option<(Vec<Entry>, Option<String>)> {
+fn contents_page(doc: &Document, page: u32, blocks: &[&Block]) -> Option<(Vec<Entry>, Option<String>)> {
     let rows = rows(doc, blocks);
     let mut header = None;
     let mut parsed: Vec<(Option<(String, Printed)>, &Row)> = Vec::new();
@@ -232,9 +232,8 @@ fn list_header(text: &str) -> Option<bool> {
     match t.as_str() {
         "contents" | "tableofcontents" | "目录" | "目錄" | "inhalt" | "inhaltsverzeichnis" | "sommaire"
         | "índice" | "indice" => Some(true),
-        "listoffigures" | "listoftables" | "figures" | "tables" | "插图清单" | "插图" | "附表清单" | "表格" => {
-            Some(false)
-        }
+        "listoffigures" | "listoftables" | "figures" | "tables" | "插图清单" | "插图" | "附表清单"
+        | "表格" => Some(false),
         _ => None,
     }
 }
@@ -253,7 +252,9 @@ fn rows(doc: &Document, blocks: &[&Block]) -> Vec<Row> {
         let text = doc.slice(b.span);
         match rows.last_mut() {
             // Not after a complete entry: two columns of contents share baselines.
-            Some((y, row)) if (b.bbox[3] - *y).abs() < 2.0 && b.bbox[0] >= row.x1 && entry(&row.text).is_none() => {
+            Some((y, row))
+                if (b.bbox[3] - *y).abs() < 2.0 && b.bbox[0] >= row.x1 && entry(&row.text).is_none() =>
+            {
                 row.text.push(' ');
                 row.text.push_str(text);
                 row.x1 = b.bbox[2];
@@ -271,7 +272,8 @@ fn entry(text: &str) -> Option<(String, Printed)> {
         Some(found) => found,
         None => split_glued(text).and_then(|(head, last)| Some((head, page_number(last)?)))?,
     };
-    let title = head.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '·' | '…' | '․' | '‥'));
+    let title =
+        head.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '·' | '…' | '․' | '‥'));
     // The leaders took an abbreviation's period with them ("Options, etc. . . . 5").
     let title = match head[title.len()..].starts_with('.') && ends_in_abbreviation(title) {
         true => &head[..title.len() + 1],
@@ -335,7 +337,9 @@ fn roman(t: &str) -> Option<u32> {
 
 fn to_roman(mut n: u32) -> String {
     let mut out = String::new();
-    for (value, digits) in [(100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")] {
+    for (value, digits) in
+        [(100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+    {
         while n >= value {
             out.push_str(digits);
             n -= value;
@@ -416,8 +420,11 @@ mod tests {
 
     #[test]
     fn entry_rows_with_leaders_and_numbers() {
-        let e = |t: &str| entry(t).map(|(title, p)| (title, p));
-        assert_eq!(e("2.3 Reading data . . . . . . . . 27"), Some(("2.3 Reading data".into(), Printed::Arabic(27))));
+        let e = entry;
+        assert_eq!(
+            e("2.3 Reading data . . . . . . . . 27"),
+            Some(("2.3 Reading data".into(), Printed::Arabic(27)))
+        );
         assert_eq!(e("Preface.......vii"), Some(("Preface".into(), Printed::Roman(7))));
         assert_eq!(e("Summary of options 112"), Some(("Summary of options".into(), Printed::Arabic(112))));
         assert_eq!(e("In 2019 we saw"), None);
