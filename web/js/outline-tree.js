@@ -80,6 +80,14 @@ function addItems(list, nodes, level) {
     page.textContent = node.page ? `p. ${node.page}` : '';
     label.append(twisty, title, page);
     item.append(label);
+    // The scope line: hidden until the item is the current one (see app.css), a tooltip meanwhile.
+    if (node.scope) {
+      title.title = node.scope;
+      const scope = document.createElement('div');
+      scope.className = 'scope';
+      scope.textContent = node.scope;
+      item.append(scope);
+    }
     if (node.children.length) {
       item.setAttribute('aria-expanded', 'false');
       const group = document.createElement('ul');

@@ -206,7 +206,7 @@ export class Reader {
     this.info = info;
     this.kind = info.kind;
     this.parts.title.textContent = `${name} — ${info.kind === 'pdf' ? `${info.pages} pages` : `${info.chars.toLocaleString()} characters`}`;
-    this.parts.source.textContent = { bookmarks: '(bookmarks)', detected: '(detected headings)', fallback: '(sections)' }[outline.source] ?? '';
+    this.parts.source.textContent = { bookmarks: '(bookmarks)', toc: '(printed contents)', detected: '(detected headings)', fallback: '(sections)' }[outline.source] ?? '';
     renderOutline(this.parts.outline, outline, (node) => this.goTo(node), info.kind === 'pdf');
   }
 

@@ -1,9 +1,11 @@
 //! Outline accuracy against `outlines.json` (format in `shared/eval/README.md`).
 //!
-//! For each PDF: are its bookmarks reproduced exactly (titles, levels, pages), and how well does
-//! heading detection recover them with the bookmarks ignored (title F1, a match needing the
-//! same normalised title and the same page). For each novel: chapter F1 (same normalised title,
-//! heading line within a few characters of the true offset).
+//! For each PDF: are its bookmarks reproduced exactly (titles, levels, pages), and how well is
+//! the outline recovered with the bookmarks ignored (title F1, a match needing the same
+//! normalised title and the same page): by the path `Outline::build` takes (its source named),
+//! and by each source separately (the printed table of contents, heading detection), so each
+//! is measured on its own. For each novel: chapter F1 (same normalised title, heading line
+//! within a few characters of the true offset).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::doc::{DocKind, Document};
 use crate::error::{Error, Result};
-use crate::outline::Outline;
+use crate::outline::{Outline, OutlineSource};
 
 #[derive(Debug, Deserialize)]
 struct Truth {
@@ -60,7 +62,19 @@ pub struct DocScore {
     /// The first entry that differs, when they are not exact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bookmarks_first_difference: Option<String>,
-    /// PDFs with bookmarks: detected headings (bookmarks ignored) against the bookmarks.
+    /// PDFs with bookmarks, bookmarks ignored: the source the outline then comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<OutlineSource>,
+    /// That outline against the bookmarks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub without_bookmarks: Option<F1>,
+    /// The printed table of contents alone, when the PDF has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub toc: Option<F1>,
+    /// The same, a match also needing the bookmark's level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub toc_with_levels: Option<F1>,
+    /// Detected headings alone (contents pages not used).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detected: Option<F1>,
     /// Novels: detected chapter headings against the truth.
@@ -74,6 +88,10 @@ pub struct Overall {
     pub bookmarks_exact: usize,
     pub all_bookmarks_exact: bool,
     pub detected_mean_f1: f64,
+    /// Bookmarks ignored, whichever source the outline then comes from.
+    pub without_bookmarks_mean_f1: f64,
+    pub pdfs_with_toc: usize,
+    pub toc_mean_f1: f64,
     pub novels: usize,
     pub chapters_mean_f1: f64,
 }
@@ -117,6 +135,10 @@ fn score(dir: &Path, name: &str, truth: &Truth) -> DocScore {
         error: None,
         bookmarks_exact: None,
         bookmarks_first_difference: None,
+        source: None,
+        without_bookmarks: None,
+        toc: None,
+        toc_with_levels: None,
         detected: None,
         chapters: None,
     };
@@ -136,7 +158,14 @@ fn score(dir: &Path, name: &str, truth: &Truth) -> DocScore {
                 let ours: Vec<(String, u32, Option<u32>)> =
                     ours.flatten().iter().map(|(n, _)| (n.title.clone(), n.level, Some(n.page))).collect();
                 compare_bookmarks(&mut s, truth, &ours);
-                s.detected = Some(detected_f1(&doc, truth));
+                let ignored = Outline::build(&doc, true);
+                s.source = Some(ignored.source);
+                s.without_bookmarks = Some(title_page_f1(&ignored, truth, false));
+                if let Some(toc) = Outline::from_toc(&doc) {
+                    s.toc = Some(title_page_f1(&toc, truth, false));
+                    s.toc_with_levels = Some(title_page_f1(&toc, truth, true));
+                }
+                s.detected = Some(title_page_f1(&Outline::from_headings(&doc), truth, false));
             }
         }
         Ok(doc) => s.chapters = Some(chapter_f1(&doc, truth)),
@@ -174,11 +203,13 @@ fn compare_bookmarks(s: &mut DocScore, truth: &Truth, ours: &[(String, u32, Opti
     }
 }
 
-fn detected_f1(doc: &Document, truth: &Truth) -> F1 {
-    let outline = Outline::build(doc, true);
-    let found: Vec<(String, u32)> = outline.flatten().iter().map(|(n, _)| (key(&n.title), n.page)).collect();
-    let mut unmatched: Vec<(String, u32)> =
-        truth.outline.iter().map(|e| (key(&e.title), e.page.unwrap_or(0))).collect();
+/// Title+page F1 of an outline against the bookmarks (and the level too, `with_levels`).
+fn title_page_f1(outline: &Outline, truth: &Truth, with_levels: bool) -> F1 {
+    let level = |l: u32| if with_levels { l } else { 0 };
+    let found: Vec<(String, u32, u32)> =
+        outline.flatten().iter().map(|(n, _)| (key(&n.title), n.page, level(n.level))).collect();
+    let mut unmatched: Vec<(String, u32, u32)> =
+        truth.outline.iter().map(|e| (key(&e.title), e.page.unwrap_or(0), level(e.level))).collect();
     let mut matched = 0;
     for f in &found {
         if let Some(i) = unmatched.iter().position(|t| t == f) {
@@ -187,6 +218,86 @@ fn detected_f1(doc: &Document, truth: &Truth) -> F1 {
         }
     }
     F1::new(truth.outline.len(), found.len(), matched)
+}
+
+/// The heading scorer fit on the PDFs' bookmarks, and checked leave-one-document-out.
+#[derive(Debug, Serialize)]
+pub struct HeadingFit {
+    pub features: Vec<&'static str>,
+    /// Fit on all the PDFs (each weighted equally): the weights to write into the code.
+    pub weights: Vec<f32>,
+    pub documents: Vec<HeadingFitDoc>,
+    pub loo_mean_f1: f64,
+    pub in_use_mean_f1: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HeadingFitDoc {
+    pub doc: String,
+    pub lines: usize,
+    pub headings: usize,
+    /// Detected headings (title+page F1) with the weights in use.
+    pub in_use: F1,
+    /// With weights fit on the other PDFs only.
+    pub leave_one_out: F1,
+}
+
+/// Fits the heading scorer on every PDF of `dir/outlines.json` that has bookmarks and text.
+pub fn fit_headings(dir: &Path) -> Result<HeadingFit> {
+    use crate::outline::detector;
+    let truth = read_truth(dir)?;
+    type Samples = Vec<([f32; detector::FEATURES], bool)>;
+    let mut docs: Vec<(String, Document, &Truth, Samples)> = Vec::new();
+    for (name, t) in &truth {
+        if t.pages.is_none() || t.outline.is_empty() {
+            continue;
+        }
+        let Ok(doc) = Document::open(&dir.join(name)) else { continue };
+        let mut marks: Vec<(String, u32)> =
+            t.outline.iter().map(|e| (key(&e.title), e.page.unwrap_or(0))).collect();
+        marks.sort_unstable();
+        let is_heading = |line: &str, page: u32| {
+            let k = key(line);
+            marks
+                .iter()
+                .any(|(m, p)| *p == page && (*m == k || (m.starts_with(&k) && k.chars().count() >= 6)))
+        };
+        let samples = detector::samples(&doc, is_heading);
+        docs.push((name.clone(), doc, t, samples));
+    }
+    let weighted = |skip: Option<usize>| {
+        let mut all = Vec::new();
+        for (k, (_, _, _, samples)) in docs.iter().enumerate() {
+            if Some(k) == skip || samples.is_empty() {
+                continue;
+            }
+            let w = 1.0 / samples.len() as f32;
+            all.extend(samples.iter().map(|(x, y)| (*x, *y, w)));
+        }
+        all
+    };
+    let weights = detector::fit(&weighted(None));
+    let mut documents = Vec::new();
+    for (k, (name, doc, t, samples)) in docs.iter().enumerate() {
+        let loo = detector::fit(&weighted(Some(k)));
+        documents.push(HeadingFitDoc {
+            doc: name.clone(),
+            lines: samples.len(),
+            headings: samples.iter().filter(|(_, y)| *y).count(),
+            in_use: title_page_f1(&detector::outline_with(doc, &detector::IN_USE), t, false),
+            leave_one_out: title_page_f1(&detector::outline_with(doc, &loo), t, false),
+        });
+    }
+    let mean = |f: &dyn Fn(&HeadingFitDoc) -> f64| {
+        documents.iter().map(f).sum::<f64>() / documents.len().max(1) as f64
+    };
+    Ok(HeadingFit {
+        features: detector::FEATURE_NAMES.to_vec(),
+        weights: weights.to_vec(),
+        loo_mean_f1: mean(&|d| d.leave_one_out.f1),
+        in_use_mean_f1: mean(&|d| d.in_use.f1),
+        documents,
+    })
 }
 
 /// Chapter headings within this many characters of the true heading line count as found.
@@ -253,6 +364,8 @@ fn is_roman(w: &str) -> bool {
 fn overall(docs: &[DocScore]) -> Overall {
     let with_marks: Vec<&DocScore> = docs.iter().filter(|d| d.bookmarks_exact.is_some()).collect();
     let detected: Vec<f64> = docs.iter().filter_map(|d| d.detected.map(|f| f.f1)).collect();
+    let without: Vec<f64> = docs.iter().filter_map(|d| d.without_bookmarks.map(|f| f.f1)).collect();
+    let toc: Vec<f64> = docs.iter().filter_map(|d| d.toc.map(|f| f.f1)).collect();
     let novels: Vec<f64> = docs.iter().filter_map(|d| d.chapters.map(|f| f.f1)).collect();
     let mean = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
     let exact = with_marks.iter().filter(|d| d.bookmarks_exact == Some(true)).count();
@@ -261,6 +374,9 @@ fn overall(docs: &[DocScore]) -> Overall {
         bookmarks_exact: exact,
         all_bookmarks_exact: exact == with_marks.len(),
         detected_mean_f1: mean(&detected),
+        without_bookmarks_mean_f1: mean(&without),
+        pdfs_with_toc: toc.len(),
+        toc_mean_f1: mean(&toc),
         novels: novels.len(),
         chapters_mean_f1: mean(&novels),
     }

@@ -1,14 +1,17 @@
 //! Structurization: a [`Document`] in, an [`Outline`] (tree of sections with source spans) out.
 //!
-//! Bookmarks win when the PDF has them; otherwise headings are detected from layout and text
-//! signals; a document with no detectable structure still gets page-range or fixed-size sections.
+//! Bookmarks win when the PDF has them; then a printed table of contents; otherwise headings are
+//! detected from layout and text signals; a document with no detectable structure still gets
+//! page-range or fixed-size sections.
 
 use serde::Serialize;
 
 mod bookmarks;
 mod fallback;
 mod layout;
+pub mod scope;
 mod text;
+mod toc;
 
 use crate::doc::{DocKind, Document};
 use crate::span::Span;
@@ -17,6 +20,8 @@ use crate::span::Span;
 #[serde(rename_all = "lowercase")]
 pub enum OutlineSource {
     Bookmarks,
+    /// The PDF's printed table of contents, each entry resolved to its heading in the body.
+    Toc,
     Detected,
     Fallback,
     /// Headings the source marks up (HTML `h1`–`h6`; a site's pages in its table of contents).
@@ -42,12 +47,30 @@ pub struct Outline {
 }
 
 impl Outline {
-    /// The outline of a document: its bookmarks unless `ignore_bookmarks`, else detected headings,
-    /// else the fallback sections.
+    /// The outline of a document: its bookmarks unless `ignore_bookmarks`, else its printed table
+    /// of contents, else detected headings, else the fallback sections.
     pub fn build(doc: &Document, ignore_bookmarks: bool) -> Outline {
         if let Some(marks) = doc.pdf_outline.as_deref().filter(|m| !m.is_empty() && !ignore_bookmarks) {
             return Outline { source: OutlineSource::Bookmarks, nodes: bookmarks::outline(doc, marks) };
         }
+        if let Some(outline) = Outline::from_toc(doc) {
+            return outline;
+        }
+        Outline::from_headings(doc)
+    }
+
+    /// The outline from the PDF's printed table of contents alone, if it has one.
+    pub fn from_toc(doc: &Document) -> Option<Outline> {
+        if doc.kind != DocKind::Pdf {
+            return None;
+        }
+        let marks = toc::bookmarks(doc)?;
+        Some(Outline { source: OutlineSource::Toc, nodes: bookmarks::outline(doc, &marks) })
+    }
+
+    /// The outline from markup or detected headings (the fallback sections when there are
+    /// none), whatever bookmarks or contents pages the document has.
+    pub fn from_headings(doc: &Document) -> Outline {
         if doc.kind == DocKind::Html && !doc.markup.is_empty() {
             let marked = doc.markup.iter().map(|h| Heading {
                 title: h.title.clone(),
@@ -85,6 +108,24 @@ impl Outline {
         let mut out = Vec::new();
         walk(&self.nodes, &mut Vec::new(), &mut out);
         out
+    }
+}
+
+/// The PDF heading scorer, for fitting its weights and checking them across documents
+/// (`tome eval headings`).
+pub mod detector {
+    pub use super::layout::scorer::{FEATURE_NAMES, FEATURES, IN_USE, Weights, fit};
+    use super::{Outline, OutlineSource, layout, tree};
+    use crate::doc::Document;
+
+    /// The signals of every line of `doc` that may be a heading, labelled by `is_heading(line, page)`.
+    pub fn samples(doc: &Document, is_heading: impl Fn(&str, u32) -> bool) -> Vec<([f32; FEATURES], bool)> {
+        layout::samples(doc, is_heading)
+    }
+
+    /// The detected outline of a PDF with the scorer's weights `w`.
+    pub fn outline_with(doc: &Document, w: &Weights) -> Outline {
+        Outline { source: OutlineSource::Detected, nodes: tree(doc, layout::detect_with(doc, w)) }
     }
 }
 

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::doc::{DocKind, Document};
 use crate::error::Result;
 use crate::index::Index;
+use crate::outline::scope::scope;
 use crate::outline::{Outline, OutlineNode, OutlineSource};
 use crate::qa;
 use crate::span::Span;
@@ -50,6 +51,8 @@ pub struct NodeView {
     /// Code point offsets of the section in the text.
     pub start: usize,
     pub end: usize,
+    /// The section's scope line (see `outline::scope`), shown under the title.
+    pub scope: String,
     pub children: Vec<NodeView>,
 }
 
@@ -205,6 +208,7 @@ fn node_view(doc: &Document, n: &OutlineNode) -> NodeView {
         page: n.page,
         start: doc.char_offset(n.span.start),
         end: doc.char_offset(n.span.end),
+        scope: scope(doc, n).text,
         children: n.children.iter().map(|c| node_view(doc, c)).collect(),
     }
 }

@@ -21,12 +21,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Show a document's outline (its bookmarks, or detected headings).
+    /// Show a document's outline (its bookmarks, its printed table of contents, or detected headings).
     Outline {
         file: PathBuf,
-        /// Detect headings even when the PDF has bookmarks.
+        /// Use the printed table of contents or detected headings even when the PDF has bookmarks.
         #[arg(long)]
         ignore_bookmarks: bool,
+        /// Print each section's scope line (the sentence of the section that says what it is about).
+        #[arg(long)]
+        scopes: bool,
+        /// JSON output (always with scope lines).
         #[arg(long)]
         json: bool,
     },
@@ -80,6 +84,8 @@ enum Command {
 enum EvalCommand {
     /// Outline accuracy against DIR/outlines.json.
     Outlines { dir: PathBuf },
+    /// Fit the PDF heading scorer on DIR/outlines.json's bookmarks; leave-one-document-out F1.
+    Headings { dir: PathBuf },
     /// Needle QA: retrieval hit@5, EM/F1, citation precision, abstention.
     Qa {
         file: PathBuf,
@@ -130,8 +136,8 @@ enum BenchCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Outline { file, ignore_bookmarks, json } => {
-            outline_cmds::outline(&file, ignore_bookmarks, json)
+        Command::Outline { file, ignore_bookmarks, scopes, json } => {
+            outline_cmds::outline(&file, ignore_bookmarks, scopes, json)
         }
         Command::Pack { site, out, inject, json } => {
             let out = out.unwrap_or_else(|| site.join("tome"));
@@ -146,6 +152,7 @@ fn main() -> ExitCode {
         }
         Command::Ask { file, question, json } => ask_cmds::ask(&file, &question, json),
         Command::Eval(EvalCommand::Outlines { dir }) => outline_cmds::eval_outlines(&dir),
+        Command::Eval(EvalCommand::Headings { dir }) => outline_cmds::eval_headings(&dir),
         Command::Eval(EvalCommand::Qa { file, limit, details }) => ask_cmds::eval_qa(&file, limit, details),
         Command::Eval(EvalCommand::Sections { file, details }) => ask_cmds::eval_sections(&file, details),
         Command::Bench(BenchCommand::Ingest { file, runs }) => outline_cmds::bench_ingest(&file, runs),

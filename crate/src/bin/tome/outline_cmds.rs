@@ -6,25 +6,33 @@ use std::time::Instant;
 
 use serde::Serialize;
 use serde_json::json;
+use tome::outline::scope::scopes;
 use tome::{Document, Index, Outline, Result};
 
-pub fn outline(file: &Path, ignore_bookmarks: bool, json: bool) -> Result<()> {
+pub fn outline(file: &Path, ignore_bookmarks: bool, with_scopes: bool, json: bool) -> Result<()> {
     let doc = Document::open(file)?;
     for w in &doc.warnings {
         eprintln!("tome: warning: {w}");
     }
     let outline = Outline::build(&doc, ignore_bookmarks);
     let nodes = outline.flatten();
+    let scopes = if with_scopes || json { scopes(&doc, &outline) } else { Vec::new() };
     if json {
         let nodes: Vec<_> = nodes
             .iter()
-            .map(|(n, _)| {
+            .zip(&scopes)
+            .map(|((n, _), scope)| {
                 json!({
                     "title": n.title,
                     "level": n.level,
                     "page": n.page,
                     "start": doc.char_offset(n.span.start),
                     "end": doc.char_offset(n.span.end),
+                    "scope": {
+                        "text": scope.text,
+                        "start": doc.char_offset(scope.span.start),
+                        "end": doc.char_offset(scope.span.end),
+                    },
                 })
             })
             .collect();
@@ -34,11 +42,20 @@ pub fn outline(file: &Path, ignore_bookmarks: bool, json: bool) -> Result<()> {
         let source = serde_json::to_value(outline.source).ok();
         let source = source.as_ref().and_then(|s| s.as_str()).unwrap_or("");
         println!("{} — {} pages, outline from {source}", doc.name, doc.pages.len());
-        for (n, _) in &nodes {
+        for (i, (n, _)) in nodes.iter().enumerate() {
             let indent = "  ".repeat(n.level.saturating_sub(1) as usize);
             println!("{indent}{}  (p. {})", n.title, n.page);
+            if let Some(scope) = scopes.get(i) {
+                println!("{indent}  \u{2014} {}", scope.text);
+            }
         }
     }
+    Ok(())
+}
+
+pub fn eval_headings(dir: &Path) -> Result<()> {
+    let report = tome::eval::outlines::fit_headings(dir)?;
+    println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
     Ok(())
 }
 

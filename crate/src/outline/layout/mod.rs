@@ -3,14 +3,15 @@
 //!
 //! A line is a heading candidate when it starts a paragraph, is short, and is set larger than
 //! the body text or in bold; wrapped headings (following lines in the same style) are joined.
-//! Running headers and footers (the same text at the top or bottom of many pages), contents
-//! and index entries (dot leaders, trailing page numbers) and captions are never headings, nor
+//! Running headers and footers (the same text at the top or bottom of many pages), the printed
+//! table of contents' pages, contents and index entries (dot leaders, trailing page numbers) and captions are never headings, nor
 //! is a style whose lines are mostly the same few labels ("Note", "Arguments").
 //! Levels come from ranking the heading styles by size, then weight, then numbering depth.
 
 use std::collections::{HashMap, HashSet};
 
 pub(super) mod patterns;
+pub(super) mod scorer;
 
 use super::Heading;
 use crate::doc::{Block, Document};
@@ -27,20 +28,91 @@ fn style(b: &Block) -> Style {
     ((b.font_size * 2.0).round() as i32, b.bold)
 }
 
+/// What every line is checked against: the lines that can never be headings, and the
+/// document-wide numbers the scorer's signals are relative to.
+struct Gates<'a> {
+    doc: &'a Document,
+    furniture: HashSet<(u32, usize)>,
+    toc_styles: HashMap<u32, Vec<Style>>,
+    toc_pages: Option<(u32, u32)>,
+    ctx: scorer::Context,
+}
+
+impl<'a> Gates<'a> {
+    fn new(doc: &'a Document) -> Gates<'a> {
+        Gates {
+            doc,
+            furniture: furniture(doc),
+            toc_styles: contents_styles(doc),
+            toc_pages: super::toc::contents_pages(doc),
+            ctx: scorer::Context::new(doc, body_size(doc)),
+        }
+    }
+
+    fn para_start(&self, i: usize) -> bool {
+        let blocks = &self.doc.blocks;
+        let b = &blocks[i];
+        i == 0
+            || blocks[i - 1].page != b.page
+            || self.doc.text.get(b.span.start.saturating_sub(2)..b.span.start) == Some("\n\n")
+    }
+
+    /// A line that may be a heading: it starts a paragraph, is short, has letters, and is not
+    /// a running head, a contents or index entry, or a caption.
+    fn open(&self, i: usize) -> bool {
+        let b = &self.doc.blocks[i];
+        let text = self.doc.slice(b.span);
+        let on_toc_page = self.toc_pages.is_some_and(|(first, last)| (first..=last).contains(&b.page));
+        self.para_start(i)
+            && text.chars().count() <= MAX_LINE_CHARS
+            && text.chars().any(char::is_alphabetic)
+            && !self.furniture.contains(&(b.page, i))
+            && !on_toc_page
+            && !self.toc_styles.get(&b.page).is_some_and(|s| s.contains(&style(b)))
+            && !contents_entry(text)
+            && !caption(text)
+    }
+
+    fn features(&self, i: usize) -> [f32; scorer::FEATURES] {
+        let blocks = &self.doc.blocks;
+        let j = i + 1;
+        let ends = j >= blocks.len()
+            || blocks[j].page != blocks[i].page
+            || self.para_start(j)
+            || style(&blocks[j]) != style(&blocks[i]);
+        scorer::features(self.doc, &self.ctx, i, ends)
+    }
+}
+
+/// The scorer's signals of every line that may be a heading, with `is_heading(text, page)`
+/// as its label (for fitting the weights).
+pub(in crate::outline) fn samples(
+    doc: &Document,
+    is_heading: impl Fn(&str, u32) -> bool,
+) -> Vec<([f32; scorer::FEATURES], bool)> {
+    let gates = Gates::new(doc);
+    (0..doc.blocks.len())
+        .filter(|&i| gates.open(i))
+        .map(|i| {
+            let b = &doc.blocks[i];
+            (gates.features(i), is_heading(doc.slice(b.span), b.page))
+        })
+        .collect()
+}
+
 pub(super) fn detect(doc: &Document) -> Vec<Heading> {
+    detect_with(doc, &scorer::IN_USE)
+}
+
+/// Headings by the scorer with weights `w`.
+pub(in crate::outline) fn detect_with(doc: &Document, w: &scorer::Weights) -> Vec<Heading> {
     let blocks = &doc.blocks;
     if blocks.is_empty() {
         return Vec::new();
     }
-    let body = body_size(doc);
-    let furniture = furniture(doc);
-    let toc_styles = contents_styles(doc);
-    let para_start = |i: usize| -> bool {
-        let b = &blocks[i];
-        i == 0
-            || blocks[i - 1].page != b.page
-            || doc.text.get(b.span.start.saturating_sub(2)..b.span.start) == Some("\n\n")
-    };
+    let gates = Gates::new(doc);
+    let body = gates.ctx.body;
+    let para_start = |i: usize| gates.para_start(i);
 
     let mut found: Vec<(Heading, Style, bool)> = Vec::new();
     let mut i = 0;
@@ -48,16 +120,7 @@ pub(super) fn detect(doc: &Document) -> Vec<Heading> {
         let b = &blocks[i];
         let text = doc.slice(b.span);
         let st = style(b);
-        let bigger = b.font_size >= body + 0.8;
-        let candidate = para_start(i)
-            && (bigger || (b.bold && b.font_size >= 0.75 * body))
-            && text.chars().count() <= MAX_LINE_CHARS
-            && text.chars().any(char::is_alphabetic)
-            && !furniture.contains(&(b.page, i))
-            && !toc_styles.get(&b.page).is_some_and(|s| s.contains(&st))
-            && !contents_entry(text)
-            && !caption(text);
-        if !candidate {
+        if !(gates.open(i) && scorer::score(w, &gates.features(i)) > 0.0) {
             i += 1;
             continue;
         }
@@ -114,7 +177,7 @@ fn body_size(doc: &Document) -> f32 {
 /// Running headers and footers: among the first two and last two lines of each page, those
 /// whose text (digits aside) recurs on at least 3 pages and a tenth of them. Keyed by
 /// (page, block index).
-fn furniture(doc: &Document) -> HashSet<(u32, usize)> {
+pub(super) fn furniture(doc: &Document) -> HashSet<(u32, usize)> {
     let blocks = &doc.blocks;
     let mut edges: Vec<(u32, usize, String)> = Vec::new();
     let mut start = 0;

@@ -21,7 +21,7 @@ fn is_lower_roman(w: &str) -> bool {
 }
 
 /// Figure, table, listing captions ("Figure 3:", "Table 2.1", "图 1", "表 3-2").
-pub(super) fn caption(text: &str) -> bool {
+pub(in crate::outline) fn caption(text: &str) -> bool {
     let mut words = text.split_whitespace();
     let first = words.next().unwrap_or("").trim_end_matches([':', '.']).to_lowercase();
     let second = words.next().unwrap_or("");
