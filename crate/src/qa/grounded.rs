@@ -14,6 +14,7 @@
 
 use std::collections::HashSet;
 
+use super::question::{Kind, NamePart};
 use super::read::{self, Prompt, Style};
 use super::{Answer, Citation, Mode, NOT_FOUND};
 use crate::doc::Document;
@@ -26,6 +27,9 @@ use crate::span::Span;
 pub const MAX_WORDS: usize = 8;
 /// Passages the model reads.
 pub const READ_PASSAGES: usize = 3;
+/// Added to the end-of-reply logit where the answer may end: copying, the model rarely ends a
+/// reply mid-sentence on its own, while answers are a few words (chosen on the dev needle set).
+pub const STOP_BONUS: f32 = 3.0;
 /// Mean log-probability per answer token below which the answer is withheld.
 pub const MIN_SCORE: f32 = f32::NEG_INFINITY;
 
@@ -65,7 +69,14 @@ pub fn answer(
     let asked: HashSet<String> =
         tokenize::terms(&super::question::parse(question).text).into_iter().collect();
     let sentences = answer_sentences(doc, &prompt, &terms, &extractive);
-    let candidates = candidates(doc, &sentences, &asked, tok)?;
+    let kind = super::question::parse(question).kind;
+    let mut bounds = Bounds { asked, kind };
+    let mut candidates = candidates(doc, &sentences, &bounds, tok)?;
+    if candidates.is_empty() {
+        // No word of the asked kind there: any words may answer.
+        bounds.kind = Kind::Other;
+        candidates = self::candidates(doc, &sentences, &bounds, tok)?;
+    }
     if candidates.is_empty() {
         return Ok(not_found());
     }
@@ -139,18 +150,53 @@ fn weight(doc: &Document, terms: &[QueryTerm], s: Span) -> f32 {
     terms.iter().filter(|t| have.contains(&t.term)).map(|t| t.idf * t.weight).sum()
 }
 
-/// Whether a word may start or end an answer: not a function word, nor a word of the question (an
-/// answer tells what the question does not).
-fn can_bound(word: &str, asked: &HashSet<String>) -> bool {
-    let terms = tokenize::terms(word);
-    !terms.is_empty() && terms.iter().all(|t| !tokenize::is_stopword(t) && !asked.contains(t))
+/// What the first and last words of an answer must be.
+struct Bounds {
+    /// The question's terms: an answer tells what the question does not.
+    asked: HashSet<String>,
+    kind: Kind,
 }
 
-/// Every word run of the answer sentences that starts and ends with a word that [`can_bound`], as ids.
+/// Words that count things without digits.
+const NUMBER_WORDS: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "billion", "several", "dozen",
+    "half", "both", "many", "few",
+];
+
+impl Bounds {
+    /// Whether `word` may start or end the answer: not a function word nor a word of the question,
+    /// and of the asked kind where the kind shows in a word (a name or place is capitalised, a count
+    /// has a digit or a number word, a time a digit or a capital, as a month).
+    fn allows(&self, word: &str) -> bool {
+        let terms = tokenize::terms(word);
+        if terms.is_empty() || terms.iter().any(|t| tokenize::is_stopword(t) || self.asked.contains(t)) {
+            return false;
+        }
+        let capital = capitalised(word);
+        let digit = word.chars().any(|c| c.is_ascii_digit());
+        match self.kind {
+            Kind::Name { .. } | Kind::Place => capital,
+            Kind::Number => digit || terms.iter().any(|t| NUMBER_WORDS.contains(&t.as_str())),
+            Kind::Time => digit || capital,
+            Kind::Explanation | Kind::Other => true,
+        }
+    }
+
+    /// Most words the answer may have: one for a first or last name.
+    fn max_words(&self) -> usize {
+        match self.kind {
+            Kind::Name { part: NamePart::First | NamePart::Last } => 1,
+            _ => MAX_WORDS,
+        }
+    }
+}
+
+/// Every word run of the answer sentences that starts and ends with a word the [`Bounds`] allow, as ids.
 fn candidates(
     doc: &Document,
     sentences: &[(usize, Span)],
-    asked: &HashSet<String>,
+    bounds: &Bounds,
     tok: &Tokenizer,
 ) -> crate::Result<Vec<Candidate>> {
     let mut out = Vec::new();
@@ -163,20 +209,36 @@ fn candidates(
             first.push(tok.encode(&text[a..b])?);
             spaced.push(tok.encode(&format!(" {}", &text[a..b]))?);
         }
-        let bound: Vec<bool> = words.iter().map(|&(a, b)| can_bound(&text[a..b], asked)).collect();
+        let word = |i: usize| &text[words[i].0..words[i].1];
+        let capital: Vec<bool> = (0..words.len()).map(|i| capitalised(word(i))).collect();
+        let bound: Vec<bool> = (0..words.len()).map(|i| bounds.allows(word(i))).collect();
         for i in (0..words.len()).filter(|&i| bound[i]) {
+            // A name is one run of capitalised words: a first name starts it, a last name ends it.
+            let name = matches!(bounds.kind, Kind::Name { .. } | Kind::Place);
+            let run_end = (i..words.len()).take_while(|&j| capital[j]).last().unwrap_or(i);
+            match bounds.kind {
+                Kind::Name { part: NamePart::Last } if run_end != i => continue,
+                Kind::Name { part: NamePart::First } if i > 0 && capital[i - 1] => continue,
+                _ => {}
+            }
+            let last = if name { run_end + 1 } else { words.len() };
             let mut ids = first[i].clone();
             let mut ends = vec![(ids.len(), sentence.start + words[i].1)];
-            for j in i + 1..words.len().min(i + MAX_WORDS) {
+            for j in i + 1..last.min(i + bounds.max_words()) {
                 ids.extend_from_slice(&spaced[j]);
                 if bound[j] {
                     ends.push((ids.len(), sentence.start + words[j].1));
                 }
             }
-            out.push(Candidate { source, sentence, start: sentence.start + words[i].0, ids, ends });
+            let start = sentence.start + words[i].0;
+            out.push(Candidate { source, sentence, start, ids, ends });
         }
     }
     Ok(out)
+}
+
+fn capitalised(word: &str) -> bool {
+    word.chars().find(|c| c.is_alphanumeric()).is_some_and(char::is_uppercase)
 }
 
 /// Byte ranges of the whitespace-separated words of `text`.
@@ -214,25 +276,30 @@ fn decode(
     let mut logits = model.feed(prompt)?.to_vec();
     let mut live: Vec<usize> = (0..candidates.len()).collect();
     let (mut t, mut logp) = (0usize, 0.0f32);
+    // Where the answer could have ended last, for a path that runs out of words that may end it.
+    let mut last_end: Option<(Vec<(usize, usize)>, f32)> = None;
     loop {
         let lse = log_sum_exp(&logits);
         let next = live
             .iter()
-            .filter_map(|&c| candidates[c].ids.get(t).copied())
-            .max_by(|a, b| logits[*a as usize].total_cmp(&logits[*b as usize]));
+            .filter_map(|&c| candidates[c].ids.get(t).map(|&id| (id, logits[id as usize])))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
         let ending: Vec<(usize, usize)> = live
             .iter()
             .filter_map(|&c| candidates[c].ends.iter().find(|e| e.0 == t).map(|e| (c, e.1)))
             .collect();
-        let stop = stops.iter().map(|&s| logits[s as usize]).fold(f32::NEG_INFINITY, f32::max);
-        let end_here = t > 0
-            && !ending.is_empty()
-            && next.is_none_or(|n| stop >= logits[n as usize] || model.len() >= model.n_ctx());
+        let stop = stops.iter().map(|&s| logits[s as usize]).fold(f32::NEG_INFINITY, f32::max)
+            + std::env::var("TOME_STOP_BONUS").ok().and_then(|v| v.parse().ok()).unwrap_or(STOP_BONUS);
+        let end_here =
+            t > 0 && !ending.is_empty() && next.is_none_or(|n| stop >= n.1 || model.len() >= model.n_ctx());
         if end_here {
             logp += stop - lse;
             return Ok(Some((ending, logp / (t + 1) as f32)));
         }
-        let Some(next) = next else { return Ok(None) };
+        if !ending.is_empty() {
+            last_end = Some((ending, (logp + stop - lse) / (t + 1) as f32));
+        }
+        let Some((next, _)) = next else { return Ok(last_end) };
         logp += logits[next as usize] - lse;
         live.retain(|&c| candidates[c].ids.get(t) == Some(&next));
         t += 1;
