@@ -112,7 +112,7 @@ pub fn run_with(
     mut reader: Option<&mut Reader<'_>>,
 ) -> Result<QaReport> {
     let items = load(file, limit)?;
-    let mode = ask.resolve(reader.is_some()).as_str();
+    let mode = ask.resolve().as_str();
     let base = file.parent().unwrap_or(Path::new("."));
     let mut docs: HashMap<String, (Document, Index)> = HashMap::new();
     let mut hits = 0usize;

@@ -85,7 +85,7 @@ pub fn build(
         let Some(p) = index.passages.get(hit.passage) else { continue };
         let label = label(&p.path, paged.then_some(p.page));
         let room = share.saturating_sub(count(&label) + 4);
-        let shown = trim(doc, p.span, terms, room, count);
+        let shown = trim(doc, p.span, &p.path, terms, room, count);
         if shown.is_empty() {
             continue;
         }
@@ -128,13 +128,17 @@ fn label(path: &[String], page: Option<u32>) -> String {
 fn trim(
     doc: &Document,
     passage: Span,
+    path: &[String],
     terms: &[QueryTerm],
     room: usize,
     count: &dyn Fn(&str) -> usize,
 ) -> Vec<Span> {
+    // A heading the label already names is not read twice.
+    let titles: Vec<String> = path.iter().map(|t| collapse(t)).collect();
     let all: Vec<Span> = sentences::sentences(doc.slice(passage))
         .into_iter()
         .map(|(s, e)| Span::new(passage.start + s, passage.start + e))
+        .filter(|s| !titles.contains(&collapse(doc.slice(*s))))
         .collect();
     if all.is_empty() {
         return Vec::new();
@@ -264,9 +268,10 @@ mod tests {
     #[test]
     fn a_sentence_longer_than_the_room_is_cut_after_a_word() {
         let (doc, index) = setup();
-        let span = index.passages[0].span;
+        let start = TEXT.find("The miller").unwrap();
+        let span = Span::new(start, TEXT.find("Tuesday.").unwrap() + 8);
         let s = cut(&doc, span, 3, &estimate_tokens);
-        assert_eq!(doc.slice(s), "Chapter 1\n\nThe");
+        assert_eq!(doc.slice(s), "The miller sold");
         assert_eq!(label(&["A".into(), "B".into()], Some(3)), "(A \u{203A} B, p. 3) ");
         assert_eq!(label(&[], None), "");
     }
