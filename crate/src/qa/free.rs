@@ -119,9 +119,8 @@ fn split_marks(sentence: &str) -> (String, Vec<usize>) {
         let after = &rest[open + 1..];
         let close = after.find(']');
         let inside = close.map(|c| &after[..c]);
-        let numbers: Option<Vec<usize>> = inside
-            .map(|i| i.split(',').map(|n| n.trim().parse::<usize>().ok()).collect::<Option<_>>())
-            .flatten();
+        let numbers: Option<Vec<usize>> =
+            inside.and_then(|i| i.split(',').map(|n| n.trim().parse::<usize>().ok()).collect::<Option<_>>());
         match (close, numbers) {
             (Some(c), Some(ns)) => {
                 claim.push_str(&rest[..open]);

@@ -267,7 +267,7 @@ mod tests {
 
     #[test]
     fn a_sentence_longer_than_the_room_is_cut_after_a_word() {
-        let (doc, index) = setup();
+        let (doc, _) = setup();
         let start = TEXT.find("The miller").unwrap();
         let span = Span::new(start, TEXT.find("Tuesday.").unwrap() + 8);
         let s = cut(&doc, span, 3, &estimate_tokens);
