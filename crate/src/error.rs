@@ -34,6 +34,11 @@ pub enum Error {
     )]
     ReaderFailed { detail: String },
 
+    #[error(
+        "the {mode} mode needs the language model: put it at assets/SmolLM2-135M-Instruct.Q4_1.gguf (scripts/fetch-model.sh) or load it, or ask in the extractive mode"
+    )]
+    NeedsModel { mode: &'static str },
+
     #[cfg(feature = "model")]
     #[error("{0}")]
     Model(#[from] crate::model::ModelError),

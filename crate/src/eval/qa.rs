@@ -24,6 +24,7 @@ use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::outline::Outline;
 use crate::qa;
+use crate::qa::ask::{Ask, Reader};
 use crate::span::Span;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -46,6 +47,8 @@ pub struct Evidence {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct QaReport {
+    /// The mode that answered.
+    pub mode: &'static str,
     pub n: usize,
     pub hit_at_5: f64,
     pub em: f64,
@@ -73,6 +76,8 @@ pub struct ItemResult {
     /// Some citation overlaps the evidence.
     pub cited_evidence: bool,
     pub f1: f64,
+    /// The model's confidence in its answer (reading modes).
+    pub score: Option<f32>,
 }
 
 /// Reads a QA file; documents are resolved relative to its folder.
@@ -92,9 +97,22 @@ pub fn load(file: &Path, limit: Option<usize>) -> Result<Vec<QaItem>> {
     Ok(items)
 }
 
-/// Scores every question of `file`; `details` adds one [`ItemResult`] per question.
+/// Scores every question of `file` with the extractive answerer; `details` adds one [`ItemResult`]
+/// per question.
 pub fn run(file: &Path, limit: Option<usize>, details: bool) -> Result<QaReport> {
+    run_with(file, limit, details, Ask::Extractive, None)
+}
+
+/// [`run`] in the `ask` mode, with the model a reading mode needs.
+pub fn run_with(
+    file: &Path,
+    limit: Option<usize>,
+    details: bool,
+    ask: Ask,
+    mut reader: Option<&mut Reader<'_>>,
+) -> Result<QaReport> {
     let items = load(file, limit)?;
+    let mode = ask.resolve().as_str();
     let base = file.parent().unwrap_or(Path::new("."));
     let mut docs: HashMap<String, (Document, Index)> = HashMap::new();
     let mut hits = 0usize;
@@ -113,7 +131,7 @@ pub fn run(file: &Path, limit: Option<usize>, details: bool) -> Result<QaReport>
         let evidence = Span::new(doc.byte_offset(item.evidence.start), doc.byte_offset(item.evidence.end));
 
         let started = Instant::now();
-        let answer = qa::answer(doc, index, &item.question);
+        let answer = qa::ask::answer(doc, index, &item.question, ask, reader.as_deref_mut())?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);
         let (_, retrieved) = qa::retrieve(doc, index, &item.question, 5);
 
@@ -134,6 +152,7 @@ pub fn run(file: &Path, limit: Option<usize>, details: bool) -> Result<QaReport>
                 found: answer.found,
                 cited_evidence: answer.citations.iter().any(|c| c.span.overlaps(&evidence)),
                 f1: item_f1,
+                score: answer.score,
             });
         }
         if item.answerable {
@@ -153,6 +172,7 @@ pub fn run(file: &Path, limit: Option<usize>, details: bool) -> Result<QaReport>
     let share = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     times.sort_by(f64::total_cmp);
     Ok(QaReport {
+        mode,
         n: items.len(),
         hit_at_5: share(hits, items.len()),
         em: if answerable == 0 { 0.0 } else { em / answerable as f64 },

@@ -532,4 +532,7 @@ impl crate::model::Forward for GpuLlama {
     fn n_ctx(&self) -> usize {
         self.kv.n_ctx
     }
+    fn reset(&mut self) {
+        self.clear();
+    }
 }

@@ -1,6 +1,13 @@
-//! Generation: prompt ids in, streamed tokens out, until a stop token, the token limit, a full
-//! context, or the caller's callback returns false (cancellation).
+//! Generation: prompt ids in, streamed text out, until a stop token, the token limit, a full
+//! context, or the caller stops it.
+//!
+//! [`Generator`] is the one generation loop, as a state machine that does not own a backend: it
+//! says which tokens to feed next ([`Generator::next`]), the caller feeds them to whichever
+//! backend holds the context (the CPU [`Session`], the GPU model, awaited in the browser) and hands
+//! the logits back ([`Generator::fed`]). So the CLI's blocking loop ([`generate_on`]), the page's
+//! step-per-message reading and a switch of backend mid-answer all run the same code.
 
+use super::ModelError;
 use super::llama::{Llama, Session};
 use super::sample::{Sampler, top_k};
 use super::tokenizer::Tokenizer;
@@ -12,6 +19,8 @@ pub trait Forward {
     /// Positions used so far.
     fn len(&self) -> usize;
     fn n_ctx(&self) -> usize;
+    /// Forgets every position (the next feed starts a new context).
+    fn reset(&mut self);
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -32,6 +41,9 @@ impl Forward for CpuForward<'_> {
     }
     fn n_ctx(&self) -> usize {
         self.session.n_ctx()
+    }
+    fn reset(&mut self) {
+        self.session.clear();
     }
 }
 
@@ -68,6 +80,174 @@ impl StopReason {
     }
 }
 
+/// One generation in progress (see the module doc for the protocol).
+pub struct Generator {
+    prompt: Vec<u32>,
+    ids: Vec<u32>,
+    /// Tokens of `prompt` then `ids` the backend holds (0 again after [`Generator::restart`]).
+    fed: usize,
+    /// (vocab,) after the last token fed.
+    logits: Vec<f32>,
+    sampler: Sampler,
+    stops: Vec<u32>,
+    max_new: usize,
+    /// Positions the backend's context has room for.
+    n_ctx: usize,
+    /// Most tokens fed in one step while catching up (the prompt), so a caller that steps can stop
+    /// between chunks; `usize::MAX` feeds the prompt at once.
+    chunk: usize,
+    stop: Option<StopReason>,
+    text: Utf8Stream,
+    /// Answer text decoded but not yet taken.
+    pending: String,
+}
+
+impl Generator {
+    pub fn new(
+        tok: &Tokenizer,
+        prompt: Vec<u32>,
+        sampler: Sampler,
+        max_new: usize,
+        n_ctx: usize,
+        chunk: usize,
+    ) -> Generator {
+        Generator {
+            prompt,
+            ids: Vec::new(),
+            fed: 0,
+            logits: Vec::new(),
+            sampler,
+            stops: [tok.eos, tok.im_end].into_iter().flatten().collect(),
+            max_new,
+            n_ctx,
+            chunk: chunk.max(1),
+            stop: None,
+            text: Utf8Stream::default(),
+            pending: String::new(),
+        }
+    }
+
+    /// The tokens to feed next: a chunk of the prompt (after a restart, of the answer so far too),
+    /// or the token just generated; empty when the generation is over ([`Generator::stop`] says why).
+    /// Generating a token adds its text to what [`Generator::take_text`] returns.
+    pub fn next(&mut self, tok: &Tokenizer) -> Result<Vec<u32>, ModelError> {
+        if self.stop.is_some() {
+            return Ok(Vec::new());
+        }
+        let known = self.prompt.len() + self.ids.len();
+        if self.fed < known {
+            let n = self.chunk.min(known - self.fed);
+            return Ok(self.prompt.iter().chain(&self.ids).skip(self.fed).take(n).copied().collect());
+        }
+        if self.ids.len() >= self.max_new {
+            self.stop = Some(StopReason::MaxTokens);
+            return Ok(Vec::new());
+        }
+        let recent = self.prompt.len().saturating_sub(self.sampler.repeat_last_n);
+        let history: Vec<u32> = self.prompt[recent..].iter().chain(&self.ids).copied().collect();
+        let next = self.sampler.sample(&self.logits, &history);
+        if self.stops.contains(&next) {
+            self.stop = Some(StopReason::StopToken);
+            return Ok(Vec::new());
+        }
+        self.ids.push(next);
+        self.pending.push_str(&self.text.push(&tok.token_bytes(next)));
+        if self.ids.len() >= self.max_new {
+            self.stop = Some(StopReason::MaxTokens);
+        } else if self.fed >= self.n_ctx {
+            self.stop = Some(StopReason::ContextFull);
+        } else {
+            return Ok(vec![next]);
+        }
+        Ok(Vec::new())
+    }
+
+    /// The backend took `n` tokens of [`Generator::next`] and returned these logits (vocab,).
+    pub fn fed(&mut self, n: usize, logits: &[f32]) {
+        self.fed += n;
+        self.logits.clear();
+        self.logits.extend_from_slice(logits);
+    }
+
+    /// The backend lost the context (a switch of backend): everything is fed again from the start.
+    pub fn restart(&mut self) {
+        self.fed = 0;
+    }
+
+    /// Stops before the next token (Stop pressed, or the caller's callback said so).
+    pub fn cancel(&mut self) {
+        self.stop.get_or_insert(StopReason::Cancelled);
+    }
+
+    /// The answer text generated since the last call.
+    pub fn take_text(&mut self) -> String {
+        std::mem::take(&mut self.pending)
+    }
+
+    pub fn stop(&self) -> Option<StopReason> {
+        self.stop
+    }
+
+    pub fn ids(&self) -> &[u32] {
+        &self.ids
+    }
+
+    pub fn prompt_len(&self) -> usize {
+        self.prompt.len()
+    }
+
+    /// Prompt tokens the backend holds.
+    pub fn prefilled(&self) -> usize {
+        self.fed.min(self.prompt.len())
+    }
+
+    pub fn n_ctx(&self) -> usize {
+        self.n_ctx
+    }
+
+    /// The logits after the last token fed (empty before the first feed).
+    pub fn logits(&self) -> &[f32] {
+        &self.logits
+    }
+}
+
+/// Incremental UTF-8: bytes in, the text they complete out; a character cut between two tokens
+/// waits for its end, and bytes that can never be UTF-8 become U+FFFD (as a whole decode would).
+#[derive(Default)]
+pub struct Utf8Stream {
+    held: Vec<u8>,
+}
+
+impl Utf8Stream {
+    pub fn push(&mut self, bytes: &[u8]) -> String {
+        self.held.extend_from_slice(bytes);
+        let mut out = String::new();
+        loop {
+            match std::str::from_utf8(&self.held) {
+                Ok(s) => {
+                    out.push_str(s);
+                    self.held.clear();
+                    return out;
+                }
+                Err(e) => {
+                    let good = e.valid_up_to();
+                    out.push_str(std::str::from_utf8(&self.held[..good]).unwrap_or_default());
+                    match e.error_len() {
+                        Some(bad) => {
+                            out.push('\u{FFFD}');
+                            self.held.drain(..good + bad);
+                        }
+                        None => {
+                            self.held.drain(..good);
+                            return out;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Generation {
     pub ids: Vec<u32>,
@@ -89,7 +269,8 @@ pub fn generate(
     generate_on(&model.tokenizer, &mut CpuForward { model, session }, prompt, opts, on_text)
 }
 
-/// [`generate`] on any backend: `tok` is the model's tokenizer, `session` its forward pass and state.
+/// [`generate`] on any backend: `tok` is the model's tokenizer, `session` its forward pass and state,
+/// the [`Generator`] driven to its end.
 pub fn generate_on(
     tok: &Tokenizer,
     session: &mut dyn Forward,
@@ -97,36 +278,35 @@ pub fn generate_on(
     opts: &mut GenerateOptions,
     on_text: &mut dyn FnMut(u32, &str) -> bool,
 ) -> crate::Result<Generation> {
-    let stops: Vec<u32> = [tok.eos, tok.im_end].into_iter().flatten().collect();
-    let mut logits = session.feed(prompt)?.to_vec();
-    let prompt_top_logits = top_k(&logits, opts.top_logits);
-    let mut history: Vec<u32> = prompt.to_vec();
-    let mut ids = Vec::new();
+    let sampler = std::mem::take(&mut opts.sampler);
+    // The generator counts positions from what it feeds; the session may hold some already.
+    let room = session.n_ctx().saturating_sub(session.len());
+    let mut g = Generator::new(tok, prompt.to_vec(), sampler, opts.max_new_tokens, room, usize::MAX);
+    let mut prompt_top_logits = Vec::new();
     let mut text = String::new();
-    let mut stream = tok.stream();
-    let mut stop = StopReason::MaxTokens;
-    while ids.len() < opts.max_new_tokens {
-        let next = opts.sampler.sample(&logits, &history);
-        if stops.contains(&next) {
-            stop = StopReason::StopToken;
+    let mut seen = 0;
+    loop {
+        let feed = g.next(tok)?;
+        if let Some(&id) = g.ids().get(seen) {
+            seen += 1;
+            let piece = g.take_text();
+            text.push_str(&piece);
+            if !on_text(id, &piece) {
+                g.cancel();
+                break;
+            }
+        }
+        if feed.is_empty() {
             break;
         }
-        ids.push(next);
-        history.push(next);
-        let piece = stream.step(next)?;
-        text.push_str(&piece);
-        if !on_text(next, &piece) {
-            stop = StopReason::Cancelled;
-            break;
+        let first = g.prefilled() == 0;
+        let logits = session.feed(&feed)?;
+        if first {
+            prompt_top_logits = top_k(logits, opts.top_logits);
         }
-        if ids.len() == opts.max_new_tokens {
-            break;
-        }
-        if session.len() >= session.n_ctx() {
-            stop = StopReason::ContextFull;
-            break;
-        }
-        logits.copy_from_slice(session.feed(&[next])?);
+        g.fed(feed.len(), logits);
     }
-    Ok(Generation { ids, text, stop, prompt_top_logits })
+    opts.sampler = std::mem::take(&mut g.sampler);
+    let stop = g.stop().unwrap_or(StopReason::MaxTokens);
+    Ok(Generation { ids: g.ids, text, stop, prompt_top_logits })
 }

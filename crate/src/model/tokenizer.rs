@@ -11,10 +11,7 @@ use tokenizers::models::bpe::{BPE, Vocab};
 use tokenizers::pre_tokenizers::byte_level::ByteLevel;
 use tokenizers::pre_tokenizers::digits::Digits;
 use tokenizers::pre_tokenizers::sequence::Sequence;
-use tokenizers::{
-    AddedToken, DecodeStream, DecoderWrapper, ModelWrapper, NormalizerWrapper, PostProcessorWrapper,
-    PreTokenizerWrapper,
-};
+use tokenizers::{AddedToken, PreTokenizerWrapper};
 
 use super::ModelError;
 use super::gguf::Gguf;
@@ -33,6 +30,25 @@ pub struct Tokenizer {
     /// `<|im_end|>` when the vocabulary has it: the end of a chat turn.
     pub im_end: Option<u32>,
     pub add_bos: bool,
+    /// Byte-level BPE's alphabet read back: the byte each char (by code point, < 512) stands for.
+    unbyte: Vec<Option<u8>>,
+}
+
+/// GPT-2's byte-level alphabet (`bytes_to_unicode`): printable Latin-1 bytes stand for themselves,
+/// the others for 256, 257, ... in byte order. Returns the inverse, indexed by code point.
+fn byte_level_inverse() -> Vec<Option<u8>> {
+    let printable = |b: u8| matches!(b, b'!'..=b'~' | 0xA1..=0xAC | 0xAE..=0xFF);
+    let mut inverse = vec![None; 512];
+    let mut next = 256;
+    for b in 0..=255u8 {
+        if printable(b) {
+            inverse[b as usize] = Some(b);
+        } else {
+            inverse[next] = Some(b);
+            next += 1;
+        }
+    }
+    inverse
 }
 
 fn tok_err(e: impl std::fmt::Display) -> ModelError {
@@ -98,6 +114,7 @@ impl Tokenizer {
             eos: id("tokenizer.ggml.eos_token_id"),
             im_end,
             add_bos,
+            unbyte: byte_level_inverse(),
         })
     }
 
@@ -127,27 +144,17 @@ impl Tokenizer {
         self.tokens.get(id as usize).map(String::as_str)
     }
 
-    /// A streaming decoder: feed ids one by one, get text as soon as it is whole UTF-8.
-    pub fn stream(&self) -> TextStream<'_> {
-        TextStream { inner: self.hf.decode_stream(false) }
-    }
-}
-
-/// Incremental decoding for streaming output (a token can end in the middle of a UTF-8 character).
-pub struct TextStream<'a> {
-    inner: DecodeStream<
-        'a,
-        ModelWrapper,
-        NormalizerWrapper,
-        PreTokenizerWrapper,
-        PostProcessorWrapper,
-        DecoderWrapper,
-    >,
-}
-
-impl TextStream<'_> {
-    /// The new text that token `id` completes (possibly empty).
-    pub fn step(&mut self, id: u32) -> Result<String, ModelError> {
-        Ok(self.inner.step(id).map_err(tok_err)?.unwrap_or_default())
+    /// The bytes token `id` stands for (a control token: its own text), as [`Tokenizer::decode`] would
+    /// give them: a token may hold part of a UTF-8 character, so text is made from several.
+    pub fn token_bytes(&self, id: u32) -> Vec<u8> {
+        let Some(s) = self.token_str(id) else { return Vec::new() };
+        let mut out = Vec::with_capacity(s.len());
+        for c in s.chars() {
+            match self.unbyte.get(c as usize).copied().flatten() {
+                Some(b) => out.push(b),
+                None => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+            }
+        }
+        out
     }
 }

@@ -23,8 +23,16 @@
 //! 4. Answer short (`short`): the words of the cited sentence that fit the asked kind, nearest
 //!    the question's words; the sentence itself for "why"/"how" or when nothing fits.
 
+#[cfg(feature = "model")]
+pub mod ask;
 mod extract;
+#[cfg(feature = "model")]
+pub mod free;
+#[cfg(feature = "model")]
+pub mod grounded;
 pub mod question;
+#[cfg(feature = "model")]
+pub mod read;
 pub mod retrieve;
 mod short;
 pub mod whole;
@@ -45,6 +53,31 @@ pub struct Citation {
     /// The cited text, a span of `Document::text`.
     pub span: Span,
     pub outline_path: Vec<String>,
+    /// The cited text supports the answer: always for extractive and grounded answers (the answer
+    /// is words of the cited text); checked for each sentence of a free answer.
+    pub verified: bool,
+}
+
+/// Who wrote the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Rules pick the sentence and the words ([`answer`]).
+    Extractive,
+    /// The model picks the words among the passages' ([`grounded`]).
+    Grounded,
+    /// The model writes, citations checked.
+    Free,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Extractive => "extractive",
+            Mode::Grounded => "grounded",
+            Mode::Free => "free",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -59,6 +92,10 @@ pub struct Answer {
     /// False when nothing in the document answers the question ("not found in this document").
     pub found: bool,
     pub citations: Vec<Citation>,
+    pub mode: Mode,
+    /// The model's confidence (grounded: mean log-probability per answer token), when a model answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
 }
 
 pub const NOT_FOUND: &str = "Not found in this document.";
@@ -93,6 +130,8 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
         quote: String::new(),
         found: false,
         citations: Vec::new(),
+        mode: Mode::Extractive,
+        score: None,
     };
     let idf = |t: &str| index.idf(t);
     let fits = |sentence: &str| {
@@ -138,10 +177,11 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
             page: doc.page_at(span.start),
             span,
             outline_path: passage.path.clone(),
+            verified: true,
         })
         .collect();
     let text = short.map_or_else(|| quote.clone(), |s| collapse(doc.slice(s)));
-    Answer { text, short, quote, found: true, citations }
+    Answer { text, short, quote, found: true, citations, mode: Mode::Extractive, score: None }
 }
 
 /// Whether the cited text covers enough of the question to answer it: [`MIN_COVERAGE`] of its

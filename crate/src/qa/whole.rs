@@ -24,7 +24,7 @@ use crate::index::sentences::sentences;
 use crate::index::{Index, tokenize};
 use crate::span::Span;
 
-use super::{Answer, Citation};
+use super::{Answer, Citation, Mode};
 
 /// What a whole-document question asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -330,13 +330,22 @@ fn chapters(doc: &Document, index: &Index, all: &[Section]) -> Option<Answer> {
             page: p.page,
             span,
             outline_path: p.path.clone(),
+            verified: true,
         });
     }
     if level.len() > MAX_CHAPTERS {
         lines.push(format!("… and {} more", level.len() - MAX_CHAPTERS));
     }
     let quote = citations.iter().map(|c| collapse(doc.slice(c.span))).collect::<Vec<_>>().join(" ");
-    Some(Answer { text: lines.join("\n"), short: None, quote, found: true, citations })
+    Some(Answer {
+        text: lines.join("\n"),
+        short: None,
+        quote,
+        found: true,
+        citations,
+        mode: Mode::Extractive,
+        score: None,
+    })
 }
 
 /// Sentences of a section's passages with their passage, in order, headings and sentences of
@@ -430,11 +439,20 @@ fn cited(doc: &Document, index: &Index, spans: Vec<Span>) -> Option<Answer> {
                 page: doc.page_at(span.start),
                 span,
                 outline_path: index.passages[passage].path.clone(),
+                verified: true,
             })
         })
         .collect();
     let quote = spans.iter().map(|&s| collapse(doc.slice(s))).collect::<Vec<_>>().join(" ");
-    Some(Answer { text: quote.clone(), short: None, quote, found: true, citations })
+    Some(Answer {
+        text: quote.clone(),
+        short: None,
+        quote,
+        found: true,
+        citations,
+        mode: Mode::Extractive,
+        score: None,
+    })
 }
 
 fn collapse(s: &str) -> String {

@@ -140,9 +140,10 @@ pub async fn read_step() -> crate::Result<super::reading::StepView> {
 }
 
 async fn read_step_on(rd: &mut super::reading::Reading) -> crate::Result<()> {
-    // Moved first: `plan` then feeds the whole context again when it comes from elsewhere.
-    let (moved, n_ctx) = (rd.move_to_gpu(), rd.n_ctx());
-    let feed = super::reading::with_model(|m| super::reading::plan(m, rd))??;
+    // Moved first: the generator then feeds the whole context again when it comes from elsewhere.
+    let moved = rd.move_to_gpu();
+    let n_ctx = rd.generator().n_ctx();
+    let feed = super::reading::with_model(|m| rd.generator().next(&m.tokenizer))??;
     if feed.is_empty() {
         return Ok(());
     }
@@ -163,7 +164,7 @@ async fn read_step_on(rd: &mut super::reading::Reading) -> crate::Result<()> {
         (m, out)
     })
     .await?;
-    rd.fed(n, logits);
+    rd.generator().fed(n, &logits);
     Ok(())
 }
 

@@ -11,21 +11,17 @@ use serde::Serialize;
 
 use crate::doc::Document;
 use crate::index::Index;
-use crate::model::chat::{Message, chatml};
+use crate::model::generate::Generator;
 use crate::model::llama::Bytes;
-use crate::model::{Llama, ModelError, Sampler, Session};
+use crate::model::{Llama, ModelError, Sampler, Session, Tokenizer};
 use crate::qa;
+use crate::qa::read::{self, Style};
 
 /// Passages given to the model, best first, numbered [1]..[k].
 pub const READ_K: usize = 3;
-/// Characters kept of each passage: with the instructions, the prompt stays near 500 tokens, which a
-/// single wasm thread prefills in tens of seconds.
-pub const PASSAGE_CHARS: usize = 600;
 /// Prompt tokens fed per step, so Stop is honoured during prefill too.
 pub const PREFILL_CHUNK: usize = 32;
 pub const MAX_NEW_TOKENS: usize = 160;
-
-const SYSTEM: &str = "You answer questions using only the numbered passages given. Answer in one or two sentences and cite passages like [1]. If the passages do not contain the answer, say so.";
 
 thread_local! {
     static MODEL: RefCell<Option<Llama>> = const { RefCell::new(None) };
@@ -71,20 +67,8 @@ pub struct StepView {
 pub(super) struct Reading {
     /// Where the model's context for this reading lives; a switch of backend replays it.
     on: On,
-    /// Positions the reading may use: the prompt plus the answer.
-    n_ctx: usize,
-    prompt: Vec<u32>,
-    /// Tokens of `prompt` then `ids` fed to the current backend (after a switch it starts again at 0).
-    fed: usize,
-    logits: Vec<f32>,
-    sampler: Sampler,
-    ids: Vec<u32>,
-    text_len: usize,
-    /// Text decoded but not yet handed out (kept when the forward after it failed, so a fallback
-    /// to the CPU still streams it).
-    pending: String,
-    max_new: usize,
-    stop: Option<&'static str>,
+    /// The generation loop, driven one step per call.
+    generator: Generator,
 }
 
 /// The backend holding a reading's context.
@@ -208,53 +192,44 @@ pub fn bench_decode(n: usize) -> Result<usize, ModelError> {
     })
 }
 
-/// The prompt: numbered passages, then the question, in SmolLM2's ChatML.
-pub fn prompt(doc: &Document, index: &Index, question: &str) -> (String, Vec<SourceView>) {
-    let (_, hits) = qa::retrieve(doc, index, question, READ_K);
-    let mut context = String::new();
-    let mut sources = Vec::new();
-    for (i, hit) in hits.iter().enumerate() {
-        let Some(p) = index.passages.get(hit.passage) else { continue };
-        let text: String = doc.slice(p.span).chars().take(PASSAGE_CHARS).collect();
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        context.push_str(&format!("[{}] {}\n\n", i + 1, text));
-        sources.push(SourceView {
-            n: i + 1,
-            page: p.page,
-            path: p.path.clone(),
-            start: doc.char_offset(p.span.start),
-            end: doc.char_offset(p.span.end),
-        });
-    }
-    let user = format!("Passages:\n\n{context}Question: {question}");
-    let text =
-        chatml(&[Message { role: "system", content: SYSTEM }, Message { role: "user", content: &user }]);
-    (text, sources)
+/// The reader prompt ([`qa::read`]): numbered passages with their sections, then the question.
+pub fn prompt(doc: &Document, index: &Index, question: &str, tok: &Tokenizer) -> (String, Vec<SourceView>) {
+    let (terms, hits) = qa::retrieve(doc, index, question, READ_K);
+    let count = |s: &str| tok.encode(s).map_or_else(|_| read::estimate_tokens(s), |ids| ids.len());
+    let p = read::build(
+        doc,
+        index,
+        question,
+        (&terms, &hits),
+        Style::Sentences,
+        &read::Budget { tokens: read::PROMPT_TOKENS, count: &count },
+    );
+    let sources = p
+        .sources
+        .iter()
+        .map(|s| SourceView {
+            n: s.n,
+            page: s.page,
+            path: s.path.clone(),
+            start: doc.char_offset(s.shown.start),
+            end: doc.char_offset(s.shown.end),
+        })
+        .collect();
+    (p.text, sources)
 }
 
 /// Starts reading: tokenizes the prompt; the work happens in [`step`].
 pub fn start(doc: &Document, index: &Index, question: &str) -> Result<ReadingStart, ModelError> {
-    let (text, sources) = prompt(doc, index, question);
     MODEL.with(|m| {
         let m = m.borrow();
         let model = m.as_ref().ok_or_else(no_model)?;
+        let (text, sources) = prompt(doc, index, question, &model.tokenizer);
         let ids = model.tokenizer.encode(&text)?;
         let prompt_tokens = ids.len();
-        READING.with(|r| {
-            *r.borrow_mut() = Some(Reading {
-                on: On::Nowhere,
-                n_ctx: ids.len() + MAX_NEW_TOKENS + 1,
-                prompt: ids,
-                fed: 0,
-                logits: Vec::new(),
-                sampler: Sampler::greedy(),
-                ids: Vec::new(),
-                text_len: 0,
-                pending: String::new(),
-                max_new: MAX_NEW_TOKENS,
-                stop: None,
-            })
-        });
+        let n_ctx = ids.len() + MAX_NEW_TOKENS + 1;
+        let generator =
+            Generator::new(&model.tokenizer, ids, Sampler::greedy(), MAX_NEW_TOKENS, n_ctx, PREFILL_CHUNK);
+        READING.with(|r| *r.borrow_mut() = Some(Reading { on: On::Nowhere, generator }));
         Ok(ReadingStart { prompt_tokens, sources })
     })
 }
@@ -269,15 +244,13 @@ pub fn step() -> Result<StepView, ModelError> {
             let mut r = r.borrow_mut();
             let rd = r.as_mut().ok_or_else(no_reading)?;
             if !matches!(rd.on, On::Cpu(_)) {
-                rd.on = On::Cpu(Box::new(model.session(rd.n_ctx)));
-                rd.fed = 0;
+                rd.on = On::Cpu(Box::new(model.session(rd.generator.n_ctx())));
+                rd.generator.restart();
             }
-            let feed = plan(model, rd)?;
-            if !feed.is_empty() {
-                if let On::Cpu(session) = &mut rd.on {
-                    rd.logits = model.forward(session, &feed)?.to_vec();
-                }
-                rd.fed += feed.len();
+            let feed = rd.generator.next(&model.tokenizer)?;
+            if let (false, On::Cpu(session)) = (feed.is_empty(), &mut rd.on) {
+                let logits = model.forward(session, &feed)?;
+                rd.generator.fed(feed.len(), logits);
             }
             Ok(view(rd))
         })
@@ -311,66 +284,25 @@ impl Reading {
             return false;
         }
         self.on = On::Gpu;
-        self.fed = 0;
+        self.generator.restart();
         true
     }
 
-    pub(super) fn n_ctx(&self) -> usize {
-        self.n_ctx
-    }
-
-    /// Records what the backend returned for the tokens `plan` gave.
-    pub(super) fn fed(&mut self, n: usize, logits: Vec<f32>) {
-        self.fed += n;
-        self.logits = logits;
+    pub(super) fn generator(&mut self) -> &mut Generator {
+        &mut self.generator
     }
 }
 
-/// Decides the step: returns the tokens to feed next (empty when the reading is over) and
-/// adds any new answer text to `rd.pending`. Prompt (and, after a backend switch, the answer so far)
-/// is fed in chunks of [`PREFILL_CHUNK`]; then each step samples one token.
-pub(super) fn plan(model: &Llama, rd: &mut Reading) -> Result<Vec<u32>, ModelError> {
-    if rd.stop.is_some() {
-        return Ok(Vec::new());
-    }
-    let known = rd.prompt.len() + rd.ids.len();
-    if rd.fed < known {
-        let end = (rd.fed + PREFILL_CHUNK).min(known);
-        return Ok(rd.prompt.iter().chain(&rd.ids).skip(rd.fed).take(end - rd.fed).copied().collect());
-    }
-    let tok = &model.tokenizer;
-    let history: Vec<u32> = rd.prompt.iter().chain(&rd.ids).copied().collect();
-    let next = rd.sampler.sample(&rd.logits, &history);
-    if [tok.eos, tok.im_end].into_iter().flatten().any(|s| s == next) {
-        rd.stop = Some("stop_token");
-        return Ok(Vec::new());
-    }
-    rd.ids.push(next);
-    // Decode the whole answer and hand out what is new: a token can end mid-character.
-    let text = tok.decode(&rd.ids)?;
-    if !text.ends_with('\u{FFFD}') && text.len() >= rd.text_len {
-        rd.pending.push_str(&text[rd.text_len..]);
-        rd.text_len = text.len();
-    }
-    if rd.ids.len() >= rd.max_new {
-        rd.stop = Some("max_tokens");
-    } else if rd.fed >= rd.n_ctx {
-        rd.stop = Some("context_full");
-    } else {
-        return Ok(vec![next]);
-    }
-    Ok(Vec::new())
-}
-
-/// What the page sees of a step; hands out the pending text.
+/// What the page sees of a step; hands out the text generated since the last one.
 pub(super) fn view(rd: &mut Reading) -> StepView {
+    let g = &mut rd.generator;
     StepView {
-        piece: std::mem::take(&mut rd.pending),
-        prefilled: rd.fed.min(rd.prompt.len()),
-        prompt_tokens: rd.prompt.len(),
-        generated: rd.ids.len(),
-        done: rd.stop.is_some(),
-        stop: rd.stop,
+        piece: g.take_text(),
+        prefilled: g.prefilled(),
+        prompt_tokens: g.prompt_len(),
+        generated: g.ids().len(),
+        done: g.stop().is_some(),
+        stop: g.stop().map(|s| s.as_str()),
     }
 }
 
@@ -421,7 +353,8 @@ mod tests {
         let outline = Outline::build(&doc, false);
         let index = Index::build(&doc, &outline);
         let question = "Who is the heir of Kellynch Hall?";
-        let (prompt_text, sources) = prompt(&doc, &index, question);
+        let (prompt_text, sources) =
+            with_model(|m| prompt(&doc, &index, question, &m.tokenizer)).expect("the model is loaded");
         assert!(!sources.is_empty() && sources.len() <= READ_K);
         assert!(prompt_text.contains("[1] ") && prompt_text.contains(question));
         let started = start(&doc, &index, question).expect("reading starts");

@@ -4,11 +4,94 @@
 //! and other tools index by), converted from the library's byte spans.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use clap::{Args, ValueEnum};
 use serde::Serialize;
+use tome::gpu::llama::GpuLlama;
 use tome::index::Hit;
+use tome::model::{CpuForward, Forward, Llama};
+use tome::qa::ask::{Ask, Reader};
 use tome::{Document, Index, Outline, Result, Span};
+
+use crate::model_cmds::{Backend, model_path, pick_backend};
+
+/// `--mode` of `tome ask`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Rules pick the sentence and the words (no model).
+    Extractive,
+    /// The model picks the answer among the words of the passages (verbatim, cited by construction).
+    Grounded,
+    /// The model writes sentences with [n] marks; each mark is checked against its passage.
+    Free,
+    /// The most reliable mode as measured on the dev needle set (README): extractive today.
+    Auto,
+}
+
+impl ModeArg {
+    fn ask(self) -> Ask {
+        match self {
+            ModeArg::Extractive => Ask::Extractive,
+            ModeArg::Grounded => Ask::Grounded,
+            ModeArg::Free => Ask::Free,
+            ModeArg::Auto => Ask::Auto,
+        }
+    }
+}
+
+/// `--mode` of `tome eval qa`: one mode, or all of them on the same questions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EvalMode {
+    Extractive,
+    Grounded,
+    Free,
+    All,
+}
+
+/// How a question is read: the mode and, for the model's modes, where the model runs.
+#[derive(Args)]
+pub struct ReadingArgs {
+    #[arg(long, value_enum, default_value_t = ModeArg::Extractive)]
+    pub mode: ModeArg,
+    /// Where the model runs: cpu, gpu, or auto (a hardware GPU when there is one).
+    #[arg(long, value_enum, default_value_t = Backend::Auto)]
+    pub backend: Backend,
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    /// The GGUF model (default: assets/SmolLM2-135M-Instruct.Q4_1.gguf).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+}
+
+/// Positions of a reading session: the reader prompt (qa::read::PROMPT_TOKENS) and the answer.
+const READ_CTX: usize = 1024;
+
+/// Runs `f` with the model the mode needs (none for extractive, nor for auto without a model file).
+fn with_reader<R>(
+    reading: &ReadingArgs,
+    ask: Ask,
+    f: impl FnOnce(Option<&mut Reader<'_>>) -> Result<R>,
+) -> Result<R> {
+    let path = model_path(&reading.model);
+    if ask.resolve() == tome::qa::Mode::Extractive {
+        return f(None);
+    }
+    let model = Llama::open(&path, reading.threads)?;
+    let mut session;
+    let mut gpu_model;
+    let forward: &mut dyn Forward = match pick_backend(reading.backend)? {
+        Some(gpu) => {
+            gpu_model = GpuLlama::new(gpu, &model, READ_CTX)?;
+            &mut gpu_model
+        }
+        None => {
+            session = model.session(READ_CTX);
+            &mut CpuForward { model: &model, session: &mut session }
+        }
+    };
+    f(Some(&mut Reader { tokenizer: &model.tokenizer, forward }))
+}
 
 fn load(file: &Path) -> Result<(Document, Index)> {
     let doc = Document::open(file)?;
@@ -38,9 +121,24 @@ pub fn search(file: &Path, query: &str, k: usize, json: bool) -> Result<()> {
     Ok(())
 }
 
-pub fn ask(file: &Path, question: &str, json: bool) -> Result<()> {
+pub fn ask(file: &Path, question: &str, json: bool, reading: &ReadingArgs) -> Result<()> {
     let (doc, index) = load(file)?;
-    let answer = tome::qa::answer(&doc, &index, question);
+    let ask = reading.mode.ask();
+    // The free mode's draft streams as the model writes it; the checked answer follows.
+    let stream = !json && ask == Ask::Free;
+    let mut out = std::io::stdout();
+    let answer = with_reader(reading, ask, |reader| {
+        tome::qa::ask::answer_streaming(&doc, &index, question, ask, reader, &mut |piece| {
+            if stream {
+                let _ = out.write_all(piece.as_bytes());
+                let _ = out.flush();
+            }
+            true
+        })
+    })?;
+    if stream {
+        emit("\n\nChecked against the passages:\n");
+    }
     if json {
         let citations = answer
             .citations
@@ -50,9 +148,11 @@ pub fn ask(file: &Path, question: &str, json: bool) -> Result<()> {
                 start: doc.char_offset(c.span.start),
                 end: doc.char_offset(c.span.end),
                 path: &c.outline_path,
+                verified: c.verified,
             })
             .collect();
         print_json(&AnswerJson {
+            mode: answer.mode.as_str(),
             answer: &answer.text,
             found: answer.found,
             citations,
@@ -68,6 +168,15 @@ pub fn ask(file: &Path, question: &str, json: bool) -> Result<()> {
 /// The answer first, then each cited sentence as a quote with the answer marked in it, then
 /// where it is: page (for paged documents), section path, character span.
 fn ask_human(doc: &Document, answer: &tome::qa::Answer, file: &Path, question: &str, bold: bool) -> String {
+    if !answer.found && answer.mode == tome::qa::Mode::Free {
+        return format!(
+            "{}\nNo sentence the model wrote is supported by the passage it cites. The passages:\n  \
+             tome search {} \"{}\"\n",
+            answer.text,
+            file.display(),
+            question.trim()
+        );
+    }
     if !answer.found {
         return format!(
             "{}\nNo passage covers enough of the question. The passages that share its words:\n  \
@@ -80,7 +189,7 @@ fn ask_human(doc: &Document, answer: &tome::qa::Answer, file: &Path, question: &
     let (open, close) = if bold { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
     let (mark_open, mark_close) = if bold { ("\x1b[1m", "\x1b[0m") } else { ("[", "]") };
     let mut out = String::new();
-    if answer.short.is_some() {
+    if answer.short.is_some() || answer.mode == tome::qa::Mode::Free {
         out += &format!("{open}{}{close}\n\n", answer.text);
     }
     let numbered = answer.citations.len() > 1;
@@ -98,7 +207,10 @@ fn ask_human(doc: &Document, answer: &tome::qa::Answer, file: &Path, question: &
             None => quote += doc.slice(c.span),
         }
         let quote = quote.split_whitespace().collect::<Vec<_>>().join(" ");
-        let label = if numbered { format!("[{}] ", i + 1) } else { String::new() };
+        let mut label = if numbered { format!("[{}] ", i + 1) } else { String::new() };
+        if !c.verified {
+            label += "(not verified) ";
+        }
         let lines = wrap(&format!("{label}\u{201C}{quote}\u{201D}"), 88);
         for line in lines {
             out += &format!("  {line}\n");
@@ -142,9 +254,30 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-pub fn eval_qa(file: &Path, limit: Option<usize>, details: bool) -> Result<()> {
-    let report = tome::eval::qa::run(file, limit, details)?;
-    print_json(&report);
+pub fn eval_qa(
+    file: &Path,
+    limit: Option<usize>,
+    details: bool,
+    mode: EvalMode,
+    reading: &ReadingArgs,
+) -> Result<()> {
+    let asks: &[Ask] = match mode {
+        EvalMode::Extractive => &[Ask::Extractive],
+        EvalMode::Grounded => &[Ask::Grounded],
+        EvalMode::Free => &[Ask::Free],
+        EvalMode::All => &[Ask::Extractive, Ask::Grounded, Ask::Free],
+    };
+    let needs_model = asks.iter().any(|a| *a != Ask::Extractive);
+    let reports =
+        with_reader(reading, if needs_model { Ask::Grounded } else { Ask::Extractive }, |mut reader| {
+            asks.iter()
+                .map(|&ask| tome::eval::qa::run_with(file, limit, details, ask, reader.as_deref_mut()))
+                .collect::<Result<Vec<_>>>()
+        })?;
+    match reports.as_slice() {
+        [one] => print_json(one),
+        all => print_json(&all),
+    }
     Ok(())
 }
 
@@ -157,6 +290,8 @@ pub fn eval_sections(file: &Path, details: bool) -> Result<()> {
 /// picked out (its code point span is `answer_span`), `quote` the cited sentences.
 #[derive(Serialize)]
 struct AnswerJson<'a> {
+    /// Which mode answered (`extractive`, `grounded`).
+    mode: &'a str,
     answer: &'a str,
     found: bool,
     citations: Vec<CitationJson<'a>>,
@@ -170,6 +305,8 @@ struct CitationJson<'a> {
     start: usize,
     end: usize,
     path: &'a [String],
+    /// The cited text supports the answer (by construction for extractive and grounded answers).
+    verified: bool,
 }
 
 /// `tome search --json`: one hit; `matches` are [start, end] code point pairs.
@@ -259,4 +396,57 @@ fn snippet(doc: &Document, passage: Span, matches: &[Span], bold: bool) -> Strin
         out.push('…');
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `tome bench qa`: per mode, the median seconds per question and to the answer's first token
+/// (the first text the reader sees: the whole answer for the extractive mode), on the questions of
+/// a QA file, documents read and indexed beforehand.
+pub fn bench_qa(file: &Path, limit: usize, reading: &ReadingArgs) -> Result<()> {
+    let items = tome::eval::qa::load(file, Some(limit))?;
+    let base = file.parent().unwrap_or(Path::new("."));
+    let mut docs = std::collections::HashMap::new();
+    for item in &items {
+        if !docs.contains_key(&item.doc) {
+            docs.insert(item.doc.clone(), load(&base.join(&item.doc))?);
+        }
+    }
+    let modes = [Ask::Extractive, Ask::Grounded, Ask::Free];
+    let rows = with_reader(reading, Ask::Grounded, |mut reader| {
+        let mut rows = Vec::new();
+        for ask in modes {
+            let (mut total, mut first) = (Vec::new(), Vec::new());
+            for item in &items {
+                let Some((doc, index)) = docs.get(&item.doc) else { continue };
+                let started = std::time::Instant::now();
+                let mut first_at = None;
+                let mut on_text = |piece: &str| {
+                    if first_at.is_none() && !piece.is_empty() {
+                        first_at = Some(started.elapsed().as_secs_f64());
+                    }
+                    true
+                };
+                let r = reader.as_deref_mut();
+                tome::qa::ask::answer_streaming(doc, index, &item.question, ask, r, &mut on_text)?;
+                let secs = started.elapsed().as_secs_f64();
+                total.push(secs);
+                first.push(first_at.unwrap_or(secs));
+            }
+            rows.push(serde_json::json!({
+                "mode": ask.resolve().as_str(),
+                "questions": total.len(),
+                "median_s": median(total),
+                "median_first_token_s": median(first),
+            }));
+        }
+        Ok(rows)
+    })?;
+    print_json(
+        &serde_json::json!({ "file": file.display().to_string(), "threads": reading.threads, "modes": rows }),
+    );
+    Ok(())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
 }

@@ -61,6 +61,8 @@ enum Command {
         question: String,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        reading: ask_cmds::ReadingArgs,
     },
     /// Score tome against evaluation data (JSON out).
     #[command(subcommand)]
@@ -94,6 +96,16 @@ enum EvalCommand {
         /// Add each question's answer, quote and score.
         #[arg(long)]
         details: bool,
+        /// The answer mode to score, or `all` (one report per mode, same questions).
+        #[arg(long, value_enum, default_value_t = ask_cmds::EvalMode::Extractive)]
+        mode: ask_cmds::EvalMode,
+        #[arg(long, value_enum, default_value_t = model_cmds::Backend::Cpu)]
+        backend: model_cmds::Backend,
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// The GGUF model (default: assets/SmolLM2-135M-Instruct.Q4_1.gguf).
+        #[arg(long)]
+        model: Option<PathBuf>,
     },
     /// Manual questions (tests/eval/manual-questions.jsonl): first citation in the gold section.
     Sections {
@@ -111,6 +123,19 @@ enum BenchCommand {
         file: PathBuf,
         #[arg(long, default_value_t = 5)]
         runs: usize,
+    },
+    /// Answer time per mode (extractive, grounded, free): median seconds per question and to the
+    /// first answer token, on the questions of a QA file.
+    Qa {
+        file: PathBuf,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long, value_enum, default_value_t = model_cmds::Backend::Cpu)]
+        backend: model_cmds::Backend,
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        #[arg(long)]
+        model: Option<PathBuf>,
     },
     /// Prefill and decode speed, peak memory, optionally against llama-bench.
     Model(model_cmds::BenchModelArgs),
@@ -147,15 +172,24 @@ fn main() -> ExitCode {
             pack_cmds::search(&file, &query, k, json)
         }
         Command::Search { file, query, k, json } => ask_cmds::search(&file, &query, k, json),
-        Command::Ask { file, question, json } if pack_cmds::is_pack(&file) => {
+        Command::Ask { file, question, json, .. } if pack_cmds::is_pack(&file) => {
             pack_cmds::ask(&file, &question, json)
         }
-        Command::Ask { file, question, json } => ask_cmds::ask(&file, &question, json),
+        Command::Ask { file, question, json, reading } => ask_cmds::ask(&file, &question, json, &reading),
         Command::Eval(EvalCommand::Outlines { dir }) => outline_cmds::eval_outlines(&dir),
         Command::Eval(EvalCommand::Headings { dir }) => outline_cmds::eval_headings(&dir),
-        Command::Eval(EvalCommand::Qa { file, limit, details }) => ask_cmds::eval_qa(&file, limit, details),
+        Command::Eval(EvalCommand::Qa { file, limit, details, mode, backend, threads, model }) => {
+            let reading =
+                ask_cmds::ReadingArgs { mode: ask_cmds::ModeArg::Extractive, backend, threads, model };
+            ask_cmds::eval_qa(&file, limit, details, mode, &reading)
+        }
         Command::Eval(EvalCommand::Sections { file, details }) => ask_cmds::eval_sections(&file, details),
         Command::Bench(BenchCommand::Ingest { file, runs }) => outline_cmds::bench_ingest(&file, runs),
+        Command::Bench(BenchCommand::Qa { file, limit, backend, threads, model }) => {
+            let reading =
+                ask_cmds::ReadingArgs { mode: ask_cmds::ModeArg::Grounded, backend, threads, model };
+            ask_cmds::bench_qa(&file, limit, &reading)
+        }
         Command::Bench(BenchCommand::Model(args)) => model_cmds::bench_model(&args),
         Command::Bench(BenchCommand::Sparse(args)) => sparse_cmds::bench_sparse(&args),
         Command::Bench(BenchCommand::Pack { site, runs, questions, name, start }) => {

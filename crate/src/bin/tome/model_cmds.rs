@@ -25,7 +25,7 @@ pub enum Backend {
 
 /// Resolves `--backend`: the GPU device for `gpu` (an error when there is none) and for `auto` when one
 /// exists; `None` means the CPU. Says on stderr which one runs and why.
-fn pick_backend(b: Backend) -> Result<Option<Gpu>> {
+pub fn pick_backend(b: Backend) -> Result<Option<Gpu>> {
     if b == Backend::Cpu {
         eprintln!("backend: cpu");
         return Ok(None);
