@@ -27,7 +27,8 @@ fn build_pdf(bodies: &[Vec<u8>]) -> Vec<u8> {
         out.extend(format!("{o:010} 00000 n \n").as_bytes());
     }
     out.extend(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", bodies.len() + 1).as_bytes(),
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", bodies.len() + 1)
+            .as_bytes(),
     );
     out
 }
@@ -115,7 +116,10 @@ fn a_bomb_on_every_page_is_a_clear_error() {
     let err = read("bombs.pdf", &helvetica_pages(&[bomb], &[0, 0])).expect_err("no page can be read");
     assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(msg.contains("none of its 2 pages") && msg.contains("page 1 skipped") && msg.contains("64 MB"), "{msg}");
+    assert!(
+        msg.contains("none of its 2 pages") && msg.contains("page 1 skipped") && msg.contains("64 MB"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -125,7 +129,11 @@ fn a_page_with_too_much_content_is_skipped_by_name() {
     let flood = line.repeat((7 << 20) / line.len()).into_bytes();
     let bytes = helvetica_pages(&[showing(&SENTENCES), flood], &[0, 1, 0]);
     let doc = read("flood.pdf", &bytes).expect("pages 1 and 3 read");
-    assert!(doc.warnings.iter().any(|w| w.contains("page 2 skipped") && w.contains("6 MB")), "{:?}", doc.warnings);
+    assert!(
+        doc.warnings.iter().any(|w| w.contains("page 2 skipped") && w.contains("6 MB")),
+        "{:?}",
+        doc.warnings
+    );
     assert_eq!(doc.text.matches("forty ships").count(), 2, "pages 1 and 3 are kept");
 }
 
@@ -204,7 +212,9 @@ fn millions_of_brackets_inside_an_object_stream_are_refused_not_a_stack_overflow
 fn dejavu() -> Vec<u8> {
     let path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
     std::fs::read(path).unwrap_or_else(|e| {
-        panic!("{path}: {e}; this test embeds a real TrueType font: install fonts-dejavu-core (scripts/setup.sh)")
+        panic!(
+            "{path}: {e}; this test embeds a real TrueType font: install fonts-dejavu-core (scripts/setup.sh)"
+        )
     })
 }
 
@@ -243,13 +253,17 @@ fn truetype_subset_pdf(lines: &[&str]) -> Vec<u8> {
     build_pdf(&[
         text("<< /Type /Catalog /Pages 2 0 R >>"),
         text("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
-        text("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"),
+        text(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        ),
         stream(ops.as_bytes(), "", true),
         text(&format!(
             "<< /Type /Font /Subtype /TrueType /BaseFont /ABCDEF+Calibri /FirstChar 1 /LastChar {} /Widths [{widths}] /FontDescriptor 6 0 R /ToUnicode 7 0 R >>",
             codes.len()
         )),
-        text("<< /Type /FontDescriptor /FontName /ABCDEF+Calibri /Flags 4 /FontBBox [-500 -300 1200 1000] /ItalicAngle 0 /Ascent 750 /Descent -250 /CapHeight 650 /StemV 80 /FontFile2 8 0 R >>"),
+        text(
+            "<< /Type /FontDescriptor /FontName /ABCDEF+Calibri /Flags 4 /FontBBox [-500 -300 1200 1000] /ItalicAngle 0 /Ascent 750 /Descent -250 /CapHeight 650 /StemV 80 /FontFile2 8 0 R >>",
+        ),
         stream(cmap.as_bytes(), "", true),
         stream(&font, &format!("/Length1 {}", font.len()), true),
     ])
@@ -260,7 +274,9 @@ fn form_xobject_pdf(lines: &[&str]) -> Vec<u8> {
     build_pdf(&[
         text("<< /Type /Catalog /Pages 2 0 R >>"),
         text("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
-        text("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /Fm0 5 0 R >> >> >>"),
+        text(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /Fm0 5 0 R >> >> >>",
+        ),
         stream(b"q 1 0 0 1 0 0 cm /Fm0 Do Q\n", "", false),
         stream(
             &showing(lines),
@@ -301,9 +317,15 @@ fn image_only_pdf() -> Vec<u8> {
     build_pdf(&[
         text("<< /Type /Catalog /Pages 2 0 R >>"),
         text("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
-        text("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /Im0 5 0 R >> >> >>"),
+        text(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /Im0 5 0 R >> >> >>",
+        ),
         stream(b"q 500 0 0 700 50 50 cm /Im0 Do Q\n", "", false),
-        stream(&pixels, "/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8", true),
+        stream(
+            &pixels,
+            "/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8",
+            true,
+        ),
     ])
 }
 
@@ -322,11 +344,9 @@ fn temp(name: &str, bytes: &[u8]) -> PathBuf {
 
 /// Visible characters `pdftotext` finds in a PDF.
 fn pdftotext_chars(path: &PathBuf) -> usize {
-    let out = Command::new("pdftotext")
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is needed for the text parity test: apt-get install poppler-utils");
+    let out = Command::new("pdftotext").arg(path).arg("-").output().expect(
+        "pdftotext (poppler-utils) is needed for the text parity test: apt-get install poppler-utils",
+    );
     String::from_utf8_lossy(&out.stdout).chars().filter(|c| !c.is_whitespace()).count()
 }
 

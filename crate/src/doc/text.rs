@@ -24,7 +24,11 @@ const MAX_LINES: usize = 4_000_000;
 pub(super) fn read(name: &str, bytes: &[u8], markdown: bool) -> Result<Document> {
     if bytes.len() > MAX_TEXT_BYTES {
         return Err(Error::TooLarge {
-            detail: format!("{} MB of text, more than the {} MB it reads", bytes.len() >> 20, MAX_TEXT_BYTES >> 20),
+            detail: format!(
+                "{} MB of text, more than the {} MB it reads",
+                bytes.len() >> 20,
+                MAX_TEXT_BYTES >> 20
+            ),
         });
     }
     // Counted on the bytes before decoding allocates anything (UTF-16 is counted after).

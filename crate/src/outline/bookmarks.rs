@@ -99,7 +99,9 @@ impl Lines<'_> {
             let have = &line.squashed;
             let rank = if have.ends_with(&want) && line.labelled {
                 1
-            } else if have.chars().count() >= 3 && (want.starts_with(have.as_str()) || have.starts_with(&want)) {
+            } else if have.chars().count() >= 3
+                && (want.starts_with(have.as_str()) || have.starts_with(&want))
+            {
                 2
             } else if have.contains(&want) {
                 3

@@ -185,7 +185,8 @@ fn percent_decode(s: &str) -> Option<String> {
     let mut i = 0;
     while i < bytes.len() {
         // A `%` that starts no escape is itself (browsers send `100%.pdf` as written).
-        let escape = bytes.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+        let escape =
+            bytes.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
         if let (b'%', Some(byte)) = (bytes[i], escape) {
             out.push(byte);
             i += 3;
@@ -283,6 +284,9 @@ mod tests {
     fn lines_are_bounded() {
         let long = vec![b'a'; 20_000];
         assert_eq!(bounded_line(&mut &long[..]).unwrap(), None);
-        assert_eq!(bounded_line(&mut &b"GET / HTTP/1.1\r\nHost: x\r\n"[..]).unwrap().as_deref(), Some("GET / HTTP/1.1\r\n"));
+        assert_eq!(
+            bounded_line(&mut &b"GET / HTTP/1.1\r\nHost: x\r\n"[..]).unwrap().as_deref(),
+            Some("GET / HTTP/1.1\r\n")
+        );
     }
 }

@@ -82,7 +82,10 @@ pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, Error> {
         if object_stream {
             if over {
                 return Err(Error::TooLarge {
-                    detail: format!("a compressed object stream inflates to more than {} MB", STREAM_BYTES / MB),
+                    detail: format!(
+                        "a compressed object stream inflates to more than {} MB",
+                        STREAM_BYTES / MB
+                    ),
                 });
             }
             if let Some(objects) = kept
@@ -245,7 +248,10 @@ fn raw_streams(bytes: &[u8]) -> impl Iterator<Item = RawStream<'_>> {
             if bytes.get(start) == Some(&b'\n') {
                 start += 1;
             }
-            let end = bytes.get(start..).and_then(|rest| find(rest, b"endstream")).map_or(bytes.len(), |e| start + e);
+            let end = bytes
+                .get(start..)
+                .and_then(|rest| find(rest, b"endstream"))
+                .map_or(bytes.len(), |e| start + e);
             at = end;
             // The dictionary: back to this object's `obj` keyword, within reason.
             let window = k.saturating_sub(64 << 10);
@@ -279,8 +285,10 @@ fn object_number(before: &[u8]) -> Option<u32> {
 fn first_filter_is_flate(dict: &[u8]) -> bool {
     let Some(f) = find(dict, b"/Filter") else { return false };
     let rest = &dict[f + 7..];
-    let rest = &rest[rest.iter().position(|b| !b.is_ascii_whitespace() && *b != b'[').unwrap_or(rest.len())..];
-    rest.starts_with(b"/FlateDecode") || rest.starts_with(b"/Fl") && !rest.get(3).is_some_and(u8::is_ascii_alphanumeric)
+    let rest =
+        &rest[rest.iter().position(|b| !b.is_ascii_whitespace() && *b != b'[').unwrap_or(rest.len())..];
+    rest.starts_with(b"/FlateDecode")
+        || rest.starts_with(b"/Fl") && !rest.get(3).is_some_and(u8::is_ascii_alphanumeric)
 }
 
 /// Nesting of `[` and `<<` in content-stream syntax (strings and comments skipped), measured
@@ -414,7 +422,9 @@ mod tests {
     fn streams_are_found_with_their_object_numbers_and_filters() {
         let body = zlib(b"BT (Hi) Tj ET");
         let mut file = b"%PDF-1.4\n7 0 obj\n<< /Length 3 >>\nstream\nabc\nendstream\nendobj\n".to_vec();
-        file.extend(format!("12 0 obj\n<< /Filter [/FlateDecode] /Length {} >>\nstream\n", body.len()).as_bytes());
+        file.extend(
+            format!("12 0 obj\n<< /Filter [/FlateDecode] /Length {} >>\nstream\n", body.len()).as_bytes(),
+        );
         file.extend(&body);
         file.extend(b"\nendstream\nendobj\n");
         let streams: Vec<_> = raw_streams(&file).collect();
