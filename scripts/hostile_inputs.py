@@ -86,6 +86,11 @@ def op_flood(small):
     return helvetica_doc([text_ops(per_page)] * pages)
 
 
+def op_flood_under_budget():
+    """40 pages each just under the page budget (4 MB): only the time budget stops it."""
+    return helvetica_doc([text_ops((4 << 20) - (64 << 10))] * 40)
+
+
 def objstm_nesting(small):
     """Millions of nested `[` inside a compressed object stream (PDF 1.5, xref stream)."""
     depth = 3_000_000
@@ -336,6 +341,7 @@ def pdf_cases(small):
     return {
         "bomb.pdf": bomb(small),
         "op-flood.pdf": op_flood(small),
+        **({} if small else {"op-flood-under-budget.pdf": op_flood_under_budget()}),
         "objstm-nesting.pdf": objstm_nesting(small),
         "truetype-tounicode.pdf": truetype_subset(sentences, embed=not small),
         "form-xobject.pdf": form_xobject(sentences),

@@ -124,13 +124,13 @@ fn a_bomb_on_every_page_is_a_clear_error() {
 
 #[test]
 fn a_page_with_too_much_content_is_skipped_by_name() {
-    // 7 MB of real text operators on page 2: past the 6 MB a page may have.
+    // 7 MB of real text operators on page 2: past the 4 MB a page may have.
     let line = "BT /F1 10 Tf 72 700 Td (The ferry leaves at dawn with seven crates.) Tj ET\n";
     let flood = line.repeat((7 << 20) / line.len()).into_bytes();
     let bytes = helvetica_pages(&[showing(&SENTENCES), flood], &[0, 1, 0]);
     let doc = read("flood.pdf", &bytes).expect("pages 1 and 3 read");
     assert!(
-        doc.warnings.iter().any(|w| w.contains("page 2 skipped") && w.contains("6 MB")),
+        doc.warnings.iter().any(|w| w.contains("page 2 skipped") && w.contains("4 MB")),
         "{:?}",
         doc.warnings
     );

@@ -29,14 +29,15 @@ pub(crate) const FILE_BYTES: usize = 1 << 30;
 /// Most content (the page's streams and the forms its resources name) read for one page. The
 /// reader holds about 150 bytes per byte of text-showing content while it reads a page (0.6 GB
 /// for 4 MB), so this bounds a page's memory; real pages of text are well under 1 MB.
-pub(crate) const PAGE_CONTENT: usize = 6 << 20;
+pub(crate) const PAGE_CONTENT: usize = 4 << 20;
 /// Most content read for a whole document; a stream drawn on many pages counts on each.
 pub(crate) const DOC_CONTENT: usize = 256 << 20;
-/// The reader keeps caches of pages it read (about 100 bytes per byte of content); after this
-/// much content it is opened afresh, which drops them.
-pub(crate) const RESET_AFTER: usize = 6 << 20;
+/// The reader keeps caches of pages it read (up to about 100 bytes per byte of text-showing
+/// content); after this much content it is opened afresh, which drops them (and its font cache:
+/// not too often, reopening costs a real document's fonts).
+pub(crate) const RESET_AFTER: usize = 16 << 20;
 /// Natively, pages are no longer started after this many seconds of reading.
-pub(crate) const DOC_SECONDS: u64 = 45;
+pub(crate) const DOC_SECONDS: u64 = 30;
 
 const MB: usize = 1 << 20;
 
