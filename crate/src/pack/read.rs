@@ -119,6 +119,14 @@ impl PackReader {
         check_name(name, content)?;
         if self.manifest.index.iter().any(|(_, f)| f == name) {
             for e in codec::read_index(name, content)? {
+                // Runs are expanded passage by passage when ranking: they must lie in the site.
+                let passages = self.manifest.passages as u64;
+                if e.path_runs.iter().any(|&(start, len)| u64::from(start) + u64::from(len) > passages) {
+                    return Err(PackError::Damaged(
+                        name.to_string(),
+                        format!("term {:?} has outline-path passages past the site's {passages}", e.term),
+                    ));
+                }
                 self.terms.insert(e.term.clone(), e);
             }
         } else if self.manifest.text.iter().any(|(_, f)| f == name) {
