@@ -132,7 +132,10 @@ impl PackReader {
         } else if self.manifest.text.iter().any(|(_, f)| f == name) {
             let (first, passages) = codec::read_text(name, content)?;
             for (i, p) in passages.into_iter().enumerate() {
-                self.passages.insert(first + i as u32, p);
+                let Some(n) = u32::try_from(i).ok().and_then(|i| first.checked_add(i)) else {
+                    return Err(PackError::Damaged(name.to_string(), "its passage numbers overflow".into()));
+                };
+                self.passages.insert(n, p);
             }
         } else if self.manifest.outline != name {
             return Err(PackError::Damaged(name.to_string(), "the manifest does not name it".into()));
