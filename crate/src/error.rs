@@ -23,8 +23,25 @@ pub enum Error {
     )]
     NoTextLayer { pages: usize },
 
+    #[error(
+        "the document goes past tome's limits ({detail}); tome stops there to stay within memory and time: split it into smaller files, or re-save a PDF with a PDF printer"
+    )]
+    TooLarge { detail: String },
+
     #[error("the PDF has no pages")]
     NoPages,
+
+    #[error(
+        "the PDF's {pages} {} blank: no text and no images on {}",
+        if *pages == 1 { "page is" } else { "pages are" },
+        if *pages == 1 { "it" } else { "any of them" }
+    )]
+    BlankPages { pages: usize },
+
+    #[error(
+        "the PDF is an XFA form: its content is form data that only Adobe Reader lays out, not pages; open it in Adobe Reader and print it to a PDF, then try again"
+    )]
+    XfaForm,
 
     #[error("the PDF is damaged or truncated ({detail}); try re-downloading or re-saving it")]
     BadPdf { detail: String },

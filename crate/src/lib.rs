@@ -13,6 +13,8 @@
 pub mod cpu;
 pub mod doc;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzz;
 // Scoring reads the eval files from disk: native only.
 #[cfg(all(not(target_family = "wasm"), feature = "full"))]
 pub mod eval;

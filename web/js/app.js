@@ -23,8 +23,8 @@ async function openFile(file) {
   await reader.open(bytes, file.name);
 }
 
-async function openStored(name) {
-  const doc = await store.load(name);
+async function openStored(id) {
+  const doc = await store.load(id);
   if (!doc) return;
   document.body.classList.add('has-doc');
   await reader.open(doc.bytes, doc.name, doc);
@@ -33,15 +33,14 @@ async function openStored(name) {
 async function refreshRecent() {
   const list = $('recent');
   const docs = await store.recent().catch(() => []);
-  list.replaceChildren(new Option('Recent documents…', ''), ...docs.map((d) => new Option(d.name, d.name)));
+  list.replaceChildren(new Option('Recent documents…', ''), ...docs.map((d) => new Option(d.name, d.id)));
   list.hidden = docs.length === 0;
   return docs;
 }
 
 reader.el.addEventListener('opened', async ({ detail }) => {
   try {
-    await store.save(detail);
-    localStorage.setItem('tome.last', detail.name);
+    localStorage.setItem('tome.last', await store.save(detail));
   } catch (e) {
     say(e.message);
   }
@@ -92,5 +91,5 @@ showState();
 
 const last = localStorage.getItem('tome.last');
 refreshRecent().then((docs) => {
-  if (last && docs.some((d) => d.name === last)) openStored(last);
+  if (last && docs.some((d) => d.id === last)) openStored(last);
 });

@@ -67,6 +67,8 @@ export class Reader {
       this.progress.done();
       this.enable(true);
     });
+    this.session.addEventListener('gave-up', () => this.showError(new Error(
+      'The reader failed several times in a row, so this document is not read again: open it again or reload the page.')));
     this.parts.error.lastElementChild.addEventListener('click', () => (this.parts.error.hidden = true));
     this.parts.search.addEventListener('submit', (e) => this.onSearch(e));
     this.setUpPager($('.pager'));
@@ -171,6 +173,9 @@ export class Reader {
   /** Opens a file; on failure the message is shown and the previous document stays. */
   async open(bytes, name, cached = null) {
     this.parts.error.hidden = true;
+    const previous = this.session.doc;
+    // Search and ask wait for the new document (the worker is reading it).
+    this.enable(false);
     if (cached) this.showOutline(name, cached.info, cached.outline);
     let doc;
     try {
@@ -178,15 +183,20 @@ export class Reader {
     } catch (error) {
       this.progress.done();
       this.showError(error);
+      if (previous) {
+        this.showOutline(previous.name, previous.info, previous.outline);
+        this.enable(true);
+      }
       this.el.dispatchEvent(new CustomEvent('failed', { bubbles: true, composed: true, detail: { name, error } }));
       return false;
     }
-    this.enable(false);
     this.parts.hits.replaceChildren();
     this.parts.answer.replaceChildren();
     this.parts.search.reset();
     this.parts.ask.reset();
     this.showOutline(name, doc.info, doc.outline);
+    this.progress.done();
+    this.enable(true);
     this.el.dispatchEvent(new CustomEvent('opened', { bubbles: true, composed: true,
       detail: { name, bytes, info: doc.info, outline: doc.outline } }));
     if (doc.info.kind === 'pdf') {

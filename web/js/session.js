@@ -1,6 +1,7 @@
-// One document being read: opens it in the worker with staged progress, then indexes it in the
-// background; search, ask and slice go to the same worker. If the worker is replaced (Stop, or a
-// crash on another file) the current document is opened again in the fresh one.
+// One document being read: opens it in the worker with staged progress, then indexes it; it becomes
+// the current document once indexed. Search, ask and slice go to the same worker. If the worker is
+// replaced (Stop, or a crash on another file) the current document is opened again in the fresh
+// one, a few times at most.
 // Events: 'progress' {stage, label, step, steps, etaMs}, 'indexed' {passages}, 'restored',
 // 'model' {state, text}: the language model's state (not loaded / downloading / loading / ready / error),
 // kept in the worker across documents; after a worker restart it is loaded again from the cache.
@@ -9,6 +10,9 @@ import { WorkerClient } from './client.js';
 import { KINDS, STAGES } from './protocol.js';
 import { Eta } from './eta.js';
 
+/** Worker restarts within a minute after which the current document is no longer read again. */
+const MAX_RESTARTS = 3;
+
 export class Session extends EventTarget {
   constructor() {
     super();
@@ -16,6 +20,8 @@ export class Session extends EventTarget {
     this.client.onrestart = () => this.restore();
     this.doc = null; // { bytes, name, info, outline }
     this.faultNextOpen = false;
+    this.faultNextIndex = false;
+    this.restarts = []; // times of recent worker restarts
     this.indexed = null; // Promise<number> of the current document's index
     this.eta = new Eta();
     this.model = { state: 'not loaded', text: 'Model: not loaded' };
@@ -92,41 +98,74 @@ export class Session extends EventTarget {
     this.dispatchEvent(new CustomEvent('progress', { detail }));
   }
 
-  /** Opens a document; resolves once its outline is known. The previous one stays on failure. */
+  /**
+   * Opens a document and indexes it; resolves once both are done. Only then is it the current
+   * document: if opening or indexing fails, or Stop is pressed, the previous one stays (and is
+   * opened again in a fresh worker when the worker had to be replaced).
+   */
   async open(bytes, name) {
-    // Test hook (pages opened with ?test-hooks): this open panics inside wasm instead of reading.
+    // Test hooks (pages opened with ?test-hooks): this open, or its indexing, panics inside wasm.
     const kind = this.faultNextOpen ? KINDS.faultPanic : KINDS.open;
-    this.faultNextOpen = false;
-    const result = await this.client.call(kind, { bytes, name }, {
-      onProgress: (p) => this.progress(p, bytes.length),
-    });
-    this.eta.done();
-    this.doc = { bytes, name, ...result };
-    this.indexed = this.index();
-    return this.doc;
+    const failIndex = this.faultNextIndex;
+    this.faultNextOpen = this.faultNextIndex = false;
+    const starts = this.client.starts;
+    let indexing = false;
+    try {
+      const result = await this.client.call(kind, { bytes, name }, {
+        onProgress: (p) => this.progress(p, bytes.length),
+      });
+      this.eta.done();
+      const doc = { bytes, name, ...result };
+      indexing = true;
+      const passages = await this.index(bytes.length, failIndex ? name : null);
+      this.doc = doc;
+      this.indexed = Promise.resolve(passages);
+      this.restarts = [];
+      this.dispatchEvent(new CustomEvent('indexed', { detail: { passages } }));
+      return doc;
+    } catch (e) {
+      // The worker read the new document but could not index it and is still running: it must
+      // hold the previous document again. (A replaced worker restores it by itself.)
+      if (indexing && this.client.starts === starts) await this.restore({ restarted: false });
+      throw e;
+    }
   }
 
-  async index() {
-    const { passages } = await this.client.call(KINDS.index, {}, {
-      onProgress: (p) => this.progress(p, this.doc?.bytes.length ?? 0),
+  async index(bytes, faultName = null) {
+    const call = faultName === null ? [KINDS.index, {}] : [KINDS.faultPanic, { name: faultName }];
+    const { passages } = await this.client.call(...call, {
+      onProgress: (p) => this.progress(p, bytes),
     });
     this.eta.done();
-    this.dispatchEvent(new CustomEvent('indexed', { detail: { passages } }));
     return passages;
   }
 
-  /** After a restart: read the current document again so search and ask keep working. */
-  async restore() {
-    this.gpuInfo = null;
-    if (this.model.state !== 'not loaded') {
-      this.setModel('not loaded', 'not loaded');
-      this.loadModel({ cachedOnly: true }).catch(() => {});
+  /**
+   * After a restart (or a failed indexing): read the current document again so search and ask keep
+   * working. Restarts are capped: after MAX_RESTARTS within a minute the document is not read again
+   * (the page says so) instead of crashing the worker in a loop.
+   */
+  async restore({ restarted = true } = {}) {
+    if (restarted) {
+      this.gpuInfo = null;
+      const now = Date.now();
+      this.restarts = [...(this.restarts ?? []).filter((t) => now - t < 60_000), now];
+      if (this.model.state !== 'not loaded') {
+        this.setModel('not loaded', 'not loaded');
+        this.loadModel({ cachedOnly: true }).catch(() => {});
+      }
     }
     if (!this.doc) return;
+    if (this.restarts?.length > MAX_RESTARTS) {
+      this.dispatchEvent(new CustomEvent('gave-up', { detail: { restarts: this.restarts.length } }));
+      return;
+    }
     const { bytes, name } = this.doc;
     try {
       await this.client.call(KINDS.open, { bytes, name });
-      this.indexed = this.index();
+      this.indexed = this.index(bytes.length);
+      const passages = await this.indexed;
+      this.dispatchEvent(new CustomEvent('indexed', { detail: { passages } }));
       this.dispatchEvent(new Event('restored'));
     } catch {
       // A second failure leaves the outline on screen; search reports the error when used.
@@ -155,6 +194,8 @@ export class Session extends EventTarget {
   testHooks() {
     return {
       panicOnNextOpen: () => (this.faultNextOpen = true),
+      panicOnNextIndex: () => (this.faultNextIndex = true),
+      currentName: () => this.doc?.name ?? null,
       destroyGpuDevice: () => this.client.call(KINDS.gpuDestroy, {}),
       workerStarts: () => this.client.starts,
     };

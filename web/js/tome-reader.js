@@ -89,10 +89,17 @@ export class TomeReaderElement extends HTMLElement {
   async load() {
     const src = this.src;
     if (!src) return;
-    const url = new URL(src, document.baseURI);
-    const name = decodeURIComponent(url.pathname.split('/').pop() || 'document');
+    // The name is for messages: a file name that is not valid percent-encoding ("100%.pdf") is
+    // shown as written; a src that is not a URL at all is an error shown in the reader.
+    let name = src.split(/[?#]/)[0].split('/').pop() || 'document';
+    try {
+      name = decodeURIComponent(name);
+    } catch {
+      // keep it as written
+    }
     let bytes;
     try {
+      const url = new URL(src, document.baseURI);
       const res = await fetch(url);
       if (!res.ok) throw new Error(`the server answered ${res.status}`);
       bytes = new Uint8Array(await res.arrayBuffer());

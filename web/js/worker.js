@@ -4,7 +4,7 @@
 
 import init, { Tome } from '../pkg/tome.js';
 import { KINDS, reply } from './protocol.js';
-import { fetchModel } from './model.js';
+import { fetchModel, forgetModel, keepModel } from './model.js';
 
 // Test hooks (fault injection) answer only in a worker the page started with ?test-hooks.
 const TEST_HOOKS = new URL(self.location.href).searchParams.has('test-hooks');
@@ -112,7 +112,15 @@ const handlers = {
     });
     if (!bytes) return { loaded: false };
     self.postMessage({ id, type: 'progress', progress: { stage: 'model-load', label: 'loading' } });
-    const info = Tome.loadModel(bytes);
+    let info;
+    try {
+      info = Tome.loadModel(bytes);
+    } catch (e) {
+      // A copy that does not load is not kept (or no longer): "Load model" downloads it again.
+      if (bytes.fromCache) await forgetModel(url);
+      throw e;
+    }
+    await keepModel(bytes, url);
     self.postMessage({ id, type: 'progress', progress: { stage: 'model-load', label: 'choosing where it runs' } });
     engine = await chooseEngine();
     return { loaded: true, ...info, backend: engine };

@@ -114,7 +114,8 @@ impl Isa {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as in dot_f32; the kernels handle G <= 8 heads, hd a multiple of 8.
         unsafe {
-            if out.len() <= 8 && hd.is_multiple_of(8) {
+            // The kernels read k[..hd] and q[..G * hd] unchecked: only slices that hold them.
+            if out.len() <= 8 && hd.is_multiple_of(8) && k.len() >= hd && q.len() >= out.len() * hd {
                 match self {
                     Isa::Vnni => return simd_x86::vnni::dot_f16_heads(k, q, hd, out),
                     Isa::Avx2 => return simd_x86::avx2::dot_f16_heads(k, q, hd, out),
@@ -133,7 +134,8 @@ impl Isa {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as in dot_f16_heads.
         unsafe {
-            if p.len() <= 8 && hd.is_multiple_of(8) {
+            // The kernels touch out[..G * hd] and v[..hd] unchecked: only slices that hold them.
+            if p.len() <= 8 && hd.is_multiple_of(8) && v.len() >= hd && out.len() >= p.len() * hd {
                 match self {
                     Isa::Vnni => return simd_x86::vnni::axpy_f16_heads(out, p, v, hd),
                     Isa::Avx2 => return simd_x86::avx2::axpy_f16_heads(out, p, v, hd),
@@ -280,5 +282,36 @@ impl Isa {
             }
         }
         quant::quantize_row_q8(x, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Short slices never reach the unchecked kernels: the checked path panics (a bug report),
+    /// it does not read or write out of bounds.
+    #[test]
+    fn head_helpers_refuse_short_slices_on_every_isa() {
+        for isa in [Isa::detect(), Isa::Scalar] {
+            let (hd, g) = (16, 2);
+            let k = vec![0x3c00u16; hd - 8];
+            let q = vec![1.0f32; g * hd];
+            let mut out = vec![0.0f32; g];
+            let short_k = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                isa.dot_f16_heads(&k, &q, hd, &mut out);
+            }));
+            assert!(short_k.is_err(), "{isa:?}: a short key row must not be read past its end");
+            let mut short_out = vec![0.0f32; hd];
+            let v = vec![0x3c00u16; hd];
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                isa.axpy_f16_heads(&mut short_out, &[1.0, 1.0], &v, hd);
+            }));
+            assert!(r.is_err(), "{isa:?}: a short output must not be written past its end");
+            // Right sizes: the sum of f16 ones.
+            let k = vec![0x3c00u16; hd];
+            isa.dot_f16_heads(&k, &q, hd, &mut out);
+            assert_eq!(out, vec![hd as f32; g]);
+        }
     }
 }

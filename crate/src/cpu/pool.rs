@@ -97,7 +97,23 @@ impl Pool {
             let _g = lock(&s.lock);
             s.wake.notify_all();
         }
+        // Waits for the workers when dropped, which happens on unwinding too: if the caller's own
+        // share panics, `f` must still outlive every worker that runs it.
+        let workers = WaitForWorkers(s);
         f(0, self.n);
+        drop(workers);
+        if s.panicked.swap(false, SeqCst) {
+            panic!("a tome-cpu worker thread panicked");
+        }
+    }
+}
+
+/// Returns (on drop) once no worker runs the current job any more, and clears it.
+struct WaitForWorkers<'a>(&'a Shared);
+
+impl Drop for WaitForWorkers<'_> {
+    fn drop(&mut self) {
+        let s = self.0;
         let mut spins = 0u32;
         while s.remaining.load(SeqCst) != 0 {
             // On an oversubscribed machine the worker we wait for may be descheduled: after a short
@@ -110,9 +126,6 @@ impl Pool {
             }
         }
         *lock(&s.job) = None;
-        if s.panicked.swap(false, SeqCst) {
-            panic!("a tome-cpu worker thread panicked");
-        }
     }
 }
 
@@ -213,6 +226,30 @@ mod tests {
             });
         }
         assert_eq!(count.load(SeqCst), 2000 * 6);
+    }
+
+    #[test]
+    fn a_panic_on_the_callers_share_still_waits_for_the_workers() {
+        let pool = Pool::new(3);
+        let finished = AtomicUsize::new(0);
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pool.run(&|i, _| {
+                if i == 0 {
+                    panic!("the caller's share fails");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                finished.fetch_add(1, SeqCst);
+            });
+        }));
+        assert!(r.is_err());
+        // Every worker was done with the closure (and what it borrows) before `run` unwound.
+        assert_eq!(finished.load(SeqCst), 2);
+        // And the pool still works.
+        let count = AtomicUsize::new(0);
+        pool.run(&|_, _| {
+            count.fetch_add(1, SeqCst);
+        });
+        assert_eq!(count.load(SeqCst), 3);
     }
 
     #[test]

@@ -12,10 +12,30 @@
 //! work the same way as for PDFs.
 
 use super::{Block, DocKind, Document, Page, encoding, gutenberg};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::span::Span;
 
+/// Largest text read, in bytes and in non-blank lines. Each line costs about 90 bytes of blocks,
+/// outline and index, so 4 million lines stay near 0.4 GB (wasm32 has 4 GB in all); a long book
+/// has some 100,000 lines.
+const MAX_TEXT_BYTES: usize = 256 << 20;
+const MAX_LINES: usize = 4_000_000;
+
 pub(super) fn read(name: &str, bytes: &[u8], markdown: bool) -> Result<Document> {
+    if bytes.len() > MAX_TEXT_BYTES {
+        return Err(Error::TooLarge {
+            detail: format!(
+                "{} MB of text, more than the {} MB it reads",
+                bytes.len() >> 20,
+                MAX_TEXT_BYTES >> 20
+            ),
+        });
+    }
+    // Counted on the bytes before decoding allocates anything (UTF-16 is counted after).
+    let newlines = bytes.iter().filter(|&&b| b == b'\n' || b == b'\r').count();
+    if newlines > 2 * MAX_LINES {
+        return Err(too_many_lines(newlines));
+    }
     let (decoded, _) = encoding::decode(bytes)?;
     let text = lone_cr_to_lf(decoded);
     let pages = pages(&text);
@@ -29,12 +49,19 @@ pub(super) fn read(name: &str, bytes: &[u8], markdown: bool) -> Result<Document>
             let page = pages.partition_point(|p| p.span.start <= s).max(1) as u32;
             Block { span: Span::new(s, e), page, bbox: [0.0; 4], font_size: 0.0, bold: false }
         })
-        .collect();
+        .collect::<Vec<Block>>();
+    if blocks.len() > MAX_LINES {
+        return Err(too_many_lines(blocks.len()));
+    }
     let kind = if markdown { DocKind::Markdown } else { DocKind::Text };
     let body = gutenberg::body(&text);
     let mut doc = Document::new(name, kind, text, pages, blocks, None);
     doc.body = body;
     Ok(doc)
+}
+
+fn too_many_lines(lines: usize) -> Error {
+    Error::TooLarge { detail: format!("{lines} lines, more than the {MAX_LINES} it reads") }
 }
 
 /// Pages: a text is one page, unless form feeds split it (as in `pdftotext` output); each

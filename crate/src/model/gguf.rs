@@ -26,7 +26,76 @@ pub enum Value {
     F64(f64),
     Bool(bool),
     Str(String),
-    Array(Vec<Value>),
+    Array(Array),
+}
+
+/// A metadata array, kept as compactly as the file holds it: a vector of `Value`s would take 32
+/// bytes for each one-byte item, so a damaged or hostile file could turn its size into 32 times
+/// that in memory.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Array {
+    U8(Vec<u8>),
+    I8(Vec<i8>),
+    U16(Vec<u16>),
+    I16(Vec<i16>),
+    U32(Vec<u32>),
+    I32(Vec<i32>),
+    U64(Vec<u64>),
+    I64(Vec<i64>),
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+    Bool(Vec<bool>),
+    Str(Vec<String>),
+    Array(Vec<Array>),
+}
+
+impl Array {
+    pub fn len(&self) -> usize {
+        match self {
+            Array::U8(v) => v.len(),
+            Array::I8(v) => v.len(),
+            Array::U16(v) => v.len(),
+            Array::I16(v) => v.len(),
+            Array::U32(v) => v.len(),
+            Array::I32(v) => v.len(),
+            Array::U64(v) => v.len(),
+            Array::I64(v) => v.len(),
+            Array::F32(v) => v.len(),
+            Array::F64(v) => v.len(),
+            Array::Bool(v) => v.len(),
+            Array::Str(v) => v.len(),
+            Array::Array(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn as_strs(&self) -> Option<&[String]> {
+        match self {
+            Array::Str(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Integer items as u64 (negative ones as None); None for arrays of other types.
+    pub fn to_u64s(&self) -> Option<Vec<Option<u64>>> {
+        fn all<T: Copy>(v: &[T], f: impl Fn(T) -> Option<u64>) -> Option<Vec<Option<u64>>> {
+            Some(v.iter().map(|&x| f(x)).collect())
+        }
+        match self {
+            Array::U8(v) => all(v, |x| Some(u64::from(x))),
+            Array::U16(v) => all(v, |x| Some(u64::from(x))),
+            Array::U32(v) => all(v, |x| Some(u64::from(x))),
+            Array::U64(v) => all(v, Some),
+            Array::I8(v) => all(v, |x| u64::try_from(x).ok()),
+            Array::I16(v) => all(v, |x| u64::try_from(x).ok()),
+            Array::I32(v) => all(v, |x| u64::try_from(x).ok()),
+            Array::I64(v) => all(v, |x| u64::try_from(x).ok()),
+            _ => None,
+        }
+    }
 }
 
 impl Value {
@@ -60,7 +129,7 @@ impl Value {
         }
     }
 
-    pub fn as_array(&self) -> Option<&[Value]> {
+    pub fn as_array(&self) -> Option<&Array> {
         match self {
             Value::Array(a) => Some(a),
             _ => None,
@@ -164,30 +233,52 @@ impl<'a> Reader<'a> {
             6 => Value::F32(f32::from_le_bytes(self.arr(key)?)),
             7 => Value::Bool(self.arr::<1>(key)?[0] != 0),
             8 => Value::Str(self.string(key)?),
-            9 => {
-                if depth > 8 {
-                    return Err(corrupt(format!("metadata {key} nests arrays too deeply")));
-                }
-                let ety = self.u32(key)?;
-                let min_item = match ety {
-                    0 | 1 | 7 => 1,
-                    2 | 3 => 2,
-                    4..=6 => 4,
-                    8 | 10..=12 => 8,
-                    9 => 12,
-                    _ => return Err(corrupt(format!("metadata {key} has unknown array element type {ety}"))),
-                };
-                let n = self.count(key, min_item)?;
-                let mut v = Vec::with_capacity(n);
-                for _ in 0..n {
-                    v.push(self.value(ety, key, depth + 1)?);
-                }
-                Value::Array(v)
-            }
+            9 => Value::Array(self.array(key, depth)?),
             10 => Value::U64(self.u64(key)?),
             11 => Value::I64(i64::from_le_bytes(self.arr(key)?)),
             12 => Value::F64(f64::from_le_bytes(self.arr(key)?)),
             _ => return Err(corrupt(format!("metadata {key} has unknown value type {ty}"))),
+        })
+    }
+}
+
+impl Reader<'_> {
+    /// An array's element type, count and items, each item read straight into a typed vector.
+    fn array(&mut self, key: &str, depth: usize) -> Result<Array, ModelError> {
+        if depth > 8 {
+            return Err(corrupt(format!("metadata {key} nests arrays too deeply")));
+        }
+        let ety = self.u32(key)?;
+        let min_item = match ety {
+            0 | 1 | 7 => 1,
+            2 | 3 => 2,
+            4..=6 => 4,
+            8 | 10..=12 => 8,
+            9 => 12,
+            _ => return Err(corrupt(format!("metadata {key} has unknown array element type {ety}"))),
+        };
+        let n = self.count(key, min_item)?;
+        fn items<T>(n: usize, mut f: impl FnMut() -> Result<T, ModelError>) -> Result<Vec<T>, ModelError> {
+            let mut v = Vec::with_capacity(n);
+            for _ in 0..n {
+                v.push(f()?);
+            }
+            Ok(v)
+        }
+        Ok(match ety {
+            0 => Array::U8(self.take(n, key)?.to_vec()),
+            1 => Array::I8(self.take(n, key)?.iter().map(|&b| b as i8).collect()),
+            2 => Array::U16(items(n, || Ok(u16::from_le_bytes(self.arr(key)?)))?),
+            3 => Array::I16(items(n, || Ok(i16::from_le_bytes(self.arr(key)?)))?),
+            4 => Array::U32(items(n, || self.u32(key))?),
+            5 => Array::I32(items(n, || Ok(i32::from_le_bytes(self.arr(key)?)))?),
+            6 => Array::F32(items(n, || Ok(f32::from_le_bytes(self.arr(key)?)))?),
+            7 => Array::Bool(self.take(n, key)?.iter().map(|&b| b != 0).collect()),
+            8 => Array::Str(items(n, || self.string(key))?),
+            9 => Array::Array(items(n, || self.array(key, depth + 1))?),
+            10 => Array::U64(items(n, || self.u64(key))?),
+            11 => Array::I64(items(n, || Ok(i64::from_le_bytes(self.arr(key)?)))?),
+            _ => Array::F64(items(n, || Ok(f64::from_le_bytes(self.arr(key)?)))?),
         })
     }
 }
@@ -298,7 +389,7 @@ impl Gguf {
         self.get(key)?.as_str().ok_or_else(|| ModelError::BadKey(key.to_string(), "a string"))
     }
 
-    pub fn get_array(&self, key: &str) -> Result<&[Value], ModelError> {
+    pub fn get_array(&self, key: &str) -> Result<&Array, ModelError> {
         self.get(key)?.as_array().ok_or_else(|| ModelError::BadKey(key.to_string(), "an array"))
     }
 
@@ -366,9 +457,8 @@ mod tests {
         let g = Gguf::parse(&b).unwrap();
         assert_eq!(g.get_u64("a.u8").unwrap(), 7);
         assert_eq!(g.get_f32("a.f64").unwrap(), 2.5);
-        let strs: Vec<_> = g.get_array("a.strs").unwrap().iter().filter_map(|v| v.as_str()).collect();
-        assert_eq!(strs, ["x", "yz"]);
-        assert_eq!(g.get("a.nested").unwrap(), &Value::Array(vec![Value::Array(vec![Value::I64(-3)])]));
+        assert_eq!(g.get_array("a.strs").unwrap().as_strs().unwrap(), ["x", "yz"]);
+        assert_eq!(g.get("a.nested").unwrap(), &Value::Array(Array::Array(vec![Array::I64(vec![-3])])));
         let t = g.tensor("w").unwrap();
         assert_eq!(
             (t.dims.as_slice(), t.ty, t.offset, t.size),
@@ -393,6 +483,21 @@ mod tests {
         b.extend((1u64 << 60).to_le_bytes());
         assert!(Gguf::parse(&b).is_err());
         assert!(Gguf::parse(&header(1, 0, 0)).is_err());
+    }
+
+    #[test]
+    fn arrays_take_about_their_file_size_in_memory() {
+        let n = 100_000u64;
+        let mut b = header(3, 0, 1);
+        push_str(&mut b, "k");
+        b.extend(9u32.to_le_bytes());
+        b.extend(0u32.to_le_bytes());
+        b.extend(n.to_le_bytes());
+        b.extend(std::iter::repeat_n(7u8, n as usize));
+        let g = Gguf::parse(&b).unwrap();
+        let a = g.get_array("k").unwrap();
+        assert!(matches!(a, Array::U8(v) if v.len() == n as usize && v.capacity() == n as usize));
+        assert_eq!(a.to_u64s().unwrap()[5], Some(7));
         assert!(Gguf::parse(b"GGML").is_err());
     }
 }

@@ -37,6 +37,15 @@ pub enum Precision {
     Exact,
 }
 
+/// Largest dimensions tome accepts in a model file (far above any model it can run on a CPU or in
+/// a browser; they exist so that a damaged file cannot size an allocation).
+pub const MAX_D_MODEL: usize = 1 << 16;
+pub const MAX_HEADS: usize = 1 << 10;
+pub const MAX_LAYERS: usize = 1 << 10;
+pub const MAX_D_FF: usize = 1 << 18;
+pub const MAX_VOCAB: usize = 1 << 21;
+pub const MAX_CONTEXT: usize = 1 << 24;
+
 /// Model hyper-parameters, read from GGUF metadata.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -88,7 +97,35 @@ impl Config {
         {
             return Err(ModelError::BadKey(k("rope.dimension_count"), "an even number up to the head size"));
         }
+        cfg.check_bounds(&k)?;
         Ok(cfg)
+    }
+
+    /// Every dimension within what a model tome can run has, before anything is sized by it: a
+    /// zero or absurd value in a damaged file is an error here, not a panic or a huge allocation
+    /// later. (The tensors' shapes, checked against the file's size, then bound them further.)
+    fn check_bounds(&self, k: &dyn Fn(&str) -> String) -> Result<(), ModelError> {
+        let bounds: [(&str, usize, usize, usize); 7] = [
+            ("embedding_length", self.d_model, 8, MAX_D_MODEL),
+            ("attention.head_count", self.n_head, 1, MAX_HEADS),
+            ("block_count", self.n_layer, 1, MAX_LAYERS),
+            ("feed_forward_length", self.d_ff, 1, MAX_D_FF),
+            ("vocab_size", self.vocab, 1, MAX_VOCAB),
+            ("context_length", self.n_ctx_train, 1, MAX_CONTEXT),
+            ("rope.dimension_count", self.rope_dims, 2, MAX_D_MODEL),
+        ];
+        for (key, value, min, max) in bounds {
+            if !(min..=max).contains(&value) {
+                return Err(ModelError::OutOfRange { key: k(key), value, min, max });
+            }
+        }
+        if !(self.eps.is_finite() && self.eps > 0.0) {
+            return Err(ModelError::BadKey(k("attention.layer_norm_rms_epsilon"), "a small positive number"));
+        }
+        if !(self.rope_base.is_finite() && self.rope_base > 0.0) {
+            return Err(ModelError::BadKey(k("rope.freq_base"), "a positive number"));
+        }
+        Ok(())
     }
 
     pub fn kv_dim(&self) -> usize {

@@ -44,6 +44,11 @@ pub enum ModelError {
     #[error("model file: tensor `{tensor}` has shape {got:?}, expected {want:?}")]
     BadShape { tensor: String, got: Vec<usize>, want: Vec<usize> },
 
+    #[error(
+        "model file: metadata key `{key}` is {value}, outside {min}..={max}; the file is damaged or not a model tome can run"
+    )]
+    OutOfRange { key: String, value: usize, min: usize, max: usize },
+
     #[error("model architecture `{0}` is not supported; tome runs Llama-family GGUF models")]
     Architecture(String),
 

@@ -66,21 +66,24 @@ impl Tokenizer {
         }
         let tokens: Vec<String> = g
             .get_array("tokenizer.ggml.tokens")?
-            .iter()
-            .map(|v| v.as_str().map(str::to_string))
-            .collect::<Option<_>>()
-            .ok_or(ModelError::BadKey("tokenizer.ggml.tokens".into(), "an array of strings"))?;
+            .as_strs()
+            .ok_or(ModelError::BadKey("tokenizer.ggml.tokens".into(), "an array of strings"))?
+            .to_vec();
         let merges: Vec<(String, String)> = g
             .get_array("tokenizer.ggml.merges")?
-            .iter()
-            .map(|v| {
-                let (a, b) = v.as_str()?.split_once(' ')?;
-                Some((a.to_string(), b.to_string()))
+            .as_strs()
+            .and_then(|merges| {
+                merges
+                    .iter()
+                    .map(|v| {
+                        let (a, b) = v.split_once(' ')?;
+                        Some((a.to_string(), b.to_string()))
+                    })
+                    .collect::<Option<_>>()
             })
-            .collect::<Option<_>>()
             .ok_or(ModelError::BadKey("tokenizer.ggml.merges".into(), "an array of \"a b\" strings"))?;
-        let types: Vec<u64> = match g.metadata.get("tokenizer.ggml.token_type") {
-            Some(v) => v.as_array().unwrap_or(&[]).iter().map(|t| t.as_u64().unwrap_or(1)).collect(),
+        let types: Vec<u64> = match g.metadata.get("tokenizer.ggml.token_type").and_then(|v| v.as_array()) {
+            Some(a) => a.to_u64s().unwrap_or_default().into_iter().map(|t| t.unwrap_or(1)).collect(),
             None => Vec::new(),
         };
         let mut vocab = Vocab::default();

@@ -2,6 +2,12 @@
 //!
 //! A bookmark's section starts at its title's line on its target page when that line can be
 //! found (compared without case and whitespace), else at the start of that page.
+//!
+//! Each page's lines are squashed once and exact titles found through a map, so thousands of
+//! bookmarks over thousands of lines cost their sum, not their product; the looser matches scan
+//! lines within a budget, past which a bookmark not found exactly starts at its page.
+
+use std::collections::HashMap;
 
 use super::layout::patterns::label_depth;
 use super::{Heading, OutlineNode, tree};
@@ -11,13 +17,14 @@ pub(super) fn outline(doc: &Document, marks: &[Bookmark]) -> Vec<OutlineNode> {
     let mut headings: Vec<Heading> = Vec::with_capacity(marks.len());
     // Bookmarks without a destination inherit the previous one's page, so sections stay in order.
     let mut last_page = doc.pages.first().map_or(1, |p| p.number);
+    let mut lines = Lines { doc, pages: HashMap::new(), budget: LOOSE_BUDGET };
     for mark in marks {
         let page = mark.page.unwrap_or(last_page);
         last_page = page;
         // Several bookmarks on one page: look for each title after the previous one's line.
         let from = headings.last().filter(|h| h.page == page).map_or(0, |h| h.start);
         let start =
-            title_line(doc, page, &mark.title, from).unwrap_or_else(|| page_start(doc, page).max(from));
+            lines.title_line(page, &mark.title, from).unwrap_or_else(|| page_start(doc, page).max(from));
         headings.push(Heading { title: mark.title.clone(), level: mark.level, start, page });
     }
     tree(doc, headings)
@@ -28,39 +35,124 @@ fn page_start(doc: &Document, page: u32) -> usize {
     doc.pages.get(i).or(doc.pages.last()).map_or(0, |p| p.span.start)
 }
 
-/// Byte offset of the line on `page` (at or after `from`) that best matches `title`:
-/// the same text, else the title after a section label ("7.1 The read.table() function": the
-/// bookmark often drops the number the page shows), else a line that starts the title or that
-/// the title starts with, else a line containing it (a mention in prose ranks last).
-fn title_line(doc: &Document, page: u32, title: &str, from: usize) -> Option<usize> {
-    let want = squash(title);
-    if want.is_empty() {
-        return None;
+/// Line comparisons the loose matches may spend on one document.
+const LOOSE_BUDGET: usize = 4_000_000;
+
+/// One line of a page: squashed text, start offset, whether it opens with a section label.
+struct Line {
+    squashed: String,
+    start: usize,
+    labelled: bool,
+}
+
+#[derive(Default)]
+struct PageLines {
+    lines: Vec<Line>,
+    /// Squashed text → indices into `lines`, in order.
+    exact: HashMap<String, Vec<usize>>,
+}
+
+/// The document's lines, squashed a page at a time as bookmarks ask for them.
+struct Lines<'a> {
+    doc: &'a Document,
+    pages: HashMap<u32, PageLines>,
+    budget: usize,
+}
+
+impl Lines<'_> {
+    fn page(&mut self, page: u32) -> &PageLines {
+        let doc = self.doc;
+        self.pages.entry(page).or_insert_with(|| {
+            let first = doc.blocks.partition_point(|b| b.page < page);
+            let mut p = PageLines::default();
+            for b in doc.blocks[first..].iter().take_while(|b| b.page == page) {
+                let text = doc.slice(b.span);
+                let squashed = squash(text);
+                p.exact.entry(squashed.clone()).or_default().push(p.lines.len());
+                p.lines.push(Line { squashed, start: b.span.start, labelled: label_depth(text).is_some() });
+            }
+            p
+        })
     }
-    let first = doc.blocks.partition_point(|b| b.page < page);
-    let lines = doc.blocks[first..].iter().take_while(|b| b.page == page).filter(|b| b.span.start >= from);
-    let mut best: Option<(u8, usize)> = None;
-    for b in lines {
-        let have = squash(doc.slice(b.span));
-        let rank = if have == want {
-            0
-        } else if have.ends_with(&want) && label_depth(doc.slice(b.span)).is_some() {
-            1
-        } else if have.chars().count() >= 3 && (want.starts_with(&have) || have.starts_with(&want)) {
-            2
-        } else if have.contains(&want) {
-            3
-        } else {
-            continue;
-        };
-        if best.is_none_or(|(r, _)| rank < r) {
-            best = Some((rank, b.span.start));
+
+    /// Byte offset of the line on `page` (at or after `from`) that best matches `title`:
+    /// the same text, else the title after a section label ("7.1 The read.table() function":
+    /// the bookmark often drops the number the page shows), else a line that starts the title or
+    /// that the title starts with, else a line containing it (a mention in prose ranks last).
+    fn title_line(&mut self, page: u32, title: &str, from: usize) -> Option<usize> {
+        let want = squash(title);
+        if want.is_empty() {
+            return None;
         }
+        let mut budget = self.budget;
+        let p = self.page(page);
+        let exact = p.exact.get(&want).into_iter().flatten().map(|&i| p.lines[i].start).find(|&s| s >= from);
+        if exact.is_some() {
+            return exact;
+        }
+        let mut best: Option<(u8, usize)> = None;
+        for line in p.lines.iter().filter(|l| l.start >= from) {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            let have = &line.squashed;
+            let rank = if have.ends_with(&want) && line.labelled {
+                1
+            } else if have.chars().count() >= 3
+                && (want.starts_with(have.as_str()) || have.starts_with(&want))
+            {
+                2
+            } else if have.contains(&want) {
+                3
+            } else {
+                continue;
+            };
+            if best.is_none_or(|(r, _)| rank < r) {
+                best = Some((rank, line.start));
+            }
+        }
+        self.budget = budget;
+        best.map(|(_, start)| start)
     }
-    best.map(|(_, start)| start)
 }
 
 /// Lower case without any whitespace: titles and lines compare equal across line breaks.
 pub(super) fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marks(titles: &[String]) -> Vec<Bookmark> {
+        titles.iter().map(|t| Bookmark { title: t.clone(), level: 1, page: Some(1) }).collect()
+    }
+
+    #[test]
+    fn many_bookmarks_on_one_page_each_find_their_line() {
+        // 20,000 lines on one page, a bookmark for every line: found exactly, in order.
+        let titles: Vec<String> = (0..20_000).map(|i| format!("Harbour log entry {i}")).collect();
+        let text = titles.join("\n");
+        let doc = Document::from_bytes("log.txt", text.as_bytes()).unwrap();
+        let nodes = outline(&doc, &marks(&titles));
+        assert_eq!(nodes.len(), titles.len());
+        for (node, title) in nodes.iter().zip(&titles) {
+            assert!(doc.slice(node.span).starts_with(title.as_str()), "{title}");
+        }
+    }
+
+    #[test]
+    fn loose_matches_still_found_and_missing_titles_start_their_page() {
+        let text = "Intro\n7.1 The tide tables\nA line that mentions the Ferry Schedule in passing\n";
+        let doc = Document::from_bytes("t.txt", text.as_bytes()).unwrap();
+        let titles = ["The tide tables".to_string(), "ferry schedule".into(), "Not on the page".into()];
+        let nodes = outline(&doc, &marks(&titles));
+        let starts: Vec<usize> = nodes.iter().map(|n| n.span.start).collect();
+        assert_eq!(starts[0], text.find("7.1").unwrap());
+        assert_eq!(starts[1], text.find("A line").unwrap());
+        // Not found: the page's start, kept after the previous bookmark.
+        assert_eq!(starts[2], starts[1]);
+    }
 }

@@ -41,9 +41,10 @@ fn chunk_starts(doc: &Document) -> Vec<usize> {
     let mut starts = vec![doc.body.start];
     let mut at = 0;
     while at + size < body.len() {
-        let target = at + size;
+        // Byte targets moved onto character boundaries (a fuzzer found `¶` across one).
+        let target = char_boundary(body, at + size);
         // Prefer a paragraph break in the next quarter chunk, else the next line break.
-        let window = &body[target..body.len().min(target + size / 4)];
+        let window = &body[target..char_boundary(body, target + size / 4)];
         let cut = window
             .find("\n\n")
             .map(|i| target + i + 2)
@@ -57,6 +58,14 @@ fn chunk_starts(doc: &Document) -> Vec<usize> {
         }
     }
     starts
+}
+
+/// The first character boundary at or after `i` (the end at most).
+fn char_boundary(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i.min(s.len())
 }
 
 /// The first non-blank line of `text`, shortened.
@@ -73,6 +82,16 @@ fn first_line(text: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::outline::{Outline, OutlineSource};
+
+    #[test]
+    fn chunk_ends_never_split_a_character() {
+        // Lines of two-byte characters after one ASCII byte: the 20,000-byte target falls inside one.
+        let text = format!("a{}", "¶¶¶¶¶¶¶¶¶\n".repeat(8_000));
+        let doc = Document::from_bytes("pilcrows.txt", text.as_bytes()).unwrap();
+        let starts = chunk_starts(&doc);
+        assert!(starts.len() > 1);
+        assert!(starts.iter().all(|&s| doc.text.is_char_boundary(s)));
+    }
 
     #[test]
     fn text_without_structure_gets_fixed_size_sections_titled_by_first_line() {

@@ -26,6 +26,9 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the file formats; a reader refuses packs of another.
 pub const FORMAT: u32 = 1;
+/// Most passages a pack may hold (a large documentation site has tens of thousands); the reader
+/// sizes work by it.
+pub const MAX_PASSAGES: usize = 10_000_000;
 /// The manifest's file name, the one name that is not content-hashed.
 pub const MANIFEST: &str = "tome-pack.json";
 
@@ -83,8 +86,15 @@ impl Manifest {
             let tome = value.get("tome").and_then(|t| t.as_str()).unwrap_or("unknown").to_string();
             return Err(PackError::Version { found: format, tome, ours: env!("CARGO_PKG_VERSION") });
         }
-        serde_json::from_value(value)
-            .map_err(|e| PackError::NotAPack(format!("the manifest is incomplete: {e}")))
+        let manifest: Manifest = serde_json::from_value(value)
+            .map_err(|e| PackError::NotAPack(format!("the manifest is incomplete: {e}")))?;
+        if manifest.passages > MAX_PASSAGES {
+            return Err(PackError::NotAPack(format!(
+                "the manifest claims {} passages, more than the {MAX_PASSAGES} a pack may hold",
+                manifest.passages
+            )));
+        }
+        Ok(manifest)
     }
 }
 

@@ -119,12 +119,23 @@ impl PackReader {
         check_name(name, content)?;
         if self.manifest.index.iter().any(|(_, f)| f == name) {
             for e in codec::read_index(name, content)? {
+                // Runs are expanded passage by passage when ranking: they must lie in the site.
+                let passages = self.manifest.passages as u64;
+                if e.path_runs.iter().any(|&(start, len)| u64::from(start) + u64::from(len) > passages) {
+                    return Err(PackError::Damaged(
+                        name.to_string(),
+                        format!("term {:?} has outline-path passages past the site's {passages}", e.term),
+                    ));
+                }
                 self.terms.insert(e.term.clone(), e);
             }
         } else if self.manifest.text.iter().any(|(_, f)| f == name) {
             let (first, passages) = codec::read_text(name, content)?;
             for (i, p) in passages.into_iter().enumerate() {
-                self.passages.insert(first + i as u32, p);
+                let Some(n) = u32::try_from(i).ok().and_then(|i| first.checked_add(i)) else {
+                    return Err(PackError::Damaged(name.to_string(), "its passage numbers overflow".into()));
+                };
+                self.passages.insert(n, p);
             }
         } else if self.manifest.outline != name {
             return Err(PackError::Damaged(name.to_string(), "the manifest does not name it".into()));

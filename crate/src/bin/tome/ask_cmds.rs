@@ -117,7 +117,7 @@ pub fn search(file: &Path, query: &str, k: usize, json: bool) -> Result<()> {
         out += &format!("{}. p. {}  {}  (score {:.2})\n", rank + 1, p.page, path_label(&p.path), hit.score);
         out += &format!("   {}\n\n", snippet(&doc, p.span, &hit.matches, bold));
     }
-    emit(&out);
+    emit(&crate::term::safe(&out));
     Ok(())
 }
 
@@ -161,7 +161,7 @@ pub fn ask(file: &Path, question: &str, json: bool, reading: &ReadingArgs) -> Re
         });
         return Ok(());
     }
-    emit(&ask_human(&doc, &answer, file, question, std::io::stdout().is_terminal()));
+    emit(&crate::term::safe(&ask_human(&doc, &answer, file, question, std::io::stdout().is_terminal())));
     Ok(())
 }
 

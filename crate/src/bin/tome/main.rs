@@ -6,6 +6,7 @@ mod outline_cmds;
 mod pack_cmds;
 mod serve_cmds;
 mod sparse_cmds;
+mod term;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -207,7 +208,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("tome: {e}");
+            eprintln!("tome: {}", term::safe(&e.to_string()));
             ExitCode::FAILURE
         }
     }

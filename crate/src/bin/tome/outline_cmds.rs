@@ -12,7 +12,7 @@ use tome::{Document, Index, Outline, Result};
 pub fn outline(file: &Path, ignore_bookmarks: bool, with_scopes: bool, json: bool) -> Result<()> {
     let doc = Document::open(file)?;
     for w in &doc.warnings {
-        eprintln!("tome: warning: {w}");
+        eprintln!("tome: warning: {}", crate::term::safe(w));
     }
     let outline = Outline::build(&doc, ignore_bookmarks);
     let nodes = outline.flatten();
@@ -41,14 +41,15 @@ pub fn outline(file: &Path, ignore_bookmarks: bool, with_scopes: bool, json: boo
     } else {
         let source = serde_json::to_value(outline.source).ok();
         let source = source.as_ref().and_then(|s| s.as_str()).unwrap_or("");
-        println!("{} — {} pages, outline from {source}", doc.name, doc.pages.len());
+        let mut out = format!("{} — {} pages, outline from {source}\n", doc.name, doc.pages.len());
         for (i, (n, _)) in nodes.iter().enumerate() {
             let indent = "  ".repeat(n.level.saturating_sub(1) as usize);
-            println!("{indent}{}  (p. {})", n.title, n.page);
+            out += &format!("{indent}{}  (p. {})\n", n.title, n.page);
             if let Some(scope) = scopes.get(i) {
-                println!("{indent}  \u{2014} {}", scope.text);
+                out += &format!("{indent}  \u{2014} {}\n", scope.text);
             }
         }
+        print!("{}", crate::term::safe(&out));
     }
     Ok(())
 }

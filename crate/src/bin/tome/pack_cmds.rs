@@ -107,7 +107,7 @@ pub fn search(dir: &Path, query: &str, k: usize, json: bool) -> Result<()> {
         out += &format!("   {short}{}\n\n", if short.len() < text.len() { "…" } else { "" });
     }
     out += &format!("({} bytes of the pack read)\n", pack.bytes_read);
-    emit(&out);
+    emit(&crate::term::safe(&out));
     Ok(())
 }
 
@@ -149,7 +149,7 @@ pub fn ask(dir: &Path, question: &str, json: bool) -> Result<()> {
         }
     }
     out += &format!("({} bytes of the pack read)\n", pack.bytes_read);
-    emit(&out);
+    emit(&crate::term::safe(&out));
     Ok(())
 }
 

@@ -4,8 +4,11 @@
 //! Text comes from `pdf_oxide`'s spans (position, font, size, weight per run); lines, columns
 //! and paragraphs are assembled here ([`lines`]). Each page is read in isolation: a page that
 //! errors or panics is skipped and noted in `Document::warnings`, the rest of the file is kept.
+//! Hostile files meet [`budget`]s (decompressed bytes, content per page and per document, time,
+//! nesting) before the parser does: a page past one is skipped with a warning naming it.
 
 mod bookmarks;
+mod budget;
 mod columns;
 pub(crate) mod lines;
 
@@ -33,9 +36,16 @@ const MAX_NESTING: usize = 512;
 const READER_STACK: usize = 256 << 20;
 
 pub(super) fn read(name: &str, bytes: &[u8]) -> Result<Document> {
+    let scan = prescan(bytes)?;
+    on_big_stack(|| read_checked(name, bytes, &scan))
+}
+
+/// The checks that run before the parser sees the file: complete, not nested too deeply (in
+/// object streams too), within the decompression budget.
+fn prescan(bytes: &[u8]) -> Result<budget::Scan> {
     check_complete(bytes)?;
     check_nesting(bytes)?;
-    on_big_stack(|| read_checked(name, bytes))
+    budget::scan(bytes, MAX_NESTING)
 }
 
 #[cfg(not(target_family = "wasm"))]
@@ -57,39 +67,82 @@ fn on_big_stack<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
     f()
 }
 
-fn read_checked(name: &str, bytes: &[u8]) -> Result<Document> {
-    let pdf = PdfDocument::from_bytes(bytes.to_vec()).map_err(open_error)?;
+fn read_checked(name: &str, bytes: &[u8], scan: &budget::Scan) -> Result<Document> {
+    let mut pdf = PdfDocument::from_bytes(bytes.to_vec()).map_err(open_error)?;
     if pdf.is_encrypted() && !pdf.is_authenticated() {
         return Err(Error::Encrypted);
     }
     let count = pdf.page_count().map_err(open_error)?;
     if count == 0 {
-        return Err(Error::NoPages);
+        return Err(if is_xfa_form(&pdf) { Error::XfaForm } else { Error::NoPages });
     }
     let mut text = String::new();
     let mut pages = Vec::with_capacity(count);
     let mut blocks = Vec::new();
     let mut warnings = Vec::new();
+    let (mut skipped, mut over_budget) = (0, 0);
+    let (mut content, mut since_reset) = (0usize, 0usize);
+    let clock = budget::Clock::start();
     for index in 0..count {
         let number = index as u32 + 1;
         if !text.is_empty() {
             text.push_str("\n\n");
         }
         let start = text.len();
-        match page_lines(&pdf, index) {
+        let read = budget::stop_reason(content, &clock);
+        if let Some(why) = read {
+            // The rest of the document stays unread; the pages before it are kept.
+            warnings.push(format!("pages {number}–{count} not read: {why}"));
+            skipped += count - index;
+            over_budget += count - index;
+            for n in number..=count as u32 {
+                pages.push(Page { number: n, span: Span::new(text.len(), text.len()) });
+            }
+            break;
+        }
+        if since_reset > budget::RESET_AFTER {
+            // Drop the caches of the pages read so far (opening again cannot fail: it did before).
+            if let Ok(fresh) = PdfDocument::from_bytes(bytes.to_vec()) {
+                pdf = fresh;
+            }
+            since_reset = 0;
+        }
+        let lines = match scan.page_cost(&pdf, index) {
+            Ok(cost) => {
+                content = content.saturating_add(cost);
+                since_reset = since_reset.saturating_add(cost);
+                page_lines(&pdf, index)
+            }
+            Err(why) => {
+                over_budget += 1;
+                Err(why)
+            }
+        };
+        match lines {
             Ok((lines, height)) => push_page(&mut text, &mut blocks, lines, number, height),
-            Err(why) => warnings.push(format!("page {number} skipped: {why}")),
+            Err(why) => {
+                warnings.push(format!("page {number} skipped: {why}"));
+                skipped += 1;
+            }
         }
         pages.push(Page { number, span: Span::new(start, text.len()) });
     }
-    if warnings.len() == count {
-        return Err(Error::BadPdf { detail: format!("none of its {count} pages could be read") });
+    if skipped == count {
+        let first = warnings.first().map_or(String::new(), |w| format!(": {w}"));
+        let detail = format!("none of its {count} pages could be read{first}");
+        return Err(if over_budget > 0 { Error::TooLarge { detail } } else { Error::BadPdf { detail } });
     }
     // Scans often carry a few stray characters (an OCR'd chart label, a page number); a real
-    // text layer has far more than this on an average page.
+    // text layer has far more than this on an average page. Without images, little text is
+    // still the document's text; without either, the pages are blank (or an XFA form's).
     let visible = text.chars().filter(|c| !c.is_whitespace()).count();
     if visible < MIN_CHARS_PER_PAGE * count {
-        return Err(Error::NoTextLayer { pages: count });
+        if scan.has_images() {
+            return Err(Error::NoTextLayer { pages: count });
+        }
+        if visible == 0 {
+            return Err(if is_xfa_form(&pdf) { Error::XfaForm } else { Error::BlankPages { pages: count } });
+        }
     }
     let outline = bookmarks::read(&pdf);
     let mut doc = Document::new(name, DocKind::Pdf, text, pages, blocks, outline);
@@ -101,8 +154,7 @@ fn read_checked(name: &str, bytes: &[u8]) -> Result<Document> {
 /// text layer, whose outline is still worth checking).
 pub fn read_bookmarks(bytes: &[u8]) -> Result<Option<Vec<Bookmark>>> {
     super::guarded(|| {
-        check_complete(bytes)?;
-        check_nesting(bytes)?;
+        prescan(bytes)?;
         on_big_stack(|| {
             let pdf = PdfDocument::from_bytes(bytes.to_vec()).map_err(open_error)?;
             if pdf.is_encrypted() && !pdf.is_authenticated() {
@@ -196,6 +248,13 @@ fn max_nesting(bytes: &[u8], limit: usize) -> usize {
 
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| from + p)
+}
+
+/// A dynamic XFA form: its content is XML in the AcroForm's `/XFA` entry, not page content.
+fn is_xfa_form(pdf: &PdfDocument) -> bool {
+    let Ok(catalog) = pdf.catalog() else { return false };
+    let form = catalog.as_dict().and_then(|c| c.get("AcroForm")).and_then(|f| pdf.resolve_object(f).ok());
+    form.is_some_and(|f| f.as_dict().is_some_and(|d| d.contains_key("XFA")))
 }
 
 fn open_error(e: pdf_oxide::Error) -> Error {
