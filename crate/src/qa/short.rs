@@ -251,7 +251,8 @@ const MONTHS: &[&str] = &[
     "december",
 ];
 const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-const NUMBER_WORDS: &[&str] = &[
+/// Number words; the first twenty are one..twenty in order (`whole` reads "chapter five" by position).
+pub(super) const NUMBER_WORDS: &[&str] = &[
     "one",
     "two",
     "three",

@@ -165,29 +165,8 @@ fn number(word: &str) -> Option<String> {
     if !word.is_empty() && word.chars().all(|c| c.is_ascii_digit() || c == '.') && !word.starts_with('.') {
         return Some(word);
     }
-    const WORDS: &[&str] = &[
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-    ];
-    if let Some(i) = WORDS.iter().position(|w| *w == word) {
+    // The number words start one..twenty, in order.
+    if let Some(i) = super::short::NUMBER_WORDS[..20].iter().position(|w| *w == word) {
         return Some((i + 1).to_string());
     }
     roman(&word).map(|n| n.to_string())
