@@ -36,16 +36,7 @@ pub fn answer(
     model: &mut dyn Forward,
     on_text: &mut dyn FnMut(&str) -> bool,
 ) -> crate::Result<Answer> {
-    let (terms, hits) = super::retrieve(doc, index, question, READ_PASSAGES);
-    let count = |s: &str| tok.encode(s).map_or_else(|_| read::estimate_tokens(s), |ids| ids.len());
-    let prompt = read::build(
-        doc,
-        index,
-        question,
-        (&terms, &hits),
-        Style::Sentences,
-        &read::Budget { tokens: read::PROMPT_TOKENS, count: &count },
-    );
+    let (_, prompt) = read::for_question(doc, index, question, READ_PASSAGES, Style::Sentences, tok);
     if prompt.sources.is_empty() {
         return Ok(not_found());
     }

@@ -56,16 +56,7 @@ pub fn answer(
     model: &mut dyn Forward,
     on_text: &mut dyn FnMut(&str) -> bool,
 ) -> crate::Result<Answer> {
-    let (terms, hits) = super::retrieve(doc, index, question, READ_PASSAGES);
-    let count = |s: &str| tok.encode(s).map_or_else(|_| read::estimate_tokens(s), |ids| ids.len());
-    let prompt = read::build(
-        doc,
-        index,
-        question,
-        (&terms, &hits),
-        Style::Span,
-        &read::Budget { tokens: read::PROMPT_TOKENS, count: &count },
-    );
+    let (terms, prompt) = read::for_question(doc, index, question, READ_PASSAGES, Style::Span, tok);
     let extractive = super::answer(doc, index, question);
     let asked: HashSet<String> =
         tokenize::terms(&super::question::parse(question).text).into_iter().collect();

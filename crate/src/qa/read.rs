@@ -66,6 +66,23 @@ pub struct Budget<'a> {
     pub count: &'a dyn Fn(&str) -> usize,
 }
 
+/// The reader prompt for `question` over its `k` best passages ([`super::retrieve`]), measured by the
+/// model's tokenizer against [`PROMPT_TOKENS`]; the question's analysed terms come back with it.
+pub fn for_question(
+    doc: &Document,
+    index: &Index,
+    question: &str,
+    k: usize,
+    style: Style,
+    tok: &crate::model::Tokenizer,
+) -> (Vec<QueryTerm>, Prompt) {
+    let (terms, hits) = super::retrieve(doc, index, question, k);
+    let count = |s: &str| tok.encode(s).map_or_else(|_| estimate_tokens(s), |ids| ids.len());
+    let budget = Budget { tokens: PROMPT_TOKENS, count: &count };
+    let prompt = build(doc, index, question, (&terms, &hits), style, &budget);
+    (terms, prompt)
+}
+
 /// The reader prompt for `question` over `hits` (best first) and the question's `terms`.
 pub fn build(
     doc: &Document,

@@ -14,7 +14,6 @@ use crate::index::Index;
 use crate::model::generate::Generator;
 use crate::model::llama::Bytes;
 use crate::model::{Llama, ModelError, Sampler, Session, Tokenizer};
-use crate::qa;
 use crate::qa::read::{self, Style};
 
 /// Passages given to the model, best first, numbered [1]..[k].
@@ -194,16 +193,7 @@ pub fn bench_decode(n: usize) -> Result<usize, ModelError> {
 
 /// The reader prompt ([`qa::read`]): numbered passages with their sections, then the question.
 pub fn prompt(doc: &Document, index: &Index, question: &str, tok: &Tokenizer) -> (String, Vec<SourceView>) {
-    let (terms, hits) = qa::retrieve(doc, index, question, READ_K);
-    let count = |s: &str| tok.encode(s).map_or_else(|_| read::estimate_tokens(s), |ids| ids.len());
-    let p = read::build(
-        doc,
-        index,
-        question,
-        (&terms, &hits),
-        Style::Sentences,
-        &read::Budget { tokens: read::PROMPT_TOKENS, count: &count },
-    );
+    let (_, p) = read::for_question(doc, index, question, READ_K, Style::Sentences, tok);
     let sources = p
         .sources
         .iter()
