@@ -316,15 +316,7 @@ fn chapters(doc: &Document, index: &Index, all: &[Section]) -> Option<Answer> {
         lines.push(format!("… and {} more", level.len() - MAX_CHAPTERS));
     }
     let quote = citations.iter().map(|c| collapse(doc.slice(c.span))).collect::<Vec<_>>().join(" ");
-    Some(Answer {
-        text: lines.join("\n"),
-        short: None,
-        quote,
-        found: true,
-        citations,
-        mode: Mode::Extractive,
-        score: None,
-    })
+    Some(found(lines.join("\n"), quote, citations))
 }
 
 /// Sentences of a section's passages with their passage, in order, headings and sentences of
@@ -423,15 +415,12 @@ fn cited(doc: &Document, index: &Index, spans: Vec<Span>) -> Option<Answer> {
         })
         .collect();
     let quote = spans.iter().map(|&s| collapse(doc.slice(s))).collect::<Vec<_>>().join(" ");
-    Some(Answer {
-        text: quote.clone(),
-        short: None,
-        quote,
-        found: true,
-        citations,
-        mode: Mode::Extractive,
-        score: None,
-    })
+    Some(found(quote.clone(), quote, citations))
+}
+
+/// An answer read from the outline: found, no short span, every citation a span of its section.
+fn found(text: String, quote: String, citations: Vec<Citation>) -> Answer {
+    Answer { text, short: None, quote, found: true, citations, mode: Mode::Extractive, score: None }
 }
 
 fn collapse(s: &str) -> String {
