@@ -2,7 +2,8 @@
 // The model's speed in headless Chromium (Debian's /usr/bin/chromium, the tests' set-up): tome's wasm
 // CPU path next to wllama (npm @wllama/wllama, llama.cpp in wasm) on the same GGUF, the same prompt
 // token ids and the same decode length, one thread each, and wllama with two threads (the page is
-// cross-origin isolated). Prints JSON: medians per engine and tome/wllama ratios (see web/js/bench.js).
+// cross-origin isolated), then tome's time to the first answer token of a real reading prompt
+// (tome_ttft). BENCH_QUERY='&engines=tome,tome-scalar,wllama,ttft' also times tome's scalar kernels. Prints JSON: medians per engine and tome/wllama ratios (see web/js/bench.js).
 //   node scripts/bench-web.mjs [prefill=128] [decode=64] [reps=3]
 // Needs scripts/build-web.sh, npm ci (wllama is a devDependency) and assets/SmolLM2-135M-Instruct.Q4_1.gguf.
 //

@@ -3,13 +3,17 @@
 // count checked on both sides).
 // Shows the numbers and leaves them in window.benchResult (scripts/bench-web.mjs reads that).
 //
-// tome runs in our worker (one thread). wllama runs with one thread, and with two when the page is
+// tome runs in our worker (one thread); `engines=…,tome-scalar` also times it with the scalar kernels
+// (Tome.setKernels), the SIMD128 kernels' before. wllama runs with one thread, and with two when the page is
 // cross-origin isolated (COOP/COEP: SharedArrayBuffer for its pthreads), each with n_gpu_layers 0
 // (CPU). wllama's files are served from this origin at vendor/wllama/ by scripts/bench-web.mjs
 // (never from a CDN); under plain `tome serve` they are absent and only tome is measured.
 //
 // tome also runs on WebGPU when the browser gives an adapter (headless Chromium: SwiftShader, a CPU
 // emulation of a GPU, so its times say little about real GPUs); greedy picks happen on the GPU.
+//
+// `ttft` (on by default) then times the first answer token of real readings: the sample manual
+// opened and indexed, a question asked, the wait until the model's first generated token.
 //
 // Each configuration: one short warm-up, then `reps` runs of a `prefill`-token prompt followed by
 // `decode` greedy steps; medians. Decode tok/s counts forward passes: tome runs `decode` of them;
@@ -25,7 +29,7 @@ const params = new URLSearchParams(location.search);
 const prefill = Number(params.get('prefill')) || 128;
 const decode = Number(params.get('decode')) || 64;
 const reps = Number(params.get('reps')) || 3;
-const engines = (params.get('engines') || 'tome,webgpu,wllama').split(',');
+const engines = (params.get('engines') || 'tome,webgpu,wllama,ttft').split(',');
 $('n-prefill').textContent = prefill;
 $('n-decode').textContent = decode;
 $('n-reps').textContent = reps;
@@ -77,7 +81,20 @@ async function startTome() {
     prompt,
     warmup,
     loadMs,
+    // The same worker and model with the scalar kernels (what SIMD128 replaced), switched per run.
+    scalar: {
+      async run() {
+        await client.call(KINDS.setKernels, { name: 'scalar' });
+        try {
+          return await client.call(KINDS.bench, { prefill, decode });
+        } finally {
+          await client.call(KINDS.setKernels, { name: 'simd128' });
+        }
+      },
+      close: () => {},
+    },
     run: () => client.call(KINDS.bench, { prefill, decode }),
+    ttft: (runs) => timeToFirstToken(client, runs),
     close: () => client.worker.terminate(),
   };
 }
@@ -137,6 +154,51 @@ async function startWllama(threads, modelBlob, prompt, warmup) {
   };
 }
 
+// Questions for the time-to-first-token runs over the sample manual (invented for this bench).
+const TTFT_QUESTIONS = [
+  'How do I read a table of data from a file?',
+  'What does the apply function do?',
+  'How are factors used to group values?',
+  'How can I write my own function?',
+  'What is the difference between a list and a data frame?',
+];
+
+/**
+ * Time to the first answer token of a real reading with the model loaded: the sample manual
+ * opened and indexed, then per question the wait from asking (retrieval, prompt building, prefill
+ * of the ~500-token reading prompt) to the first generated token; the reading is then stopped.
+ */
+async function timeToFirstToken(client, runs) {
+  const res = await fetch(new URL('../pkg/sample/R-intro.pdf', import.meta.url));
+  if (!res.ok) throw new Error(`the sample document is not served here (HTTP ${res.status})`);
+  await client.call(KINDS.open, { bytes: new Uint8Array(await res.arrayBuffer()), name: 'R-intro.pdf' });
+  await client.call(KINDS.index, {});
+  const out = [];
+  for (const question of TTFT_QUESTIONS.slice(0, runs)) {
+    state(`tome: time to first token, "${question}"…`);
+    const t0 = performance.now();
+    let promptTokens = 0;
+    let first = null;
+    await client.call(KINDS.read, { question }, {
+      onProgress: (p) => {
+        if (p.stage === 'sources') promptTokens = p.prompt_tokens;
+        if (p.stage === 'token' && p.generated >= 1 && first == null) {
+          first = performance.now() - t0;
+          client.call(KINDS.readStop, {});
+        }
+      },
+    });
+    if (first == null) throw new Error(`no answer token for "${question}"`);
+    out.push({ question, prompt_tokens: promptTokens, ttft_ms: Math.round(first) });
+  }
+  return {
+    engine: 'tome wasm cpu (SIMD128), 1 thread',
+    median_ttft_ms: Math.round(median(out.map((r) => r.ttft_ms))),
+    median_prompt_tokens: median(out.map((r) => r.prompt_tokens)),
+    runs: out,
+  };
+}
+
 async function main() {
   const result = {
     prefill_tokens: prefill,
@@ -150,6 +212,9 @@ async function main() {
   const configs = [];
   if (engines.includes('tome')) {
     configs.push({ key: 'tome', name: 'tome wasm cpu (SIMD128), 1 thread', engine: tome, extra: { load_ms: Math.round(tome.loadMs) } });
+  }
+  if (engines.includes('tome-scalar')) {
+    configs.push({ key: 'tome_scalar', name: 'tome wasm cpu (scalar kernels), 1 thread', engine: tome.scalar });
   }
   if (tome.gpu?.run) {
     configs.push({ key: 'tome_webgpu', name: `tome WebGPU (${tome.gpu.label}${tome.gpu.fallback ? ', software' : ''})`, engine: tome.gpu,
@@ -183,8 +248,9 @@ async function main() {
       c.runs.push(await c.engine.run());
     }
   }
-  for (const c of configs) await c.engine.close();
-  if (!engines.includes('tome')) await tome.close();
+  for (const c of configs) if (c.engine !== tome) await c.engine.close();
+  if (engines.includes('ttft')) result.tome_ttft = await tome.ttft(Math.max(reps, 3));
+  await tome.close();
 
   for (const c of configs) result[c.key] = summary(c.name, c.runs, c.extra);
   const t = result.tome;

@@ -5,10 +5,14 @@
 //! - [`ops`]: RMSNorm, RoPE, softmax, SiLU.
 //! - [`sparse`]: block-sparse attention (key-block summaries, block selection, sparse attention).
 //! - [`f16`]: half-float conversion.
+//! - [`check`]: a kernel set against the scalar twin on random inputs (also run in the browser).
 //!
 //! [`Isa`] picks the fastest kernel set this CPU runs (AVX-512 VNNI, AVX2, or scalar) at run time;
-//! every set computes the same values up to float summation order.
+//! in wasm the set is fixed at build time (SIMD128 when built with it, see scripts/build-web.sh).
+//! Every set computes the same values up to float summation order (SIMD128's quantized tiles are
+//! bit-identical to the scalar ones).
 
+pub mod check;
 pub mod f16;
 pub mod matmul;
 pub mod ops;
@@ -16,6 +20,8 @@ pub mod pool;
 pub mod quant;
 #[cfg(target_arch = "x86_64")]
 pub mod simd_x86;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub mod simd_wasm;
 pub mod sparse;
 
 use quant::{BlockQ8, GgmlType};
@@ -28,6 +34,8 @@ pub enum Isa {
     Avx2,
     /// Avx2 plus AVX-512 VNNI (vpdpbusd) on 256-bit vectors.
     Vnni,
+    /// wasm SIMD128 (`simd_wasm`), in builds with `-C target-feature=+simd128`.
+    Simd128,
 }
 
 impl Isa {
@@ -41,6 +49,9 @@ impl Isa {
                 None => {}
             }
         }
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        return Isa::Simd128;
+        #[allow(unreachable_code)]
         Isa::Scalar
     }
 
@@ -49,6 +60,7 @@ impl Isa {
         match Isa::detect() {
             Isa::Vnni => vec![Isa::Scalar, Isa::Avx2, Isa::Vnni],
             Isa::Avx2 => vec![Isa::Scalar, Isa::Avx2],
+            Isa::Simd128 => vec![Isa::Scalar, Isa::Simd128],
             Isa::Scalar => vec![Isa::Scalar],
         }
     }
@@ -58,19 +70,29 @@ impl Isa {
             Isa::Scalar => "scalar",
             Isa::Avx2 => "avx2",
             Isa::Vnni => "avx512-vnni",
+            Isa::Simd128 => "simd128",
         }
+    }
+
+    /// The kernel set called `name` (as [`Isa::name`] writes it), if this CPU runs it.
+    pub fn by_name(name: &str) -> Option<Isa> {
+        Isa::available().into_iter().find(|i| i.name() == name)
     }
 
     /// a (n,) . b (n,)
     #[inline]
     pub fn dot_f32(self, a: &[f32], b: &[f32]) -> f32 {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if self == Isa::Simd128 {
+            return simd_wasm::dot_f32(a, b);
+        }
         #[cfg(target_arch = "x86_64")]
         // SAFETY: Avx2/Vnni are only produced by detect() on CPUs that have those features.
         unsafe {
             match self {
                 Isa::Vnni => return simd_x86::vnni::dot_f32(a, b),
                 Isa::Avx2 => return simd_x86::avx2::dot_f32(a, b),
-                Isa::Scalar => {}
+                _ => {}
             }
         }
         a.iter().zip(b).map(|(x, y)| x * y).sum()
@@ -79,13 +101,17 @@ impl Isa {
     /// k (n,) as f16 bits . q (n,); n a multiple of 8.
     #[inline]
     pub fn dot_f16_f32(self, k: &[u16], q: &[f32]) -> f32 {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if self == Isa::Simd128 {
+            return simd_wasm::dot_f16_f32(k, q);
+        }
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as in dot_f32.
         unsafe {
             match self {
                 Isa::Vnni => return simd_x86::vnni::dot_f16_f32(k, q),
                 Isa::Avx2 => return simd_x86::avx2::dot_f16_f32(k, q),
-                Isa::Scalar => {}
+                _ => {}
             }
         }
         k.iter().zip(q).map(|(&h, y)| f16::f16_to_f32(h) * y).sum()
@@ -94,13 +120,17 @@ impl Isa {
     /// out (n,) += p * v (n,) with v as f16 bits; n a multiple of 8.
     #[inline]
     pub fn axpy_f16(self, out: &mut [f32], p: f32, v: &[u16]) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if self == Isa::Simd128 {
+            return simd_wasm::axpy_f16(out, p, v);
+        }
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as in dot_f32.
         unsafe {
             match self {
                 Isa::Vnni => return simd_x86::vnni::axpy_f16(out, p, v),
                 Isa::Avx2 => return simd_x86::avx2::axpy_f16(out, p, v),
-                Isa::Scalar => {}
+                _ => {}
             }
         }
         for (o, &h) in out.iter_mut().zip(v) {
@@ -111,6 +141,11 @@ impl Isa {
     /// For the G = out.len() query heads sharing one KV head: out[h] = k (hd,) f16 . q[h] (q is (G, hd)).
     #[inline]
     pub fn dot_f16_heads(self, k: &[u16], q: &[f32], hd: usize, out: &mut [f32]) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if self == Isa::Simd128 && out.len() <= 8 && hd.is_multiple_of(8) && k.len() >= hd && q.len() >= out.len() * hd {
+            // SAFETY: the lengths the kernel reads are checked just above.
+            return unsafe { simd_wasm::dot_f16_heads(k, q, hd, out) };
+        }
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as in dot_f32; the kernels handle G <= 8 heads, hd a multiple of 8.
         unsafe {
@@ -119,7 +154,7 @@ impl Isa {
                 match self {
                     Isa::Vnni => return simd_x86::vnni::dot_f16_heads(k, q, hd, out),
                     Isa::Avx2 => return simd_x86::avx2::dot_f16_heads(k, q, hd, out),
-                    Isa::Scalar => {}
+                    _ => {}
                 }
             }
         }
@@ -131,6 +166,11 @@ impl Isa {
     /// For G = p.len() heads: out[h] (hd,) += p[h] * v (hd,) f16 (out is (G, hd)).
     #[inline]
     pub fn axpy_f16_heads(self, out: &mut [f32], p: &[f32], v: &[u16], hd: usize) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if self == Isa::Simd128 && p.len() <= 8 && hd.is_multiple_of(8) && v.len() >= hd && out.len() >= p.len() * hd {
+            // SAFETY: the lengths the kernel touches are checked just above.
+            return unsafe { simd_wasm::axpy_f16_heads(out, p, v, hd) };
+        }
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as in dot_f16_heads.
         unsafe {
@@ -139,7 +179,7 @@ impl Isa {
                 match self {
                     Isa::Vnni => return simd_x86::vnni::axpy_f16_heads(out, p, v, hd),
                     Isa::Avx2 => return simd_x86::avx2::axpy_f16_heads(out, p, v, hd),
-                    Isa::Scalar => {}
+                    _ => {}
                 }
             }
         }
@@ -175,8 +215,21 @@ impl Isa {
                 && sc_stride >= len
                 && sc.len() >= (g - 1) * sc_stride + len
         );
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if g <= 8 && hd.is_multiple_of(8) && self == Isa::Simd128 {
+            // SAFETY: bounds asserted above.
+            unsafe {
+                let (kp, vp, qp, sp) = (k.as_ptr(), v.as_ptr(), q.as_ptr(), sc.as_mut_ptr());
+                simd_wasm::attn_scores(kp, stride, len, qp, hd, g, scale, sp, sc_stride);
+                for h in 0..g {
+                    ops::softmax(&mut sc[h * sc_stride..h * sc_stride + len]);
+                }
+                simd_wasm::attn_values(vp, stride, len, sc.as_ptr(), sc_stride, hd, g, out.as_mut_ptr());
+                return;
+            }
+        }
         #[cfg(target_arch = "x86_64")]
-        if g <= 8 && hd.is_multiple_of(8) && self != Isa::Scalar {
+        if g <= 8 && hd.is_multiple_of(8) && matches!(self, Isa::Avx2 | Isa::Vnni) {
             // SAFETY: features as in dot_f32; bounds asserted above.
             unsafe {
                 let (kp, vp, qp, sp) = (k.as_ptr(), v.as_ptr(), q.as_ptr(), sc.as_mut_ptr());
@@ -221,7 +274,7 @@ impl Isa {
             match self {
                 Isa::Vnni => return simd_x86::vnni::to_f16(x, out),
                 Isa::Avx2 => return simd_x86::avx2::to_f16(x, out),
-                Isa::Scalar => {}
+                _ => {}
             }
         }
         for (o, &v) in out.iter_mut().zip(x) {
@@ -230,7 +283,7 @@ impl Isa {
     }
 
     /// W rows [0, R) of `w` (each `row_bytes` long, `nb` blocks) @ tokens [0, T) of `x` (each `nb`
-    /// blocks) -> out[r][t]. `ty` is Q4_0, Q4_1 or Q8_0; T <= 4.
+    /// blocks) -> out[r][t]. `ty` is Q4_0, Q4_1 or Q8_0; R <= 4, T <= 4.
     ///
     /// # Safety
     /// `w` must hold R rows of `row_bytes` and `x` must hold T * nb blocks.
@@ -246,6 +299,17 @@ impl Isa {
     ) {
         debug_assert!(w.len() >= (R - 1) * row_bytes + nb * ty.block_bytes());
         debug_assert!(x.len() >= T * nb && T <= 4);
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        // SAFETY: bounds checked by the caller (asserted above in debug).
+        unsafe {
+            let (w, x) = (w.as_ptr(), x.as_ptr());
+            match (self, ty) {
+                (Isa::Simd128, GgmlType::Q4_1) => return simd_wasm::tile::<1, R, T>(w, row_bytes, x, nb, out),
+                (Isa::Simd128, GgmlType::Q8_0) => return simd_wasm::tile::<2, R, T>(w, row_bytes, x, nb, out),
+                (Isa::Simd128, GgmlType::Q4_0) => return simd_wasm::tile::<0, R, T>(w, row_bytes, x, nb, out),
+                _ => {}
+            }
+        }
         #[cfg(target_arch = "x86_64")]
         // SAFETY: features as in dot_f32; bounds checked by the caller (asserted above in debug).
         unsafe {
@@ -272,13 +336,17 @@ impl Isa {
     /// x (n,) -> Q8 blocks (n / 32,), as [`quant::quantize_row_q8`].
     #[inline]
     pub fn quantize_q8(self, x: &[f32], out: &mut [BlockQ8]) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if self == Isa::Simd128 {
+            return simd_wasm::quantize_q8(x, out);
+        }
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as in dot_f32.
         unsafe {
             match self {
                 Isa::Vnni => return simd_x86::vnni::quantize_q8(x, out),
                 Isa::Avx2 => return simd_x86::avx2::quantize_q8(x, out),
-                Isa::Scalar => {}
+                _ => {}
             }
         }
         quant::quantize_row_q8(x, out);

@@ -296,6 +296,21 @@ impl Tome {
         reading::greedy(prompt, n).map_err(js_err)
     }
 
+    /// The CPU kernels of this wasm build against their scalar twins on random inputs drawn from
+    /// `seed` (see cpu::check): { isa, seed, kernels: [{ kernel, compared, max_rel_err, bit_mismatches }] }.
+    #[wasm_bindgen(js_name = checkKernels)]
+    pub fn js_check_kernels(seed: u32) -> Result<JsValue, JsError> {
+        let isa = crate::cpu::Isa::detect();
+        to_js(&crate::cpu::check::check_kernels(isa, seed))
+    }
+
+    /// Switches the loaded model's CPU kernels ("simd128" or "scalar", as `kernels` lists them);
+    /// returns the set in use before. For comparing the two sets' answers and speed.
+    #[wasm_bindgen(js_name = setKernels)]
+    pub fn js_set_kernels(name: &str) -> Result<String, JsError> {
+        reading::set_kernels(name).map(str::to_string).map_err(|e| JsError::new(&e))
+    }
+
     #[wasm_bindgen(js_name = benchPrefill)]
     pub fn js_bench_prefill(n: usize, room: usize) -> Result<usize, JsError> {
         reading::bench_prefill(n, room).map_err(js_err)

@@ -99,6 +99,20 @@ fn no_model() -> ModelError {
     ModelError::Gguf("no model is loaded yet: press \"Load model\" first".into())
 }
 
+/// Switches the loaded model's CPU kernel set by name ([`crate::cpu::Isa::name`]); returns the
+/// previous one's name; an error in words for an unknown set or no model.
+pub fn set_kernels(name: &str) -> Result<&'static str, String> {
+    let isa = crate::cpu::Isa::by_name(name).ok_or_else(|| {
+        let names: Vec<_> = crate::cpu::Isa::available().iter().map(|i| i.name()).collect();
+        format!("no CPU kernel set {name:?} in this build; it has {}", names.join(", "))
+    })?;
+    MODEL.with(|m| {
+        let mut m = m.borrow_mut();
+        let model = m.as_mut().ok_or_else(|| no_model().to_string())?;
+        Ok(std::mem::replace(&mut model.isa, isa).name())
+    })
+}
+
 /// Greedy continuation ids of raw text (no chat template): the check against llama.cpp.
 pub fn greedy(prompt: &str, n: usize) -> Result<Vec<u32>, ModelError> {
     MODEL.with(|m| {
