@@ -9,8 +9,9 @@
 //!
 //! [`Isa`] picks the fastest kernel set this CPU runs (AVX-512 VNNI, AVX2, or scalar) at run time;
 //! in wasm the set is fixed at build time (SIMD128 when built with it, see scripts/build-web.sh).
-//! Every set computes the same values up to float summation order (SIMD128's quantized tiles are
-//! bit-identical to the scalar ones).
+//! Every set computes the same values up to float summation order; the scalar set sums in the order
+//! of a 4-lane vector loop, and SIMD128 (no fused multiply-add) repeats it, so those two give the
+//! same bits and the same greedy tokens.
 
 pub mod check;
 pub mod f16;
@@ -95,7 +96,7 @@ impl Isa {
                 _ => {}
             }
         }
-        a.iter().zip(b).map(|(x, y)| x * y).sum()
+        dot_f32_lanes(a, b)
     }
 
     /// k (n,) as f16 bits . q (n,); n a multiple of 8.
@@ -114,7 +115,7 @@ impl Isa {
                 _ => {}
             }
         }
-        k.iter().zip(q).map(|(&h, y)| f16::f16_to_f32(h) * y).sum()
+        dot_f16_lanes(k, q)
     }
 
     /// out (n,) += p * v (n,) with v as f16 bits; n a multiple of 8.
@@ -159,7 +160,7 @@ impl Isa {
             }
         }
         for (h, o) in out.iter_mut().enumerate() {
-            *o = k[..hd].iter().zip(&q[h * hd..(h + 1) * hd]).map(|(&a, b)| f16::f16_to_f32(a) * b).sum();
+            *o = dot_f16_lanes(&k[..hd], &q[h * hd..(h + 1) * hd]);
         }
     }
 
@@ -351,6 +352,49 @@ impl Isa {
         }
         quant::quantize_row_q8(x, out);
     }
+}
+
+/// The scalar f32 dot product in the order of a 16-lane vector loop: lane l sums elements i = l mod 16
+/// of each whole 16-element block, lanes combine as four 4-lane vectors, pairwise; the tail is added
+/// last, in order. SIMD128 sums in exactly this order, so the two give the same bits.
+fn dot_f32_lanes(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let mut p = [0.0f32; 16];
+    let mut i = 0;
+    while i + 16 <= n {
+        for (l, pl) in p.iter_mut().enumerate() {
+            *pl += a[i + l] * b[i + l];
+        }
+        i += 16;
+    }
+    let v: [f32; 4] = std::array::from_fn(|m| (p[m] + p[4 + m]) + (p[8 + m] + p[12 + m]));
+    let mut s = (v[0] + v[2]) + (v[1] + v[3]);
+    while i < n {
+        s += a[i] * b[i];
+        i += 1;
+    }
+    s
+}
+
+/// k (f16 bits) . q in the order of an 8-lane vector loop (see [`dot_f32_lanes`]): lane l sums
+/// elements i = l mod 8, lanes combine as two 4-lane vectors, then pairwise; the tail last, in order.
+fn dot_f16_lanes(k: &[u16], q: &[f32]) -> f32 {
+    let n = k.len().min(q.len());
+    let mut p = [0.0f32; 8];
+    let mut i = 0;
+    while i + 8 <= n {
+        for (l, pl) in p.iter_mut().enumerate() {
+            *pl += f16::f16_to_f32(k[i + l]) * q[i + l];
+        }
+        i += 8;
+    }
+    let v: [f32; 4] = std::array::from_fn(|m| p[m] + p[4 + m]);
+    let mut s = (v[0] + v[2]) + (v[1] + v[3]);
+    while i < n {
+        s += f16::f16_to_f32(k[i]) * q[i];
+        i += 1;
+    }
+    s
 }
 
 #[cfg(test)]

@@ -2,6 +2,9 @@
 //! f32 and f16 vector helpers, the twins of `simd_x86`'s. SIMD128 is a compile-time feature in wasm
 //! (a module that uses it does not load without it), so there is nothing to detect at run time.
 //!
+//! Every kernel here gives the scalar twin's bits: the f32 and f16 dot products sum in the lane order
+//! the scalar set is written in (see `dot_f32_lanes` in cpu/mod.rs), and the tiles as below.
+//!
 //! Tile contract as in `simd_x86`. The integer part: weights and activations widened to i16 and
 //! multiplied with `i32x4.dot_i16x8_s` (exact); Q4_0's nibbles have 8 subtracted before, so its dot is
 //! exact too, not carried by an offset term. The float part repeats the scalar twin's operations in
@@ -197,7 +200,7 @@ pub fn quantize_q8(x: &[f32], out: &mut [BlockQ8]) {
     }
 }
 
-/// a (n,) . b (n,) in f32.
+/// a (n,) . b (n,) in f32, in the scalar twin's order (bit-identical).
 #[inline]
 pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
@@ -241,15 +244,15 @@ unsafe fn load_f16x8(p: *const u16) -> [v128; 2] {
     [f16x4_to_f32(u32x4_extend_low_u16x8(x)), f16x4_to_f32(u32x4_extend_high_u16x8(x))]
 }
 
-/// k (n,) f16 bits . q (n,) f32; n a multiple of 8.
+/// k (n,) f16 bits . q (n,) f32, in the scalar twin's order (bit-identical).
 #[inline]
 pub fn dot_f16_f32(k: &[u16], q: &[f32]) -> f32 {
-    let n = k.len().min(q.len()) / 8 * 8;
+    let n = k.len().min(q.len());
     let mut acc = [f32x4_splat(0.0); 2];
     let mut i = 0;
     // SAFETY: i + 8 <= n.
     unsafe {
-        while i < n {
+        while i + 8 <= n {
             let kv = load_f16x8(k.as_ptr().add(i));
             for (j, aj) in acc.iter_mut().enumerate() {
                 *aj = f32x4_add(*aj, f32x4_mul(kv[j], v128_load(q.as_ptr().add(i + 4 * j) as *const v128)));
@@ -257,7 +260,12 @@ pub fn dot_f16_f32(k: &[u16], q: &[f32]) -> f32 {
             i += 8;
         }
     }
-    hsum(f32x4_add(acc[0], acc[1]))
+    let mut s = hsum(f32x4_add(acc[0], acc[1]));
+    while i < n {
+        s += f16_to_f32(k[i]) * q[i];
+        i += 1;
+    }
+    s
 }
 
 /// out (n,) += p * v (n,) with v in f16 bits; n a multiple of 8. Bit-identical to the scalar twin.
@@ -284,22 +292,19 @@ pub fn axpy_f16(out: &mut [f32], p: f32, v: &[u16]) {
 pub unsafe fn dot_f16_heads(k: &[u16], q: &[f32], hd: usize, out: &mut [f32]) {
     unsafe {
         let g = out.len().min(8);
-        let mut acc = [f32x4_splat(0.0); 8];
+        let mut acc = [[f32x4_splat(0.0); 2]; 8];
         let mut i = 0;
         while i + 8 <= hd {
             let kv = load_f16x8(k.as_ptr().add(i));
             for (h, ah) in acc.iter_mut().enumerate().take(g) {
                 let qp = q.as_ptr().add(h * hd + i);
-                let s = f32x4_add(
-                    f32x4_mul(kv[0], v128_load(qp as *const v128)),
-                    f32x4_mul(kv[1], v128_load(qp.add(4) as *const v128)),
-                );
-                *ah = f32x4_add(*ah, s);
+                ah[0] = f32x4_add(ah[0], f32x4_mul(kv[0], v128_load(qp as *const v128)));
+                ah[1] = f32x4_add(ah[1], f32x4_mul(kv[1], v128_load(qp.add(4) as *const v128)));
             }
             i += 8;
         }
         for h in 0..g {
-            out[h] = hsum(acc[h]);
+            out[h] = hsum(f32x4_add(acc[h][0], acc[h][1]));
         }
     }
 }
@@ -343,22 +348,19 @@ pub unsafe fn attn_scores(
     unsafe {
         for j in 0..len {
             let kp = k.add(j * stride);
-            let mut acc = [f32x4_splat(0.0); 8];
+            let mut acc = [[f32x4_splat(0.0); 2]; 8];
             let mut i = 0;
             while i + 8 <= hd {
                 let kv = load_f16x8(kp.add(i));
                 for (h, ah) in acc.iter_mut().enumerate().take(g) {
                     let qp = q.add(h * hd + i);
-                    let s = f32x4_add(
-                        f32x4_mul(kv[0], v128_load(qp as *const v128)),
-                        f32x4_mul(kv[1], v128_load(qp.add(4) as *const v128)),
-                    );
-                    *ah = f32x4_add(*ah, s);
+                    ah[0] = f32x4_add(ah[0], f32x4_mul(kv[0], v128_load(qp as *const v128)));
+                    ah[1] = f32x4_add(ah[1], f32x4_mul(kv[1], v128_load(qp.add(4) as *const v128)));
                 }
                 i += 8;
             }
             for h in 0..g {
-                *sc.add(h * sc_stride + j) = hsum(acc[h]) * scale;
+                *sc.add(h * sc_stride + j) = hsum(f32x4_add(acc[h][0], acc[h][1])) * scale;
             }
         }
     }
