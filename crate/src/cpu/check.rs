@@ -58,7 +58,11 @@ impl Diff {
         self.0.compared += 1;
         if got.to_bits() != want.to_bits() {
             self.0.bit_mismatches += 1;
-            let err = if got.is_finite() { (got as f64 - want as f64).abs() / magnitude.max(1e-30) } else { f64::INFINITY };
+            let err = if got.is_finite() {
+                (got as f64 - want as f64).abs() / magnitude.max(1e-30)
+            } else {
+                f64::INFINITY
+            };
             self.0.max_rel_err = self.0.max_rel_err.max(err);
         }
     }
@@ -124,7 +128,9 @@ fn check_tiles(isa: Isa, ty: GgmlType, rng: &mut Rng, diff: &mut Diff) {
 pub fn check_kernels(isa: Isa, seed: u32) -> KernelReport {
     let mut rng = Rng::new(seed);
     let mut kernels = Vec::new();
-    for (name, ty) in [("tile_q4_0", GgmlType::Q4_0), ("tile_q4_1", GgmlType::Q4_1), ("tile_q8_0", GgmlType::Q8_0)] {
+    for (name, ty) in
+        [("tile_q4_0", GgmlType::Q4_0), ("tile_q4_1", GgmlType::Q4_1), ("tile_q8_0", GgmlType::Q8_0)]
+    {
         let mut d = Diff::new(name);
         check_tiles(isa, ty, &mut rng, &mut d);
         kernels.push(d.0);
@@ -148,7 +154,8 @@ pub fn check_kernels(isa: Isa, seed: u32) -> KernelReport {
     kernels.push(d.0);
 
     // f32 and f16 vector helpers, on lengths with and without a tail.
-    let (mut df32, mut df16, mut daxpy) = (Diff::new("dot_f32"), Diff::new("dot_f16_f32"), Diff::new("axpy_f16"));
+    let (mut df32, mut df16, mut daxpy) =
+        (Diff::new("dot_f32"), Diff::new("dot_f16_f32"), Diff::new("axpy_f16"));
     for n in [8, 64, 200, 576] {
         let a: Vec<f32> = (0..n).map(|_| rng.f()).collect();
         let b: Vec<f32> = (0..n).map(|_| rng.f()).collect();

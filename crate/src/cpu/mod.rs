@@ -19,10 +19,10 @@ pub mod matmul;
 pub mod ops;
 pub mod pool;
 pub mod quant;
-#[cfg(target_arch = "x86_64")]
-pub mod simd_x86;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod simd_wasm;
+#[cfg(target_arch = "x86_64")]
+pub mod simd_x86;
 pub mod sparse;
 
 use quant::{BlockQ8, GgmlType};
@@ -143,7 +143,12 @@ impl Isa {
     #[inline]
     pub fn dot_f16_heads(self, k: &[u16], q: &[f32], hd: usize, out: &mut [f32]) {
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        if self == Isa::Simd128 && out.len() <= 8 && hd.is_multiple_of(8) && k.len() >= hd && q.len() >= out.len() * hd {
+        if self == Isa::Simd128
+            && out.len() <= 8
+            && hd.is_multiple_of(8)
+            && k.len() >= hd
+            && q.len() >= out.len() * hd
+        {
             // SAFETY: the lengths the kernel reads are checked just above.
             return unsafe { simd_wasm::dot_f16_heads(k, q, hd, out) };
         }
@@ -168,7 +173,12 @@ impl Isa {
     #[inline]
     pub fn axpy_f16_heads(self, out: &mut [f32], p: &[f32], v: &[u16], hd: usize) {
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        if self == Isa::Simd128 && p.len() <= 8 && hd.is_multiple_of(8) && v.len() >= hd && out.len() >= p.len() * hd {
+        if self == Isa::Simd128
+            && p.len() <= 8
+            && hd.is_multiple_of(8)
+            && v.len() >= hd
+            && out.len() >= p.len() * hd
+        {
             // SAFETY: the lengths the kernel touches are checked just above.
             return unsafe { simd_wasm::axpy_f16_heads(out, p, v, hd) };
         }
@@ -305,9 +315,15 @@ impl Isa {
         unsafe {
             let (w, x) = (w.as_ptr(), x.as_ptr());
             match (self, ty) {
-                (Isa::Simd128, GgmlType::Q4_1) => return simd_wasm::tile::<1, R, T>(w, row_bytes, x, nb, out),
-                (Isa::Simd128, GgmlType::Q8_0) => return simd_wasm::tile::<2, R, T>(w, row_bytes, x, nb, out),
-                (Isa::Simd128, GgmlType::Q4_0) => return simd_wasm::tile::<0, R, T>(w, row_bytes, x, nb, out),
+                (Isa::Simd128, GgmlType::Q4_1) => {
+                    return simd_wasm::tile::<1, R, T>(w, row_bytes, x, nb, out);
+                }
+                (Isa::Simd128, GgmlType::Q8_0) => {
+                    return simd_wasm::tile::<2, R, T>(w, row_bytes, x, nb, out);
+                }
+                (Isa::Simd128, GgmlType::Q4_0) => {
+                    return simd_wasm::tile::<0, R, T>(w, row_bytes, x, nb, out);
+                }
                 _ => {}
             }
         }

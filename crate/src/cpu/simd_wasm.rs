@@ -35,7 +35,12 @@ unsafe fn load_i8x32(p: *const u8) -> [v128; 4] {
     unsafe {
         let a = v128_load(p as *const v128);
         let b = v128_load(p.add(16) as *const v128);
-        [i16x8_extend_low_i8x16(a), i16x8_extend_high_i8x16(a), i16x8_extend_low_i8x16(b), i16x8_extend_high_i8x16(b)]
+        [
+            i16x8_extend_low_i8x16(a),
+            i16x8_extend_high_i8x16(a),
+            i16x8_extend_low_i8x16(b),
+            i16x8_extend_high_i8x16(b),
+        ]
     }
 }
 
@@ -53,7 +58,12 @@ unsafe fn load_block<const K: u8>(p: *const u8) -> [v128; 4] {
             lo = i8x16_sub(lo, i8x16_splat(8));
             hi = i8x16_sub(hi, i8x16_splat(8));
         }
-        [i16x8_extend_low_i8x16(lo), i16x8_extend_high_i8x16(lo), i16x8_extend_low_i8x16(hi), i16x8_extend_high_i8x16(hi)]
+        [
+            i16x8_extend_low_i8x16(lo),
+            i16x8_extend_high_i8x16(lo),
+            i16x8_extend_low_i8x16(hi),
+            i16x8_extend_high_i8x16(hi),
+        ]
     }
 }
 
@@ -122,7 +132,8 @@ pub unsafe fn tile<const K: u8, const R: usize, const T: usize>(
                 let d = f32x4_mul(v128_load(dw.as_ptr() as *const v128), f32x4_splat(a.d));
                 let mut term = f32x4_mul(d, is);
                 if K == 1 {
-                    term = f32x4_add(term, f32x4_mul(v128_load(mw.as_ptr() as *const v128), f32x4_splat(a.s)));
+                    term =
+                        f32x4_add(term, f32x4_mul(v128_load(mw.as_ptr() as *const v128), f32x4_splat(a.s)));
                 }
                 acc = f32x4_add(acc, term);
             }
@@ -183,7 +194,8 @@ pub fn quantize_q8(x: &[f32], out: &mut [BlockQ8]) {
             let amax = lanes(m).iter().fold(0.0f32, |a, &b| a.max(b));
             let d = amax / 127.0;
             let id = f32x4_splat(if amax != 0.0 { 127.0 / amax } else { 0.0 });
-            let q: [v128; 8] = core::array::from_fn(|i| i32x4_trunc_sat_f32x4(f32x4_nearest(f32x4_mul(v[i], id))));
+            let q: [v128; 8] =
+                core::array::from_fn(|i| i32x4_trunc_sat_f32x4(f32x4_nearest(f32x4_mul(v[i], id))));
             let mut s = q[0];
             for qi in &q[1..] {
                 s = i32x4_add(s, *qi);
