@@ -26,6 +26,7 @@
 #[cfg(feature = "model")]
 pub mod ask;
 mod extract;
+pub mod section;
 #[cfg(feature = "model")]
 pub mod free;
 #[cfg(feature = "model")]
@@ -33,6 +34,8 @@ pub mod grounded;
 pub mod question;
 #[cfg(feature = "model")]
 pub mod read;
+#[cfg(feature = "model")]
+pub mod rerank;
 pub mod retrieve;
 mod short;
 pub mod whole;
@@ -119,11 +122,16 @@ pub fn retrieve(doc: &Document, index: &Index, question: &str, k: usize) -> (Vec
 pub const CORRECTED_WEIGHT: f32 = 0.5;
 
 pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
+    answer_from(doc, index, question, retrieve::run(doc, index, question, READ_PASSAGES))
+}
+
+/// [`answer`] over passages already retrieved for `question` (re-ranked by the model, say).
+pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retrieve::Retrieved) -> Answer {
     let asked = question::parse(question);
     if let Some(whole) = whole::detect(&asked.text).and_then(|ask| whole::answer(doc, index, &ask)) {
         return whole;
     }
-    let retrieve::Retrieved { words, hits } = retrieve::run(doc, index, question, READ_PASSAGES);
+    let retrieve::Retrieved { words, hits } = found;
     let not_found = Answer {
         text: NOT_FOUND.into(),
         short: None,
@@ -148,15 +156,22 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
         .filter(|p| p.path == passage.path)
         .fold(passage.span, |s, p| Span::new(s.start.min(p.span.start), s.end.max(p.span.end)));
     let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let quote = best.spans.iter().map(|&s| collapse(doc.slice(s))).collect::<Vec<_>>().join(" ");
-    if !covered(doc, &asked, &words, &best, around, &fits)
-        || !names_present(&asked.text, doc.slice(around))
-        || !negations_kept(&asked.text, &quote)
-    {
-        return not_found;
-    }
-    let mut best = best;
-    let mut quote = quote;
+    let quote_of = |b: &extract::Best| b.spans.iter().map(|&s| collapse(doc.slice(s))).collect::<Vec<_>>().join(" ");
+    let quote = quote_of(&best);
+    let answers = covered(doc, &asked, &words, &best, around, &fits)
+        && names_present(&asked.text, doc.slice(around))
+        && negations_kept(&asked.text, &quote);
+    let (mut best, mut quote) = match answers {
+        true => (best, quote),
+        // The reader wants the section retrieval ranks first: its best sentence.
+        false if hits.first().is_some_and(|h| section::wants_section(index, &asked, h.passage)) => {
+            let Some(top) = extract::best(doc, index, &words, &hits[..1], &fits) else { return not_found };
+            let quote = quote_of(&top);
+            (top, quote)
+        }
+        false => return not_found,
+    };
+    let passage = &index.passages[best.passage];
     let idf = |t: &str| index.idf(t);
     let in_main = short::extract(doc.slice(best.main), &asked, &idf).is_some_and(|(_, typed)| typed);
     let short = match antecedent(doc, index, &asked, &best).filter(|_| !in_main) {

@@ -126,6 +126,23 @@ pub fn build(
     Prompt { text, sources }
 }
 
+/// Passage `passage` as a reader is shown it alone: its label and the sentences around the
+/// question's words, within `room` tokens.
+pub fn passage_text(
+    doc: &Document,
+    index: &Index,
+    passage: usize,
+    terms: &[QueryTerm],
+    room: usize,
+    count: &dyn Fn(&str) -> usize,
+) -> String {
+    let Some(p) = index.passages.get(passage) else { return String::new() };
+    let label = label(&p.path, (doc.pages.len() > 1).then_some(p.page));
+    let shown = trim(doc, p.span, &p.path, terms, room.saturating_sub(count(&label)), count);
+    let text = shown.iter().map(|s| doc.slice(*s)).collect::<Vec<_>>().join(" ");
+    format!("{label}{}", collapse(&text))
+}
+
 /// "(Chapter 2 › The letter, p. 14) " — the empty string for a passage before any heading on an
 /// unpaged document.
 fn label(path: &[String], page: Option<u32>) -> String {
