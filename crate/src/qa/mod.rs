@@ -99,6 +99,10 @@ pub struct Answer {
     /// The model's confidence (grounded: mean log-probability per answer token), when a model answered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f32>,
+    /// How much the passages make the answer likelier to the model (grounded: mean log-probability
+    /// per answer token after the reader prompt minus after the question alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support: Option<f32>,
 }
 
 pub const NOT_FOUND: &str = "Not found in this document.";
@@ -140,6 +144,7 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
         citations: Vec::new(),
         mode: Mode::Extractive,
         score: None,
+        support: None,
     };
     let idf = |t: &str| index.idf(t);
     let fits = |sentence: &str| {
@@ -196,7 +201,7 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
         })
         .collect();
     let text = short.map_or_else(|| quote.clone(), |s| collapse(doc.slice(s)));
-    Answer { text, short, quote, found: true, citations, mode: Mode::Extractive, score: None }
+    Answer { text, short, quote, found: true, citations, mode: Mode::Extractive, score: None, support: None }
 }
 
 /// Whether the cited text covers enough of the question to answer it: [`MIN_COVERAGE`] of its

@@ -22,7 +22,7 @@ pub enum Style {
 }
 
 impl Style {
-    fn instruction(self) -> &'static str {
+    pub fn instruction(self) -> &'static str {
         match self {
             Style::Span => {
                 "You answer questions using only the numbered passages given. Reply with the few words of a passage that answer the question, copied exactly, and nothing else."
