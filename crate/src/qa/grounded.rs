@@ -11,7 +11,8 @@
 //! Abstention: the answer's mean log-probability per token (its end included), under the model's
 //! whole vocabulary, is the confidence; below [`MIN_SCORE`] the answer is [`super::NOT_FOUND`].
 //! On the dev needle set no threshold separates unanswerable questions without dropping the
-//! answer rate under 0.90 (README, answer modes), so it is off.
+//! answer rate under 0.90 (README, answer modes), so it is off. The answer's `support` (what the
+//! passages add to its likelihood) does not separate them either (README).
 
 use std::collections::HashSet;
 
