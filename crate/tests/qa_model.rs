@@ -78,8 +78,9 @@ fn text_logprobs_in_one_feed_equal_the_token_by_token_twin() {
         let context: Vec<u32> = (0..n_context).map(|_| next()).collect();
         let text: Vec<u32> = (0..n_text).map(|_| next()).collect();
         let fast = CpuForward { model: &model, session: &mut a }.text_logprobs(&context, &text).unwrap();
-        let plain =
-            TokenByToken(CpuForward { model: &model, session: &mut b }).text_logprobs(&context, &text).unwrap();
+        let plain = TokenByToken(CpuForward { model: &model, session: &mut b })
+            .text_logprobs(&context, &text)
+            .unwrap();
         assert_eq!(fast.len(), n_text);
         for (i, (f, p)) in fast.iter().zip(&plain).enumerate() {
             assert!(f.is_finite() && *f <= 0.0, "{f}");

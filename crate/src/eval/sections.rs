@@ -184,7 +184,11 @@ pub fn run(file: &Path, details: bool) -> Result<SectionsReport> {
 }
 
 /// [`run`], the passages re-ranked by the model when `reader` is given.
-pub fn run_with(file: &Path, details: bool, mut reader: Option<&mut qa::ask::Reader<'_>>) -> Result<SectionsReport> {
+pub fn run_with(
+    file: &Path,
+    details: bool,
+    mut reader: Option<&mut qa::ask::Reader<'_>>,
+) -> Result<SectionsReport> {
     let items = load(file)?;
     let mut times = Vec::new();
     let base = file.parent().unwrap_or(Path::new("."));
@@ -208,8 +212,11 @@ pub fn run_with(file: &Path, details: bool, mut reader: Option<&mut qa::ask::Rea
 
         let found = qa::retrieve::run(doc, index, &item.question, qa::READ_PASSAGES);
         let retrieved: Vec<usize> = found.hits.iter().map(|h| h.passage).collect();
-        let mut listed: Vec<(f32, Option<f32>, bool)> =
-            found.hits.iter().map(|h| (h.score, None, inside(index.passages[h.passage].span.start))).collect();
+        let mut listed: Vec<(f32, Option<f32>, bool)> = found
+            .hits
+            .iter()
+            .map(|h| (h.score, None, inside(index.passages[h.passage].span.start)))
+            .collect();
         let mut rerank_rank = None;
         let found = match reader.as_deref_mut() {
             Some(r) => {
@@ -220,8 +227,14 @@ pub fn run_with(file: &Path, details: bool, mut reader: Option<&mut qa::ask::Rea
                     .iter()
                     .map(|w| crate::index::QueryTerm { term: w.term.clone(), idf: w.idf, weight: w.weight })
                     .collect();
-                let scores =
-                    qa::rerank::scores(doc, index, &item.question, (&terms, &found.hits), r.tokenizer, r.forward)?;
+                let scores = qa::rerank::scores(
+                    doc,
+                    index,
+                    &item.question,
+                    (&terms, &found.hits),
+                    r.tokenizer,
+                    r.forward,
+                )?;
                 for (l, s) in listed.iter_mut().zip(&scores) {
                     l.1 = Some(*s);
                 }

@@ -21,8 +21,8 @@ use super::read::{self, Prompt, Style};
 use super::{Answer, Citation, Mode, NOT_FOUND};
 use crate::doc::Document;
 use crate::index::{Index, QueryTerm, tokenize};
-use crate::model::generate::Utf8Stream;
 use crate::model::chat::{Message, chatml};
+use crate::model::generate::Utf8Stream;
 use crate::model::{Forward, Tokenizer};
 use crate::span::Span;
 

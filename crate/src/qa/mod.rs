@@ -26,7 +26,6 @@
 #[cfg(feature = "model")]
 pub mod ask;
 mod extract;
-pub mod section;
 #[cfg(feature = "model")]
 pub mod free;
 #[cfg(feature = "model")]
@@ -37,6 +36,7 @@ pub mod read;
 #[cfg(feature = "model")]
 pub mod rerank;
 pub mod retrieve;
+pub mod section;
 mod short;
 pub mod whole;
 
@@ -161,7 +161,8 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
         .filter(|p| p.path == passage.path)
         .fold(passage.span, |s, p| Span::new(s.start.min(p.span.start), s.end.max(p.span.end)));
     let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let quote_of = |b: &extract::Best| b.spans.iter().map(|&s| collapse(doc.slice(s))).collect::<Vec<_>>().join(" ");
+    let quote_of =
+        |b: &extract::Best| b.spans.iter().map(|&s| collapse(doc.slice(s))).collect::<Vec<_>>().join(" ");
     let quote = quote_of(&best);
     let answers = covered(doc, &asked, &words, &best, around, &fits)
         && names_present(&asked.text, doc.slice(around))

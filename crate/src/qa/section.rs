@@ -77,7 +77,8 @@ mod tests {
         let novel: Vec<&str> = novel.iter().map(String::as_str).collect();
         assert!(!descriptive(&novel, "Chapter 12"));
         assert!(!descriptive(&novel, "CHAPTER XII"));
-        let words: Vec<String> = super::super::short::NUMBER_WORDS[..20].iter().map(|w| format!("CHAPTER {w}")).collect();
+        let words: Vec<String> =
+            super::super::short::NUMBER_WORDS[..20].iter().map(|w| format!("CHAPTER {w}")).collect();
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
         assert!(!descriptive(&words, "CHAPTER twelve"));
         let manual = [
