@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use tome::eval::qa;
-use tome::model::{CpuForward, GenerateOptions, Llama, generate};
+use tome::model::{CpuForward, Forward, GenerateOptions, Llama, generate};
 use tome::qa::ask::{Ask, Reader};
 use tome::{Document, Index, Outline};
 
@@ -42,6 +42,51 @@ fn streamed_pieces_are_the_whole_decode_and_token_bytes_round_trip() {
     assert!(!g.ids.is_empty());
     assert_eq!(pieces, g.text);
     assert_eq!(g.text, tok.decode(&g.ids).unwrap().trim_end_matches('\u{FFFD}'));
+}
+
+/// The CPU model with the plain, token-by-token [`Forward::text_logprobs`].
+struct TokenByToken<'a>(CpuForward<'a>);
+
+impl Forward for TokenByToken<'_> {
+    fn feed(&mut self, tokens: &[u32]) -> tome::Result<&[f32]> {
+        self.0.feed(tokens)
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn n_ctx(&self) -> usize {
+        self.0.n_ctx()
+    }
+    fn reset(&mut self) {
+        self.0.reset()
+    }
+}
+
+#[test]
+fn text_logprobs_in_one_feed_equal_the_token_by_token_twin() {
+    let model = model();
+    let vocab = model.tokenizer.vocab_size() as u64;
+    let (mut a, mut b) = (model.session(256), model.session(256));
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % vocab) as u32
+    };
+    for (n_context, n_text) in [(1, 1), (5, 2), (37, 13), (90, 40)] {
+        let context: Vec<u32> = (0..n_context).map(|_| next()).collect();
+        let text: Vec<u32> = (0..n_text).map(|_| next()).collect();
+        let fast = CpuForward { model: &model, session: &mut a }.text_logprobs(&context, &text).unwrap();
+        let plain = TokenByToken(CpuForward { model: &model, session: &mut b })
+            .text_logprobs(&context, &text)
+            .unwrap();
+        assert_eq!(fast.len(), n_text);
+        for (i, (f, p)) in fast.iter().zip(&plain).enumerate() {
+            assert!(f.is_finite() && *f <= 0.0, "{f}");
+            assert!((f - p).abs() <= 0.02 + 0.002 * p.abs(), "token {i} of {n_text}: {f} vs {p}");
+        }
+    }
 }
 
 fn eval_file() -> PathBuf {

@@ -13,10 +13,12 @@ fn questions() -> PathBuf {
 fn manual_questions_cite_the_gold_section() {
     let report = sections::run(&questions(), false).unwrap();
     assert_eq!(report.overall.n, 72, "{report:?}");
-    // Measured 2026-12-06: 0.403 of first citations in the gold section (main before: 0.306),
-    // 0.61 answered; retrieval's first passage in it for 0.611 (plain BM25 search: 0.569).
-    assert!(report.overall.answer >= 0.38, "{report:?}");
-    assert!(report.overall.answered >= 0.55, "{report:?}");
+    // Measured 2026-12-06: 0.611 of first citations in the gold section (0.403 before a
+    // how/what/which question on a section with a descriptive title cited retrieval's first
+    // passage instead of abstaining; 0.306 before section-aware retrieval), all answered;
+    // retrieval's first passage in it for 0.611 (plain BM25 search: 0.569).
+    assert!(report.overall.answer >= 0.58, "{report:?}");
+    assert!(report.overall.answered >= 0.95, "{report:?}");
     // The reader's retrieval is not worse than plain search at finding the section.
     assert!(report.overall.retrieve_top1 >= report.overall.search_top1, "{report:?}");
     assert!(report.overall.retrieve_top3 >= 0.75, "{report:?}");

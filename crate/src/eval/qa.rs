@@ -78,6 +78,8 @@ pub struct ItemResult {
     pub f1: f64,
     /// The model's confidence in its answer (reading modes).
     pub score: Option<f32>,
+    /// What the passages add to the model's likelihood of its answer (grounded).
+    pub support: Option<f32>,
 }
 
 /// Reads a QA file; documents are resolved relative to its folder.
@@ -153,6 +155,7 @@ pub fn run_with(
                 cited_evidence: answer.citations.iter().any(|c| c.span.overlaps(&evidence)),
                 f1: item_f1,
                 score: answer.score,
+                support: answer.support,
             });
         }
         if item.answerable {

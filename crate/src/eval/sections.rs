@@ -10,6 +10,9 @@
 //!   ([`qa::retrieve`]), the first or any of the first three.
 //! - `search_top1`, `search_top3`: the same for plain BM25 search (`tome search`), the reference.
 //! - `answered`: share of questions answered (not "not found"): all of them are answerable.
+//! - With the model (`--rerank`): the passages are re-ranked by it ([`qa::rerank`]) before the
+//!   answer is picked; `answer` and `answered` are then the re-ranked answer's, `rerank_top1` and
+//!   `rerank_top3` the re-ranked retrieval's, `rerank_ms` the median time of re-ranking.
 //!
 //! Overall, per document and per kind of question (how / what / which / other).
 
@@ -51,6 +54,10 @@ pub struct Scores {
     pub search_top1: f64,
     pub search_top3: f64,
     pub answered: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rerank_top1: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rerank_top3: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,6 +67,8 @@ pub struct SectionsReport {
     /// By the document's short name (the question id before its number).
     pub by_doc: BTreeMap<String, Scores>,
     pub by_kind: BTreeMap<String, Scores>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rerank_ms: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<SectionItem>>,
 }
@@ -78,6 +87,9 @@ pub struct SectionItem {
     /// Rank (1-based) of the first retrieved passage inside a gold section, if in the first 8.
     pub retrieve_rank: Option<usize>,
     pub search_rank: Option<usize>,
+    /// The passages read, in retrieval's order: (retrieval score, the model's score when it
+    /// re-ranked, inside a gold section).
+    pub retrieved: Vec<(f32, Option<f32>, bool)>,
 }
 
 /// Outcome flags of one question.
@@ -89,18 +101,30 @@ struct Outcome {
     search_top1: bool,
     search_top3: bool,
     answered: bool,
+    rerank_top1: bool,
+    rerank_top3: bool,
 }
 
 #[derive(Default)]
 struct Tally {
     n: usize,
-    sums: [usize; 6],
+    sums: [usize; 8],
+    reranked: bool,
 }
 
 impl Tally {
     fn add(&mut self, o: Outcome) {
         self.n += 1;
-        let flags = [o.answer, o.retrieve_top1, o.retrieve_top3, o.search_top1, o.search_top3, o.answered];
+        let flags = [
+            o.answer,
+            o.retrieve_top1,
+            o.retrieve_top3,
+            o.search_top1,
+            o.search_top3,
+            o.answered,
+            o.rerank_top1,
+            o.rerank_top3,
+        ];
         for (s, f) in self.sums.iter_mut().zip(flags) {
             *s += usize::from(f);
         }
@@ -116,6 +140,8 @@ impl Tally {
             search_top1: share(3),
             search_top3: share(4),
             answered: share(5),
+            rerank_top1: self.reranked.then(|| share(6)),
+            rerank_top3: self.reranked.then(|| share(7)),
         }
     }
 }
@@ -154,7 +180,17 @@ pub fn gold_spans(outline: &Outline, gold: &[GoldSection]) -> std::result::Resul
 /// Scores every question of `file` (documents resolved relative to its folder); `details` adds
 /// one [`SectionItem`] per question.
 pub fn run(file: &Path, details: bool) -> Result<SectionsReport> {
+    run_with(file, details, None)
+}
+
+/// [`run`], the passages re-ranked by the model when `reader` is given.
+pub fn run_with(
+    file: &Path,
+    details: bool,
+    mut reader: Option<&mut qa::ask::Reader<'_>>,
+) -> Result<SectionsReport> {
     let items = load(file)?;
+    let mut times = Vec::new();
     let base = file.parent().unwrap_or(Path::new("."));
     let mut docs: HashMap<String, (Document, Outline, Index)> = HashMap::new();
     let (mut overall, mut by_doc, mut by_kind) = (Tally::default(), BTreeMap::new(), BTreeMap::new());
@@ -174,10 +210,44 @@ pub fn run(file: &Path, details: bool) -> Result<SectionsReport> {
         let rank_of =
             |passages: &[usize]| passages.iter().position(|&p| inside(index.passages[p].span.start));
 
-        let answer = qa::answer(doc, index, &item.question);
+        let found = qa::retrieve::run(doc, index, &item.question, qa::READ_PASSAGES);
+        let retrieved: Vec<usize> = found.hits.iter().map(|h| h.passage).collect();
+        let mut listed: Vec<(f32, Option<f32>, bool)> = found
+            .hits
+            .iter()
+            .map(|h| (h.score, None, inside(index.passages[h.passage].span.start)))
+            .collect();
+        let mut rerank_rank = None;
+        let found = match reader.as_deref_mut() {
+            Some(r) => {
+                let started = std::time::Instant::now();
+                let mut found = found;
+                let terms: Vec<crate::index::QueryTerm> = found
+                    .words
+                    .iter()
+                    .map(|w| crate::index::QueryTerm { term: w.term.clone(), idf: w.idf, weight: w.weight })
+                    .collect();
+                let scores = qa::rerank::scores(
+                    doc,
+                    index,
+                    &item.question,
+                    (&terms, &found.hits),
+                    r.tokenizer,
+                    r.forward,
+                )?;
+                for (l, s) in listed.iter_mut().zip(&scores) {
+                    l.1 = Some(*s);
+                }
+                qa::rerank::reorder(&mut found.hits, &scores, qa::rerank::RETRIEVAL_WEIGHT);
+                times.push(started.elapsed().as_secs_f64() * 1000.0);
+                let order: Vec<usize> = found.hits.iter().map(|h| h.passage).collect();
+                rerank_rank = Some(rank_of(&order));
+                found
+            }
+            None => found,
+        };
+        let answer = qa::answer_from(doc, index, &item.question, found);
         let first = answer.citations.first();
-        let (_, retrieved) = qa::retrieve(doc, index, &item.question, qa::READ_PASSAGES);
-        let retrieved: Vec<usize> = retrieved.iter().map(|h| h.passage).collect();
         let searched: Vec<usize> =
             index.search(doc, &item.question, qa::READ_PASSAGES).iter().map(|h| h.passage).collect();
         let (retrieve_rank, search_rank) = (rank_of(&retrieved), rank_of(&searched));
@@ -188,11 +258,19 @@ pub fn run(file: &Path, details: bool) -> Result<SectionsReport> {
             search_top1: search_rank == Some(0),
             search_top3: search_rank.is_some_and(|r| r < 3),
             answered: answer.found,
+            rerank_top1: rerank_rank.is_some_and(|r| r == Some(0)),
+            rerank_top3: rerank_rank.is_some_and(|r| r.is_some_and(|r| r < 3)),
         };
-        overall.add(outcome);
+        let reranked = rerank_rank.is_some();
         let short = item.id.rsplit_once('-').map_or(item.id.as_str(), |(d, _)| d);
-        by_doc.entry(short.to_string()).or_insert_with(Tally::default).add(outcome);
-        by_kind.entry(item.kind.clone()).or_insert_with(Tally::default).add(outcome);
+        for tally in [
+            &mut overall,
+            by_doc.entry(short.to_string()).or_insert_with(Tally::default),
+            by_kind.entry(item.kind.clone()).or_insert_with(Tally::default),
+        ] {
+            tally.reranked |= reranked;
+            tally.add(outcome);
+        }
         if details {
             results.push(SectionItem {
                 id: item.id.clone(),
@@ -204,11 +282,14 @@ pub fn run(file: &Path, details: bool) -> Result<SectionsReport> {
                 quote: answer.quote.clone(),
                 retrieve_rank: retrieve_rank.map(|r| r + 1),
                 search_rank: search_rank.map(|r| r + 1),
+                retrieved: listed,
             });
         }
     }
     let finish = |m: BTreeMap<String, Tally>| m.into_iter().map(|(k, t)| (k, t.scores())).collect();
+    times.sort_by(f64::total_cmp);
     Ok(SectionsReport {
+        rerank_ms: times.get(times.len() / 2).copied(),
         overall: overall.scores(),
         by_doc: finish(by_doc),
         by_kind: finish(by_kind),

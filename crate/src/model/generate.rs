@@ -24,6 +24,34 @@ pub trait Forward {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// Starts a new context, feeds `context` then `text`, and returns the log-probability (natural
+    /// log, under the whole vocabulary) the model gave each token of `text` after what came before
+    /// it: how well the context predicts the text. Token by token here; a backend that can read
+    /// several positions of one feed does it in one.
+    fn text_logprobs(&mut self, context: &[u32], text: &[u32]) -> crate::Result<Vec<f32>> {
+        token_by_token(self, context, text)
+    }
+}
+
+/// [`Forward::text_logprobs`] one token per feed.
+fn token_by_token<F: Forward + ?Sized>(f: &mut F, context: &[u32], text: &[u32]) -> crate::Result<Vec<f32>> {
+    f.reset();
+    let mut logits = f.feed(context)?.to_vec();
+    let mut out = Vec::with_capacity(text.len());
+    for (i, &id) in text.iter().enumerate() {
+        out.push(log_prob(&logits, id));
+        if i + 1 < text.len() {
+            logits.copy_from_slice(f.feed(&[id])?);
+        }
+    }
+    Ok(out)
+}
+
+/// The log-probability of `id` under the softmax of `logits` (-inf for an id out of range).
+pub fn log_prob(logits: &[f32], id: u32) -> f32 {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let lse = max + logits.iter().map(|v| (v - max).exp()).sum::<f32>().ln();
+    logits.get(id as usize).map_or(f32::NEG_INFINITY, |l| l - lse)
 }
 
 /// The CPU model and one of its sessions.
@@ -44,6 +72,31 @@ impl Forward for CpuForward<'_> {
     }
     fn reset(&mut self) {
         self.session.clear();
+    }
+    /// One feed of the text (its positions read back from the chunk) instead of one per token.
+    fn text_logprobs(&mut self, context: &[u32], text: &[u32]) -> crate::Result<Vec<f32>> {
+        let Some(&first_id) = text.first() else { return Ok(Vec::new()) };
+        let head = &text[..text.len() - 1];
+        if head.len() > super::llama::MAX_BATCH {
+            // Longer than one chunk: only the last chunk's positions can be read back.
+            return token_by_token(self, context, text);
+        }
+        self.session.clear();
+        let first = self.model.forward(self.session, context)?;
+        let mut out = Vec::with_capacity(text.len());
+        out.push(log_prob(first, first_id));
+        if head.is_empty() {
+            return Ok(out);
+        }
+        self.model.forward(self.session, head)?;
+        for (i, &id) in text[1..].iter().enumerate() {
+            let back = head.len() - 1 - i;
+            let logits = self.model.logits_back(self.session, back).ok_or(crate::Error::Unsupported {
+                detail: "the model's session lost the text's positions".into(),
+            })?;
+            out.push(log_prob(logits, id));
+        }
+        Ok(out)
     }
 }
 

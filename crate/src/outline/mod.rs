@@ -10,7 +10,7 @@ mod bookmarks;
 mod fallback;
 mod layout;
 pub mod scope;
-mod text;
+pub(crate) mod text;
 mod toc;
 
 use crate::doc::{DocKind, Document};

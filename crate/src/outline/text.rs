@@ -305,7 +305,7 @@ fn leading_word(s: &str) -> (&str, &str) {
 }
 
 /// A valid roman numeral (any case, not mixed), 1..=3999.
-fn is_roman(s: &str) -> bool {
+pub(crate) fn is_roman(s: &str) -> bool {
     if s.is_empty() || !(s == s.to_ascii_uppercase() || s == s.to_ascii_lowercase()) {
         return false;
     }

@@ -86,6 +86,7 @@ pub fn answer(
         citations,
         mode: Mode::Free,
         score: None,
+        support: None,
     })
 }
 
@@ -98,6 +99,7 @@ fn not_found() -> Answer {
         citations: Vec::new(),
         mode: Mode::Free,
         score: None,
+        support: None,
     }
 }
 

@@ -11,7 +11,8 @@
 //! Abstention: the answer's mean log-probability per token (its end included), under the model's
 //! whole vocabulary, is the confidence; below [`MIN_SCORE`] the answer is [`super::NOT_FOUND`].
 //! On the dev needle set no threshold separates unanswerable questions without dropping the
-//! answer rate under 0.90 (README, answer modes), so it is off.
+//! answer rate under 0.90 (README, answer modes), so it is off. The answer's `support` (what the
+//! passages add to its likelihood) does not separate them either (README).
 
 use std::collections::HashSet;
 
@@ -20,6 +21,7 @@ use super::read::{self, Prompt, Style};
 use super::{Answer, Citation, Mode, NOT_FOUND};
 use crate::doc::Document;
 use crate::index::{Index, QueryTerm, tokenize};
+use crate::model::chat::{Message, chatml};
 use crate::model::generate::Utf8Stream;
 use crate::model::{Forward, Tokenizer};
 use crate::span::Span;
@@ -75,12 +77,13 @@ pub fn answer(
     model.reset();
     let ids = tok.encode(&prompt.text)?;
     let picked = decode(tok, model, &ids, &candidates, on_text)?;
-    let Some((live, score)) = picked else { return Ok(not_found()) };
-    if score < MIN_SCORE {
-        return Ok(Answer { score: Some(score), ..not_found() });
-    }
+    let Some(Picked { live, score, logp, len }) = picked else { return Ok(not_found()) };
     let (c, end) = best_occurrence(doc, &terms, &candidates, &live);
     let cand = &candidates[c];
+    let support = support(tok, model, question, &cand.ids[..len.min(cand.ids.len())], logp)?;
+    if score < MIN_SCORE {
+        return Ok(Answer { score: Some(score), support: Some(support), ..not_found() });
+    }
     let source = &prompt.sources[cand.source];
     let span = trim_punctuation(doc, Span::new(cand.start, end));
     let citation = Citation {
@@ -98,7 +101,28 @@ pub fn answer(
         citations: vec![citation],
         mode: Mode::Grounded,
         score: Some(score),
+        support: Some(support),
     })
+}
+
+/// The answer's mean log-probability per token after the reader prompt (`logp`, summed over the
+/// answer's tokens) minus after the question alone: what the passages add to it.
+fn support(
+    tok: &Tokenizer,
+    model: &mut dyn Forward,
+    question: &str,
+    answer: &[u32],
+    logp: f32,
+) -> crate::Result<f32> {
+    if answer.is_empty() {
+        return Ok(0.0);
+    }
+    let alone = chatml(&[
+        Message { role: "system", content: Style::Span.instruction() },
+        Message { role: "user", content: &format!("Question: {}", read::collapse(question)) },
+    ]);
+    let without: f32 = model.text_logprobs(&tok.encode(&alone)?, answer)?.iter().sum();
+    Ok((logp - without) / answer.len() as f32)
 }
 
 fn not_found() -> Answer {
@@ -110,6 +134,7 @@ fn not_found() -> Answer {
         citations: Vec::new(),
         mode: Mode::Grounded,
         score: None,
+        support: None,
     }
 }
 
@@ -253,12 +278,17 @@ fn word_spans(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// The candidates an answer matches, with where it ends in each (byte), and its confidence.
-type Picked = (Vec<(usize, usize)>, f32);
+/// What the model wrote: the candidates the answer matches, with where it ends in each (byte); its
+/// mean log-probability per token, end included (the confidence); the sum over the answer's own
+/// tokens; and their number.
+struct Picked {
+    live: Vec<(usize, usize)>,
+    score: f32,
+    logp: f32,
+    len: usize,
+}
 
-/// Greedy decoding restricted to the candidates. Returns the candidates the answer matches (with
-/// its length in ids) and its mean log-probability per token, end included; None when the model
-/// could not start (no candidate).
+/// Greedy decoding restricted to the candidates; None when the model could not start (no candidate).
 fn decode(
     tok: &Tokenizer,
     model: &mut dyn Forward,
@@ -286,12 +316,12 @@ fn decode(
         let stop = stops.iter().map(|&s| logits[s as usize]).fold(f32::NEG_INFINITY, f32::max) + STOP_BONUS;
         let end_here =
             t > 0 && !ending.is_empty() && next.is_none_or(|n| stop >= n.1 || model.len() >= model.n_ctx());
+        let picked = |live| Picked { live, score: (logp + stop - lse) / (t + 1) as f32, logp, len: t };
         if end_here {
-            logp += stop - lse;
-            return Ok(Some((ending, logp / (t + 1) as f32)));
+            return Ok(Some(picked(ending)));
         }
         if !ending.is_empty() {
-            last_end = Some((ending, (logp + stop - lse) / (t + 1) as f32));
+            last_end = Some(picked(ending));
         }
         let Some((next, _)) = next else { return Ok(last_end) };
         logp += logits[next as usize] - lse;

@@ -33,7 +33,10 @@ pub mod grounded;
 pub mod question;
 #[cfg(feature = "model")]
 pub mod read;
+#[cfg(feature = "model")]
+pub mod rerank;
 pub mod retrieve;
+pub mod section;
 mod short;
 pub mod whole;
 
@@ -96,6 +99,10 @@ pub struct Answer {
     /// The model's confidence (grounded: mean log-probability per answer token), when a model answered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f32>,
+    /// How much the passages make the answer likelier to the model (grounded: mean log-probability
+    /// per answer token after the reader prompt minus after the question alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support: Option<f32>,
 }
 
 pub const NOT_FOUND: &str = "Not found in this document.";
@@ -119,11 +126,16 @@ pub fn retrieve(doc: &Document, index: &Index, question: &str, k: usize) -> (Vec
 pub const CORRECTED_WEIGHT: f32 = 0.5;
 
 pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
+    answer_from(doc, index, question, retrieve::run(doc, index, question, READ_PASSAGES))
+}
+
+/// [`answer`] over passages already retrieved for `question` (re-ranked by the model, say).
+pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retrieve::Retrieved) -> Answer {
     let asked = question::parse(question);
     if let Some(whole) = whole::detect(&asked.text).and_then(|ask| whole::answer(doc, index, &ask)) {
         return whole;
     }
-    let retrieve::Retrieved { words, hits } = retrieve::run(doc, index, question, READ_PASSAGES);
+    let retrieve::Retrieved { words, hits } = found;
     let not_found = Answer {
         text: NOT_FOUND.into(),
         short: None,
@@ -132,6 +144,7 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
         citations: Vec::new(),
         mode: Mode::Extractive,
         score: None,
+        support: None,
     };
     let idf = |t: &str| index.idf(t);
     let fits = |sentence: &str| {
@@ -148,15 +161,23 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
         .filter(|p| p.path == passage.path)
         .fold(passage.span, |s, p| Span::new(s.start.min(p.span.start), s.end.max(p.span.end)));
     let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let quote = best.spans.iter().map(|&s| collapse(doc.slice(s))).collect::<Vec<_>>().join(" ");
-    if !covered(doc, &asked, &words, &best, around, &fits)
-        || !names_present(&asked.text, doc.slice(around))
-        || !negations_kept(&asked.text, &quote)
-    {
-        return not_found;
-    }
-    let mut best = best;
-    let mut quote = quote;
+    let quote_of =
+        |b: &extract::Best| b.spans.iter().map(|&s| collapse(doc.slice(s))).collect::<Vec<_>>().join(" ");
+    let quote = quote_of(&best);
+    let answers = covered(doc, &asked, &words, &best, around, &fits)
+        && names_present(&asked.text, doc.slice(around))
+        && negations_kept(&asked.text, &quote);
+    let (mut best, mut quote) = match answers {
+        true => (best, quote),
+        // The reader wants the section retrieval ranks first: its best sentence.
+        false if hits.first().is_some_and(|h| section::wants_section(index, &asked, h.passage)) => {
+            let Some(top) = extract::best(doc, index, &words, &hits[..1], &fits) else { return not_found };
+            let quote = quote_of(&top);
+            (top, quote)
+        }
+        false => return not_found,
+    };
+    let passage = &index.passages[best.passage];
     let idf = |t: &str| index.idf(t);
     let in_main = short::extract(doc.slice(best.main), &asked, &idf).is_some_and(|(_, typed)| typed);
     let short = match antecedent(doc, index, &asked, &best).filter(|_| !in_main) {
@@ -181,7 +202,7 @@ pub fn answer(doc: &Document, index: &Index, question: &str) -> Answer {
         })
         .collect();
     let text = short.map_or_else(|| quote.clone(), |s| collapse(doc.slice(s)));
-    Answer { text, short, quote, found: true, citations, mode: Mode::Extractive, score: None }
+    Answer { text, short, quote, found: true, citations, mode: Mode::Extractive, score: None, support: None }
 }
 
 /// Whether the cited text covers enough of the question to answer it: [`MIN_COVERAGE`] of its

@@ -22,7 +22,7 @@ pub enum Style {
 }
 
 impl Style {
-    fn instruction(self) -> &'static str {
+    pub fn instruction(self) -> &'static str {
         match self {
             Style::Span => {
                 "You answer questions using only the numbered passages given. Reply with the few words of a passage that answer the question, copied exactly, and nothing else."
@@ -124,6 +124,23 @@ pub fn build(
         Message { role: "user", content: &user },
     ]);
     Prompt { text, sources }
+}
+
+/// Passage `passage` as a reader is shown it alone: its label and the sentences around the
+/// question's words, within `room` tokens.
+pub fn passage_text(
+    doc: &Document,
+    index: &Index,
+    passage: usize,
+    terms: &[QueryTerm],
+    room: usize,
+    count: &dyn Fn(&str) -> usize,
+) -> String {
+    let Some(p) = index.passages.get(passage) else { return String::new() };
+    let label = label(&p.path, (doc.pages.len() > 1).then_some(p.page));
+    let shown = trim(doc, p.span, &p.path, terms, room.saturating_sub(count(&label)), count);
+    let text = shown.iter().map(|s| doc.slice(*s)).collect::<Vec<_>>().join(" ");
+    format!("{label}{}", collapse(&text))
 }
 
 /// "(Chapter 2 › The letter, p. 14) " — the empty string for a passage before any heading on an

@@ -420,7 +420,16 @@ fn cited(doc: &Document, index: &Index, spans: Vec<Span>) -> Option<Answer> {
 
 /// An answer read from the outline: found, no short span, every citation a span of its section.
 fn found(text: String, quote: String, citations: Vec<Citation>) -> Answer {
-    Answer { text, short: None, quote, found: true, citations, mode: Mode::Extractive, score: None }
+    Answer {
+        text,
+        short: None,
+        quote,
+        found: true,
+        citations,
+        mode: Mode::Extractive,
+        score: None,
+        support: None,
+    }
 }
 
 fn collapse(s: &str) -> String {

@@ -281,8 +281,14 @@ pub fn eval_qa(
     Ok(())
 }
 
-pub fn eval_sections(file: &Path, details: bool) -> Result<()> {
-    print_json(&tome::eval::sections::run(file, details)?);
+pub fn eval_sections(file: &Path, details: bool, rerank: Option<&ReadingArgs>) -> Result<()> {
+    let report = match rerank {
+        Some(reading) => with_reader(reading, Ask::Grounded, |reader| {
+            tome::eval::sections::run_with(file, details, reader)
+        })?,
+        None => tome::eval::sections::run(file, details)?,
+    };
+    print_json(&report);
     Ok(())
 }
 

@@ -114,6 +114,14 @@ enum EvalCommand {
         /// Add each question's cited section and the rank of the gold section in retrieval.
         #[arg(long)]
         details: bool,
+        /// Re-rank the retrieved passages with the model before answering.
+        #[arg(long)]
+        rerank: bool,
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// The GGUF model (default: assets/SmolLM2-135M-Instruct.Q4_1.gguf).
+        #[arg(long)]
+        model: Option<PathBuf>,
     },
 }
 
@@ -184,7 +192,15 @@ fn main() -> ExitCode {
                 ask_cmds::ReadingArgs { mode: ask_cmds::ModeArg::Extractive, backend, threads, model };
             ask_cmds::eval_qa(&file, limit, details, mode, &reading)
         }
-        Command::Eval(EvalCommand::Sections { file, details }) => ask_cmds::eval_sections(&file, details),
+        Command::Eval(EvalCommand::Sections { file, details, rerank, threads, model }) => {
+            let reading = ask_cmds::ReadingArgs {
+                mode: ask_cmds::ModeArg::Grounded,
+                backend: model_cmds::Backend::Cpu,
+                threads,
+                model,
+            };
+            ask_cmds::eval_sections(&file, details, rerank.then_some(&reading))
+        }
         Command::Bench(BenchCommand::Ingest { file, runs }) => outline_cmds::bench_ingest(&file, runs),
         Command::Bench(BenchCommand::Qa { file, limit, backend, threads, model }) => {
             let reading =
