@@ -7,7 +7,7 @@
 import init, { TomePack } from '../pkg/pack/tome_pack.js';
 
 const TEMPLATE = `
-  <section class="tome-pack" aria-label="Ask this site">
+  <div class="tome-pack">
     <form class="ask" role="search">
       <input type="search" name="q" autocomplete="off" spellcheck="false" aria-label="Search or ask this site" placeholder="Search or ask this site" disabled>
       <button type="submit" disabled>Ask</button>
@@ -17,7 +17,7 @@ const TEMPLATE = `
     <ol class="hits" aria-label="Sections that match"></ol>
     <details class="contents"><summary>Contents</summary><div class="tree"><p class="hint">Loading…</p></div></details>
     <p class="status" aria-live="polite"></p>
-  </section>`;
+  </div>`;
 
 let wasm = null;
 
@@ -182,6 +182,7 @@ export class PackWidget {
       a.className = 'cite';
       a.href = this.link(c.url);
       a.textContent = c.path.join(' › ');
+      a.addEventListener('click', () => keepQuote(a.href));
       const where = document.createElement('p');
       where.className = 'where';
       where.append('— ', a);
@@ -217,6 +218,17 @@ export class PackWidget {
       this.contentsShown = false;
       this.parts.tree.textContent = `The contents could not be loaded (${e.message}).`;
     }
+  }
+}
+
+/** A browser without text fragments will not mark the quote of the citation it opens: the
+ * page's tome-loader.js does, from the link kept here for it. */
+function keepQuote(href) {
+  if ('fragmentDirective' in document) return;
+  try {
+    sessionStorage.setItem('tome-quote', href);
+  } catch {
+    // Storage blocked: the page opens at the section, unmarked.
   }
 }
 
