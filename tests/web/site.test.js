@@ -19,7 +19,8 @@ const QUESTIONS = readFileSync(path.join(ROOT, 'tests/eval/site-questions.jsonl'
   .map((l) => JSON.parse(l));
 const sysroot = execFileSync('rustc', ['--print', 'sysroot']).toString().trim();
 const SITES = [
-  { name: 'mdBook', dir: path.join(sysroot, 'share/doc/rust/html/book'), start: 'ch11-00-testing.html', question: 'rust-book-15' },
+  // The mdBook site also offers the model (`tome pack --model`).
+  { name: 'mdBook', dir: path.join(sysroot, 'share/doc/rust/html/book'), start: 'ch11-00-testing.html', question: 'rust-book-15', model: true },
   { name: 'Sphinx', dir: '/usr/share/doc/sphinx-doc/html', start: 'usage/index.html', question: 'sphinx-01' },
 ];
 
@@ -71,6 +72,7 @@ for (const site of SITES) {
     let b;
     let page;
     const q = QUESTIONS.find((x) => x.id === site.question);
+    const engineRequests = [];
 
     before(async () => {
       assert.ok(existsSync(path.join(site.dir, 'index.html')), `${site.dir} is missing: run scripts/setup.sh`);
@@ -78,7 +80,7 @@ for (const site of SITES) {
       root = path.join(tmp, 'site');
       cpSync(site.dir, root, { recursive: true, dereference: true });
       const t0 = performance.now();
-      execFileSync(tomeBinary(), ['pack', root, '--inject'], { stdio: 'pipe' });
+      execFileSync(tomeBinary(), ['pack', root, '--inject', ...(site.model ? ['--model'] : [])], { stdio: 'pipe' });
       console.log(`${site.name}: packed and injected in ${Math.round(performance.now() - t0)} ms`);
       // A page with two broken widgets: a pack that is not there, one from another tome version.
       mkdirSync(path.join(root, 'old-pack'));
@@ -94,6 +96,8 @@ for (const site of SITES) {
         <tome-reader pack="tome/"></tome-reader></main></body></html>`);
       server = await serve(root);
       b = await browser(server.url.replace(/\/$/, ''));
+      // The engine's wasm and the model file: fetched only when a visitor chooses the model.
+      b.context.on('request', (r) => /(\.gguf|tome_bg\.wasm)$/.test(new URL(r.url()).pathname) && engineRequests.push(r.url()));
       page = await b.context.newPage();
     });
 
@@ -229,6 +233,32 @@ for (const site of SITES) {
       await page.locator('#host summary').click();
       assert.equal(await page.locator('#host').getAttribute('open'), '');
     });
+
+    if (site.model) {
+      test('the model: offered with its size, downloaded only when the visitor chooses it', async () => {
+        assert.deepEqual(engineRequests, [], 'no engine or model bytes in the tests before');
+        await page.goto(`${server.url}${site.start}`);
+        const choice = page.locator('tome-reader .use-model');
+        await choice.waitFor();
+        assert.match(await choice.textContent(), /Answer with the model — downloads \d+ MB once/);
+        await ask(page, q.question);
+        assert.deepEqual(engineRequests, [], 'an answer without the choice fetches no model');
+        await choice.locator('input').check();
+        const modelAnswer = page.evaluate(() => new Promise((resolve, reject) => {
+          const el = document.querySelector('tome-reader');
+          el.addEventListener('model-answered', (e) => resolve(e.detail), { once: true });
+          el.addEventListener('failed', (e) => reject(new Error(e.detail.error)), { once: true });
+        }));
+        const t0 = performance.now();
+        await ask(page, q.question);
+        const detail = await modelAnswer;
+        console.log(`${site.name}: the model answered in ${Math.round(performance.now() - t0)} ms (download and load included): ${JSON.stringify(detail.text.slice(0, 160))}`);
+        assert.ok(engineRequests.some((u) => u.endsWith('.gguf')), 'the model was downloaded once chosen');
+        assert.ok(detail.text.trim().length > 0, 'the model wrote an answer');
+        const href = await page.locator('tome-reader .model-sources a').first().getAttribute('href');
+        assert.ok(q.gold.some((g) => new URL(href).pathname.endsWith(`/${g.page}`)), `the model read the gold page first (${href})`);
+      });
+    }
 
     test('no request left the site\'s origin', () => {
       assert.deepEqual(b.offOrigin, []);
