@@ -249,6 +249,16 @@ export class PackWidget {
     head.className = answer.found ? 'short' : 'not-found';
     head.textContent = answer.found ? answer.answer : 'Not found on this site. The sections below share words with the question.';
     box.append(head);
+    if (!answer.found && answer.nearest) {
+      const a = document.createElement('a');
+      a.className = 'nearest';
+      a.href = this.link(answer.nearest);
+      a.textContent = 'The nearest section';
+      const where = document.createElement('p');
+      where.className = 'where';
+      where.append(a);
+      box.append(where);
+    }
     for (const c of answer.citations) {
       const q = document.createElement('blockquote');
       q.textContent = c.text;

@@ -52,6 +52,14 @@ pub struct PackAnswer {
     pub found: bool,
     pub quote: String,
     pub citations: Vec<PackCitation>,
+    /// When not found: the section that comes nearest (page and `#anchor`), to open instead.
+    pub nearest: Option<String>,
+}
+
+/// The passages a question is read from (the best page's, site order) and its best passage.
+struct ReadSet {
+    passages: Vec<u32>,
+    best: Option<u32>,
 }
 
 /// A passage a question is answered from.
@@ -75,8 +83,14 @@ pub struct PackReader {
 
 /// How many of a page's best passages make its score.
 const PAGE_DEPTH: usize = 5;
-/// How many of the best pages a question's reader reads (their best passages).
+/// How many of the best pages a question's reader reads (their best passages). Measured on the
+/// 40 dev questions (tests/eval/site-questions.jsonl, 2026-12-06): with [`COVERAGE_EXPONENT`]
+/// 0.5, 1 page 30/40 on the gold page, 3 pages 32/40 (the 2026-11-29 reader, prefix word
+/// families and no section titles: 33/40).
 pub const CANDIDATE_PAGES: usize = 3;
+/// A page's score is multiplied by the share of the question's word weight it holds to this
+/// power (same measurement: 0 → 31/40, 0.5 → 32/40, 1 → 31/40, 2 → 28/40 with 3 pages).
+const COVERAGE_EXPONENT: f32 = 0.5;
 /// Most passages of one page in a list of search results.
 pub const HITS_PER_PAGE: usize = 3;
 
@@ -174,6 +188,7 @@ impl PackReader {
     /// back empty for it): the extractive reader's, and the model's when the visitor chooses it.
     pub fn passages(&self, question: &str) -> Result<Vec<PackPassage>, PackError> {
         self.read_set(question)?
+            .passages
             .into_iter()
             .map(|p| {
                 let stored = self.passage(p)?;
@@ -192,7 +207,7 @@ impl PackReader {
     /// the outline-path boost), then among the [`CANDIDATE_PAGES`] best of those by
     /// [`qa::retrieve`] over their passages' text, as on one document (its section-title signal
     /// needs the titles, which only the text shards hold).
-    fn read_set(&self, question: &str) -> Result<Vec<u32>, PackError> {
+    fn read_set(&self, question: &str) -> Result<ReadSet, PackError> {
         let mut candidates: Vec<u32> = self
             .best(&self.words(question, false, true), qa::READ_PASSAGES, true)
             .into_iter()
@@ -203,9 +218,11 @@ impl PackReader {
         let found = retrieve::run(&doc, &index, question, candidates.len());
         let scored = found.hits.iter().map(|h| (candidates[h.passage], h.score));
         let Some(page) = self.page_order(scored).first().map(|&(_, page)| page) else {
-            return Ok(Vec::new());
+            return Ok(ReadSet { passages: Vec::new(), best: None });
         };
-        Ok(candidates.into_iter().filter(|&p| self.page_of(p) == page).collect())
+        let best = found.hits.iter().map(|h| candidates[h.passage]).find(|&p| self.page_of(p) == page);
+        let passages = candidates.into_iter().filter(|&p| self.page_of(p) == page).collect();
+        Ok(ReadSet { passages, best })
     }
 
     /// A document of the given passages (site order), indexed as part of the whole site: their
@@ -233,7 +250,7 @@ impl PackReader {
 
     /// A cited answer (after [`PackReader::needs`] came back empty for the question).
     pub fn ask(&self, question: &str) -> Result<PackAnswer, PackError> {
-        let top = self.read_set(question)?;
+        let ReadSet { passages: top, best } = self.read_set(question)?;
         let (doc, index) = self.document(&top)?;
         let answer = qa::answer(&doc, &index, question);
         let mut citations = Vec::new();
@@ -248,7 +265,12 @@ impl PackReader {
                 text: quote,
             });
         }
-        Ok(PackAnswer { answer: answer.text, found: answer.found, quote: answer.quote, citations })
+        // Nothing on the site covers the question: the section the reader would open still is.
+        let nearest = match best {
+            Some(p) if !answer.found => Some(self.passage(p)?.url.clone()),
+            _ => None,
+        };
+        Ok(PackAnswer { answer: answer.text, found: answer.found, quote: answer.quote, citations, nearest })
     }
 
     /// The terms a query is searched by before any shard is loaded (the words of
@@ -329,10 +351,9 @@ impl PackReader {
         let mut order = self.page_order(ranked.iter().copied());
         let covered = self.covered(words);
         let total: f32 = words.iter().map(|w| w.idf * w.weight).sum();
-        let alpha: f32 = std::env::var("TOME_ALPHA").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
         if total > 0.0 {
             for (score, page) in &mut order {
-                *score *= (covered.get(&*page).copied().unwrap_or(0.0) / total).powf(alpha);
+                *score *= (covered.get(&*page).copied().unwrap_or(0.0) / total).powf(COVERAGE_EXPONENT);
             }
             order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         }
@@ -340,9 +361,8 @@ impl PackReader {
         for &(p, s) in &ranked {
             pages.entry(self.page_of(p)).or_default().push((p, s));
         }
-        let candidates = std::env::var("TOME_PAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(CANDIDATE_PAGES);
         let (pages_read, per_page, most) =
-            if answer { (candidates, k, k * candidates) } else { (usize::MAX, HITS_PER_PAGE, k) };
+            if answer { (CANDIDATE_PAGES, k, k * CANDIDATE_PAGES) } else { (usize::MAX, HITS_PER_PAGE, k) };
         let mut out = Vec::new();
         for (_, page) in order.iter().take(pages_read) {
             out.extend(pages[page].iter().take(per_page).copied());
