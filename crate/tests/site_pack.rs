@@ -151,6 +151,9 @@ fn a_question_finds_the_page_that_spells_its_words_otherwise() {
     assert!(answer.citations[0].url.starts_with("bracket.html#bracket:~:text="), "{answer:?}");
     // The model, when a visitor chooses it, reads the passages the answer came from.
     let passages = pack_dir.reader.passages(question).unwrap();
-    assert!(!passages.is_empty() && passages.iter().all(|p| p.url.starts_with("bracket.html")), "{passages:?}");
+    assert!(
+        !passages.is_empty() && passages.iter().all(|p| p.url.starts_with("bracket.html")),
+        "{passages:?}"
+    );
     std::fs::remove_dir_all(&site).unwrap();
 }

@@ -296,8 +296,7 @@ impl PackReader {
     /// the taken-back words at [`qa::CORRECTED_WEIGHT`]), a search as typed. The word being typed
     /// (`prefix`) also stands for the three most frequent loaded terms it begins.
     fn words(&self, query: &str, prefix: bool, answer: bool) -> Vec<Word> {
-        let read =
-            |text: &str, weight: f32| -> Vec<Word> {
+        let read = |text: &str, weight: f32| -> Vec<Word> {
             tokenize::query_terms(text).into_iter().map(|t| self.word(t, weight)).collect()
         };
         let mut words = if answer { retrieve::question_words(query, &read).1 } else { read(query, 1.0) };
@@ -322,7 +321,8 @@ impl PackReader {
     /// [`PackReader::needs`]).
     fn word(&self, term: String, weight: f32) -> Word {
         let present = self.terms.contains_key(&term);
-        let variants = tokenize::variants(&term, self.terms.values().map(|e| (e.term.as_str(), e.df as usize)));
+        let variants =
+            tokenize::variants(&term, self.terms.values().map(|e| (e.term.as_str(), e.df as usize)));
         Word::new(term, weight, present, variants, &|t| self.idf(t))
     }
 
@@ -406,7 +406,8 @@ impl PackReader {
                 *n += 1;
             }
         }
-        let mut order: Vec<(f32, usize)> = pages.into_iter().map(|(page, (_, score))| (score, page)).collect();
+        let mut order: Vec<(f32, usize)> =
+            pages.into_iter().map(|(page, (_, score))| (score, page)).collect();
         order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         order
     }
@@ -419,8 +420,9 @@ impl PackReader {
     /// Every passage's score for `words` as [`retrieve::word_scores`] gives it on one document,
     /// from the loaded postings; the scored passages best first (ties: site order).
     fn rank(&self, words: &[Word]) -> Vec<(u32, f32)> {
-        let scores =
-            retrieve::word_scores(words, self.manifest.passages, &|qt, scores| self.add_term_scores(qt, scores));
+        let scores = retrieve::word_scores(words, self.manifest.passages, &|qt, scores| {
+            self.add_term_scores(qt, scores)
+        });
         let mut ranked: Vec<(u32, f32)> =
             scores.into_iter().enumerate().filter(|(_, s)| *s > 0.0).map(|(p, s)| (p as u32, s)).collect();
         ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));

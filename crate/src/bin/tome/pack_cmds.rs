@@ -200,7 +200,8 @@ fn offer_model(out: &Path) -> Result<()> {
     }
     let from = web.join("../assets").join(MODEL_FILE);
     let to = out.join("model").join(MODEL_FILE);
-    std::fs::create_dir_all(out.join("model")).map_err(io(format!("cannot create {}/model", out.display())))?;
+    std::fs::create_dir_all(out.join("model"))
+        .map_err(io(format!("cannot create {}/model", out.display())))?;
     let _ = std::fs::remove_file(&to);
     // A hard link when the pack is on the same disk: 98 MB need not be copied.
     if std::fs::hard_link(&from, &to).is_err() {
