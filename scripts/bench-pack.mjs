@@ -2,7 +2,7 @@
 // same served site (both already built into it: SITE/tome with the widget, SITE/pagefind).
 // Prints JSON: bytes fetched for a first and a second query (code included, as served), the
 // widget's answer time, and on the site's questions the share whose first citation (or, when
-// tome abstains, first result) / Pagefind's first result is on a gold page.
+// tome abstains, the nearest section it names) / Pagefind's first result is on a gold page.
 //   node scripts/bench-pack.mjs SITE_DIR QUESTIONS.jsonl SITE_NAME [START_PAGE]
 // `tome bench pack SITE_DIR` runs this after timing both builds.
 
@@ -76,7 +76,7 @@ async function tomeRun(q1, q2) {
       const w = document.querySelector('tome-reader').widget;
       const answer = await w.run(question, { answer: true });
       const hits = await w.run(question, { answer: false });
-      return { first_citation: answer.citations[0]?.url ?? null, first_hit: hits[0]?.url ?? null, found: answer.found };
+      return { first_citation: answer.citations[0]?.url ?? answer.nearest ?? null, first_hit: hits[0]?.url ?? null, found: answer.found };
     }, q.question));
   }
   await page.close();
@@ -135,7 +135,8 @@ let tomeHits = 0;
 let pfHits = 0;
 const details = questions.map((q, i) => {
   const t = tome.results[i];
-  const tUrl = t.found ? t.first_citation : t.first_hit ?? t.first_citation;
+  // Where tome abstains, the nearest section it names (else its first result).
+  const tUrl = t.first_citation ?? t.first_hit;
   const tOk = onGold(q, tUrl);
   const pOk = onGold(q, pagefind.results[i].first_result);
   tomeHits += tOk;

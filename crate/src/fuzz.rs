@@ -61,6 +61,7 @@ pub fn pack(bytes: &[u8]) {
         page_starts: vec![0],
         outline: "outline-0.tome".into(),
         bytes: 0,
+        model: None,
     };
     let Ok(json) = serde_json::to_vec(&manifest) else { return };
     let Ok(mut reader) = PackReader::open(&json) else { return };

@@ -112,3 +112,48 @@ fn a_pack_of_another_version_or_with_a_damaged_shard_says_so() {
     assert!(DirPack::open(&out).unwrap_err().to_string().starts_with("this is not a tome pack"));
     std::fs::remove_dir_all(&site).unwrap();
 }
+
+#[test]
+fn a_question_finds_the_page_that_spells_its_words_otherwise() {
+    let site = temp("variant-site");
+    let page = |title: &str, body: &str| {
+        format!("<html><head><title>{title}</title></head><body><main>{body}</main></body></html>")
+    };
+    std::fs::write(
+        site.join("index.html"),
+        page("Lamps", "<h1 id=\"lamps\">Lamps</h1><p>This guide covers oil lamps and their care.</p>"),
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("bracket.html"),
+        page(
+            "Bracket",
+            "<h1 id=\"bracket\">The wall bracket</h1><p>Installation takes ten minutes: drill two holes \
+             and fix the bracket with the screws provided.</p>",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("oil.html"),
+        page(
+            "Oil",
+            "<h1 id=\"oil\">Oil</h1><p>How long does the oil last? A full tank burns for a long evening.</p>",
+        ),
+    )
+    .unwrap();
+    let out = site.join("tome");
+    pack(&site, &out);
+    let mut pack_dir = DirPack::open(&out).unwrap();
+    let question = "How long does installing take?";
+    // "installing" is not on the site; "Installation" is, as one document's retrieval finds it.
+    let answer = pack_dir.ask(question).unwrap();
+    assert!(answer.found, "{answer:?}");
+    assert!(answer.citations[0].url.starts_with("bracket.html#bracket:~:text="), "{answer:?}");
+    // The model, when a visitor chooses it, reads the passages the answer came from.
+    let passages = pack_dir.reader.passages(question).unwrap();
+    assert!(
+        !passages.is_empty() && passages.iter().all(|p| p.url.starts_with("bracket.html")),
+        "{passages:?}"
+    );
+    std::fs::remove_dir_all(&site).unwrap();
+}

@@ -36,13 +36,14 @@ export function serve(dir = path.join(ROOT, 'web')) {
   });
 }
 
-/** A fresh Chromium profile with the off-origin guard; `offOrigin` lists what was tried. */
-export async function browser(origin) {
+/** A fresh Chromium profile with the off-origin guard; `offOrigin` lists what was tried.
+ * `args`: more Chromium switches (e.g. a web feature turned off). */
+export async function browser(origin, { args = [] } = {}) {
   const profile = mkdtempSync(path.join(tmpdir(), 'tome-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...args],
     viewport: { width: 1400, height: 900 },
   });
   const offOrigin = [];

@@ -7,17 +7,18 @@
 import init, { TomePack } from '../pkg/pack/tome_pack.js';
 
 const TEMPLATE = `
-  <section class="tome-pack" aria-label="Ask this site">
+  <div class="tome-pack">
     <form class="ask" role="search">
       <input type="search" name="q" autocomplete="off" spellcheck="false" aria-label="Search or ask this site" placeholder="Search or ask this site" disabled>
       <button type="submit" disabled>Ask</button>
     </form>
+    <label class="use-model" hidden><input type="checkbox"> <span></span></label>
     <p class="error" role="alert" hidden></p>
     <div class="answer" aria-live="polite"></div>
     <ol class="hits" aria-label="Sections that match"></ol>
     <details class="contents"><summary>Contents</summary><div class="tree"><p class="hint">Loading…</p></div></details>
     <p class="status" aria-live="polite"></p>
-  </section>`;
+  </div>`;
 
 let wasm = null;
 
@@ -46,7 +47,8 @@ export class PackWidget {
     root.innerHTML = TEMPLATE;
     const $ = (s) => root.querySelector(s);
     this.parts = { form: $('.ask'), input: $('.ask input'), button: $('.ask button'), error: $('.error'),
-      answer: $('.answer'), hits: $('.hits'), contents: $('.contents'), tree: $('.tree'), status: $('.status') };
+      answer: $('.answer'), hits: $('.hits'), contents: $('.contents'), tree: $('.tree'), status: $('.status'),
+      useModel: $('.use-model'), modelBox: $('.use-model input') };
     this.files = new Map(); // name -> Promise of its addition
     this.keep = null; // (url, response) => void: keeps what was fetched (offline visits)
     this.bytes = 0; // pack bytes fetched by this widget (as served)
@@ -81,6 +83,12 @@ export class PackWidget {
     this.parts.contents.querySelector('summary').textContent = `Contents of ${this.info.title}`;
     this.parts.input.disabled = false;
     this.parts.button.disabled = false;
+    if (this.info.model) {
+      // The model is the visitor's choice, its size said before anything is downloaded.
+      const mb = Math.round(this.info.model.bytes / 1e6);
+      this.parts.useModel.querySelector('span').textContent = `Answer with the model — downloads ${mb} MB once`;
+      this.parts.useModel.hidden = false;
+    }
     return true;
   }
 
@@ -151,10 +159,76 @@ export class PackWidget {
       this.showHits(hits);
       this.parts.status.textContent = `Answered in ${Math.round(this.lastMs)} ms from ${Math.round(this.bytes / 1024)} KB of this site's index read so far.`;
       this.host.dispatchEvent(new CustomEvent('answered', { bubbles: true, composed: true, detail: { question: q, answer, ms: this.lastMs } }));
+      if (this.parts.modelBox.checked) await this.modelAnswer(q);
     } catch (e) {
       this.parts.answer.replaceChildren();
       this.showQueryError(e);
     }
+  }
+
+  /** The model's answer over the passages the extractive answer was read from, below it:
+   * the app's engine (its worker and wasm) is loaded on the first such question, then the model
+   * file (from this device's cache after the first visit). Emits 'model-answered' { text, sources }. */
+  async modelAnswer(q) {
+    const box = document.createElement('div');
+    box.className = 'model';
+    const head = document.createElement('p');
+    head.className = 'model-status';
+    const text = document.createElement('p');
+    text.className = 'model-text';
+    box.append(head, text);
+    this.parts.answer.append(box);
+    try {
+      const engine = await this.engine((p) => {
+        head.textContent = p.stage === 'download' && p.total
+          ? `Downloading the model: ${Math.round((100 * p.bytes) / p.total)}%`
+          : 'Loading the model…';
+      });
+      head.textContent = 'The model is reading the passages…';
+      const { bytes, urls } = passagesPage(this.pack.passages(q));
+      await engine.call('open', { bytes, name: 'passages.html' });
+      await engine.call('index', {});
+      let sources = [];
+      await engine.call('read', { question: q }, {
+        onProgress: (p) => {
+          if (p.stage === 'sources') sources = p.sources;
+          if (p.stage === 'token') text.textContent += p.piece;
+        },
+      });
+      head.textContent = 'The model’s answer, from these sections:';
+      const list = document.createElement('ol');
+      list.className = 'model-sources';
+      const cited = sources.map((src) => ({ title: src.path.at(-1) ?? '', url: urls.get(src.path.at(-1)) }))
+        .filter((c) => c.url);
+      for (const c of cited) {
+        const li = document.createElement('li');
+        const a = document.createElement('a');
+        a.href = this.link(c.url);
+        a.textContent = c.title;
+        li.append(a);
+        list.append(li);
+      }
+      box.append(list);
+      this.host.dispatchEvent(new CustomEvent('model-answered', { bubbles: true, composed: true,
+        detail: { question: q, text: text.textContent, sources: cited } }));
+    } catch (e) {
+      head.textContent = `The model could not answer (${e.message}); the answer above is the site's own words.`;
+      this.host.dispatchEvent(new CustomEvent('failed', { bubbles: true, composed: true, detail: { error: head.textContent } }));
+    }
+  }
+
+  /** The app's engine with the site's model loaded (once; a failure lets the next question retry). */
+  engine(onProgress) {
+    this.engineReady ??= (async () => {
+      const { WorkerClient } = await import('./client.js');
+      const client = new WorkerClient();
+      await client.call('modelLoad', { url: new URL(this.info.model.file, this.base).href }, { onProgress });
+      return client;
+    })();
+    this.engineReady.catch(() => {
+      this.engineReady = null;
+    });
+    return this.engineReady;
   }
 
   showQueryError(e) {
@@ -175,6 +249,16 @@ export class PackWidget {
     head.className = answer.found ? 'short' : 'not-found';
     head.textContent = answer.found ? answer.answer : 'Not found on this site. The sections below share words with the question.';
     box.append(head);
+    if (!answer.found && answer.nearest) {
+      const a = document.createElement('a');
+      a.className = 'nearest';
+      a.href = this.link(answer.nearest);
+      a.textContent = 'The nearest section';
+      const where = document.createElement('p');
+      where.className = 'where';
+      where.append(a);
+      box.append(where);
+    }
     for (const c of answer.citations) {
       const q = document.createElement('blockquote');
       q.textContent = c.text;
@@ -182,6 +266,7 @@ export class PackWidget {
       a.className = 'cite';
       a.href = this.link(c.url);
       a.textContent = c.path.join(' › ');
+      a.addEventListener('click', () => keepQuote(a.href));
       const where = document.createElement('p');
       where.className = 'where';
       where.append('— ', a);
@@ -217,6 +302,38 @@ export class PackWidget {
       this.contentsShown = false;
       this.parts.tree.textContent = `The contents could not be loaded (${e.message}).`;
     }
+  }
+}
+
+/** The passages as a small HTML document for the engine: one section per place on the site,
+ * titled by its outline path; `urls` maps each title back to the place. */
+function passagesPage(passages) {
+  const esc = (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const sections = new Map(); // title -> { url, texts }
+  for (const p of passages) {
+    const title = p.path.join(' › ') || p.url;
+    if (!sections.has(title)) sections.set(title, { url: p.url, texts: [] });
+    sections.get(title).texts.push(p.text);
+  }
+  let html = '<!doctype html><html><head><meta charset="utf-8"><title>Passages</title></head><body><main>';
+  for (const [title, { texts }] of sections) {
+    html += `<h2>${esc(title)}</h2>${texts.map((t) => `<p>${esc(t)}</p>`).join('')}`;
+  }
+  html += '</main></body></html>';
+  return {
+    bytes: new TextEncoder().encode(html),
+    urls: new Map([...sections].map(([title, { url }]) => [title, url])),
+  };
+}
+
+/** A browser without text fragments will not mark the quote of the citation it opens: the
+ * page's tome-loader.js does, from the link kept here for it. */
+function keepQuote(href) {
+  if ('fragmentDirective' in document) return;
+  try {
+    sessionStorage.setItem('tome-quote', href);
+  } catch {
+    // Storage blocked: the page opens at the section, unmarked.
   }
 }
 

@@ -154,21 +154,7 @@ impl Index {
     /// [`tokenize::roots`]: "read" -> "reading", "install" -> "installation"), with the number of
     /// passages holding each, most frequent first.
     pub fn variants(&self, term: &str) -> Vec<(String, usize)> {
-        let roots = tokenize::roots(term);
-        let Some(head) = roots.iter().map(|r| r.as_str()).min_by_key(|r| r.len()) else {
-            return Vec::new();
-        };
-        // Every root is a prefix of its term, so variants share the shortest root's first letters.
-        let head: String = head.chars().take(tokenize::MIN_ROOT).collect();
-        let mut out: Vec<(String, usize)> = self
-            .bm25
-            .terms()
-            .filter(|(t, _)| *t != term && t.starts_with(&head))
-            .filter(|(t, _)| tokenize::roots(t).iter().any(|r| roots.contains(r)))
-            .map(|(t, id)| (t.to_string(), self.bm25.df(id)))
-            .collect();
-        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        out
+        tokenize::variants(term, self.bm25.terms().map(|(t, id)| (t, self.bm25.df(id))))
     }
 
     /// The best `k` passages by `scores` (one a passage), best first, with their matches of `terms`.

@@ -174,6 +174,29 @@ pub fn roots(term: &str) -> Vec<String> {
     out
 }
 
+/// The first letters every variant of `term` begins with (see [`variants`]): a reader holding only
+/// part of the terms (a pack's shards) loads those that begin so. None when `term` has no root.
+pub fn variant_head(term: &str) -> Option<String> {
+    let roots = roots(term);
+    let head = roots.iter().min_by_key(|r| r.len())?;
+    // Every root is a prefix of its term, so variants share the shortest root's first letters.
+    Some(head.chars().take(MIN_ROOT).collect())
+}
+
+/// The terms among `terms` (term, passages holding it) that are morphological variants of `term`
+/// (their [`roots`] meet: "read" -> "reading", "install" -> "installation"), most frequent first.
+pub fn variants<'a>(term: &str, terms: impl Iterator<Item = (&'a str, usize)>) -> Vec<(String, usize)> {
+    let Some(head) = variant_head(term) else { return Vec::new() };
+    let roots = roots(term);
+    let mut out: Vec<(String, usize)> = terms
+        .filter(|(t, _)| *t != term && t.starts_with(&head))
+        .filter(|(t, _)| self::roots(t).iter().any(|r| roots.contains(r)))
+        .map(|(t, df)| (t.to_string(), df))
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
 /// English function words: not searched for unless a query has nothing else.
 pub fn is_stopword(term: &str) -> bool {
     const STOP: &[&str] = &[

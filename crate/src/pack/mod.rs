@@ -52,6 +52,19 @@ pub struct Manifest {
     pub outline: String,
     /// Total bytes of the pack's files (compressed, as served), the manifest excluded.
     pub bytes: u64,
+    /// The model the site offers its visitors (`tome pack --model`): an explicit choice in the
+    /// widget, never an automatic download. Absent: extractive answers only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<PackModel>,
+}
+
+/// A model file in the pack folder, with the engine that runs it in the browser.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PackModel {
+    /// Its path in the pack folder.
+    pub file: String,
+    /// Its size: what a visitor who chooses it downloads once.
+    pub bytes: u64,
 }
 
 #[derive(Debug, thiserror::Error)]

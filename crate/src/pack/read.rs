@@ -17,8 +17,8 @@ use serde::Serialize;
 use super::codec::{self, StoredPassage, TermEntry};
 use super::{Manifest, PackError, check_name};
 use crate::doc::{DocKind, Document, Page};
-use crate::index::{Index, PATH_BOOST, Passage, bm25, tokenize};
-use crate::qa;
+use crate::index::{Index, PATH_BOOST, Passage, QueryTerm, bm25, tokenize};
+use crate::qa::{self, retrieve, retrieve::Word};
 use crate::span::Span;
 
 /// One search result.
@@ -52,6 +52,24 @@ pub struct PackAnswer {
     pub found: bool,
     pub quote: String,
     pub citations: Vec<PackCitation>,
+    /// When not found: the section that comes nearest (page and `#anchor`), to open instead.
+    pub nearest: Option<String>,
+}
+
+/// The passages a question is read from (the best page's, site order) and its best passage.
+struct ReadSet {
+    passages: Vec<u32>,
+    best: Option<u32>,
+}
+
+/// A passage a question is answered from.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackPassage {
+    pub passage: u32,
+    /// Page path and `#anchor` of the section.
+    pub url: String,
+    pub path: Vec<String>,
+    pub text: String,
 }
 
 /// A pack being read: the manifest and whatever shards were loaded so far.
@@ -65,15 +83,16 @@ pub struct PackReader {
 
 /// How many of a page's best passages make its score.
 const PAGE_DEPTH: usize = 5;
-/// Most family members of a query word, and their weight (see [`PackReader::family`]).
-const FAMILY_SIZE: usize = 6;
-const FAMILY_WEIGHT: f32 = 0.8;
+/// How many of the best pages a question's reader reads (their best passages). Measured on the
+/// 40 dev questions (tests/eval/site-questions.jsonl, 2026-12-06): with [`COVERAGE_EXPONENT`]
+/// 0.5, 1 page 30/40 on the gold page, 3 pages 32/40 (the 2026-11-29 reader, prefix word
+/// families and no section titles: 33/40).
+pub const CANDIDATE_PAGES: usize = 3;
+/// A page's score is multiplied by the share of the question's word weight it holds to this
+/// power (same measurement: 0 → 31/40, 0.5 → 32/40, 1 → 31/40, 2 → 28/40 with 3 pages).
+const COVERAGE_EXPONENT: f32 = 0.5;
 /// Most passages of one page in a list of search results.
 pub const HITS_PER_PAGE: usize = 3;
-
-/// Query terms that score together: the best of a group counts (a word being typed stands for
-/// every term it begins).
-type Group = Vec<(String, f32)>;
 
 impl PackReader {
     pub fn open(manifest: &[u8]) -> Result<PackReader, PackError> {
@@ -89,15 +108,16 @@ impl PackReader {
     /// text shards of the best `k` passages. Empty when it can be answered.
     /// `prefix`: the query's last word is still being typed.
     pub fn needs(&self, query: &str, k: usize, prefix: bool, answer: bool) -> Vec<String> {
-        let groups = self.groups(query, prefix, answer);
         let mut want: Vec<String> = Vec::new();
         let add = |want: &mut Vec<String>, f: &str| {
             if !self.loaded.contains(f) && !want.iter().any(|w| w == f) {
                 want.push(f.to_string());
             }
         };
-        for term in self.query_words(query, answer) {
-            add(&mut want, self.index_file(&term));
+        for term in self.query_terms(query, answer) {
+            for f in self.word_files(&term) {
+                add(&mut want, f);
+            }
         }
         if let Some(last) = prefix.then(|| last_word(query)).flatten() {
             for f in self.index_files_from(&last) {
@@ -107,7 +127,7 @@ impl PackReader {
         if !want.is_empty() {
             return want;
         }
-        for (p, _) in self.best(&groups, k, answer) {
+        for (p, _) in self.best(&self.words(query, prefix, answer), k, answer) {
             add(&mut want, self.text_file(p));
         }
         want
@@ -146,9 +166,9 @@ impl PackReader {
 
     /// The best `k` passages for a query (after [`PackReader::needs`] came back empty).
     pub fn search(&self, query: &str, k: usize, prefix: bool) -> Result<Vec<PackHit>, PackError> {
-        let groups = self.groups(query, prefix, false);
-        let terms: Vec<String> = groups.iter().flatten().map(|(t, _)| t.clone()).collect();
-        self.best(&groups, k, false)
+        let words = self.words(query, prefix, false);
+        let terms: Vec<String> = words.iter().flat_map(Word::members).map(|qt| qt.term).collect();
+        self.best(&words, k, false)
             .into_iter()
             .map(|(p, score)| {
                 let stored = self.passage(p)?;
@@ -164,30 +184,74 @@ impl PackReader {
             .collect()
     }
 
-    /// A cited answer (after [`PackReader::needs`] came back empty for the question).
-    pub fn ask(&self, question: &str) -> Result<PackAnswer, PackError> {
-        let groups = self.groups(question, false, true);
-        let mut top: Vec<u32> =
-            self.best(&groups, qa::READ_PASSAGES, true).into_iter().map(|(p, _)| p).collect();
-        // In site order, so neighbours in a section stay neighbours.
-        top.sort_unstable();
+    /// The passages a question is answered from, in site order (after [`PackReader::needs`] came
+    /// back empty for it): the extractive reader's, and the model's when the visitor chooses it.
+    pub fn passages(&self, question: &str) -> Result<Vec<PackPassage>, PackError> {
+        self.read_set(question)?
+            .passages
+            .into_iter()
+            .map(|p| {
+                let stored = self.passage(p)?;
+                Ok(PackPassage {
+                    passage: p,
+                    url: stored.url.clone(),
+                    path: stored.path.clone(),
+                    text: stored.text.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// The passages [`PackReader::ask`] reads, in site order: the best page's best passages. The
+    /// page is chosen twice: by the index shards alone among all pages (BM25 with variants and
+    /// the outline-path boost), then among the [`CANDIDATE_PAGES`] best of those by
+    /// [`qa::retrieve`] over their passages' text, as on one document (its section-title signal
+    /// needs the titles, which only the text shards hold).
+    fn read_set(&self, question: &str) -> Result<ReadSet, PackError> {
+        let mut candidates: Vec<u32> = self
+            .best(&self.words(question, false, true), qa::READ_PASSAGES, true)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        candidates.sort_unstable();
+        let (doc, index) = self.document(&candidates)?;
+        let found = retrieve::run(&doc, &index, question, candidates.len());
+        let scored = found.hits.iter().map(|h| (candidates[h.passage], h.score));
+        let Some(page) = self.page_order(scored).first().map(|&(_, page)| page) else {
+            return Ok(ReadSet { passages: Vec::new(), best: None });
+        };
+        let best = found.hits.iter().map(|h| candidates[h.passage]).find(|&p| self.page_of(p) == page);
+        let passages = candidates.into_iter().filter(|&p| self.page_of(p) == page).collect();
+        Ok(ReadSet { passages, best })
+    }
+
+    /// A document of the given passages (site order), indexed as part of the whole site: their
+    /// idf and length normalisation are the site's. Its passage `i` is `passages[i]`.
+    fn document(&self, passages: &[u32]) -> Result<(Document, Index), PackError> {
         let mut text = String::new();
-        let mut passages = Vec::new();
+        let mut spans = Vec::new();
         let mut pages = Vec::new();
-        for (i, &p) in top.iter().enumerate() {
+        for (i, &p) in passages.iter().enumerate() {
             let stored = self.passage(p)?;
             let start = text.len();
             text.push_str(&stored.text);
             let span = Span::new(start, text.len());
             pages.push(Page { number: i as u32 + 1, span });
-            passages.push(Passage { span, page: i as u32 + 1, path: stored.path.clone() });
+            spans.push(Passage { span, page: i as u32 + 1, path: stored.path.clone() });
             text.push_str("\n\n");
         }
         let doc = Document::new("pack", DocKind::Html, text, pages, Vec::new(), None);
-        let mut index = Index::from_passages(&doc, passages);
+        let mut index = Index::from_passages(&doc, spans);
         index.set_corpus(self.manifest.passages, self.manifest.avg_len, &|t| {
             self.terms.get(t).map(|e| e.df as usize)
         });
+        Ok((doc, index))
+    }
+
+    /// A cited answer (after [`PackReader::needs`] came back empty for the question).
+    pub fn ask(&self, question: &str) -> Result<PackAnswer, PackError> {
+        let ReadSet { passages: top, best } = self.read_set(question)?;
+        let (doc, index) = self.document(&top)?;
         let answer = qa::answer(&doc, &index, question);
         let mut citations = Vec::new();
         for c in &answer.citations {
@@ -201,82 +265,151 @@ impl PackReader {
                 text: quote,
             });
         }
-        Ok(PackAnswer { answer: answer.text, found: answer.found, quote: answer.quote, citations })
+        // Nothing on the site covers the question: the section the reader would open still is.
+        let nearest = match best {
+            Some(p) if !answer.found => Some(self.passage(p)?.url.clone()),
+            _ => None,
+        };
+        Ok(PackAnswer { answer: answer.text, found: answer.found, quote: answer.quote, citations, nearest })
+    }
+
+    /// The terms a query is searched by before any shard is loaded (the words of
+    /// [`PackReader::words`] without their variants).
+    fn query_terms(&self, query: &str, answer: bool) -> Vec<String> {
+        let mut terms = tokenize::query_terms(query);
+        if answer {
+            for t in tokenize::query_terms(&qa::question::parse(query).text) {
+                if !terms.contains(&t) {
+                    terms.push(t);
+                }
+            }
+        }
+        terms
     }
 
     fn passage(&self, p: u32) -> Result<&StoredPassage, PackError> {
         self.passages.get(&p).ok_or_else(|| PackError::NotLoaded(self.text_file(p).to_string()))
     }
 
-    /// The words a query is searched by: for a question, as [`qa::retrieve`] reads it (spoken
-    /// corrections applied, the taken-back words at [`qa::CORRECTED_WEIGHT`]).
-    fn weighted(&self, query: &str, answer: bool) -> Vec<(String, f32)> {
-        if !answer {
-            return tokenize::query_terms(query).into_iter().map(|t| (t, 1.0)).collect();
-        }
-        let meant = qa::question::parse(query).text;
-        let mut out: Vec<(String, f32)> =
-            tokenize::query_terms(&meant).into_iter().map(|t| (t, 1.0)).collect();
-        for t in tokenize::query_terms(query) {
-            if !out.iter().any(|(o, _)| *o == t) {
-                out.push((t, qa::CORRECTED_WEIGHT));
-            }
-        }
-        out
-    }
-
-    fn query_words(&self, query: &str, answer: bool) -> Vec<String> {
-        self.weighted(query, answer).into_iter().map(|(t, _)| t).collect()
-    }
-
-    fn groups(&self, query: &str, prefix: bool, answer: bool) -> Vec<Group> {
-        let mut groups: Vec<Group> =
-            self.weighted(query, answer).into_iter().map(|t| self.family(t)).collect();
+    /// The words a query is searched by, each with its variants among the loaded terms (see
+    /// [`retrieve::Word`]): a question as [`qa::retrieve`] reads it (spoken corrections applied,
+    /// the taken-back words at [`qa::CORRECTED_WEIGHT`]), a search as typed. The word being typed
+    /// (`prefix`) also stands for the three most frequent loaded terms it begins.
+    fn words(&self, query: &str, prefix: bool, answer: bool) -> Vec<Word> {
+        let read = |text: &str, weight: f32| -> Vec<Word> {
+            tokenize::query_terms(text).into_iter().map(|t| self.word(t, weight)).collect()
+        };
+        let mut words = if answer { retrieve::question_words(query, &read).1 } else { read(query, 1.0) };
         if let Some(last) = prefix.then(|| last_word(query)).flatten() {
-            // The word being typed: the three most frequent loaded terms it begins.
             let mut begun: Vec<&TermEntry> =
                 self.terms.values().filter(|e| e.term.starts_with(&last) && e.term != last).collect();
             begun.sort_by(|a, b| b.df.cmp(&a.df).then(a.term.cmp(&b.term)));
-            let group: Group = begun.into_iter().take(3).map(|e| (e.term.clone(), 1.0)).collect();
-            if let Some(own) = groups.iter_mut().find(|g| g[0].0 == last) {
-                own.extend(group);
-            } else if !group.is_empty() {
-                groups.push(group);
+            let begun: Vec<String> = begun.into_iter().take(3).map(|e| e.term.clone()).collect();
+            match words.iter_mut().find(|w| w.term == last) {
+                Some(own) => own.variants.extend(begun),
+                None if !begun.is_empty() => {
+                    let idf = self.idf(&begun[0]);
+                    words.push(Word { term: last, idf, weight: 1.0, variants: begun });
+                }
+                None => {}
             }
         }
-        groups
+        words
+    }
+
+    /// A query word with its variants among the loaded terms (their shards are loaded first: see
+    /// [`PackReader::needs`]).
+    fn word(&self, term: String, weight: f32) -> Word {
+        let present = self.terms.contains_key(&term);
+        let variants =
+            tokenize::variants(&term, self.terms.values().map(|e| (e.term.as_str(), e.df as usize)));
+        Word::new(term, weight, present, variants, &|t| self.idf(t))
+    }
+
+    /// A term's idf in the whole site (a term no passage holds: that of df = 0).
+    fn idf(&self, term: &str) -> f32 {
+        let df = self.terms.get(term).map_or(0.0, |e| e.df as f32);
+        bm25::idf(self.manifest.passages as f32, df)
+    }
+
+    /// The index shards a query word needs: its own and those of the terms that may be its variants.
+    fn word_files(&self, term: &str) -> Vec<&str> {
+        let mut files = vec![self.index_file(term)];
+        if let Some(head) = tokenize::variant_head(term) {
+            files.extend(self.index_files_from(&head));
+        }
+        files
     }
 
     /// The passages to show or read, best first. Pages rank by their passages' scores, the best
     /// counting most (each next one half as much, five at most): a page about what was asked
-    /// beats a page that mentions it once. For a question, the best page's best passages (the
-    /// answer and its citation come from the page a reader should open); for a search, up to
-    /// [`HITS_PER_PAGE`] passages of each page in page order.
-    fn best(&self, groups: &[Group], k: usize, answer: bool) -> Vec<(u32, f32)> {
-        let ranked = self.rank(groups, usize::MAX);
+    /// beats a page that mentions it once. For a question, the best passages of the
+    /// [`CANDIDATE_PAGES`] best pages, page by page (the reader then picks the page a reader
+    /// should open); for a search, up to [`HITS_PER_PAGE`] passages of each page in page order.
+    fn best(&self, words: &[Word], k: usize, answer: bool) -> Vec<(u32, f32)> {
+        let ranked = self.rank(words);
+        let mut order = self.page_order(ranked.iter().copied());
+        let covered = self.covered(words);
+        let total: f32 = words.iter().map(|w| w.idf * w.weight).sum();
+        if total > 0.0 {
+            for (score, page) in &mut order {
+                *score *= (covered.get(&*page).copied().unwrap_or(0.0) / total).powf(COVERAGE_EXPONENT);
+            }
+            order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        }
         let mut pages: HashMap<usize, Vec<(u32, f32)>> = HashMap::new();
         for &(p, s) in &ranked {
             pages.entry(self.page_of(p)).or_default().push((p, s));
         }
-        let mut order: Vec<(f32, usize)> = pages
-            .iter()
-            .map(|(&page, hits)| {
-                let score =
-                    hits.iter().take(PAGE_DEPTH).enumerate().map(|(i, h)| h.1 * 0.5f32.powi(i as i32)).sum();
-                (score, page)
-            })
-            .collect();
-        order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let per_page = if answer { k } else { HITS_PER_PAGE };
+        let (pages_read, per_page, most) =
+            if answer { (CANDIDATE_PAGES, k, k * CANDIDATE_PAGES) } else { (usize::MAX, HITS_PER_PAGE, k) };
         let mut out = Vec::new();
-        for (_, page) in order.iter().take(if answer { 1 } else { usize::MAX }) {
+        for (_, page) in order.iter().take(pages_read) {
             out.extend(pages[page].iter().take(per_page).copied());
-            if out.len() >= k {
+            if out.len() >= most {
                 break;
             }
         }
-        out.truncate(k);
+        out.truncate(most);
         out
+    }
+
+    /// The weight of the words each page holds (a word counts once a page, in its text or its
+    /// outline path, itself or a variant), by page.
+    fn covered(&self, words: &[Word]) -> HashMap<usize, f32> {
+        let mut covered: HashMap<usize, f32> = HashMap::new();
+        for word in words {
+            let mut pages: HashSet<usize> = HashSet::new();
+            for qt in word.members() {
+                let Some(e) = self.terms.get(&qt.term) else { continue };
+                pages.extend(e.postings.iter().map(|&(p, _)| self.page_of(p)));
+                for &(start, len) in &e.path_runs {
+                    let last = start.saturating_add(len.saturating_sub(1));
+                    pages.extend(self.page_of(start)..=self.page_of(last));
+                }
+            }
+            for page in pages {
+                *covered.entry(page).or_default() += word.idf * word.weight;
+            }
+        }
+        covered
+    }
+
+    /// Pages by the scores of their passages (passage, score; best first), best page first: the
+    /// best passage counts most, each next one half as much, [`PAGE_DEPTH`] at most.
+    fn page_order(&self, scored: impl Iterator<Item = (u32, f32)>) -> Vec<(f32, usize)> {
+        let mut pages: HashMap<usize, (usize, f32)> = HashMap::new();
+        for (p, s) in scored {
+            let (n, score) = pages.entry(self.page_of(p)).or_default();
+            if *n < PAGE_DEPTH {
+                *score += s * 0.5f32.powi(*n as i32);
+                *n += 1;
+            }
+        }
+        let mut order: Vec<(f32, usize)> =
+            pages.into_iter().map(|(page, (_, score))| (score, page)).collect();
+        order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        order
     }
 
     /// The page (index in site order) holding passage `p`.
@@ -284,58 +417,34 @@ impl PackReader {
         self.manifest.page_starts.partition_point(|&s| s <= p).saturating_sub(1)
     }
 
-    /// A query word and the loaded terms of its family: those that share all but its last
-    /// three letters (four at least), "installed" -> "install", "installation", "installing".
-    /// The light plural stemmer of the index leaves these apart; a reader's words and a
-    /// manual's often differ just so. Family members count a little less than the word.
-    fn family(&self, (term, weight): (String, f32)) -> Group {
-        let chars: Vec<char> = term.chars().collect();
-        let keep = chars.len().saturating_sub(3).max(4);
-        let mut group = vec![(term.clone(), weight)];
-        if chars.len() < 5 || !chars.iter().all(|c| c.is_ascii_alphabetic()) {
-            return group;
-        }
-        let stem: String = chars[..keep].iter().collect();
-        let mut kin: Vec<&TermEntry> =
-            self.terms.values().filter(|e| e.term != term && e.term.starts_with(&stem)).collect();
-        kin.sort_by(|a, b| b.df.cmp(&a.df).then(a.term.cmp(&b.term)));
-        group.extend(kin.into_iter().take(FAMILY_SIZE).map(|e| (e.term.clone(), weight * FAMILY_WEIGHT)));
-        group
+    /// Every passage's score for `words` as [`retrieve::word_scores`] gives it on one document,
+    /// from the loaded postings; the scored passages best first (ties: site order).
+    fn rank(&self, words: &[Word]) -> Vec<(u32, f32)> {
+        let scores = retrieve::word_scores(words, self.manifest.passages, &|qt, scores| {
+            self.add_term_scores(qt, scores)
+        });
+        let mut ranked: Vec<(u32, f32)> =
+            scores.into_iter().enumerate().filter(|(_, s)| *s > 0.0).map(|(p, s)| (p as u32, s)).collect();
+        ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked
     }
 
-    /// BM25 over the loaded postings with the path boost, best first (ties: site order).
-    fn rank(&self, groups: &[Group], k: usize) -> Vec<(u32, f32)> {
-        let n = self.manifest.passages as f32;
-        let mut scores: HashMap<u32, f32> = HashMap::new();
-        for group in groups {
-            let mut best: HashMap<u32, f32> = HashMap::new();
-            for (term, weight) in group {
-                let Some(e) = self.terms.get(term) else { continue };
-                let idf = bm25::idf(n, e.df as f32);
-                let mut own: HashMap<u32, f32> = HashMap::new();
-                for &(p, q) in &e.postings {
-                    *own.entry(p).or_default() += weight * idf * codec::dequantize(q);
-                }
-                for &(start, len) in &e.path_runs {
-                    for p in start..start.saturating_add(len) {
-                        *own.entry(p).or_default() += PATH_BOOST * idf * weight;
-                    }
-                }
-                for (p, s) in own {
-                    let b = best.entry(p).or_default();
-                    if s > *b {
-                        *b = s;
-                    }
-                }
-            }
-            for (p, s) in best {
-                *scores.entry(p).or_default() += s;
+    /// Adds a query term's score to every passage, as [`Index::add_term_scores`] does: BM25 on
+    /// the body (from the stored saturations) and [`PATH_BOOST`] where the outline path holds it.
+    fn add_term_scores(&self, qt: &QueryTerm, scores: &mut [f32]) {
+        let Some(e) = self.terms.get(&qt.term) else { return };
+        let idf = self.idf(&qt.term);
+        for &(p, q) in &e.postings {
+            if let Some(s) = scores.get_mut(p as usize) {
+                *s += qt.weight * idf * codec::dequantize(q);
             }
         }
-        let mut ranked: Vec<(u32, f32)> = scores.into_iter().filter(|(_, s)| *s > 0.0).collect();
-        ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(k);
-        ranked
+        for &(start, len) in &e.path_runs {
+            let run = start as usize..start.saturating_add(len) as usize;
+            for s in scores.get_mut(run).unwrap_or_default() {
+                *s += PATH_BOOST * qt.idf * qt.weight;
+            }
+        }
     }
 
     /// The index shard that holds `term` (shards are cut by term range).

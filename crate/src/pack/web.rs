@@ -24,6 +24,8 @@ pub struct PackInfo {
     /// The outline file's name (fetched when the visitor opens the contents).
     pub outline: String,
     pub tome: String,
+    /// The model the site offers, if any (the widget shows its size before any download).
+    pub model: Option<super::PackModel>,
 }
 
 impl TomePack {
@@ -39,6 +41,7 @@ impl TomePack {
             passages: m.passages,
             outline: m.outline.clone(),
             tome: m.tome.clone(),
+            model: m.model.clone(),
         }
     }
 }
@@ -73,6 +76,13 @@ impl TomePack {
     pub fn js_search(&self, query: &str, k: usize, prefix: bool) -> Result<JsValue, JsError> {
         let hits = self.reader.search(query, k, prefix).map_err(|e| JsError::new(&e.to_string()))?;
         to_js(&hits)
+    }
+
+    /// The passages a question's answer is read from (after `needs` came back empty for it):
+    /// what the model reads when the visitor chooses it.
+    #[wasm_bindgen(js_name = passages)]
+    pub fn js_passages(&self, question: &str) -> Result<JsValue, JsError> {
+        to_js(&self.reader.passages(question).map_err(|e| JsError::new(&e.to_string()))?)
     }
 
     #[wasm_bindgen(js_name = ask)]

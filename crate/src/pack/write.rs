@@ -172,6 +172,7 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
         page_starts,
         outline: outline_file,
         bytes,
+        model: None,
     };
     let json = serde_json::to_vec(&manifest).unwrap_or_default();
     let manifest_path = out.join(MANIFEST);

@@ -43,7 +43,26 @@ impl Word {
         self.term == term || self.variants.iter().any(|v| v == term)
     }
 
-    fn members(&self) -> impl Iterator<Item = QueryTerm> + '_ {
+    /// A word of a corpus: `present` says whether the corpus holds `term` itself; `variants` are its
+    /// variants there, most frequent first (as [`tokenize::variants`] gives them); `idf` of a
+    /// corpus term. A word the corpus holds only in variants weighs as its most frequent variant.
+    pub fn new(
+        term: String,
+        weight: f32,
+        present: bool,
+        variants: Vec<(String, usize)>,
+        idf: &dyn Fn(&str) -> f32,
+    ) -> Word {
+        let idf = match variants.first() {
+            Some((v, _)) if !present => idf(v),
+            _ => idf(&term),
+        };
+        let variants = variants.into_iter().take(MAX_VARIANTS).map(|(v, _)| v).collect();
+        Word { term, idf, weight, variants }
+    }
+
+    /// The word and its variants as query terms (a variant at [`VARIANT_WEIGHT`]).
+    pub fn members(&self) -> impl Iterator<Item = QueryTerm> + '_ {
         let own = QueryTerm { term: self.term.clone(), idf: self.idf, weight: self.weight };
         std::iter::once(own).chain(self.variants.iter().map(|v| QueryTerm {
             term: v.clone(),
@@ -63,21 +82,40 @@ pub struct Retrieved {
 /// The best `k` passages for `question`. Words only in what a spoken correction took back
 /// still help find the passage, at [`CORRECTED_WEIGHT`], but are not among the returned words.
 pub fn run(doc: &Document, index: &Index, question: &str, k: usize) -> Retrieved {
-    let words = words(index, &question::parse(question).text, 1.0);
-    let mut all = words.clone();
-    for w in self::words(index, question, CORRECTED_WEIGHT) {
+    let (words, all) = question_words(question, &|text, weight| self::words(index, text, weight));
+    let mut scores = word_scores(&all, index.passages.len(), &|qt, scores| index.add_term_scores(qt, scores));
+    add_title_scores(index, &all, &mut scores);
+    let terms: Vec<QueryTerm> = all.iter().flat_map(Word::members).collect();
+    Retrieved { words, hits: index.ranked(doc, &scores, &terms, k) }
+}
+
+/// The question's words as meant (see [`question`]), and all the words it is searched by: those
+/// and the words only in what a spoken correction took back, at [`CORRECTED_WEIGHT`]. `words`
+/// reads the content words of a text at a weight in the corpus searched (a document's
+/// [`Index`], a site's pack).
+pub fn question_words(question: &str, words: &dyn Fn(&str, f32) -> Vec<Word>) -> (Vec<Word>, Vec<Word>) {
+    let meant = words(&question::parse(question).text, 1.0);
+    let mut all = meant.clone();
+    for w in words(question, CORRECTED_WEIGHT) {
         if !all.iter().any(|a| a.term == w.term) {
             all.push(w);
         }
     }
-    let mut scores = vec![0.0f32; index.passages.len()];
-    let mut member = vec![0.0f32; index.passages.len()];
-    let mut best = vec![0.0f32; index.passages.len()];
-    for word in &all {
+    (meant, all)
+}
+
+/// Each passage's score for `words` (one slot a passage, `n` passages): per word the best of its
+/// members, summed over the words. `add` adds one query term's score to every passage (BM25 and
+/// the outline-path boost, see [`Index::add_term_scores`]).
+pub fn word_scores(words: &[Word], n: usize, add: &dyn Fn(&QueryTerm, &mut [f32])) -> Vec<f32> {
+    let mut scores = vec![0.0f32; n];
+    let mut member = vec![0.0f32; n];
+    let mut best = vec![0.0f32; n];
+    for word in words {
         best.iter_mut().for_each(|s| *s = 0.0);
         for qt in word.members() {
             member.iter_mut().for_each(|s| *s = 0.0);
-            index.add_term_scores(&qt, &mut member);
+            add(&qt, &mut member);
             for (b, m) in best.iter_mut().zip(&member) {
                 *b = b.max(*m);
             }
@@ -86,9 +124,7 @@ pub fn run(doc: &Document, index: &Index, question: &str, k: usize) -> Retrieved
             *s += b;
         }
     }
-    add_title_scores(index, &all, &mut scores);
-    let terms: Vec<QueryTerm> = all.iter().flat_map(Word::members).collect();
-    Retrieved { words, hits: index.ranked(doc, &scores, &terms, k) }
+    scores
 }
 
 /// The content words of `text` with their variants in the index.
@@ -103,14 +139,9 @@ fn words(index: &Index, text: &str, weight: f32) -> Vec<Word> {
             !qt.term.chars().next().is_some_and(tokenize::is_cjk) || index.bm25().term_id(&qt.term).is_some()
         })
         .map(|qt| {
-            let variants = index.variants(&qt.term);
             let present = index.bm25().term_id(&qt.term).is_some();
-            let idf = match variants.first() {
-                Some((v, _)) if !present => index.idf(v),
-                _ => qt.idf,
-            };
-            let variants = variants.into_iter().take(MAX_VARIANTS).map(|(v, _)| v).collect();
-            Word { term: qt.term, idf, weight, variants }
+            let variants = index.variants(&qt.term);
+            Word::new(qt.term, weight, present, variants, &|t| index.idf(t))
         })
         .collect()
 }

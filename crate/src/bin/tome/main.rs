@@ -44,6 +44,10 @@ enum Command {
         /// Also put the widget into every page of the site (its files go into the pack folder).
         #[arg(long)]
         inject: bool,
+        /// Also offer visitors the model (an explicit choice in the widget showing its download
+        /// size): copies the engine and the model file (98 MB) into the pack folder.
+        #[arg(long)]
+        model: bool,
         #[arg(long)]
         json: bool,
     },
@@ -173,9 +177,9 @@ fn main() -> ExitCode {
         Command::Outline { file, ignore_bookmarks, scopes, json } => {
             outline_cmds::outline(&file, ignore_bookmarks, scopes, json)
         }
-        Command::Pack { site, out, inject, json } => {
+        Command::Pack { site, out, inject, model, json } => {
             let out = out.unwrap_or_else(|| site.join("tome"));
-            pack_cmds::pack(&site, &out, inject, json)
+            pack_cmds::pack(&site, &out, pack_cmds::PackOptions { inject, model, json })
         }
         Command::Search { file, query, k, json } if pack_cmds::is_pack(&file) => {
             pack_cmds::search(&file, &query, k, json)

@@ -16,7 +16,17 @@ pub fn is_pack(path: &Path) -> bool {
     path.is_dir()
 }
 
-pub fn pack(site: &Path, out: &Path, inject: bool, json: bool) -> Result<()> {
+/// What `tome pack` does besides writing the pack.
+pub struct PackOptions {
+    /// Put the widget into every page.
+    pub inject: bool,
+    /// Offer visitors the model (the engine and the model file go into the pack).
+    pub model: bool,
+    pub json: bool,
+}
+
+pub fn pack(site: &Path, out: &Path, options: PackOptions) -> Result<()> {
+    let PackOptions { inject, model, json } = options;
     let t0 = Instant::now();
     let bar = Bar::new();
     let read =
@@ -31,6 +41,9 @@ pub fn pack(site: &Path, out: &Path, inject: bool, json: bool) -> Result<()> {
         Ok(()) => {}
         Err(e) if !inject => eprintln!("tome: note: {e}; the pack has no widget code"),
         Err(e) => return Err(e),
+    }
+    if model {
+        offer_model(out)?;
     }
     let injected = if inject { Some(inject_widget(site, out)?) } else { None };
     let secs = t0.elapsed().as_secs_f64();
@@ -164,6 +177,48 @@ const WIDGET_FILES: &[&str] = &[
     "pkg/pack/tome_pack_bg.wasm.gz",
     "tome-sw.js",
 ];
+/// The full engine the widget loads when a visitor chooses the model (the app's worker and wasm,
+/// as the PDF widget runs them), as under the built web app.
+const ENGINE_FILES: &[&str] =
+    &["js/client.js", "js/protocol.js", "js/worker.js", "js/model.js", "pkg/tome.js", "pkg/tome_bg.wasm"];
+/// The model file, beside the web app in assets/ (scripts/fetch-model.sh); in the pack under
+/// `model/`, where js/model.js looks for it.
+const MODEL_FILE: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
+
+/// Puts the engine and the model into the pack folder and names the model in the manifest, so the
+/// widget can offer it with its size.
+fn offer_model(out: &Path) -> Result<()> {
+    let web = crate::serve_cmds::app_root();
+    let io = |what: String| move |e| Error::io(what, e);
+    for f in ENGINE_FILES {
+        let (from, to) = (web.join(f), out.join(f));
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
+        }
+        std::fs::copy(&from, &to)
+            .map_err(io(format!("cannot copy {} (run scripts/build-web.sh first)", from.display())))?;
+    }
+    let from = web.join("../assets").join(MODEL_FILE);
+    let to = out.join("model").join(MODEL_FILE);
+    std::fs::create_dir_all(out.join("model"))
+        .map_err(io(format!("cannot create {}/model", out.display())))?;
+    let _ = std::fs::remove_file(&to);
+    // A hard link when the pack is on the same disk: 98 MB need not be copied.
+    if std::fs::hard_link(&from, &to).is_err() {
+        std::fs::copy(&from, &to)
+            .map_err(io(format!("cannot copy {} (run scripts/fetch-model.sh first)", from.display())))?;
+    }
+    let bytes = std::fs::metadata(&to).map_err(io(format!("cannot read {}", to.display())))?.len();
+    let path = out.join(tome::pack::MANIFEST);
+    let text = std::fs::read(&path).map_err(io(format!("cannot read {}", path.display())))?;
+    let mut manifest: tome::pack::Manifest = serde_json::from_slice(&text)
+        .map_err(|e| io(format!("cannot read {}", path.display()))(std::io::Error::other(e)))?;
+    manifest.model = Some(tome::pack::PackModel { file: format!("model/{MODEL_FILE}"), bytes });
+    let json = serde_json::to_vec(&manifest)
+        .map_err(|e| io(format!("cannot write {}", path.display()))(std::io::Error::other(e)))?;
+    std::fs::write(&path, json).map_err(io(format!("cannot write {}", path.display())))
+}
+
 const MARK_OPEN: &str = "<!-- tome widget (tome pack --inject) -->";
 const MARK_CLOSE: &str = "<!-- /tome widget -->";
 
