@@ -15,7 +15,7 @@ pub use page::{HtmlPage, PageHeading};
 pub use site::{Limits, Site, SitePage, read_site, read_site_with};
 
 use super::{DocKind, Document, MarkupHeading, Page};
-use crate::error::Result;
+use super::error::Result;
 use crate::span::Span;
 
 /// What can be wrong with a site folder.

@@ -19,7 +19,7 @@ use flate2::{Decompress, FlushDecompress, Status};
 use pdf_oxide::PdfDocument;
 use pdf_oxide::object::Object;
 
-use crate::error::Error;
+use crate::doc::error::DocError;
 
 /// Most bytes one compressed stream may inflate to. Real content streams are well under this
 /// (a dense vector map page is a few MB).
@@ -62,7 +62,7 @@ pub(crate) struct Scan {
 /// Inflates every compressed stream of the file once (images excepted), checks the file's
 /// budget and the nesting inside object streams. `max_nesting` is the depth the object parser
 /// survives; the error says what is wrong.
-pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, Error> {
+pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, DocError> {
     let mut scan = Scan::default();
     let mut total = 0usize;
     for s in raw_streams(bytes) {
@@ -82,7 +82,7 @@ pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, Error> {
         let over = size > STREAM_BYTES;
         if object_stream {
             if over {
-                return Err(Error::TooLarge {
+                return Err(DocError::TooLarge {
                     detail: format!(
                         "a compressed object stream inflates to more than {} MB",
                         STREAM_BYTES / MB
@@ -92,7 +92,7 @@ pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, Error> {
             if let Some(objects) = kept
                 && super::max_nesting(&objects, max_nesting) > max_nesting
             {
-                return Err(Error::BadPdf {
+                return Err(DocError::BadPdf {
                     detail: format!(
                         "its objects are nested more than {max_nesting} levels deep (inside a compressed object stream)"
                     ),
@@ -102,7 +102,7 @@ pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, Error> {
         if !image {
             total = total.saturating_add(size);
             if total > FILE_BYTES {
-                return Err(Error::TooLarge {
+                return Err(DocError::TooLarge {
                     detail: format!(
                         "its compressed streams inflate to more than {} MB (a limit against decompression bombs)",
                         FILE_BYTES / MB
