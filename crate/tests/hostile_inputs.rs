@@ -86,7 +86,7 @@ const SENTENCES: [&str; 3] = [
     "In spring the harbour master painted every buoy a brighter red.",
 ];
 
-fn read(name: &str, bytes: &[u8]) -> tome::Result<Document> {
+fn read(name: &str, bytes: &[u8]) -> Result<Document, DocError> {
     Document::from_bytes(name, bytes)
 }
 

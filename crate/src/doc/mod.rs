@@ -25,7 +25,8 @@ pub(crate) use text::lines;
 
 use serde::Serialize;
 
-use error::{DocError, Result};
+pub use error::DocError;
+use error::Result;
 use crate::span::{CharIndex, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
