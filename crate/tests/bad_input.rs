@@ -155,7 +155,11 @@ fn scanned_pdfs_have_no_text_layer() {
         ("ocrmypdf-linn-2col-scan.pdf", 1),
         ("ocrmypdf-multipage-scan.pdf", 6),
     ] {
-        refused(&pdf(name), |e| matches!(e, DocError::NoTextLayer { pages: p } if *p == pages), "no text layer");
+        refused(
+            &pdf(name),
+            |e| matches!(e, DocError::NoTextLayer { pages: p } if *p == pages),
+            "no text layer",
+        );
         let (_, stderr) = cli_outline(&pdf(name));
         assert!(stderr.contains(&format!("{pages} page")), "{name}: {stderr}");
         assert!(stderr.contains("OCR is not supported"), "{name}: {stderr}");

@@ -25,9 +25,9 @@ pub(crate) use text::lines;
 
 use serde::Serialize;
 
+use crate::span::{CharIndex, Span};
 pub use error::DocError;
 use error::Result;
-use crate::span::{CharIndex, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -201,8 +201,8 @@ fn guarded<T>(read: impl FnOnce() -> Result<T>) -> Result<T> {
 impl Document {
     /// Reads a document from a file.
     pub fn open(path: &std::path::Path) -> Result<Document> {
-        let bytes =
-            std::fs::read(path).map_err(|e| DocError::Io { context: format!("cannot read {}", path.display()), source: e })?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| DocError::Io { context: format!("cannot read {}", path.display()), source: e })?;
         let name =
             path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
         Document::from_bytes(&name, &bytes)

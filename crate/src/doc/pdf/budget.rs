@@ -121,7 +121,8 @@ pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, DocError> {
         if let Some(id) = s.object {
             let deep = nesting.max > max_nesting;
             let runaway = nesting.parens > 0 && size > RUNAWAY_STRING_BYTES;
-            scan.streams.insert(id, StreamInfo { size, over, form: contains(s.dict, b"/Form"), deep, runaway });
+            scan.streams
+                .insert(id, StreamInfo { size, over, form: contains(s.dict, b"/Form"), deep, runaway });
         }
     }
     Ok(scan)
@@ -206,7 +207,10 @@ impl Scan {
                 return Err("its content nests arrays or dictionaries too deeply to read safely".into());
             }
             if info.runaway {
-                return Err("its content is damaged: a text string never ends, and reading it would take minutes".into());
+                return Err(
+                    "its content is damaged: a text string never ends, and reading it would take minutes"
+                        .into(),
+                );
             }
             cost = cost.saturating_add(info.size);
         }
@@ -481,8 +485,9 @@ mod tests {
 
     fn content_stream(content: &[u8]) -> Vec<u8> {
         let packed = zlib(content);
-        let mut file = format!("%PDF-1.4\n4 0 obj\n<< /Filter /FlateDecode /Length {} >>\nstream\n", packed.len())
-            .into_bytes();
+        let mut file =
+            format!("%PDF-1.4\n4 0 obj\n<< /Filter /FlateDecode /Length {} >>\nstream\n", packed.len())
+                .into_bytes();
         file.extend(&packed);
         file.extend(b"\nendstream\nendobj\n");
         file

@@ -130,7 +130,11 @@ fn read_checked(name: &str, bytes: &[u8], scan: &budget::Scan) -> Result<Documen
     if skipped == count {
         let first = warnings.first().map_or(String::new(), |w| format!(": {w}"));
         let detail = format!("none of its {count} pages could be read{first}");
-        return Err(if over_budget > 0 { DocError::TooLarge { detail } } else { DocError::BadPdf { detail } });
+        return Err(if over_budget > 0 {
+            DocError::TooLarge { detail }
+        } else {
+            DocError::BadPdf { detail }
+        });
     }
     // Scans often carry a few stray characters (an OCR'd chart label, a page number); a real
     // text layer has far more than this on an average page. Without images, little text is
@@ -141,7 +145,11 @@ fn read_checked(name: &str, bytes: &[u8], scan: &budget::Scan) -> Result<Documen
             return Err(DocError::NoTextLayer { pages: count });
         }
         if visible == 0 {
-            return Err(if is_xfa_form(&pdf) { DocError::XfaForm } else { DocError::BlankPages { pages: count } });
+            return Err(if is_xfa_form(&pdf) {
+                DocError::XfaForm
+            } else {
+                DocError::BlankPages { pages: count }
+            });
         }
     }
     let outline = bookmarks::read(&pdf);
