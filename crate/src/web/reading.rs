@@ -174,7 +174,7 @@ pub fn bench_decode(n: usize) -> Result<usize, ModelError> {
         let model = m.as_ref().ok_or(ModelError::NotLoaded)?;
         BENCH.with(|b| {
             let mut b = b.borrow_mut();
-            let (session, next) = b.as_mut().ok_or_else(|| ModelError::NoPrefill)?;
+            let (session, next) = b.as_mut().ok_or(ModelError::NoPrefill)?;
             let n = n.min(session.n_ctx() - session.len());
             let mut sampler = Sampler::greedy();
             for _ in 0..n {
