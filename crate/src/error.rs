@@ -2,54 +2,15 @@
 
 use thiserror::Error;
 
+pub use crate::doc::DocError;
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, Error)]
 pub enum Error {
-    #[error("the file is empty (0 bytes); choose a PDF, text or Markdown file that has content")]
-    Empty,
-
-    #[error("this is not a document tome can read ({detail}); tome reads PDF, plain text and Markdown")]
-    Unsupported { detail: String },
-
-    #[error(
-        "the PDF is encrypted and needs a password; remove the protection (for example `qpdf --decrypt`) and try again"
-    )]
-    Encrypted,
-
-    #[error(
-        "the PDF has no text layer ({pages} {}, scanned images only); OCR is not supported, run an OCR tool such as ocrmypdf first",
-        if *pages == 1 { "page" } else { "pages" }
-    )]
-    NoTextLayer { pages: usize },
-
-    #[error(
-        "the document goes past tome's limits ({detail}); tome stops there to stay within memory and time: split it into smaller files, or re-save a PDF with a PDF printer"
-    )]
-    TooLarge { detail: String },
-
-    #[error("the PDF has no pages")]
-    NoPages,
-
-    #[error(
-        "the PDF's {pages} {} blank: no text and no images on {}",
-        if *pages == 1 { "page is" } else { "pages are" },
-        if *pages == 1 { "it" } else { "any of them" }
-    )]
-    BlankPages { pages: usize },
-
-    #[error(
-        "the PDF is an XFA form: its content is form data that only Adobe Reader lays out, not pages; open it in Adobe Reader and print it to a PDF, then try again"
-    )]
-    XfaForm,
-
-    #[error("the PDF is damaged or truncated ({detail}); try re-downloading or re-saving it")]
-    BadPdf { detail: String },
-
-    #[error(
-        "tome could not read this file ({detail}); this is a bug in tome, please report it with the file"
-    )]
-    ReaderFailed { detail: String },
+    /// Anything wrong with the document itself (see [`DocError`]).
+    #[error(transparent)]
+    Doc(#[from] DocError),
 
     #[error(
         "the {mode} mode needs the language model: put it at assets/SmolLM2-135M-Instruct.Q4_1.gguf (scripts/fetch-model.sh) or load it, or ask in the extractive mode"
@@ -71,6 +32,10 @@ pub enum Error {
     #[error("{0}")]
     Pack(#[from] crate::pack::PackError),
 
+    /// The eval files (native scoring only) are not in the expected shape.
+    #[error("eval data: {0}")]
+    EvalData(String),
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -82,5 +47,18 @@ pub enum Error {
 impl Error {
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io { context: context.into(), source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_error_keeps_its_own_message_and_kind() {
+        let err: Error = crate::Document::from_bytes("notes.txt", b"").map(|_| ()).unwrap_err().into();
+        assert!(matches!(err, Error::Doc(DocError::Empty)), "{err:?}");
+        assert_eq!(err.to_string(), DocError::Empty.to_string());
+        assert!(err.to_string().starts_with("the file is empty"), "{err}");
     }
 }

@@ -7,6 +7,23 @@
 use crate::doc::Document;
 use crate::outline::Outline;
 
+/// Called once when a fuzz target starts. libfuzzer-sys turns every panic into a crash, even one
+/// tome catches; but tome's contract is that a panic inside a third-party parser (pdf_oxide on a
+/// damaged file) is caught and reported as a file it could not read (`DocError::ReaderFailed`).
+/// So a panic raised in a registry crate is noted on one line and left to tome's guard, while a
+/// panic in tome's own code still aborts here, and one that escapes tome aborts in libfuzzer-sys.
+pub fn crash_only_when_tome_panics() {
+    let crash = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let at = info.location().map(|l| l.file()).unwrap_or("");
+        if at.contains("/.cargo/registry/") {
+            eprintln!("dependency panic (tome catches it): {info}");
+        } else {
+            crash(info);
+        }
+    }));
+}
+
 /// A PDF: open, then outline (bookmarks and layout headings).
 #[cfg(feature = "pdf")]
 pub fn pdf(bytes: &[u8]) {

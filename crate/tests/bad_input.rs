@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use tome::{Document, Error};
+use tome::{Document, doc::DocError};
 
 fn eval_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval")
@@ -61,7 +61,7 @@ fn cli_outline(path: &Path) -> (bool, String) {
 }
 
 /// The library returns an error matching `check`, and the CLI exits non-zero saying `says`.
-fn refused(path: &Path, check: impl Fn(&Error) -> bool, says: &str) {
+fn refused(path: &Path, check: impl Fn(&DocError) -> bool, says: &str) {
     let bytes = std::fs::read(path).expect("read test file");
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     match Document::from_bytes(name, &bytes) {
@@ -108,7 +108,7 @@ fn one_page(text: &str, catalog_extra: &str, pages_kids: &str) -> Vec<String> {
 
 #[test]
 fn empty_file() {
-    refused(&temp_file("empty.pdf", b""), |e| matches!(e, Error::Empty), "empty");
+    refused(&temp_file("empty.pdf", b""), |e| matches!(e, DocError::Empty), "empty");
 }
 
 #[test]
@@ -123,14 +123,14 @@ fn random_bytes() {
             (x >> 24) as u8
         })
         .collect();
-    refused(&temp_file("random.pdf", &bytes), |e| matches!(e, Error::BadPdf { .. }), "PDF header");
+    refused(&temp_file("random.pdf", &bytes), |e| matches!(e, DocError::BadPdf { .. }), "PDF header");
 }
 
 #[test]
 fn truncated_pdf() {
     let bytes = std::fs::read(pdf("R-intro.pdf")).expect("R-intro.pdf in shared/eval");
     let cut = &bytes[..bytes.len() / 2];
-    refused(&temp_file("truncated.pdf", cut), |e| matches!(e, Error::BadPdf { .. }), "truncated");
+    refused(&temp_file("truncated.pdf", cut), |e| matches!(e, DocError::BadPdf { .. }), "truncated");
 }
 
 #[test]
@@ -145,7 +145,7 @@ fn encrypted_pdf() {
         .status()
         .expect("qpdf is needed to make an encrypted PDF for this test: install it (apt-get install qpdf)");
     assert!(status.success(), "qpdf --encrypt failed");
-    refused(&locked, |e| matches!(e, Error::Encrypted), "encrypted");
+    refused(&locked, |e| matches!(e, DocError::Encrypted), "encrypted");
 }
 
 #[test]
@@ -155,7 +155,11 @@ fn scanned_pdfs_have_no_text_layer() {
         ("ocrmypdf-linn-2col-scan.pdf", 1),
         ("ocrmypdf-multipage-scan.pdf", 6),
     ] {
-        refused(&pdf(name), |e| matches!(e, Error::NoTextLayer { pages: p } if *p == pages), "no text layer");
+        refused(
+            &pdf(name),
+            |e| matches!(e, DocError::NoTextLayer { pages: p } if *p == pages),
+            "no text layer",
+        );
         let (_, stderr) = cli_outline(&pdf(name));
         assert!(stderr.contains(&format!("{pages} page")), "{name}: {stderr}");
         assert!(stderr.contains("OCR is not supported"), "{name}: {stderr}");
@@ -168,7 +172,7 @@ fn zero_page_pdf() {
         vec!["<< /Type /Catalog /Pages 2 0 R >>".to_string(), "<< /Type /Pages /Kids [] /Count 0 >>".into()];
     refused(
         &temp_file("zero-pages.pdf", &build_pdf(&bodies, 1)),
-        |e| matches!(e, Error::NoPages),
+        |e| matches!(e, DocError::NoPages),
         "no pages",
     );
 }
@@ -210,7 +214,7 @@ fn deeply_nested_objects() {
         Ok(doc) => {
             panic!("a PDF whose only page cannot be read should be refused, got {} chars", doc.text.len())
         }
-        Err(e) => assert!(matches!(e, Error::BadPdf { .. } | Error::BlankPages { .. }), "{e:?}"),
+        Err(e) => assert!(matches!(e, DocError::BadPdf { .. } | DocError::BlankPages { .. }), "{e:?}"),
     }
     let (ok, stderr) = cli_outline(&path);
     assert!(!ok && !stderr.contains("panicked"), "{stderr}");

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::Command;
 
-use tome::{Document, Error};
+use tome::{Document, doc::DocError};
 
 /// A PDF from object bodies (object i+1 = bodies[i]), with a correct xref table.
 fn build_pdf(bodies: &[Vec<u8>]) -> Vec<u8> {
@@ -86,7 +86,7 @@ const SENTENCES: [&str; 3] = [
     "In spring the harbour master painted every buoy a brighter red.",
 ];
 
-fn read(name: &str, bytes: &[u8]) -> tome::Result<Document> {
+fn read(name: &str, bytes: &[u8]) -> Result<Document, DocError> {
     Document::from_bytes(name, bytes)
 }
 
@@ -114,7 +114,7 @@ fn a_shared_content_stream_bomb_skips_its_pages_and_keeps_the_first() {
 fn a_bomb_on_every_page_is_a_clear_error() {
     let bomb = vec![b' '; 65 << 20];
     let err = read("bombs.pdf", &helvetica_pages(&[bomb], &[0, 0])).expect_err("no page can be read");
-    assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");
+    assert!(matches!(err, DocError::TooLarge { .. }), "{err:?}");
     let msg = err.to_string();
     assert!(
         msg.contains("none of its 2 pages") && msg.contains("page 1 skipped") && msg.contains("64 MB"),
@@ -200,7 +200,7 @@ fn millions_of_brackets_inside_an_object_stream_are_refused_not_a_stack_overflow
     let bytes = object_stream_pdf(&["[".repeat(depth), "]".repeat(depth)].concat().into_bytes());
     assert!(bytes.len() < 64 << 10, "{} bytes", bytes.len());
     let err = read("nested.pdf", &bytes).expect_err("refused");
-    assert!(matches!(err, Error::BadPdf { .. }), "{err:?}");
+    assert!(matches!(err, DocError::BadPdf { .. }), "{err:?}");
     assert!(err.to_string().contains("inside a compressed object stream"), "{err}");
     // The bookmarks reader meets the same check.
     assert!(tome::doc::read_bookmarks(&bytes).is_err());
@@ -375,15 +375,15 @@ fn where_pdftotext_finds_text_tome_does_too() {
 #[test]
 fn pages_without_text_get_the_message_that_fits() {
     let blank = read("blank.pdf", &blank_pdf(3)).expect_err("no text");
-    assert!(matches!(blank, Error::BlankPages { pages: 3 }), "{blank:?}");
+    assert!(matches!(blank, DocError::BlankPages { pages: 3 }), "{blank:?}");
     assert!(blank.to_string().contains("3 pages are blank"), "{blank}");
     let xfa = read("form.pdf", &xfa_pdf()).expect_err("no text");
-    assert!(matches!(xfa, Error::XfaForm), "{xfa:?}");
+    assert!(matches!(xfa, DocError::XfaForm), "{xfa:?}");
     assert!(xfa.to_string().contains("XFA form"));
     let scan = read("scan.pdf", &image_only_pdf()).expect_err("no text");
-    assert!(matches!(scan, Error::NoTextLayer { pages: 1 }), "{scan:?}");
+    assert!(matches!(scan, DocError::NoTextLayer { pages: 1 }), "{scan:?}");
     let none = read("none.pdf", &blank_pdf(0)).expect_err("no pages");
-    assert!(matches!(none, Error::NoPages), "{none:?}");
+    assert!(matches!(none, DocError::NoPages), "{none:?}");
 }
 
 /// A GGUF v3 file with these metadata entries (key, type id, packed value) and no tensors.
@@ -454,6 +454,6 @@ fn text_of_many_short_lines_is_bounded() {
     let doc = read("lines.txt", &b"a\n".repeat(1_000_000)).expect("a million lines read");
     assert_eq!(doc.blocks.len(), 1_000_000);
     let err = read("lines.txt", &b"a\n".repeat(5_000_000)).expect_err("refused");
-    assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");
+    assert!(matches!(err, DocError::TooLarge { .. }), "{err:?}");
     assert!(err.to_string().contains("lines") && err.to_string().contains("split it"), "{err}");
 }

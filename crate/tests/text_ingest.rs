@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use tome::{Document, Error, Outline};
+use tome::{Document, Outline, doc::DocError};
 
 fn novel() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/docs/novels/persuasion.txt")
@@ -39,7 +39,7 @@ fn binary_file_named_txt_is_a_clear_error() {
     let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
     let path = temp("program.txt", &exe[..exe.len().min(1 << 20)]);
     let err = Document::open(&path).unwrap_err();
-    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    assert!(matches!(err, DocError::Unsupported { .. }), "{err}");
     assert!(err.to_string().contains("binary"), "{err}");
 
     let out = Command::new(env!("CARGO_BIN_EXE_tome"))
@@ -54,7 +54,7 @@ fn binary_file_named_txt_is_a_clear_error() {
 #[test]
 fn empty_text_file_is_a_clear_error() {
     let path = temp("empty.txt", b"");
-    assert!(matches!(Document::open(&path), Err(Error::Empty)));
+    assert!(matches!(Document::open(&path), Err(DocError::Empty)));
     let out = Command::new(env!("CARGO_BIN_EXE_tome"))
         .args(["search", path.to_str().unwrap(), "x"])
         .output()

@@ -65,7 +65,7 @@ const PIECES: &[&str] = &[
 fn check(text: &str, name: &str) {
     let doc = match Document::from_bytes(name, text.as_bytes()) {
         Ok(doc) => doc,
-        Err(tome::Error::Empty) if text.is_empty() => return,
+        Err(tome::doc::DocError::Empty) if text.is_empty() => return,
         Err(e) => panic!("{name}: {e} for {text:?}"),
     };
     let outline = Outline::build(&doc, false);

@@ -1,13 +1,13 @@
 //! Decoding text bytes: UTF-8, UTF-16 with BOM, a legacy single-byte fallback.
 //!
-//! Bytes in, a `String` out (or `Error::Unsupported` for binary data). The order of tries:
+//! Bytes in, a `String` out (or `DocError::Unsupported` for binary data). The order of tries:
 //! a byte order mark (UTF-8, UTF-16 LE/BE) decides; otherwise UTF-16 without a BOM when the zero
 //! bytes say so (ASCII-heavy UTF-16 has a NUL in every other byte); otherwise valid UTF-8 is
 //! UTF-8; otherwise Windows-1252, the usual legacy encoding of English text files (a superset of
 //! Latin-1's printable range). Whatever decodes must then look like text: a file whose characters
 //! are largely control codes, replacement characters or private-use code points is binary.
 
-use crate::error::{Error, Result};
+use crate::doc::error::{DocError, Result};
 
 /// The encoding a text was read with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,8 +107,8 @@ fn check_text(text: &str) -> Result<()> {
     Ok(())
 }
 
-fn binary(why: &str) -> Error {
-    Error::Unsupported { detail: format!("the file looks binary, not text: {why}") }
+fn binary(why: &str) -> DocError {
+    DocError::Unsupported { detail: format!("the file looks binary, not text: {why}") }
 }
 
 #[cfg(test)]
@@ -174,6 +174,6 @@ mod tests {
                 (x >> 24) as u8
             })
             .collect();
-        assert!(matches!(decode(&noise), Err(Error::Unsupported { .. })));
+        assert!(matches!(decode(&noise), Err(DocError::Unsupported { .. })));
     }
 }

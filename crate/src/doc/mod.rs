@@ -6,6 +6,7 @@
 //! PDFs may also carry their own bookmark outline (`pdf_outline`).
 
 mod encoding;
+pub mod error;
 mod gutenberg;
 #[cfg(feature = "html")]
 pub mod html;
@@ -24,8 +25,9 @@ pub(crate) use text::lines;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
 use crate::span::{CharIndex, Span};
+pub use error::DocError;
+use error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -107,7 +109,7 @@ impl Document {
     /// damaged file.
     pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Document> {
         if bytes.is_empty() {
-            return Err(Error::Empty);
+            return Err(DocError::Empty);
         }
         let lower = name.to_ascii_lowercase();
         #[cfg(feature = "pdf")]
@@ -116,9 +118,9 @@ impl Document {
         }
         if lower.ends_with(".pdf") || bytes.starts_with(b"%PDF-") {
             #[cfg(not(feature = "pdf"))]
-            return Err(Error::Unsupported { detail: "this build of tome has no PDF reader".into() });
+            return Err(DocError::Unsupported { detail: "this build of tome has no PDF reader".into() });
             #[cfg(feature = "pdf")]
-            return Err(Error::BadPdf { detail: "the file does not start with a PDF header".into() });
+            return Err(DocError::BadPdf { detail: "the file does not start with a PDF header".into() });
         }
         #[cfg(feature = "html")]
         if lower.ends_with(".html") || lower.ends_with(".htm") || lower.ends_with(".xhtml") {
@@ -184,7 +186,7 @@ fn guarded<T>(read: impl FnOnce() -> Result<T>) -> Result<T> {
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "the reader failed".into());
-            Err(Error::ReaderFailed { detail: what })
+            Err(DocError::ReaderFailed { detail: what })
         }
     }
 }
@@ -199,8 +201,8 @@ fn guarded<T>(read: impl FnOnce() -> Result<T>) -> Result<T> {
 impl Document {
     /// Reads a document from a file.
     pub fn open(path: &std::path::Path) -> Result<Document> {
-        let bytes =
-            std::fs::read(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| DocError::Io { context: format!("cannot read {}", path.display()), source: e })?;
         let name =
             path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
         Document::from_bytes(&name, &bytes)

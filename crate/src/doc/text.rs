@@ -12,7 +12,7 @@
 //! work the same way as for PDFs.
 
 use super::{Block, DocKind, Document, Page, encoding, gutenberg};
-use crate::error::{Error, Result};
+use crate::doc::error::{DocError, Result};
 use crate::span::Span;
 
 /// Largest text read, in bytes and in non-blank lines. Each line costs about 90 bytes of blocks,
@@ -23,7 +23,7 @@ const MAX_LINES: usize = 4_000_000;
 
 pub(super) fn read(name: &str, bytes: &[u8], markdown: bool) -> Result<Document> {
     if bytes.len() > MAX_TEXT_BYTES {
-        return Err(Error::TooLarge {
+        return Err(DocError::TooLarge {
             detail: format!(
                 "{} MB of text, more than the {} MB it reads",
                 bytes.len() >> 20,
@@ -60,8 +60,8 @@ pub(super) fn read(name: &str, bytes: &[u8], markdown: bool) -> Result<Document>
     Ok(doc)
 }
 
-fn too_many_lines(lines: usize) -> Error {
-    Error::TooLarge { detail: format!("{lines} lines, more than the {MAX_LINES} it reads") }
+fn too_many_lines(lines: usize) -> DocError {
+    DocError::TooLarge { detail: format!("{lines} lines, more than the {MAX_LINES} it reads") }
 }
 
 /// Pages: a text is one page, unless form feeds split it (as in `pdftotext` output); each
@@ -111,7 +111,7 @@ fn lone_cr_to_lf(text: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Error;
+    use crate::doc::error::DocError;
 
     #[test]
     fn blocks_are_lines_and_crlf_keeps_offsets() {
@@ -155,7 +155,7 @@ mod tests {
     fn binary_named_txt_is_unsupported() {
         let bytes: Vec<u8> = (0..=255u8).cycle().take(2000).collect();
         let err = read("program.txt", &bytes, false).unwrap_err();
-        assert!(matches!(err, Error::Unsupported { .. }));
+        assert!(matches!(err, DocError::Unsupported { .. }));
         assert!(err.to_string().contains("binary"), "{err}");
     }
 }

@@ -112,9 +112,7 @@ pub fn evaluate(dir: &Path) -> Result<Report> {
 /// Scores one document of `dir/outlines.json`, by its key there (e.g. "docs/pdf/R-intro.pdf").
 pub fn evaluate_one(dir: &Path, name: &str) -> Result<DocScore> {
     let truth = read_truth(dir)?;
-    let t = truth
-        .get(name)
-        .ok_or_else(|| Error::Unsupported { detail: format!("{name} is not in outlines.json") })?;
+    let t = truth.get(name).ok_or_else(|| Error::EvalData(format!("{name} is not in outlines.json")))?;
     Ok(score(dir, name, t))
 }
 
@@ -122,9 +120,8 @@ fn read_truth(dir: &Path) -> Result<BTreeMap<String, Truth>> {
     let path = dir.join("outlines.json");
     let json = std::fs::read_to_string(&path)
         .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    serde_json::from_str(&json).map_err(|e| Error::Unsupported {
-        detail: format!("{} is not in the outlines.json format: {e}", path.display()),
-    })
+    serde_json::from_str(&json)
+        .map_err(|e| Error::EvalData(format!("{} is not in the outlines.json format: {e}", path.display())))
 }
 
 /// Scores one document.

@@ -88,8 +88,8 @@ pub fn load(file: &Path, limit: Option<usize>) -> Result<Vec<QaItem>> {
         std::fs::read_to_string(file).map_err(|e| Error::io(format!("cannot read {}", file.display()), e))?;
     let mut items = Vec::new();
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let item: QaItem = serde_json::from_str(line).map_err(|e| Error::Unsupported {
-            detail: format!("{} line {}: not a QA record ({e})", file.display(), n + 1),
+        let item: QaItem = serde_json::from_str(line).map_err(|e| {
+            Error::EvalData(format!("{} line {}: not a QA record ({e})", file.display(), n + 1))
         })?;
         items.push(item);
     }

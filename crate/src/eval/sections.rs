@@ -152,8 +152,8 @@ pub fn load(file: &Path) -> Result<Vec<ManualItem>> {
         std::fs::read_to_string(file).map_err(|e| Error::io(format!("cannot read {}", file.display()), e))?;
     let mut items = Vec::new();
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let item: ManualItem = serde_json::from_str(line).map_err(|e| Error::Unsupported {
-            detail: format!("{} line {}: not a manual-question record ({e})", file.display(), n + 1),
+        let item: ManualItem = serde_json::from_str(line).map_err(|e| {
+            Error::EvalData(format!("{} line {}: not a manual-question record ({e})", file.display(), n + 1))
         })?;
         items.push(item);
     }
@@ -203,8 +203,8 @@ pub fn run_with(
             docs.insert(item.doc.clone(), (doc, outline, index));
         }
         let Some((doc, outline, index)) = docs.get(&item.doc) else { continue };
-        let gold = gold_spans(outline, &item.gold).map_err(|detail| Error::Unsupported {
-            detail: format!("{} ({}): {detail}; fix the question's gold", item.id, item.doc),
+        let gold = gold_spans(outline, &item.gold).map_err(|detail| {
+            Error::EvalData(format!("{} ({}): {detail}; fix the question's gold", item.id, item.doc))
         })?;
         let inside = |at: usize| gold.iter().any(|g| g.start <= at && at < g.end.max(g.start + 1));
         let rank_of =

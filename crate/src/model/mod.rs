@@ -60,4 +60,20 @@ pub enum ModelError {
 
     #[error("token id {0} is outside the vocabulary")]
     BadToken(u32),
+
+    // States the caller asked in the wrong order: nothing is wrong with any file.
+    #[error("no model is loaded yet: load one first (\"Load model\")")]
+    NotLoaded,
+
+    #[error("the model is not on the GPU: load it there first, or use the CPU")]
+    NotOnGpu,
+
+    #[error("no reading is running: ask a question first")]
+    NoReading,
+
+    #[error("the benchmark's prefill has not run: run it before the decode step")]
+    NoPrefill,
+
+    #[error("the document has no index yet: open a document and wait until it is indexed")]
+    NotIndexed,
 }

@@ -74,10 +74,7 @@ where
     F: std::future::Future<Output = (GpuLlama, crate::Result<R>)>,
 {
     let Some(model) = MODEL.with(|m| m.borrow_mut().take()) else {
-        return Err(crate::model::ModelError::Gguf(
-            "the model is not on the GPU: load it there first".into(),
-        )
-        .into());
+        return Err(crate::model::ModelError::NotOnGpu.into());
     };
     let (model, out) = f(model).await;
     MODEL.with(|m| *m.borrow_mut() = Some(model));
@@ -112,7 +109,7 @@ pub async fn bench_prefill(n: usize) -> crate::Result<usize> {
 /// Benchmark, part 2: up to `n` greedy decode steps after part 1, argmax on the GPU. Returns the count.
 pub async fn bench_decode(n: usize) -> crate::Result<usize> {
     let Some(mut next) = BENCH_NEXT.with(|b| b.get()) else {
-        return Err(crate::model::ModelError::Gguf("run the prefill first".into()).into());
+        return Err(crate::model::ModelError::NoPrefill.into());
     };
     with_gpu_model(|mut m| async move {
         let n = n.min(m.n_ctx() - m.len());

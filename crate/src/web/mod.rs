@@ -188,7 +188,7 @@ impl Tome {
     ) -> std::result::Result<reading::ReadingStart, crate::model::ModelError> {
         self.ensure_index();
         let (Some(index), doc) = (&self.index, &self.doc) else {
-            return Err(crate::model::ModelError::Gguf("the document has no index yet".into()));
+            return Err(crate::model::ModelError::NotIndexed);
         };
         reading::start(doc, index, question)
     }

@@ -88,15 +88,11 @@ pub fn load(bytes: Vec<u8>) -> Result<ModelInfo, ModelError> {
 
 /// Runs `f` with the loaded model (the GPU upload and the tokenizer use it).
 pub fn with_model<R>(f: impl FnOnce(&Llama) -> R) -> Result<R, ModelError> {
-    MODEL.with(|m| m.borrow().as_ref().map(f).ok_or_else(no_model))
+    MODEL.with(|m| m.borrow().as_ref().map(f).ok_or(ModelError::NotLoaded))
 }
 
 pub fn loaded() -> bool {
     MODEL.with(|m| m.borrow().is_some())
-}
-
-fn no_model() -> ModelError {
-    ModelError::Gguf("no model is loaded yet: press \"Load model\" first".into())
 }
 
 /// Switches the loaded model's CPU kernel set by name ([`crate::cpu::Isa::name`]); returns the
@@ -108,7 +104,7 @@ pub fn set_kernels(name: &str) -> Result<&'static str, String> {
     })?;
     MODEL.with(|m| {
         let mut m = m.borrow_mut();
-        let model = m.as_mut().ok_or_else(|| no_model().to_string())?;
+        let model = m.as_mut().ok_or_else(|| ModelError::NotLoaded.to_string())?;
         Ok(std::mem::replace(&mut model.isa, isa).name())
     })
 }
@@ -117,7 +113,7 @@ pub fn set_kernels(name: &str) -> Result<&'static str, String> {
 pub fn greedy(prompt: &str, n: usize) -> Result<Vec<u32>, ModelError> {
     MODEL.with(|m| {
         let m = m.borrow();
-        let model = m.as_ref().ok_or_else(no_model)?;
+        let model = m.as_ref().ok_or(ModelError::NotLoaded)?;
         let ids = model.tokenizer.encode(prompt)?;
         let mut session = model.session(ids.len() + n + 1);
         let mut logits = model.forward(&mut session, &ids)?.to_vec();
@@ -143,7 +139,7 @@ thread_local! {
 pub fn bench_prefill(n: usize, room: usize) -> Result<usize, ModelError> {
     MODEL.with(|m| {
         let m = m.borrow();
-        let model = m.as_ref().ok_or_else(no_model)?;
+        let model = m.as_ref().ok_or(ModelError::NotLoaded)?;
         let ids = bench_ids(model, n)?;
         let mut session = model.session(ids.len() + room + 1);
         let logits = model.forward(&mut session, &ids)?;
@@ -158,7 +154,7 @@ pub fn bench_prefill(n: usize, room: usize) -> Result<usize, ModelError> {
 pub fn bench_prompt_ids(n: usize) -> Result<Vec<u32>, ModelError> {
     MODEL.with(|m| {
         let m = m.borrow();
-        bench_ids(m.as_ref().ok_or_else(no_model)?, n)
+        bench_ids(m.as_ref().ok_or(ModelError::NotLoaded)?, n)
     })
 }
 
@@ -166,7 +162,7 @@ pub fn bench_prompt_ids(n: usize) -> Result<Vec<u32>, ModelError> {
 pub fn bench_prompt_text(n: usize) -> Result<String, ModelError> {
     MODEL.with(|m| {
         let m = m.borrow();
-        let model = m.as_ref().ok_or_else(no_model)?;
+        let model = m.as_ref().ok_or(ModelError::NotLoaded)?;
         model.tokenizer.decode(&bench_ids(model, n)?)
     })
 }
@@ -189,11 +185,10 @@ fn bench_ids(model: &Llama, n: usize) -> Result<Vec<u32>, ModelError> {
 pub fn bench_decode(n: usize) -> Result<usize, ModelError> {
     MODEL.with(|m| {
         let m = m.borrow();
-        let model = m.as_ref().ok_or_else(no_model)?;
+        let model = m.as_ref().ok_or(ModelError::NotLoaded)?;
         BENCH.with(|b| {
             let mut b = b.borrow_mut();
-            let (session, next) =
-                b.as_mut().ok_or_else(|| ModelError::Gguf("run the prefill first".into()))?;
+            let (session, next) = b.as_mut().ok_or(ModelError::NoPrefill)?;
             let n = n.min(session.n_ctx() - session.len());
             let mut sampler = Sampler::greedy();
             for _ in 0..n {
@@ -226,7 +221,7 @@ pub fn prompt(doc: &Document, index: &Index, question: &str, tok: &Tokenizer) ->
 pub fn start(doc: &Document, index: &Index, question: &str) -> Result<ReadingStart, ModelError> {
     MODEL.with(|m| {
         let m = m.borrow();
-        let model = m.as_ref().ok_or_else(no_model)?;
+        let model = m.as_ref().ok_or(ModelError::NotLoaded)?;
         let (text, sources) = prompt(doc, index, question, &model.tokenizer);
         let ids = model.tokenizer.encode(&text)?;
         let prompt_tokens = ids.len();
@@ -243,10 +238,10 @@ pub fn start(doc: &Document, index: &Index, question: &str) -> Result<ReadingSta
 pub fn step() -> Result<StepView, ModelError> {
     MODEL.with(|m| {
         let m = m.borrow();
-        let model = m.as_ref().ok_or_else(no_model)?;
+        let model = m.as_ref().ok_or(ModelError::NotLoaded)?;
         READING.with(|r| {
             let mut r = r.borrow_mut();
-            let rd = r.as_mut().ok_or_else(no_reading)?;
+            let rd = r.as_mut().ok_or(ModelError::NoReading)?;
             if !matches!(rd.on, On::Cpu(_)) {
                 rd.on = On::Cpu(Box::new(model.session(rd.generator.n_ctx())));
                 rd.generator.restart();
@@ -261,13 +256,9 @@ pub fn step() -> Result<StepView, ModelError> {
     })
 }
 
-fn no_reading() -> ModelError {
-    ModelError::Gguf("no reading is running".into())
-}
-
 /// Takes the current reading out of its slot (the GPU step awaits with it); see [`put_back`].
 pub(super) fn take() -> Result<Reading, ModelError> {
-    READING.with(|r| r.borrow_mut().take()).ok_or_else(no_reading)
+    READING.with(|r| r.borrow_mut().take()).ok_or(ModelError::NoReading)
 }
 
 /// Puts a reading back unless another one started meanwhile.
@@ -332,6 +323,18 @@ mod tests {
             eprintln!("skipped: no model at {}", path.display());
         }
         bytes
+    }
+
+    /// Each test runs on its own thread, whose model slot starts empty: asking out of order is a
+    /// state error that says what to do, not a complaint about a model file.
+    #[test]
+    fn asking_out_of_order_names_the_missing_step() {
+        assert!(matches!(step(), Err(ModelError::NotLoaded)));
+        assert!(matches!(bench_decode(4), Err(ModelError::NotLoaded)));
+        assert!(matches!(take(), Err(ModelError::NoReading)));
+        let msg = ModelError::NotLoaded.to_string();
+        assert!(msg.contains("no model is loaded") && msg.contains("load one first"), "{msg}");
+        assert!(!msg.contains("model file"), "{msg}");
     }
 
     #[test]

@@ -14,8 +14,8 @@ use std::path::PathBuf;
 pub use page::{HtmlPage, PageHeading};
 pub use site::{Limits, Site, SitePage, read_site, read_site_with};
 
+use super::error::Result;
 use super::{DocKind, Document, MarkupHeading, Page};
-use crate::error::Result;
 use crate::span::Span;
 
 /// What can be wrong with a site folder.

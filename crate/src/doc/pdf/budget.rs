@@ -19,7 +19,7 @@ use flate2::{Decompress, FlushDecompress, Status};
 use pdf_oxide::PdfDocument;
 use pdf_oxide::object::Object;
 
-use crate::error::Error;
+use crate::doc::error::DocError;
 
 /// Most bytes one compressed stream may inflate to. Real content streams are well under this
 /// (a dense vector map page is a few MB).
@@ -41,6 +41,10 @@ pub(crate) const DOC_SECONDS: u64 = 30;
 
 const MB: usize = 1 << 20;
 
+/// Content streams up to this size are read even with an unterminated string (the parser's
+/// retries stay well under a second); larger ones are skipped. See [`StreamInfo::runaway`].
+const RUNAWAY_STRING_BYTES: usize = 64 << 10;
+
 /// What the pre-scan learnt about one stream object.
 #[derive(Debug, Clone, Copy)]
 struct StreamInfo {
@@ -50,6 +54,10 @@ struct StreamInfo {
     form: bool,
     /// Arrays or dictionaries nested past the parser's safe depth, were it read as content.
     deep: bool,
+    /// Large content whose last literal string never closes (a damaged stream): pdf_oxide's
+    /// content parser retries such a string from each later `(`, time quadratic in the stream
+    /// (a fuzzed 5 KB file with 690 KB of such content took 50 s).
+    runaway: bool,
 }
 
 /// The file's streams by object number.
@@ -62,7 +70,7 @@ pub(crate) struct Scan {
 /// Inflates every compressed stream of the file once (images excepted), checks the file's
 /// budget and the nesting inside object streams. `max_nesting` is the depth the object parser
 /// survives; the error says what is wrong.
-pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, Error> {
+pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, DocError> {
     let mut scan = Scan::default();
     let mut total = 0usize;
     for s in raw_streams(bytes) {
@@ -82,7 +90,7 @@ pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, Error> {
         let over = size > STREAM_BYTES;
         if object_stream {
             if over {
-                return Err(Error::TooLarge {
+                return Err(DocError::TooLarge {
                     detail: format!(
                         "a compressed object stream inflates to more than {} MB",
                         STREAM_BYTES / MB
@@ -92,7 +100,7 @@ pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, Error> {
             if let Some(objects) = kept
                 && super::max_nesting(&objects, max_nesting) > max_nesting
             {
-                return Err(Error::BadPdf {
+                return Err(DocError::BadPdf {
                     detail: format!(
                         "its objects are nested more than {max_nesting} levels deep (inside a compressed object stream)"
                     ),
@@ -102,7 +110,7 @@ pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, Error> {
         if !image {
             total = total.saturating_add(size);
             if total > FILE_BYTES {
-                return Err(Error::TooLarge {
+                return Err(DocError::TooLarge {
                     detail: format!(
                         "its compressed streams inflate to more than {} MB (a limit against decompression bombs)",
                         FILE_BYTES / MB
@@ -112,7 +120,9 @@ pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, Error> {
         }
         if let Some(id) = s.object {
             let deep = nesting.max > max_nesting;
-            scan.streams.insert(id, StreamInfo { size, over, form: contains(s.dict, b"/Form"), deep });
+            let runaway = nesting.parens > 0 && size > RUNAWAY_STRING_BYTES;
+            scan.streams
+                .insert(id, StreamInfo { size, over, form: contains(s.dict, b"/Form"), deep, runaway });
         }
     }
     Ok(scan)
@@ -195,6 +205,12 @@ impl Scan {
             }
             if info.deep {
                 return Err("its content nests arrays or dictionaries too deeply to read safely".into());
+            }
+            if info.runaway {
+                return Err(
+                    "its content is damaged: a text string never ends, and reading it would take minutes"
+                        .into(),
+                );
             }
             cost = cost.saturating_add(info.size);
         }
@@ -465,5 +481,28 @@ mod tests {
         let err = scan(&file, 512).unwrap_err().to_string();
         assert!(err.contains("nested more than 512 levels"), "{err}");
         assert!(scan(&file, 4096).is_ok());
+    }
+
+    fn content_stream(content: &[u8]) -> Vec<u8> {
+        let packed = zlib(content);
+        let mut file =
+            format!("%PDF-1.4\n4 0 obj\n<< /Filter /FlateDecode /Length {} >>\nstream\n", packed.len())
+                .into_bytes();
+        file.extend(&packed);
+        file.extend(b"\nendstream\nendobj\n");
+        file
+    }
+
+    #[test]
+    fn large_content_with_a_string_that_never_ends_is_marked() {
+        let line = b"BT /F1 10 Tf 72 700 Td (The tide turns twice a day.) Tj ET\n";
+        let whole = line.repeat(4000);
+        let mut broken = whole.clone();
+        broken.extend(b"BT (an opened string and more");
+        let info = |content: &[u8]| scan(&content_stream(content), 512).unwrap().streams[&4];
+        assert!(!info(&whole).runaway);
+        assert!(info(&broken).runaway);
+        // A small damaged stream is still read.
+        assert!(!info(b"BT (short and open Tj ET").runaway);
     }
 }

@@ -16,7 +16,7 @@ use pdf_oxide::PdfDocument;
 use pdf_oxide::layout::TextSpan;
 
 use super::{Block, Bookmark, DocKind, Document, Page};
-use crate::error::{Error, Result};
+use crate::doc::error::{DocError, Result};
 use crate::span::Span;
 use lines::{Line, Run};
 
@@ -54,10 +54,10 @@ fn on_big_stack<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
         let worker = std::thread::Builder::new().stack_size(READER_STACK).spawn_scoped(scope, f);
         match worker {
             Ok(handle) => handle.join().unwrap_or_else(|_| {
-                Err(Error::BadPdf { detail: "internal reader error while parsing its objects".into() })
+                Err(DocError::BadPdf { detail: "internal reader error while parsing its objects".into() })
             }),
             // No thread available: read on this one.
-            Err(_) => Err(Error::BadPdf { detail: "could not start the reader thread".into() }),
+            Err(_) => Err(DocError::BadPdf { detail: "could not start the reader thread".into() }),
         }
     })
 }
@@ -70,11 +70,11 @@ fn on_big_stack<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 fn read_checked(name: &str, bytes: &[u8], scan: &budget::Scan) -> Result<Document> {
     let mut pdf = PdfDocument::from_bytes(bytes.to_vec()).map_err(open_error)?;
     if pdf.is_encrypted() && !pdf.is_authenticated() {
-        return Err(Error::Encrypted);
+        return Err(DocError::Encrypted);
     }
     let count = pdf.page_count().map_err(open_error)?;
     if count == 0 {
-        return Err(if is_xfa_form(&pdf) { Error::XfaForm } else { Error::NoPages });
+        return Err(if is_xfa_form(&pdf) { DocError::XfaForm } else { DocError::NoPages });
     }
     let mut text = String::new();
     let mut pages = Vec::with_capacity(count);
@@ -130,7 +130,11 @@ fn read_checked(name: &str, bytes: &[u8], scan: &budget::Scan) -> Result<Documen
     if skipped == count {
         let first = warnings.first().map_or(String::new(), |w| format!(": {w}"));
         let detail = format!("none of its {count} pages could be read{first}");
-        return Err(if over_budget > 0 { Error::TooLarge { detail } } else { Error::BadPdf { detail } });
+        return Err(if over_budget > 0 {
+            DocError::TooLarge { detail }
+        } else {
+            DocError::BadPdf { detail }
+        });
     }
     // Scans often carry a few stray characters (an OCR'd chart label, a page number); a real
     // text layer has far more than this on an average page. Without images, little text is
@@ -138,10 +142,14 @@ fn read_checked(name: &str, bytes: &[u8], scan: &budget::Scan) -> Result<Documen
     let visible = text.chars().filter(|c| !c.is_whitespace()).count();
     if visible < MIN_CHARS_PER_PAGE * count {
         if scan.has_images() {
-            return Err(Error::NoTextLayer { pages: count });
+            return Err(DocError::NoTextLayer { pages: count });
         }
         if visible == 0 {
-            return Err(if is_xfa_form(&pdf) { Error::XfaForm } else { Error::BlankPages { pages: count } });
+            return Err(if is_xfa_form(&pdf) {
+                DocError::XfaForm
+            } else {
+                DocError::BlankPages { pages: count }
+            });
         }
     }
     let outline = bookmarks::read(&pdf);
@@ -158,7 +166,7 @@ pub fn read_bookmarks(bytes: &[u8]) -> Result<Option<Vec<Bookmark>>> {
         on_big_stack(|| {
             let pdf = PdfDocument::from_bytes(bytes.to_vec()).map_err(open_error)?;
             if pdf.is_encrypted() && !pdf.is_authenticated() {
-                return Err(Error::Encrypted);
+                return Err(DocError::Encrypted);
             }
             Ok(bookmarks::read(&pdf))
         })
@@ -173,7 +181,7 @@ fn check_complete(bytes: &[u8]) -> Result<()> {
     if tail.windows(5).any(|w| w == b"%%EOF") {
         Ok(())
     } else {
-        Err(Error::BadPdf { detail: "it is truncated: the end-of-file marker %%EOF is missing".into() })
+        Err(DocError::BadPdf { detail: "it is truncated: the end-of-file marker %%EOF is missing".into() })
     }
 }
 
@@ -182,7 +190,7 @@ fn check_complete(bytes: &[u8]) -> Result<()> {
 fn check_nesting(bytes: &[u8]) -> Result<()> {
     let deep = max_nesting(bytes, MAX_NESTING);
     if deep > MAX_NESTING {
-        return Err(Error::BadPdf {
+        return Err(DocError::BadPdf {
             detail: format!("its objects are nested more than {MAX_NESTING} levels deep"),
         });
     }
@@ -257,10 +265,10 @@ fn is_xfa_form(pdf: &PdfDocument) -> bool {
     form.is_some_and(|f| f.as_dict().is_some_and(|d| d.contains_key("XFA")))
 }
 
-fn open_error(e: pdf_oxide::Error) -> Error {
+fn open_error(e: pdf_oxide::Error) -> DocError {
     match e {
-        pdf_oxide::Error::EncryptedPdf => Error::Encrypted,
-        other => Error::BadPdf { detail: other.to_string() },
+        pdf_oxide::Error::EncryptedPdf => DocError::Encrypted,
+        other => DocError::BadPdf { detail: other.to_string() },
     }
 }
 
@@ -365,7 +373,7 @@ mod tests {
     #[test]
     fn truncated_files_are_refused() {
         assert!(check_complete(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n").is_ok());
-        assert!(matches!(check_complete(b"%PDF-1.4\n1 0 obj\n<<>>\nend"), Err(Error::BadPdf { .. })));
+        assert!(matches!(check_complete(b"%PDF-1.4\n1 0 obj\n<<>>\nend"), Err(DocError::BadPdf { .. })));
     }
 
     #[test]
