@@ -91,9 +91,10 @@ impl Forward for CpuForward<'_> {
         self.model.forward(self.session, head)?;
         for (i, &id) in text[1..].iter().enumerate() {
             let back = head.len() - 1 - i;
-            let logits = self.model.logits_back(self.session, back).ok_or(crate::Error::Unsupported {
-                detail: "the model's session lost the text's positions".into(),
-            })?;
+            // A session that cannot read this position back is scored the plain way.
+            let Some(logits) = self.model.logits_back(self.session, back) else {
+                return token_by_token(self, context, text);
+            };
             out.push(log_prob(logits, id));
         }
         Ok(out)
