@@ -146,7 +146,13 @@ pub struct Selection {
 impl Selection {
     /// Room for `n_qb` query blocks of `n_kv_head` heads with `s_max` slots each.
     pub fn new(n_qb: usize, n_kv_head: usize, s_max: usize) -> Selection {
-        Selection { qb0: 0, n_qb: 0, s_max, blocks: vec![0; n_qb * n_kv_head * s_max], len: vec![0; n_qb * n_kv_head] }
+        Selection {
+            qb0: 0,
+            n_qb: 0,
+            s_max,
+            blocks: vec![0; n_qb * n_kv_head * s_max],
+            len: vec![0; n_qb * n_kv_head],
+        }
     }
 
     /// The kept key blocks of query block `qb` (absolute index) for KV head `g`.
@@ -323,7 +329,15 @@ pub fn select_blocks(keep: Keep, qb: usize, scores: &[f32], out: &mut [u32]) -> 
 /// # Shapes
 /// q (n, n_head * hd) at positions pos0.. ; summaries (n_key_blocks, kv_dim) with a row for every
 /// block up to the chunk's end.
-pub fn select_chunk(rule: &Rule, heads: Heads, chunk: Chunk, q: &[f32], sums: Summaries<'_>, scratch: &mut SelectScratch, sel: &mut Selection) {
+pub fn select_chunk(
+    rule: &Rule,
+    heads: Heads,
+    chunk: Chunk,
+    q: &[f32],
+    sums: Summaries<'_>,
+    scratch: &mut SelectScratch,
+    sel: &mut Selection,
+) {
     let (width, kv_dim, group, hd) = (heads.width(), heads.kv_dim(), heads.group(), heads.hd);
     let block = rule.block;
     let (qb0, n_qb) = chunk.query_blocks(block);
@@ -359,14 +373,21 @@ pub fn select_chunk(rule: &Rule, heads: Heads, chunk: Chunk, q: &[f32], sums: Su
             match rule.keep.budget {
                 Budget::TopK => {
                     for (kb, s) in scratch.scores[..=qb].iter_mut().enumerate() {
-                        *s = (0..group).map(|h| scratch.head_scores[h * n_kb + kb]).fold(f32::NEG_INFINITY, f32::max);
+                        *s = (0..group)
+                            .map(|h| scratch.head_scores[h * n_kb + kb])
+                            .fold(f32::NEG_INFINITY, f32::max);
                     }
                 }
                 Budget::Mass { .. } => block_mass(&scratch.head_scores, group, n_kb, qb, &mut scratch.scores),
             }
             let item = i * heads.n_kv_head + g;
             let s_max = sel.s_max;
-            let len = select_blocks(rule.keep, qb, &scratch.scores[..=qb], &mut sel.blocks[item * s_max..(item + 1) * s_max]);
+            let len = select_blocks(
+                rule.keep,
+                qb,
+                &scratch.scores[..=qb],
+                &mut sel.blocks[item * s_max..(item + 1) * s_max],
+            );
             sel.len[item] = len as u32;
         }
     }
@@ -379,7 +400,17 @@ pub fn select_chunk(rule: &Rule, heads: Heads, chunk: Chunk, q: &[f32], sums: Su
 /// k, v (kv_len, n_kv_head * hd) f16; q (n, n_head * hd) f32 at the chunk's positions (after RoPE);
 /// `sel` from [`select_chunk`] for this chunk; out (n, n_head * hd).
 /// Query t attends the keys of its selected blocks up to its own position; scale 1/sqrt(hd).
-pub fn attention_sparse(k: &[u16], v: &[u16], q: &[f32], heads: Heads, chunk: Chunk, block: usize, sel: &Selection, out: &mut [f32]) {
+#[allow(clippy::too_many_arguments)]
+pub fn attention_sparse(
+    k: &[u16],
+    v: &[u16],
+    q: &[f32],
+    heads: Heads,
+    chunk: Chunk,
+    block: usize,
+    sel: &Selection,
+    out: &mut [f32],
+) {
     let (width, kv_dim, group, hd) = (heads.width(), heads.kv_dim(), heads.group(), heads.hd);
     let scale = 1.0 / (hd as f32).sqrt();
     let mut p = Vec::new();
@@ -558,7 +589,9 @@ mod tests {
     #[test]
     fn mass_budget_keeps_the_heaviest_blocks_until_tau_and_no_more() {
         let mut rng = Rng(5);
-        for &(sink, window, top_k, tau) in &[(1, 2, 6, 0.9f32), (0, 1, 40, 0.5), (2, 3, 3, 0.99), (1, 1, 40, 0.9)] {
+        for &(sink, window, top_k, tau) in
+            &[(1, 2, 6, 0.9f32), (0, 1, 40, 0.5), (2, 3, 3, 0.99), (1, 1, 40, 0.9)]
+        {
             let keep = Keep { sink, window, top_k, budget: Budget::Mass { tau } };
             for qb in 0..40 {
                 // Masses of a softmax: positive, summing to 1.
@@ -580,10 +613,17 @@ mod tests {
                 let held: f32 = got.iter().map(|&b| mass[b as usize]).sum();
                 let left_out: Vec<usize> = (0..=qb).filter(|&b| !forced(b) && !middle.contains(&b)).collect();
                 // Enough: tau reached, or the cap or the blocks ran out.
-                assert!(held >= tau - 1e-6 || middle.len() == top_k || left_out.is_empty(), "qb {qb}: held {held}");
+                assert!(
+                    held >= tau - 1e-6 || middle.len() == top_k || left_out.is_empty(),
+                    "qb {qb}: held {held}"
+                );
                 // No more than needed: without the lightest kept middle block, tau was not reached.
                 if let Some(&light) = middle.iter().min_by(|&&a, &&b| mass[a].total_cmp(&mass[b])) {
-                    assert!(held - mass[light] < tau + 1e-6, "qb {qb}: {held} - {} already >= {tau}", mass[light]);
+                    assert!(
+                        held - mass[light] < tau + 1e-6,
+                        "qb {qb}: {held} - {} already >= {tau}",
+                        mass[light]
+                    );
                 }
                 // The heaviest: every left-out middle block weighs at most the lightest kept one.
                 let lightest = middle.iter().map(|&b| mass[b]).fold(f32::INFINITY, f32::min);

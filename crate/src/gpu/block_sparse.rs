@@ -210,7 +210,8 @@ mod tests {
     use super::*;
     use crate::cpu::f16::f32_to_f16;
     use crate::cpu::sparse::{
-        BlockScore, Budget, Chunk, Keep, SelectScratch, Selection, Summaries, attention_sparse, pool_keys, select_chunk,
+        BlockScore, Budget, Chunk, Keep, SelectScratch, Selection, Summaries, attention_sparse, pool_keys,
+        select_chunk,
     };
     use crate::gpu::buffers::{Staging, bytes_f32, bytes_u32, f32_bytes, storage, storage_init, uniform};
     use crate::gpu::testing::{Rng, gpu};
@@ -279,7 +280,8 @@ mod tests {
                 assert!((a - b).abs() <= 1e-5 * b.abs().max(1.0), "pooled table {i} [{j}]: {a} vs {b}");
             }
         }
-        let ctx = format!("heads {n_head}/{n_kv_head} hd {hd} {rule:?} pos0 {pos0} n {n} pooled {pooled_len}");
+        let ctx =
+            format!("heads {n_head}/{n_kv_head} hd {hd} {rule:?} pos0 {pos0} n {n} pooled {pooled_len}");
         let got_len = bytes_u32(&read(&lenb, sel_len.len()));
         assert_eq!(&got_len[..], &sel_len[..n_qb * n_kv_head], "{ctx}");
         let got_sel = bytes_u32(&read(&selb, sel.len()));

@@ -331,8 +331,7 @@ impl GpuLlama {
         let cfg = SparseConfig { block: cfg.block.max(1), ..cfg };
         let c = &self.cfg;
         let heads = Heads { n_head: c.n_head, n_kv_head: c.n_kv_head, hd: c.head_dim };
-        let params = SparseParams::new(&cfg.rule(), heads, self.kv.n_ctx)
-        .ok_or_else(|| {
+        let params = SparseParams::new(&cfg.rule(), heads, self.kv.n_ctx).ok_or_else(|| {
             GpuError::Internal(format!(
                 "block-sparse attention does not fit this model or setting on the GPU (heads {}/{}, \
                          head size {}, {} key blocks of {}); use dense attention or the CPU backend",

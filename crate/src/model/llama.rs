@@ -605,8 +605,17 @@ impl Llama {
         );
         let s_max = sp.sel.s_max;
         let heads = Heads { n_head: c.n_head, n_kv_head: n_kv, hd };
-        let sums = Summaries { mean: &sp.kmean[stats.clone()], min: &sp.kmin[stats.clone()], max: &sp.kmax[stats] };
-        select_chunk(&sp.cfg.rule(), heads, Chunk { pos0, n }, &s.q[..n * d], sums, &mut sp.scratch, &mut sp.sel);
+        let sums =
+            Summaries { mean: &sp.kmean[stats.clone()], min: &sp.kmin[stats.clone()], max: &sp.kmax[stats] };
+        select_chunk(
+            &sp.cfg.rule(),
+            heads,
+            Chunk { pos0, n },
+            &s.q[..n * d],
+            sums,
+            &mut sp.scratch,
+            &mut sp.sel,
+        );
         let n_qb = qb1 - qb0 + 1;
         for i in 0..n_qb {
             sp.pairs_total += ((qb0 + i + 1) * n_kv) as u64;

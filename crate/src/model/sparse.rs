@@ -52,7 +52,12 @@ impl Default for SparseConfig {
 
 impl SparseConfig {
     pub fn keep(&self) -> Keep {
-        Keep { sink: self.sink_blocks, window: self.window_blocks, top_k: self.top_k_blocks, budget: self.budget }
+        Keep {
+            sink: self.sink_blocks,
+            window: self.window_blocks,
+            top_k: self.top_k_blocks,
+            budget: self.budget,
+        }
     }
 
     pub fn rule(&self) -> Rule {

@@ -92,18 +92,18 @@ fn configs(a: &BenchSparseArgs) -> Vec<SparseConfig> {
         for &dense_layers in &or(&a.dense_layers, d.dense_layers) {
             for &window_blocks in &or(&a.window, d.window_blocks) {
                 for &top_k_blocks in &or(&a.top_k, d.top_k_blocks) {
-                  for &budget in &budgets {
-                    out.push(SparseConfig {
-                        block: a.block.unwrap_or(d.block),
-                        sink_blocks: a.sink.unwrap_or(d.sink_blocks),
-                        window_blocks,
-                        top_k_blocks,
-                        dense_below_tokens: a.dense_below.unwrap_or(d.dense_below_tokens),
-                        dense_layers,
-                        score,
-                        budget,
-                    });
-                  }
+                    for &budget in &budgets {
+                        out.push(SparseConfig {
+                            block: a.block.unwrap_or(d.block),
+                            sink_blocks: a.sink.unwrap_or(d.sink_blocks),
+                            window_blocks,
+                            top_k_blocks,
+                            dense_below_tokens: a.dense_below.unwrap_or(d.dense_below_tokens),
+                            dense_layers,
+                            score,
+                            budget,
+                        });
+                    }
                 }
             }
         }
@@ -419,7 +419,12 @@ fn bench_sparse_gpu(args: &BenchSparseArgs) -> Result<()> {
         let staging = Staging::new(&gpu, 4);
         let time = |cfg: &SparseConfig, all: bool| -> Result<f64> {
             let keep = if all {
-                tome::cpu::sparse::Keep { sink: 0, window: 1, top_k: n.div_ceil(cfg.block), budget: Budget::TopK }
+                tome::cpu::sparse::Keep {
+                    sink: 0,
+                    window: 1,
+                    top_k: n.div_ceil(cfg.block),
+                    budget: Budget::TopK,
+                }
             } else {
                 cfg.keep()
             };
