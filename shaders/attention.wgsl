@@ -15,13 +15,6 @@
 //   workgroup memory once for all the rows.
 // Limits (checked on the Rust side): group <= 8, head_dim <= 128 and even. HEAD_DIM is filled in at load.
 
-struct Step {
-    n_tokens: u32,
-    pos0: u32,
-    kv_len: u32,
-    _pad: u32,
-}
-
 struct Params {
     n_head: u32,
     n_kv_head: u32,

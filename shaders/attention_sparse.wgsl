@@ -6,34 +6,12 @@
 // query block's selected key blocks up to its own position; head h reads KV head h / (n_head / n_kv_head);
 // scale 1 / sqrt(hd). One workgroup per (token, head); keys 64 at a time, one per invocation.
 
-struct Step {
-    n_tokens: u32,
-    pos0: u32,
-    kv_len: u32,
-    _pad: u32,
-}
-
-struct Params {
-    block: u32,
-    sink: u32,
-    window: u32,
-    top_k: u32,
-    score: u32,
-    n_head: u32,
-    n_kv_head: u32,
-    head_dim: u32,
-    s_max: u32,
-    n_kb_cap: u32,
-    _pad0: u32,
-    _pad1: u32,
-}
-
 const WG: u32 = 64u;
 const MAX_HD: u32 = 256u;
 const LOW: f32 = -3.0e38;
 
 @group(0) @binding(0) var<uniform> step: Step;
-@group(0) @binding(1) var<uniform> p: Params;
+@group(0) @binding(1) var<uniform> p: SparseParams;
 @group(0) @binding(2) var<storage, read> q: array<f32>;
 @group(0) @binding(3) var<storage, read> k: array<u32>;
 @group(0) @binding(4) var<storage, read> v: array<u32>;

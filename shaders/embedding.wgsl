@@ -4,27 +4,7 @@
 // an id past the table gives a zero row rather than a read out of bounds.
 
 // Eight dequantized weights: block offsets part_offsets(p).x + 0..3 (lo) and .y + 0..3 (hi).
-struct Part {
-    lo: vec4<f32>,
-    hi: vec4<f32>,
-}
-
-struct Dims {
-    rows: u32,
-    cols: u32,
-    // blocks per row: cols / 32
-    nb: u32,
-    _pad: u32,
-}
-
 // The forward pass's shared per-submission uniform (gpu::Step).
-struct Step {
-    n_tokens: u32,
-    pos0: u32,
-    kv_len: u32,
-    _pad: u32,
-}
-
 @group(0) @binding(0) var<storage, read> w: array<u32>;          // W (rows, nb) blocks
 @group(0) @binding(1) var<storage, read> ids: array<u32>;        // (n,)
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;  // (n, cols)

@@ -3,13 +3,6 @@
 // word (pos * kv_dim + e) / 2 holds elements e (low half) and e + 1, e even. Values beyond the f16
 // range are clamped to +-65504 (WGSL leaves their packing undefined).
 
-struct Step {
-    n_tokens: u32,
-    pos0: u32,
-    kv_len: u32,
-    _pad: u32,
-}
-
 struct Params {
     kv_dim: u32,
     _pad0: u32,

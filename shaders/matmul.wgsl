@@ -4,27 +4,8 @@
 // part_offsets(p) and dq(block, p): the 8 values of part p (0..3) of a 32-value block.
 // `matvec` is for decode (one token), `matmul` tiles for prefill.
 
-// Eight dequantized weights: block offsets part_offsets(p).x + 0..3 (lo) and .y + 0..3 (hi).
-struct Part {
-    lo: vec4<f32>,
-    hi: vec4<f32>,
-}
-
-struct Dims {
-    rows: u32,
-    cols: u32,
-    // blocks per row: cols / 32
-    nb: u32,
-    _pad: u32,
-}
-
-// The forward pass's shared per-submission uniform (gpu::Step).
-struct Step {
-    n_tokens: u32,
-    pos0: u32,
-    kv_len: u32,
-    _pad: u32,
-}
+// Step, Dims and Part come from common.wgsl. A decoder's Part p holds the block offsets
+// part_offsets(p).x + 0..3 (lo) and .y + 0..3 (hi).
 
 @group(0) @binding(0) var<storage, read> w: array<u32>;        // W (rows, nb) blocks
 @group(0) @binding(1) var<storage, read> x: array<f32>;        // X (n, cols)

@@ -4,13 +4,6 @@
 // f64, so results agree to f32 rounding, not bit for bit).
 // With `last_only`, a single workgroup normalizes row n_tokens - 1 into row 0 (the logits input).
 
-struct Step {
-    n_tokens: u32,
-    pos0: u32,
-    kv_len: u32,
-    _pad: u32,
-}
-
 struct Params {
     d: u32,
     eps: f32,

@@ -4,13 +4,6 @@
 // the CPU at load so cos/sin round exactly as the CPU path's: angles (n_ctx, rope_dims / 2) (cos, sin).
 // Pairs i >= rope_dims / 2 are left as they are.
 
-struct Step {
-    n_tokens: u32,
-    pos0: u32,
-    kv_len: u32,
-    _pad: u32,
-}
-
 struct Params {
     width: u32,
     head_dim: u32,

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use tome::gpu::llama::GpuLlama;
 use tome::gpu::{Gpu, block_on};
-use tome::model::sparse::{BlockScore, SparseConfig};
+use tome::model::sparse::{BlockScore, Budget, SparseConfig};
 use tome::model::{Llama, Precision};
 
 #[test]
@@ -37,6 +37,7 @@ fn gpu_block_sparse_prefill_matches_the_cpu_sparse_path_and_keeping_every_block_
         dense_below_tokens: 256,
         dense_layers: 0,
         score: BlockScore::MinMax,
+        budget: Budget::TopK,
     };
     let mut s = m.session(600);
     m.set_sparse(&mut s, Some(cfg));

@@ -70,3 +70,77 @@ fn sparse_skips_work_and_stays_close_to_dense() {
     let best = (0..dense.len()).max_by(|&a, &b| dense[a].total_cmp(&dense[b])).unwrap_or(0);
     assert!(sparse.iter().filter(|&&x| x > sparse[best]).count() < 5);
 }
+
+/// Layer `l`'s key-block summaries in the session equal those pooled afresh from its KV cache, for
+/// every block the cache holds (none left at zero because a dense pass or decode steps wrote it).
+fn assert_summaries_match_cache(m: &Llama, s: &tome::model::Session, cfg: &SparseConfig, what: &str) {
+    let kv_dim = m.cfg.kv_dim();
+    let len = s.kv.len;
+    let n_kb = len.div_ceil(cfg.block);
+    let sp = s.sparse.as_ref().expect("sparse state");
+    for l in cfg.dense_layers..m.cfg.n_layer {
+        assert_eq!(sp.pooled_len(l), len, "{what}: layer {l} pooled");
+        let k = &s.kv.k[s.kv.at(l, 0)..s.kv.at(l, len)];
+        let (mut mean, mut min, mut max) =
+            (vec![0.0; n_kb * kv_dim], vec![0.0; n_kb * kv_dim], vec![0.0; n_kb * kv_dim]);
+        tome::cpu::sparse::pool_keys(k, kv_dim, len, cfg.block, 0..n_kb, &mut mean, &mut min, &mut max);
+        let (gm, gmin, gmax) = sp.summaries(l);
+        for (name, want, got) in [("mean", &mean, gm), ("min", &min, gmin), ("max", &max, gmax)] {
+            for (i, (a, b)) in want.iter().zip(got).enumerate() {
+                assert!(
+                    (a - b).abs() <= 1e-6 * a.abs().max(1.0),
+                    "{what}: layer {l} {name} of block {} [{}]: session {b} vs cache {a}",
+                    i / kv_dim,
+                    i % kv_dim
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn summaries_cover_blocks_written_by_dense_prefill_decode_steps_and_later_turns() {
+    let m = model();
+    let tokens = novel_tokens(&m, 700);
+    let cfg = SparseConfig {
+        block: 32,
+        window_blocks: 2,
+        top_k_blocks: 2,
+        dense_below_tokens: 300,
+        dense_layers: 2,
+        ..SparseConfig::default()
+    };
+    let mut s = m.session(700);
+    m.set_sparse(&mut s, Some(cfg));
+    // A short prompt: dense, below the threshold (no sparse layer runs, nothing pooled yet).
+    m.forward(&mut s, &tokens[..250]).expect("prompt");
+    // Decode steps (teacher-forced) past the threshold: the first sparse step must select from the
+    // summaries of the prompt's blocks, not from zeros.
+    for t in 250..320 {
+        m.forward(&mut s, &tokens[t..t + 1]).expect("decode step");
+        if t + 1 > cfg.dense_below_tokens {
+            assert_summaries_match_cache(&m, &s, &cfg, &format!("decode to {}", t + 1));
+        }
+    }
+    // A second turn, as one chunk.
+    m.forward(&mut s, &tokens[320..500]).expect("second turn");
+    assert_summaries_match_cache(&m, &s, &cfg, "second turn");
+    let incremental = s.logits().to_vec();
+
+    // Rewind into the second turn and write other tokens there: the rewritten blocks are pooled again.
+    s.kv.truncate(400);
+    m.forward(&mut s, &tokens[550..650]).expect("rewritten turn");
+    assert_summaries_match_cache(&m, &s, &cfg, "after a rewind");
+
+    // The same history with a fresh sparse state before the second turn (pooled from the cache in one
+    // go) gives the same logits: catching up block by block is the same as pooling everything.
+    let mut r = m.session(700);
+    m.set_sparse(&mut r, Some(cfg));
+    m.forward(&mut r, &tokens[..250]).expect("prompt");
+    for t in 250..320 {
+        m.forward(&mut r, &tokens[t..t + 1]).expect("decode step");
+    }
+    m.set_sparse(&mut r, Some(cfg));
+    m.forward(&mut r, &tokens[320..500]).expect("second turn");
+    assert_eq!(r.logits(), &incremental[..]);
+}

@@ -12,7 +12,7 @@
 
 use super::kernel::{Kernel, grid_1d};
 use super::{Gpu, Step};
-use crate::cpu::sparse::{BlockScore, Keep};
+use crate::cpu::sparse::{Heads, Rule};
 
 pub const SELECT_SOURCE: &str = include_str!("../../../shaders/block_select.wgsl");
 pub const ATTEND_SOURCE: &str = include_str!("../../../shaders/attention_sparse.wgsl");
@@ -23,9 +23,9 @@ pub const MAX_HEAD_DIM: usize = 256;
 pub const MAX_GROUP_WIDTH: usize = 1024;
 pub const MAX_KEY_BLOCKS: usize = 1024;
 
-/// The `Params` uniform of both shaders.
+/// The `Params` uniform of both shaders (WGSL `struct Params`, same field order).
 #[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SparseParams {
     pub block: u32,
     pub sink: u32,
@@ -37,19 +37,19 @@ pub struct SparseParams {
     pub head_dim: u32,
     pub s_max: u32,
     pub n_kb_cap: u32,
+    /// 0: top-k, 1: attention-mass share `tau` ([`crate::cpu::sparse::Budget`]).
+    pub budget: u32,
+    pub tau: f32,
+    /// First key block the pool kernel (re)computes: the first whose summary is not current.
+    pub pool_from: u32,
+    pub _pad: [u32; 3],
 }
 
 impl SparseParams {
     /// Checks the shapes the shaders can hold; None when the model or setting is out of their range.
-    pub fn new(
-        block: usize,
-        keep: Keep,
-        score: BlockScore,
-        n_head: usize,
-        n_kv_head: usize,
-        head_dim: usize,
-        n_ctx: usize,
-    ) -> Option<SparseParams> {
+    pub fn new(rule: &Rule, heads: Heads, n_ctx: usize) -> Option<SparseParams> {
+        let (block, keep) = (rule.block, rule.keep);
+        let (n_head, n_kv_head, head_dim) = (heads.n_head, heads.n_kv_head, heads.hd);
         let n_kb = n_ctx.div_ceil(block.max(1));
         let ok = block > 0
             && n_kv_head > 0
@@ -58,21 +58,33 @@ impl SparseParams {
             && head_dim.is_multiple_of(2)
             && (n_head / n_kv_head) * head_dim <= MAX_GROUP_WIDTH
             && n_kb <= MAX_KEY_BLOCKS;
+        let (budget, tau) = keep.budget.id();
         ok.then_some(SparseParams {
             block: block as u32,
             sink: keep.sink as u32,
             window: keep.window.max(1) as u32,
             top_k: keep.top_k as u32,
-            score: score.id(),
+            score: rule.score.id(),
             n_head: n_head as u32,
             n_kv_head: n_kv_head as u32,
             head_dim: head_dim as u32,
             s_max: keep.max_blocks() as u32,
             n_kb_cap: n_kb as u32,
+            budget,
+            tau,
+            pool_from: 0,
+            _pad: [0; 3],
         })
     }
 
-    pub fn words(&self) -> [u32; 12] {
+    /// The same, pooling from the block that holds position `pooled` (the first position whose key
+    /// block summary is not current) for the chunk `step`.
+    pub fn pooling_from(self, pooled: u32, step: &Step) -> SparseParams {
+        SparseParams { pool_from: pooled.min(step.pos0) / self.block, ..self }
+    }
+
+    /// The uniform's words, in the WGSL struct's order.
+    pub fn words(&self) -> [u32; 16] {
         let p = self;
         [
             p.block,
@@ -85,14 +97,23 @@ impl SparseParams {
             p.head_dim,
             p.s_max,
             p.n_kb_cap,
-            0,
-            0,
+            p.budget,
+            p.tau.to_bits(),
+            p.pool_from,
+            p._pad[0],
+            p._pad[1],
+            p._pad[2],
         ]
     }
 
     /// Query blocks a chunk touches.
     pub fn query_blocks(&self, step: &Step) -> u32 {
         (step.pos0 + step.n_tokens - 1) / self.block - step.pos0 / self.block + 1
+    }
+
+    /// Key blocks the pool kernel computes for the chunk.
+    pub fn pooled_blocks(&self, step: &Step) -> u32 {
+        (step.pos0 + step.n_tokens - 1) / self.block - self.pool_from + 1
     }
 }
 
@@ -151,7 +172,7 @@ impl BlockSparse {
         ]
     }
 
-    /// Pools the key blocks the chunk wrote, selects blocks per (query block, KV head), attends.
+    /// Pools the key blocks from `p.pool_from` to the chunk's end, selects blocks per (query block, KV head), attends.
     /// `binds` from [`BlockSparse::bind`]; `step` must be the values in the step uniform.
     pub fn encode(
         &self,
@@ -165,7 +186,7 @@ impl BlockSparse {
         }
         let n_qb = p.query_blocks(step);
         let kv_dim = p.n_kv_head * p.head_dim;
-        self.pool.dispatch(pass, &binds[0], grid_1d((n_qb * kv_dim).div_ceil(64)));
+        self.pool.dispatch(pass, &binds[0], grid_1d((p.pooled_blocks(step) * kv_dim).div_ceil(64)));
         self.select.dispatch(pass, &binds[1], [n_qb * p.n_kv_head, 1, 1]);
         self.encode_attention(pass, binds, p, step);
     }
@@ -188,7 +209,10 @@ impl BlockSparse {
 mod tests {
     use super::*;
     use crate::cpu::f16::f32_to_f16;
-    use crate::cpu::sparse::{attention_sparse, pool_keys, select_chunk};
+    use crate::cpu::sparse::{
+        BlockScore, Budget, Chunk, Keep, SelectScratch, Selection, Summaries, attention_sparse, pool_keys,
+        select_chunk,
+    };
     use crate::gpu::buffers::{Staging, bytes_f32, bytes_u32, f32_bytes, storage, storage_init, uniform};
     use crate::gpu::testing::{Rng, gpu};
     use crate::gpu::{block_on, kernel::submit};
@@ -197,65 +221,41 @@ mod tests {
         x.iter().flat_map(|v| v.to_le_bytes()).collect()
     }
 
-    /// One random case on the GPU and the CPU twins: pooled tables, selections and outputs.
-    #[allow(clippy::too_many_arguments)]
-    fn case(
-        rng: &mut Rng,
-        n_head: usize,
-        n_kv_head: usize,
-        hd: usize,
-        block: usize,
-        keep: Keep,
-        score: BlockScore,
-        pos0: usize,
-        n: usize,
-    ) {
+    /// One random case on the GPU and the CPU twins: pooled tables, selections and outputs. Summaries of
+    /// positions before `pooled` are uploaded (pooled by earlier passes); the kernel pools the rest.
+    fn case(rng: &mut Rng, heads: Heads, rule: Rule, chunk: Chunk, pooled_len: usize) {
         let gpu = gpu();
         let kernels = BlockSparse::new(gpu);
-        let kv_len = pos0 + n;
+        let (pos0, n, block) = (chunk.pos0, chunk.n, rule.block);
+        let (n_head, n_kv_head, hd) = (heads.n_head, heads.n_kv_head, heads.hd);
+        let kv_len = chunk.kv_len();
         let n_ctx = kv_len + 7;
-        let (kv_dim, width) = (n_kv_head * hd, n_head * hd);
-        let p = SparseParams::new(block, keep, score, n_head, n_kv_head, hd, n_ctx).unwrap();
+        let (kv_dim, width) = (heads.kv_dim(), heads.width());
+        let step = Step { n_tokens: n as u32, pos0: pos0 as u32 };
+        let p = SparseParams::new(&rule, heads, n_ctx).unwrap().pooling_from(pooled_len as u32, &step);
         let (cap, s_max) = (p.n_kb_cap as usize, p.s_max as usize);
         let k: Vec<u16> = (0..n_ctx * kv_dim).map(|_| f32_to_f16(rng.f32(2.0))).collect();
         let v: Vec<u16> = (0..n_ctx * kv_dim).map(|_| f32_to_f16(rng.f32(2.0))).collect();
         let q = rng.vec(n * width, 1.5);
 
-        // CPU twins. Earlier key blocks' summaries are taken as already there (pooled by earlier chunks).
+        // CPU twins over summaries of every block.
         let (mut mean, mut min, mut max) =
             (vec![0.0; cap * kv_dim], vec![0.0; cap * kv_dim], vec![0.0; cap * kv_dim]);
         pool_keys(&k, kv_dim, kv_len, block, 0..kv_len.div_ceil(block), &mut mean, &mut min, &mut max);
-        let n_qb = p.query_blocks(&Step { n_tokens: n as u32, pos0: pos0 as u32 }) as usize;
-        let (mut sel, mut sel_len) = (vec![0u32; n_qb * n_kv_head * s_max], vec![0u32; n_qb * n_kv_head]);
-        let (mut qpool, mut scores) = (vec![0.0; n_qb * width], vec![0.0; cap]);
-        select_chunk(
-            score,
-            keep,
-            block,
-            &q,
-            n,
-            pos0,
-            n_head,
-            n_kv_head,
-            hd,
-            &mean,
-            &min,
-            &max,
-            &mut qpool,
-            &mut scores,
-            &mut sel,
-            &mut sel_len,
-        );
+        let n_qb = p.query_blocks(&step) as usize;
+        let mut cpu_sel = Selection::new(n_qb, n_kv_head, s_max);
+        let sums = Summaries { mean: &mean, min: &min, max: &max };
+        select_chunk(&rule, heads, chunk, &q, sums, &mut SelectScratch::default(), &mut cpu_sel);
+        let (sel, sel_len) = (&cpu_sel.blocks, &cpu_sel.len);
         let mut want = vec![0.0; n * width];
-        attention_sparse(&k, &v, &q, n, pos0, n_head, n_kv_head, hd, block, &sel, &sel_len, s_max, &mut want);
+        attention_sparse(&k, &v, &q, heads, chunk, block, &cpu_sel, &mut want);
 
-        // GPU: earlier blocks' summaries uploaded, the chunk's own blocks pooled by the kernel.
-        let kb0 = pos0 / block;
+        // GPU: the summaries of blocks before pool_from uploaded, the others pooled by the kernel.
+        let kb0 = p.pool_from as usize;
         let mut pooled = vec![0.0f32; 3 * cap * kv_dim];
         for (i, t) in [&mean, &min, &max].into_iter().enumerate() {
             pooled[i * cap * kv_dim..i * cap * kv_dim + kb0 * kv_dim].copy_from_slice(&t[..kb0 * kv_dim]);
         }
-        let step = Step { n_tokens: n as u32, pos0: pos0 as u32 };
         let sb = uniform(gpu, "step", &step.words());
         let pb = uniform(gpu, "params", &p.words());
         let qb = storage_init(gpu, "q", &f32_bytes(&q)).unwrap();
@@ -281,11 +281,11 @@ mod tests {
             }
         }
         let ctx =
-            format!("heads {n_head}/{n_kv_head} hd {hd} block {block} {keep:?} {score:?} pos0 {pos0} n {n}");
+            format!("heads {n_head}/{n_kv_head} hd {hd} {rule:?} pos0 {pos0} n {n} pooled {pooled_len}");
         let got_len = bytes_u32(&read(&lenb, sel_len.len()));
-        assert_eq!(got_len, sel_len, "{ctx}");
+        assert_eq!(&got_len[..], &sel_len[..n_qb * n_kv_head], "{ctx}");
         let got_sel = bytes_u32(&read(&selb, sel.len()));
-        for (item, &len) in sel_len.iter().enumerate() {
+        for (item, &len) in sel_len[..n_qb * n_kv_head].iter().enumerate() {
             let r = item * s_max..item * s_max + len as usize;
             assert_eq!(got_sel[r.clone()], sel[r], "{ctx}: item {item}");
         }
@@ -298,14 +298,34 @@ mod tests {
     #[test]
     fn block_sparse_matches_cpu_twins() {
         let mut rng = Rng::new(17);
-        let k = |sink, window, top_k| Keep { sink, window, top_k };
+        let top = |block, score, sink, window, top_k| Rule {
+            block,
+            score,
+            keep: Keep { sink, window, top_k, budget: Budget::TopK },
+        };
+        let mass = |block, score, sink, window, top_k, tau| Rule {
+            block,
+            score,
+            keep: Keep { sink, window, top_k, budget: Budget::Mass { tau } },
+        };
+        let h = |n_head, n_kv_head, hd| Heads { n_head, n_kv_head, hd };
+        let c = |pos0, n| Chunk { pos0, n };
+        use BlockScore::{MeanPool, MinMax};
         // Odd sizes: partial query and key blocks, chunks that start inside a block, blocks larger than a
-        // workgroup, a single decode token, SmolLM2's shape (9 heads over 3 KV heads of 64).
-        case(&mut rng, 9, 3, 64, 64, k(1, 2, 3), BlockScore::MeanPool, 384, 200);
-        case(&mut rng, 9, 3, 64, 64, k(1, 2, 3), BlockScore::MinMax, 0, 333);
-        case(&mut rng, 4, 2, 24, 16, k(2, 1, 4), BlockScore::MeanPool, 37, 91);
-        case(&mut rng, 6, 1, 40, 96, k(1, 3, 2), BlockScore::MinMax, 500, 150);
-        case(&mut rng, 2, 2, 8, 8, k(0, 1, 5), BlockScore::MeanPool, 250, 1);
-        case(&mut rng, 4, 4, 128, 32, k(1, 1, 2), BlockScore::MinMax, 100, 60);
+        // workgroup, a single decode token, SmolLM2's shape (9 heads over 3 KV heads of 64); summaries
+        // pooled up to the chunk, or none before it (a dense prefill or decode steps wrote those blocks).
+        case(&mut rng, h(9, 3, 64), top(64, MeanPool, 1, 2, 3), c(384, 200), 384);
+        case(&mut rng, h(9, 3, 64), top(64, MinMax, 1, 2, 3), c(0, 333), 0);
+        case(&mut rng, h(4, 2, 24), top(16, MeanPool, 2, 1, 4), c(37, 91), 37);
+        case(&mut rng, h(6, 1, 40), top(96, MinMax, 1, 3, 2), c(500, 150), 500);
+        case(&mut rng, h(2, 2, 8), top(8, MeanPool, 0, 1, 5), c(250, 1), 250);
+        case(&mut rng, h(4, 4, 128), top(32, MinMax, 1, 1, 2), c(100, 60), 100);
+        case(&mut rng, h(9, 3, 64), top(64, MinMax, 1, 2, 3), c(700, 1), 0);
+        case(&mut rng, h(4, 2, 24), top(16, MeanPool, 1, 2, 4), c(300, 40), 130);
+        // Mass budget: caps that bind and thresholds that bind, both scores.
+        case(&mut rng, h(9, 3, 64), mass(64, MeanPool, 1, 2, 6, 0.9), c(640, 300), 640);
+        case(&mut rng, h(9, 3, 64), mass(64, MinMax, 1, 2, 3, 0.95), c(0, 700), 0);
+        case(&mut rng, h(4, 2, 24), mass(16, MeanPool, 2, 1, 30, 0.5), c(37, 291), 0);
+        case(&mut rng, h(2, 2, 8), mass(8, MinMax, 0, 1, 40, 0.8), c(250, 1), 250);
     }
 }

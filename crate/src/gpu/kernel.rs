@@ -7,6 +7,9 @@ use super::Gpu;
 /// folded into a 2-D grid and the shader recovers the flat index as `id.x + id.y * groups_x * size`.
 pub const MAX_GROUPS_X: u32 = 65535;
 
+/// Structs several shaders share (`Step`, `Dims`, `Part`, `SparseParams`), prepended to every shader.
+pub const COMMON: &str = include_str!("../../../shaders/common.wgsl");
+
 pub struct Kernel {
     pub name: &'static str,
     pipeline: wgpu::ComputePipeline,
@@ -14,11 +17,12 @@ pub struct Kernel {
 }
 
 impl Kernel {
-    /// Compiles `entry` of `source`. Compile errors surface through [`Gpu::check`].
+    /// Compiles `entry` of `source` after [`COMMON`] (so compile errors count its lines too). Compile
+    /// errors surface through [`Gpu::check`].
     pub fn new(gpu: &Gpu, name: &'static str, source: &str, entry: &str) -> Kernel {
         let module = gpu.device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some(name),
-            source: wgpu::ShaderSource::Wgsl(source.into()),
+            source: wgpu::ShaderSource::Wgsl(format!("{COMMON}\n{source}").into()),
         });
         let pipeline = gpu.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
             label: Some(name),

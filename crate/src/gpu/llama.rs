@@ -20,6 +20,7 @@ use super::sample::{MAX_K, TopK, TopKBind};
 use super::weights::{QTensor, upload};
 use super::{Gpu, GpuError, Step};
 use crate::cpu::matmul::QMatrix;
+use crate::cpu::sparse::Heads;
 use crate::model::ModelError;
 use crate::model::llama::{Config, Llama};
 use crate::model::sparse::SparseConfig;
@@ -109,6 +110,11 @@ struct SparseGpu {
     buffers: Vec<wgpu::Buffer>,
     /// Whether the current forward runs sparse (its context passes the threshold).
     active: bool,
+    /// The summaries describe the cache's positions 0..pooled (all sparse layers alike: they run
+    /// together); the next sparse chunk pools from there, whatever wrote the cache after it.
+    pooled: u32,
+    /// `params` for the chunk being encoded (its `pool_from`), as written to the uniform.
+    chunk: SparseParams,
 }
 
 /// The model on the GPU with one session's KV cache.
@@ -324,16 +330,8 @@ impl GpuLlama {
         };
         let cfg = SparseConfig { block: cfg.block.max(1), ..cfg };
         let c = &self.cfg;
-        let params = SparseParams::new(
-            cfg.block,
-            cfg.keep(),
-            cfg.score,
-            c.n_head,
-            c.n_kv_head,
-            c.head_dim,
-            self.kv.n_ctx,
-        )
-        .ok_or_else(|| {
+        let heads = Heads { n_head: c.n_head, n_kv_head: c.n_kv_head, hd: c.head_dim };
+        let params = SparseParams::new(&cfg.rule(), heads, self.kv.n_ctx).ok_or_else(|| {
             GpuError::Internal(format!(
                 "block-sparse attention does not fit this model or setting on the GPU (heads {}/{}, \
                          head size {}, {} key blocks of {}); use dense attention or the CPU backend",
@@ -374,7 +372,8 @@ impl GpuLlama {
         gpu.check()?;
         let mut buffers = vec![params_buf, sel, sel_len];
         buffers.extend(pooled);
-        self.sparse = Some(SparseGpu { cfg, params, kernels, binds, buffers, active: false });
+        self.sparse =
+            Some(SparseGpu { cfg, params, kernels, binds, buffers, active: false, pooled: 0, chunk: params });
         Ok(())
     }
 
@@ -450,9 +449,16 @@ impl GpuLlama {
         let end = self.len + tokens.len();
         if let Some(sp) = self.sparse.as_mut() {
             sp.active = end > sp.cfg.dense_below_tokens;
+            sp.pooled = sp.pooled.min(self.len as u32);
         }
         let n_chunks = tokens.len().div_ceil(self.max_chunk);
         for (i, chunk) in tokens.chunks(self.max_chunk).enumerate() {
+            if let Some(sp) = self.sparse.as_mut().filter(|sp| sp.active) {
+                let step = Step { n_tokens: chunk.len() as u32, pos0: self.len as u32 };
+                sp.chunk = sp.params.pooling_from(sp.pooled, &step);
+                self.gpu.queue.write_buffer(&sp.buffers[0], 0, &words_bytes(&sp.chunk.words()));
+                sp.pooled = (self.len + chunk.len()) as u32;
+            }
             self.submit_chunk(chunk, i + 1 == n_chunks, top);
             self.gpu.check()?;
             self.len += chunk.len();
@@ -494,7 +500,7 @@ impl GpuLlama {
                 match sparse {
                     Some(sp) if i >= sp.cfg.dense_layers => {
                         let binds = &sp.binds[i - sp.cfg.dense_layers];
-                        sp.kernels.encode(pass, binds, &sp.params, &step);
+                        sp.kernels.encode(pass, binds, &sp.chunk, &step);
                     }
                     _ => k.attention.encode(pass, &l.attention, n),
                 }

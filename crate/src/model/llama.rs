@@ -26,7 +26,7 @@ use crate::cpu::matmul::{Act, QMatrix, matmul_rows};
 use crate::cpu::ops::{rmsnorm, rope_adjacent, rope_angles, silu_mul};
 use crate::cpu::pool::{Pool, SharedMut, split};
 use crate::cpu::quant::{BlockQ8, GgmlType, QK, dequantize_row};
-use crate::cpu::sparse::{gather_blocks, pool_keys, select_chunk};
+use crate::cpu::sparse::{Chunk, Heads, Summaries, gather_blocks, pool_keys, select_chunk};
 
 /// How activations meet the quantized weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -350,6 +350,7 @@ impl Llama {
         let end = s.kv.len + tokens.len();
         if let Some(sp) = s.sparse.as_mut() {
             sp.active = end > sp.cfg.dense_below_tokens;
+            sp.forget_after(s.kv.len);
         }
         for chunk in tokens.chunks(s.max_batch) {
             self.forward_chunk(s, chunk);
@@ -576,8 +577,8 @@ impl Llama {
         });
     }
 
-    /// Block-sparse attention of the chunk (see [`super::sparse`]): updates the summaries of the key
-    /// blocks the chunk wrote, selects key blocks per (query block, KV head), then runs the dense group
+    /// Block-sparse attention of the chunk (see [`super::sparse`]): brings the key-block summaries up to
+    /// the chunk's end (from the first block not pooled yet, whatever wrote it), selects key blocks per (query block, KV head), then runs the dense group
     /// kernel over each selection's keys gathered into contiguous rows.
     /// q (n, n_head * hd) -> att (n, n_head * hd), as [`Llama::attention`].
     fn attention_sparse(&self, s: &mut Session, l: usize, pos0: usize, n: usize) {
@@ -590,39 +591,32 @@ impl Llama {
         let (k, v) = (&s.kv.k[base..base + kv_len * kv_dim], &s.kv.v[base..base + kv_len * kv_dim]);
         let stats = l * n_kb * kv_dim..(l + 1) * n_kb * kv_dim;
         let (qb0, qb1) = (pos0 / block, (kv_len - 1) / block);
+        let from = sp.pooled[l].min(pos0) / block;
+        sp.pooled[l] = kv_len;
         pool_keys(
             k,
             kv_dim,
             kv_len,
             block,
-            qb0..qb1 + 1,
+            from..qb1 + 1,
             &mut sp.kmean[stats.clone()],
             &mut sp.kmin[stats.clone()],
             &mut sp.kmax[stats.clone()],
         );
-        let keep = sp.cfg.keep();
         let s_max = sp.sel.s_max;
+        let heads = Heads { n_head: c.n_head, n_kv_head: n_kv, hd };
+        let sums =
+            Summaries { mean: &sp.kmean[stats.clone()], min: &sp.kmin[stats.clone()], max: &sp.kmax[stats] };
         select_chunk(
-            sp.cfg.score,
-            keep,
-            block,
+            &sp.cfg.rule(),
+            heads,
+            Chunk { pos0, n },
             &s.q[..n * d],
-            n,
-            pos0,
-            c.n_head,
-            n_kv,
-            hd,
-            &sp.kmean[stats.clone()],
-            &sp.kmin[stats.clone()],
-            &sp.kmax[stats],
-            &mut sp.qpool,
-            &mut sp.scores,
-            &mut sp.sel.blocks,
-            &mut sp.sel.len,
+            sums,
+            &mut sp.scratch,
+            &mut sp.sel,
         );
         let n_qb = qb1 - qb0 + 1;
-        sp.sel.qb0 = qb0;
-        sp.sel.n_qb = n_qb;
         for i in 0..n_qb {
             sp.pairs_total += ((qb0 + i + 1) * n_kv) as u64;
             sp.pairs_kept += sp.sel.len[i * n_kv..(i + 1) * n_kv].iter().map(|&x| x as u64).sum::<u64>();

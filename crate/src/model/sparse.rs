@@ -9,11 +9,11 @@
 //! `dense_layers` layers always run dense.
 
 use super::llama::Config;
-pub use crate::cpu::sparse::BlockScore;
-use crate::cpu::sparse::Keep;
+pub use crate::cpu::sparse::{BlockScore, Budget, Selection};
+use crate::cpu::sparse::{Keep, Rule, SelectScratch};
 
 /// The block-sparse settings (printed by `tome bench`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct SparseConfig {
     /// Tokens per query / key block.
     pub block: usize,
@@ -21,8 +21,10 @@ pub struct SparseConfig {
     pub sink_blocks: usize,
     /// Most recent key blocks always kept, the query's own (diagonal) block included.
     pub window_blocks: usize,
-    /// Other earlier key blocks kept, the best by `score`.
+    /// Most other earlier key blocks kept, the best by `score` (exactly this many under `Budget::TopK`).
     pub top_k_blocks: usize,
+    /// How many of those are kept: a fixed count, or until a share of the estimated attention mass.
+    pub budget: Budget,
     /// Forward passes whose context ends at or below this many tokens run dense attention.
     pub dense_below_tokens: usize,
     /// The first layers stay dense (Quest does so for two: their attention is the least sparse).
@@ -43,34 +45,23 @@ impl Default for SparseConfig {
             dense_below_tokens: 2048,
             dense_layers: 2,
             score: BlockScore::MinMax,
+            budget: Budget::TopK,
         }
     }
 }
 
 impl SparseConfig {
     pub fn keep(&self) -> Keep {
-        Keep { sink: self.sink_blocks, window: self.window_blocks, top_k: self.top_k_blocks }
+        Keep {
+            sink: self.sink_blocks,
+            window: self.window_blocks,
+            top_k: self.top_k_blocks,
+            budget: self.budget,
+        }
     }
-}
 
-/// One layer's selections for the last chunk: for query blocks qb0.., per KV head, the kept key blocks.
-#[derive(Clone, Debug, Default)]
-pub struct Selection {
-    pub qb0: usize,
-    pub n_qb: usize,
-    /// Slots per (query block, KV head).
-    pub s_max: usize,
-    /// (n_qb, n_kv_head, s_max)
-    pub blocks: Vec<u32>,
-    /// (n_qb, n_kv_head)
-    pub len: Vec<u32>,
-}
-
-impl Selection {
-    /// The kept key blocks of query block `qb` (absolute index) for KV head `g`.
-    pub fn of(&self, qb: usize, g: usize, n_kv_head: usize) -> &[u32] {
-        let item = (qb - self.qb0) * n_kv_head + g;
-        &self.blocks[item * self.s_max..item * self.s_max + self.len[item] as usize]
+    pub fn rule(&self) -> Rule {
+        Rule { block: self.block, score: self.score, keep: self.keep() }
     }
 }
 
@@ -83,10 +74,12 @@ pub struct SparseState {
     pub(crate) kmean: Vec<f32>,
     pub(crate) kmin: Vec<f32>,
     pub(crate) kmax: Vec<f32>,
-    /// (n_qb, n_head * hd) mean query per query block of the chunk
-    pub(crate) qpool: Vec<f32>,
-    /// (n_key_blocks,) block scores
-    pub(crate) scores: Vec<f32>,
+    /// Per layer: the summaries describe the cache's positions 0..pooled[l]. Whatever wrote the cache
+    /// after that (a dense prefill below the threshold, decode steps, a second turn, a rewind) is
+    /// pooled by the next sparse attention of that layer before it selects.
+    pub(crate) pooled: Vec<usize>,
+    /// Pooled queries and block scores of the selection.
+    pub(crate) scratch: SelectScratch,
     /// The current layer's selection.
     pub(crate) sel: Selection,
     /// (threads, s_max * block * hd) gathered keys / values of one (query block, KV head)
@@ -120,21 +113,37 @@ impl SparseState {
             kmean: vec![0.0; n_layer * n_kb * kv_dim],
             kmin: vec![0.0; n_layer * n_kb * kv_dim],
             kmax: vec![0.0; n_layer * n_kb * kv_dim],
-            qpool: vec![0.0; n_qb * width],
-            scores: vec![0.0; n_kb],
-            sel: Selection {
-                qb0: 0,
-                n_qb: 0,
-                s_max,
-                blocks: vec![0; n_qb * n_kv_head * s_max],
-                len: vec![0; n_qb * n_kv_head],
+            pooled: vec![0; n_layer],
+            scratch: SelectScratch {
+                qpool: vec![0.0; n_qb * width],
+                head_scores: vec![0.0; (c.n_head / n_kv_head.max(1)) * n_kb],
+                scores: vec![0.0; n_kb],
             },
+            sel: Selection::new(n_qb, n_kv_head, s_max),
             gk: vec![0; threads * s_max * block * hd],
             gv: vec![0; threads * s_max * block * hd],
             trace: None,
             pairs_total: 0,
             pairs_kept: 0,
         }
+    }
+
+    /// The cache holds `len` positions before a forward: summaries past it are stale (a rewind).
+    pub(crate) fn forget_after(&mut self, len: usize) {
+        self.pooled.iter_mut().for_each(|p| *p = (*p).min(len));
+    }
+
+    /// Layer `l`'s key-block summaries (mean, min, max), each (n_key_blocks, kv_dim) for the
+    /// session's n_ctx; rows of blocks past what the layer has pooled are not meaningful.
+    pub fn summaries(&self, l: usize) -> (&[f32], &[f32], &[f32]) {
+        let n = self.kmean.len() / self.pooled.len().max(1);
+        let r = l * n..(l + 1) * n;
+        (&self.kmean[r.clone()], &self.kmin[r.clone()], &self.kmax[r])
+    }
+
+    /// Positions of the cache that layer `l`'s summaries describe.
+    pub fn pooled_len(&self, l: usize) -> usize {
+        self.pooled.get(l).copied().unwrap_or(0)
     }
 
     /// Counts a layer that ran dense over the chunk at pos0..pos0+n (all its causal block pairs kept).

@@ -12,7 +12,7 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::{Value, json};
 use tome::model::Llama;
-use tome::model::sparse::{BlockScore, SparseConfig};
+use tome::model::sparse::{BlockScore, Budget, SparseConfig};
 use tome::{Error, Result};
 
 #[derive(Args)]
@@ -42,6 +42,10 @@ pub struct BenchSparseArgs {
     pub score: Vec<ScoreArg>,
     #[arg(long, value_delimiter = ',')]
     pub dense_layers: Vec<usize>,
+    /// Attention-mass shares tau for the mass budget (0: the fixed top-k rule); `--top-k` is then the
+    /// most middle blocks kept. Unset: the default budget.
+    #[arg(long, value_delimiter = ',')]
+    pub tau: Vec<f32>,
     #[arg(long)]
     pub block: Option<usize>,
     #[arg(long)]
@@ -78,20 +82,28 @@ fn configs(a: &BenchSparseArgs) -> Vec<SparseConfig> {
             })
             .collect()
     };
+    let budgets: Vec<Budget> = if a.tau.is_empty() {
+        vec![d.budget]
+    } else {
+        a.tau.iter().map(|&tau| if tau > 0.0 { Budget::Mass { tau } } else { Budget::TopK }).collect()
+    };
     let mut out = Vec::new();
     for &score in &scores {
         for &dense_layers in &or(&a.dense_layers, d.dense_layers) {
             for &window_blocks in &or(&a.window, d.window_blocks) {
                 for &top_k_blocks in &or(&a.top_k, d.top_k_blocks) {
-                    out.push(SparseConfig {
-                        block: a.block.unwrap_or(d.block),
-                        sink_blocks: a.sink.unwrap_or(d.sink_blocks),
-                        window_blocks,
-                        top_k_blocks,
-                        dense_below_tokens: a.dense_below.unwrap_or(d.dense_below_tokens),
-                        dense_layers,
-                        score,
-                    });
+                    for &budget in &budgets {
+                        out.push(SparseConfig {
+                            block: a.block.unwrap_or(d.block),
+                            sink_blocks: a.sink.unwrap_or(d.sink_blocks),
+                            window_blocks,
+                            top_k_blocks,
+                            dense_below_tokens: a.dense_below.unwrap_or(d.dense_below_tokens),
+                            dense_layers,
+                            score,
+                            budget,
+                        });
+                    }
                 }
             }
         }
@@ -188,6 +200,8 @@ struct Tally {
     chance: Vec<f64>,
     needle_kl: Vec<f64>,
     needle_top1: Vec<f64>,
+    /// (depth, recall, KL at the question) per needle prompt
+    by_depth: Vec<(f64, f64, f64)>,
 }
 
 fn compare(dense: &[Vec<f32>], sparse: &[Vec<f32>]) -> (f64, f64, f64) {
@@ -233,8 +247,8 @@ pub fn bench_sparse(args: &BenchSparseArgs) -> Result<()> {
                     prefill(&model, &mut s, &[&tokens], Some(*cfg), args.last, false)?;
                 let (km, kl_last, top1) = compare(&dense, &sparse);
                 eprintln!(
-                    "{n} tokens, novel {i}: k={} w={} dl={} {:?}: KL {km:.4} (last {kl_last:.4}), top-1 {top1:.3}, skipped {skipped:.3}, {secs:.1}s vs dense {dense_s:.1}s",
-                    cfg.top_k_blocks, cfg.window_blocks, cfg.dense_layers, cfg.score
+                    "{n} tokens, novel {i}: k={} w={} dl={} {:?} {:?}: KL {km:.4} (last {kl_last:.4}), top-1 {top1:.3}, skipped {skipped:.3}, {secs:.1}s vs dense {dense_s:.1}s",
+                    cfg.top_k_blocks, cfg.window_blocks, cfg.dense_layers, cfg.score, cfg.budget
                 );
                 tal.kl_mean.push(km);
                 tal.kl_last.push(kl_last);
@@ -274,9 +288,10 @@ pub fn bench_sparse(args: &BenchSparseArgs) -> Result<()> {
                 let (kld, _, top1) = compare(&dense, &sparse);
                 let (recall, chance) = evidence_recall(&model, &s, cfg, n0, n1, q_start, tokens.len());
                 eprintln!(
-                    "{n} tokens, needle {j} at {depth:.2}: k={} w={} {:?}: recall {recall:.3} (chance {chance:.3}), KL {kld:.4}, top-1 {top1}",
-                    cfg.top_k_blocks, cfg.window_blocks, cfg.score
+                    "{n} tokens, needle {j} at {depth:.2}: k={} w={} {:?} {:?}: recall {recall:.3} (chance {chance:.3}), KL {kld:.4}, top-1 {top1}",
+                    cfg.top_k_blocks, cfg.window_blocks, cfg.score, cfg.budget
                 );
+                tal.by_depth.push((depth, recall, kld));
                 tal.recall.push(recall);
                 tal.chance.push(chance);
                 tal.needle_kl.push(kld);
@@ -309,6 +324,7 @@ pub fn bench_sparse(args: &BenchSparseArgs) -> Result<()> {
                             "evidence_recall_by_chance": mean(&t.chance),
                             "needle_kl": mean(&t.needle_kl),
                             "needle_top1_agreement": mean(&t.needle_top1),
+                            "needles_by_depth": t.by_depth.iter().map(|&(d, r, k)| json!({"depth": d, "evidence_recall": r, "kl": k})).collect::<Vec<_>>(),
                         }),
                     )
                 })
@@ -329,8 +345,8 @@ pub fn bench_sparse(args: &BenchSparseArgs) -> Result<()> {
 }
 
 /// Share of the needle's key blocks [n0, n1) kept by the question's query blocks [q0, end), over every
-/// layer and KV head (from the last forward's trace); and what keeping `top_k` of the middle blocks at
-/// random would give.
+/// layer and KV head (from the last forward's trace); and what keeping as many of the middle blocks
+/// (neither sink nor window) at random would give.
 fn evidence_recall(
     m: &Llama,
     s: &tome::model::Session,
@@ -350,13 +366,15 @@ fn evidence_recall(
             if qb < sel.qb0 || qb >= sel.qb0 + sel.n_qb {
                 continue;
             }
+            let forced = (cfg.sink_blocks + cfg.window_blocks).min(qb + 1);
+            let middle = qb + 1 - forced;
             for g in 0..n_kv {
                 let blocks = sel.of(qb, g, n_kv);
                 kept += needle.iter().filter(|x| blocks.contains(x)).count();
                 total += needle.len();
+                let kept_middle = blocks.len().saturating_sub(forced);
+                chance.push(if middle == 0 { 1.0 } else { kept_middle as f64 / middle as f64 });
             }
-            let middle = (qb + 1).saturating_sub(cfg.sink_blocks + cfg.window_blocks);
-            chance.push((cfg.top_k_blocks as f64 / middle.max(1) as f64).min(1.0));
         }
     }
     (if total == 0 { 0.0 } else { kept as f64 / total as f64 }, mean(&chance))
@@ -401,18 +419,24 @@ fn bench_sparse_gpu(args: &BenchSparseArgs) -> Result<()> {
         let staging = Staging::new(&gpu, 4);
         let time = |cfg: &SparseConfig, all: bool| -> Result<f64> {
             let keep = if all {
-                tome::cpu::sparse::Keep { sink: 0, window: 1, top_k: n.div_ceil(cfg.block) }
+                tome::cpu::sparse::Keep {
+                    sink: 0,
+                    window: 1,
+                    top_k: n.div_ceil(cfg.block),
+                    budget: Budget::TopK,
+                }
             } else {
                 cfg.keep()
             };
+            let rule = tome::cpu::sparse::Rule { keep, ..cfg.rule() };
+            let heads = tome::cpu::sparse::Heads { n_head, n_kv_head, hd };
             let none = || {
                 tome::gpu::GpuError::Internal(format!(
                     "{n} tokens in blocks of {} is outside the sparse kernels' range",
                     cfg.block
                 ))
             };
-            let p =
-                SparseParams::new(cfg.block, keep, cfg.score, n_head, n_kv_head, hd, n).ok_or_else(none)?;
+            let p = SparseParams::new(&rule, heads, n).ok_or_else(none)?;
             let n_qb = chunk.div_ceil(cfg.block) + 1;
             let params = uniform(&gpu, "params", &p.words());
             let pooled = storage(&gpu, "pooled", (3 * p.n_kb_cap as usize * kv_dim * 4) as u64)?;
@@ -423,7 +447,9 @@ fn bench_sparse_gpu(args: &BenchSparseArgs) -> Result<()> {
             for pos0 in (0..n).step_by(chunk) {
                 let t = Instant::now();
                 let step = Step { n_tokens: chunk.min(n - pos0) as u32, pos0: pos0 as u32 };
+                let p = p.pooling_from(pos0 as u32, &step);
                 write(&gpu, &step_b, 0, &words_bytes(&step.words()));
+                write(&gpu, &params, 0, &words_bytes(&p.words()));
                 if all {
                     // Dense: every causal block, written by the host, so no selection is timed.
                     let (s_max, qb0) = (p.s_max as usize, pos0 / cfg.block);
