@@ -110,7 +110,14 @@
     var from = document.getElementById(cited.anchor);
     var marks = mark(from, cited.quote);
     var target = marks[0] || from;
-    if (target) target.scrollIntoView({ block: marks[0] ? 'center' : 'start' });
+    if (!target) return;
+    var show = function () { target.scrollIntoView({ block: marks[0] ? 'center' : 'start' }); };
+    show();
+    // The browser scrolls to the address's #anchor once the page has loaded, which would put the quote
+    // back at the top edge: centre it again after that.
+    if (document.readyState !== 'complete') {
+      window.addEventListener('load', function () { requestAnimationFrame(show); }, { once: true });
+    }
   }
 
   function ready() {
