@@ -2,44 +2,12 @@
 //! dequantize-then-multiply reference, on random blocks and random activations.
 
 use tome::cpu::Isa;
+use tome::cpu::check::{Rng, random_row};
 use tome::cpu::f16::f32_to_f16;
 use tome::cpu::quant::{BlockQ8, GgmlType, QK, dequantize_q8, dequantize_row, quantize_row_q8};
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn f(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
-    }
-}
-
-/// Random blocks of type `ty`: random quant bytes, scales like real weights (small, either sign).
-fn random_row(ty: GgmlType, nb: usize, rng: &mut Rng) -> Vec<u8> {
-    let mut row = Vec::new();
-    for _ in 0..nb {
-        let d = f32_to_f16(rng.f() * 0.05).to_le_bytes();
-        match ty {
-            GgmlType::Q4_0 => row.extend(d),
-            GgmlType::Q4_1 => {
-                row.extend(d);
-                row.extend(f32_to_f16(rng.f() * 0.2).to_le_bytes());
-            }
-            GgmlType::Q8_0 => row.extend(d),
-            _ => unreachable!(),
-        }
-        let n = if ty == GgmlType::Q8_0 { 32 } else { 16 };
-        row.extend((0..n).map(|_| rng.next() as u8));
-    }
-    row
-}
-
 fn check(ty: GgmlType) {
-    let mut rng = Rng(0x1234_5678_9abc_def1 ^ ty.block_bytes() as u64);
+    let mut rng = Rng::new(ty.block_bytes() as u32);
     for &(rows, tokens, nb) in &[(1, 1, 1), (4, 1, 18), (7, 5, 18), (4, 9, 48), (5, 4, 3)] {
         let n = nb * QK;
         let w: Vec<u8> = (0..rows).flat_map(|_| random_row(ty, nb, &mut rng)).collect();
@@ -141,7 +109,7 @@ fn q8_0_dot_matches_f32_reference() {
 
 #[test]
 fn q8_activation_quantization_round_trips_within_half_a_step() {
-    let mut rng = Rng(99);
+    let mut rng = Rng::new(99);
     let x: Vec<f32> = (0..256).map(|_| rng.f() * 10.0).collect();
     let mut q = vec![BlockQ8::default(); 8];
     quantize_row_q8(&x, &mut q);
@@ -159,7 +127,7 @@ fn q8_activation_quantization_round_trips_within_half_a_step() {
 
 #[test]
 fn simd_activation_quantization_is_bit_exact() {
-    let mut rng = Rng(77);
+    let mut rng = Rng::new(77);
     let mut x: Vec<f32> = (0..32 * 40).map(|_| rng.f() * 4.0).collect();
     x[5] = 300.0; // an outlier block, as in real activations
     x[40..72].fill(0.0); // an all-zero block
@@ -179,7 +147,7 @@ fn simd_activation_quantization_is_bit_exact() {
 
 #[test]
 fn grouped_attention_matches_scalar() {
-    let mut rng = Rng(21);
+    let mut rng = Rng::new(21);
     let (hd, g, len, stride) = (64, 3, 37, 192);
     let k: Vec<u16> = (0..len * stride).map(|_| f32_to_f16(rng.f())).collect();
     let v: Vec<u16> = (0..len * stride).map(|_| f32_to_f16(rng.f())).collect();
@@ -201,7 +169,7 @@ fn grouped_attention_matches_scalar() {
 
 #[test]
 fn f16_kernels_match_scalar() {
-    let mut rng = Rng(5);
+    let mut rng = Rng::new(5);
     let k: Vec<u16> = (0..64).map(|_| f32_to_f16(rng.f())).collect();
     let q: Vec<f32> = (0..64).map(|_| rng.f()).collect();
     let want = Isa::Scalar.dot_f16_f32(&k, &q);

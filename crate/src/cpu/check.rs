@@ -28,22 +28,22 @@ pub struct KernelReport {
     pub kernels: Vec<KernelDiff>,
 }
 
-/// xorshift64: the same inputs for a seed on every platform.
-struct Rng(u64);
+/// xorshift64: the same inputs for a seed on every platform (also the quantized-kernel tests').
+pub struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u32) -> Rng {
+    pub fn new(seed: u32) -> Rng {
         Rng(0x9e37_79b9_7f4a_7c15 ^ (((seed as u64) << 1) | 1))
     }
-    fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
     /// Uniform in [-1, 1).
-    fn f(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
+    pub fn f(&mut self) -> f32 {
+        (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
     }
 }
 
@@ -69,7 +69,7 @@ impl Diff {
 }
 
 /// Random weight blocks of type `ty`: random quant bytes, scales like real weights (small, either sign).
-fn random_row(ty: GgmlType, nb: usize, rng: &mut Rng) -> Vec<u8> {
+pub fn random_row(ty: GgmlType, nb: usize, rng: &mut Rng) -> Vec<u8> {
     let mut row = Vec::with_capacity(nb * ty.block_bytes());
     for _ in 0..nb {
         row.extend(f32_to_f16(rng.f() * 0.05).to_le_bytes());
@@ -77,7 +77,7 @@ fn random_row(ty: GgmlType, nb: usize, rng: &mut Rng) -> Vec<u8> {
             row.extend(f32_to_f16(rng.f() * 0.2).to_le_bytes());
         }
         let n = if ty == GgmlType::Q8_0 { QK } else { QK / 2 };
-        row.extend((0..n).map(|_| rng.next() as u8));
+        row.extend((0..n).map(|_| rng.next_u64() as u8));
     }
     row
 }
