@@ -54,9 +54,9 @@ async function tomeRun(q1, q2) {
   const m = meter(page);
   await page.goto(`${server.url}${start}`);
   const widget = page.locator('tome-reader');
-  await widget.locator('input:not([disabled])').waitFor({ timeout: 60_000 });
+  await widget.locator('input[type=search]:not([disabled])').waitFor({ timeout: 60_000 });
   const ask = async (q) => {
-    await widget.locator('input').fill(q);
+    await widget.locator('input[type=search]').fill(q);
     const done = page.evaluate(() => new Promise((r) => document.querySelector('tome-reader')
       .addEventListener('answered', (e) => r(e.detail.ms), { once: true })));
     await widget.locator('button[type=submit]').click();
