@@ -273,12 +273,15 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
     Ok(Some(join(pages)))
 }
 
-/// A generator's search page, or an index of the site (mostly link text): it repeats the
-/// titles of the pages it lists and would shadow them.
+/// A generator's search page, an index of the site (mostly link text), or a listing of the
+/// project's source code (Sphinx's viewcode pages under `_modules/`): the first two repeat the
+/// titles of the pages they list, the last the names every API question uses, and both would
+/// shadow the pages a reader wants.
 fn is_index_page(path: &str, page: &HtmlPage) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     matches!(name, "search.html" | "genindex.html" | "py-modindex.html" | "404.html")
         || name.starts_with("genindex-")
+        || path.starts_with("_modules/")
         || page.link_bytes * 10 > page.text.len() * 7
 }
 
@@ -440,7 +443,8 @@ mod tests {
     }
 
     /// A small invented site: a sidebar naming two pages, a third reached by `next`, a copy of
-    /// the first page outside the sidebar, a print-all page marked noindex, an index of links.
+    /// the first page outside the sidebar, a print-all page marked noindex, an index of links, a
+    /// page of source code.
     fn harbour(dir: &Path) {
         let nav = r#"<nav><ol><li><a href="boats.html">Boats</a><ol><li><a href="sub/knots.html">Knots</a></li></ol></li></ol></nav>"#;
         let boats = format!(
@@ -469,6 +473,14 @@ mod tests {
             ),
             ("index.html", page("Boats", &boats, None)),
             ("print.html", format!("<meta name=\"robots\" content=\"noindex\">{boats}")),
+            (
+                "_modules/rigging.html",
+                page(
+                    "rigging",
+                    "<main><h1>Source code for rigging</h1><pre>def hoist(sail):\n    return sail.up()</pre></main>",
+                    None,
+                ),
+            ),
             (
                 "genindex.html",
                 page(
