@@ -272,7 +272,8 @@ mod tests {
         );
         let d = doc(&text);
         let index = Index::build(&d, &Outline::build(&d, false));
-        let garden: Vec<usize> = (0..index.passages.len()).filter(|&i| index.passages[i].path == ["Garden"]).collect();
+        let garden: Vec<usize> =
+            (0..index.passages.len()).filter(|&i| index.passages[i].path == ["Garden"]).collect();
         assert!(garden.len() >= 2, "the garden's words spread over passages");
         let spade = &index.query_terms("spade")[0];
         let compost = &index.query_terms("compost")[0];
