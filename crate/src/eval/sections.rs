@@ -90,6 +90,10 @@ pub struct SectionItem {
     /// The passages read, in retrieval's order: (retrieval score, the model's score when it
     /// re-ranked, inside a gold section).
     pub retrieved: Vec<(f32, Option<f32>, bool)>,
+    /// The section title and page of each passage read, in retrieval's order.
+    pub retrieved_at: Vec<(String, u32)>,
+    /// Rank (1-based) of the first passage inside a gold section among all passages, and its score.
+    pub gold_rank: Option<(usize, f32)>,
 }
 
 /// Outcome flags of one question.
@@ -272,6 +276,19 @@ pub fn run_with(
             tally.add(outcome);
         }
         if details {
+            let retrieved_at = retrieved
+                .iter()
+                .map(|&p| {
+                    let p = &index.passages[p];
+                    (p.path.last().cloned().unwrap_or_default(), p.page)
+                })
+                .collect();
+            let all = qa::retrieve::run(doc, index, &item.question, index.passages.len());
+            let gold_rank = all
+                .hits
+                .iter()
+                .position(|h| inside(index.passages[h.passage].span.start))
+                .map(|r| (r + 1, all.hits[r].score));
             results.push(SectionItem {
                 id: item.id.clone(),
                 question: item.question.clone(),
@@ -283,6 +300,8 @@ pub fn run_with(
                 retrieve_rank: retrieve_rank.map(|r| r + 1),
                 search_rank: search_rank.map(|r| r + 1),
                 retrieved: listed,
+                retrieved_at,
+                gold_rank,
             });
         }
     }

@@ -57,12 +57,21 @@ pub struct Index {
     bm25: Bm25,
     /// Term -> segments whose outline path holds it.
     path_terms: FxMap<Box<str>, Vec<u32>>,
+    /// BM25 over whole segments (one document a segment), for the section field of
+    /// [`Index::add_section_scores`]; None for an index over passages cut elsewhere.
+    sections: Option<Bm25>,
 }
 
 impl Index {
     pub fn build(doc: &Document, outline: &Outline) -> Index {
         let (passages, segments) = passages::build(doc, outline);
-        Index::from_parts(doc, passages, segments)
+        let mut index = Index::from_parts(doc, passages, segments);
+        let texts = index.segments.iter().map(|s| {
+            let (first, last) = (&index.passages[s.passages.start], &index.passages[s.passages.end - 1]);
+            &doc.text[first.span.start..last.span.end]
+        });
+        index.sections = Some(Bm25::build(texts));
+        index
     }
 
     /// An index over passages cut elsewhere (a site's pack stores them; a reader of the pack
@@ -101,7 +110,7 @@ impl Index {
                 });
             }
         }
-        Index { passages, segments, bm25, path_terms }
+        Index { passages, segments, bm25, path_terms, sections: None }
     }
 
     /// The distinct terms of a query that carry meaning (function words dropped unless the
@@ -145,6 +154,24 @@ impl Index {
             if let Some(segment) = self.segments.get(s as usize) {
                 for score in scores.get_mut(segment.passages.clone()).unwrap_or_default() {
                     *score += PATH_BOOST * qt.idf * qt.weight;
+                }
+            }
+        }
+    }
+
+    /// Adds `weight` times a query term's BM25 score over each passage's whole section (its
+    /// segment: the text from the section's heading to the next one) to every passage of the
+    /// section: a section about a thing spreads its words over several passages, and a reader's
+    /// question may share a few with each. Nothing for an index without sections.
+    pub fn add_section_scores(&self, qt: &QueryTerm, weight: f32, scores: &mut [f32]) {
+        let Some(sections) = &self.sections else { return };
+        let Some(id) = sections.term_id(&qt.term) else { return };
+        let mut by_segment = vec![0.0f32; self.segments.len()];
+        sections.add_scores(id, qt.weight * weight, &mut by_segment);
+        for (segment, &s) in self.segments.iter().zip(&by_segment) {
+            if s > 0.0 {
+                for score in scores.get_mut(segment.passages.clone()).unwrap_or_default() {
+                    *score += s;
                 }
             }
         }
@@ -234,6 +261,39 @@ mod tests {
         let hits = index.search(&d, "library", 3);
         assert_eq!(index.passages[hits[0].passage].path, ["Library"]);
         assert!(index.search(&d, "zeppelin", 3).is_empty());
+    }
+
+    #[test]
+    fn a_section_holding_all_the_words_lifts_each_of_its_passages() {
+        let filler = "Words about walks in the morning and the weather after lunch. ".repeat(25);
+        let text = format!(
+            "# Shed\n\nThe spade hangs by the door.\n\n{filler}\n\n# Garden\n\nThe spade hangs by the gate.\n\n\
+             {filler}\n\n{filler}\n\nThe compost heap is by the wall.\n"
+        );
+        let d = doc(&text);
+        let index = Index::build(&d, &Outline::build(&d, false));
+        let garden: Vec<usize> =
+            (0..index.passages.len()).filter(|&i| index.passages[i].path == ["Garden"]).collect();
+        assert!(garden.len() >= 2, "the garden's words spread over passages");
+        let spade = &index.query_terms("spade")[0];
+        let compost = &index.query_terms("compost")[0];
+        let (mut plain, mut with) = (vec![0.0; index.passages.len()], vec![0.0; index.passages.len()]);
+        for qt in [spade, compost] {
+            index.add_term_scores(qt, &mut plain);
+            index.add_term_scores(qt, &mut with);
+            index.add_section_scores(qt, 0.3, &mut with);
+        }
+        let (shed, gate) = (0, garden[0]);
+        assert!(d.slice(index.passages[gate].span).contains("gate"));
+        // The passage alone: the shed's spade ranks as high as the garden's; with its section the
+        // garden's passage, whose section also holds the compost, ranks higher.
+        assert!(plain[gate] <= plain[shed], "{} {}", plain[gate], plain[shed]);
+        assert!(with[gate] > with[shed], "{} {}", with[gate], with[shed]);
+        // An index over passages cut elsewhere has no sections: nothing is added.
+        let cut = Index::from_passages(&d, index.passages.clone());
+        let mut none = vec![0.0; index.passages.len()];
+        cut.add_section_scores(spade, 0.3, &mut none);
+        assert!(none.iter().all(|&s| s == 0.0));
     }
 
     #[test]

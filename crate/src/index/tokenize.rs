@@ -34,6 +34,16 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str, usize, usize)) {
             }
             continue;
         }
+        if c == '%'
+            && let Some(len) = percent_operator(&text[start..])
+        {
+            // Skip the operator's other characters.
+            while chars.peek().is_some_and(|&(at, _)| at < start + len) {
+                chars.next();
+            }
+            f(&text[start..start + len], start, start + len);
+            continue;
+        }
         if !c.is_alphanumeric() {
             continue;
         }
@@ -64,6 +74,20 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str, usize, usize)) {
         stem(&mut term);
         f(&term, start, end);
     }
+}
+
+/// Longest inside of an operator written between percent signs.
+const MAX_OPERATOR: usize = 4;
+
+/// The byte length of an operator written between percent signs at the start of `text` ("%in%",
+/// "%*%", "%%", as R and other languages name theirs): code manuals explain them by name, and
+/// their letters alone are a function word or nothing at all. Lowercase letters and symbols
+/// inside, no space.
+fn percent_operator(text: &str) -> Option<usize> {
+    let inner = text.strip_prefix('%')?;
+    let end = inner.find('%')?;
+    let ok = |c: char| c.is_ascii_lowercase() || (c.is_ascii_punctuation() && c != '%');
+    (inner[..end].chars().count() <= MAX_OPERATOR && inner[..end].chars().all(ok)).then_some(end + 2)
 }
 
 /// The terms of a text, in order.
@@ -251,6 +275,14 @@ mod tests {
             assert!(!meet(a, b), "{a} / {b}");
         }
         assert!(roots("3d").is_empty() && roots("论文").is_empty());
+    }
+
+    #[test]
+    fn operators_between_percent_signs_are_terms() {
+        assert_eq!(terms("x %in% y, A %*% B, 7 %% 2"), ["x", "%in%", "y", "a", "%*%", "b", "7", "%%", "2"]);
+        // A percentage is a number and a sign, not an operator.
+        assert_eq!(terms("50% of 30% of the Days"), ["50", "of", "30", "of", "the", "day"]);
+        assert_eq!(spans("a %o% b")[1], ("%o%".to_string(), "%o%"));
     }
 
     #[test]
