@@ -33,12 +33,16 @@ fi
 # The threaded build (web/pkg/mt), which a cross-origin isolated page loads (web/js/threads.js): the same
 # crate with wasm atomics, so helper Web Workers share the model's memory (cpu/pool.rs). std must be
 # rebuilt with atomics, which takes a nightly with rust-src: pinned by scripts/wasm-mt-toolchain.sh, used for
-# this build only (scripts/setup.sh installs it). rustc passes the shared-memory link arguments itself
-# (--shared-memory --import-memory --max-memory=1 GiB, the TLS exports wasm-bindgen needs).
+# this build only (scripts/setup.sh installs it). The link arguments make the memory shared and imported
+# (so helper workers can be given it), with a fixed maximum (2 GiB: the model's 98 MB, its copy while
+# loading, a large PDF), and export the TLS symbols wasm-bindgen's thread start-up needs.
 # TOME_SKIP_MT=1 skips it (the page then runs on one thread everywhere).
 if [ "${TOME_SKIP_MT:-}" != 1 ]; then
   mt_toolchain=$(scripts/wasm-mt-toolchain.sh)
-  RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128" \
+  mt_link="-C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=2147483648"
+  mt_link+=" -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size"
+  mt_link+=" -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
+  RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 $mt_link" \
     cargo "+$mt_toolchain" build --release --lib -p tome --target wasm32-unknown-unknown \
     -Z build-std=panic_abort,std --target-dir target/wasm-mt
   mt=target/wasm-mt/wasm32-unknown-unknown/release/tome.wasm

@@ -285,12 +285,12 @@ mod helpers {
                 let mut g = lock(&LENDING);
                 IDLE.fetch_add(1, SeqCst);
                 let got = loop {
-                    if let Some(s) = &g.shared
+                    if let Some(s) = g.shared.clone()
                         && g.next < g.n
                     {
                         let i = g.next;
                         g.next += 1;
-                        break (s.clone(), i, g.n);
+                        break (s, i, g.n);
                     }
                     g = CALL.wait(g).unwrap_or_else(|e| e.into_inner());
                 };
