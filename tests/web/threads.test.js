@@ -1,7 +1,8 @@
 // Threads in the page. `tome serve` isolates the app (COOP/COEP): its worker loads the threaded build
 // and runs the model's matmuls on helper Web Workers sharing one memory. A plain static host does not
 // isolate: the single-thread build runs and the page says why it has one thread. Both give the same
-// greedy ids (each output row is computed by one thread with the same kernel). The pack widget on a
+// greedy ids (each output row is computed by one thread with the same kernel). On a static host the
+// app's service worker adds COOP/COEP, so the second visit has threads. The pack widget on a
 // non-isolated host page still answers with the model, on one thread.
 // Skipped when assets/ has no model file (scripts/fetch-model.sh).
 
@@ -78,6 +79,22 @@ test('the app on a non-isolated host says why the model has one thread', { skip 
   const state = page.locator('#reader .model-state[data-state=ready]');
   await state.waitFor({ timeout: 300_000 });
   assert.match(await state.textContent(), /on the CPU \(one thread; page not cross-origin isolated\)/);
+  assert.deepEqual(b.errors, []);
+});
+
+test('a static host: once the service worker serves the app, the page is isolated and has 2 threads', { skip }, async () => {
+  const { page, b } = await pageOn(await serveWithoutIsolation());
+  assert.equal(await page.evaluate(() => self.crossOriginIsolated), false, 'the first visit: the host sends no COOP/COEP');
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+    }
+  });
+  await page.reload();
+  const two = await greedyIn(page, 2);
+  assert.equal(two.isolated, true, 'the service worker added COOP/COEP');
+  assert.equal(two.info.threads, 2, JSON.stringify(two.info.backend));
   assert.deepEqual(b.errors, []);
 });
 
