@@ -30,7 +30,10 @@ struct Shared {
 }
 
 #[derive(Clone, Copy)]
-struct JobPtr(#[cfg_attr(not(any(not(target_family = "wasm"), target_feature = "atomics")), allow(dead_code))] *const Job);
+struct JobPtr(
+    #[cfg_attr(not(any(not(target_family = "wasm"), target_feature = "atomics")), allow(dead_code))]
+    *const Job,
+);
 // SAFETY: the pointee is Sync and outlives every use (run() waits for all workers before returning).
 unsafe impl Send for JobPtr {}
 

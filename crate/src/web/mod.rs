@@ -483,7 +483,9 @@ mod panic_message {
                     // In the threaded build a helper's panic comes first; the model's thread then
                     // panics because of it: keep both.
                     *last = Some(match last.take() {
-                        Some(before) if cfg!(target_feature = "atomics") => format!("{info} (after: {before})"),
+                        Some(before) if cfg!(target_feature = "atomics") => {
+                            format!("{info} (after: {before})")
+                        }
                         _ => info.to_string(),
                     });
                 }
