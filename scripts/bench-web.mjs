@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The model's speed in headless Chromium (Debian's /usr/bin/chromium, the tests' set-up): tome's wasm
 // CPU path next to wllama (npm @wllama/wllama, llama.cpp in wasm) on the same GGUF, the same prompt
-// token ids and the same decode length, one thread each, and wllama with two threads (the page is
-// cross-origin isolated), then tome's time to the first answer token of a real reading prompt
-// (tome_ttft). BENCH_QUERY='&engines=tome,tome-scalar,wllama,ttft' also times tome's scalar kernels. Prints JSON: medians per engine and tome/wllama ratios (see web/js/bench.js).
+// token ids and the same decode length, with one thread and with two (tome's threaded build; the page is
+// cross-origin isolated; BENCH_QUERY='&threads=1' for one only), then tome's time to the first answer
+// token of a real reading prompt with each thread count (tome_ttft_1t, tome_ttft_2t). BENCH_QUERY='&engines=tome,tome-scalar,wllama,ttft' also times tome's scalar kernels. Prints JSON: medians per engine and tome/wllama ratios (see web/js/bench.js).
 //   node scripts/bench-web.mjs [prefill=128] [decode=64] [reps=3]
 // Needs scripts/build-web.sh, npm ci (wllama is a devDependency) and assets/SmolLM2-135M-Instruct.Q4_1.gguf.
 //

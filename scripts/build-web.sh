@@ -30,6 +30,34 @@ if [ ! -f "$out/tome_bg.wasm" ] || [ "$wasm" -nt "$out/tome_bg.wasm" ]; then
   mv "$out/tome_bg.opt.wasm" "$out/tome_bg.wasm"
 fi
 
+# The threaded build (web/pkg/mt), which a cross-origin isolated page loads (web/js/threads.js): the same
+# crate with wasm atomics, so helper Web Workers share the model's memory (cpu/pool.rs). std must be
+# rebuilt with atomics, which takes a nightly with rust-src: pinned by scripts/wasm-mt-toolchain.sh, used for
+# this build only (scripts/setup.sh installs it). The link arguments make the memory shared and imported
+# (so helper workers can be given it), with a fixed maximum (2 GiB: the model's 98 MB, its copy while
+# loading, a large PDF), and export the TLS symbols wasm-bindgen's thread start-up needs.
+# TOME_SKIP_MT=1 skips it (the page then runs on one thread everywhere).
+if [ "${TOME_SKIP_MT:-}" != 1 ]; then
+  mt_toolchain=$(scripts/wasm-mt-toolchain.sh)
+  mt_link="-C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=2147483648"
+  mt_link+=" -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size"
+  mt_link+=" -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
+  RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 $mt_link" \
+    cargo "+$mt_toolchain" build --release --lib -p tome --target wasm32-unknown-unknown \
+    -Z build-std=panic_abort,std --target-dir target/wasm-mt
+  mt=target/wasm-mt/wasm32-unknown-unknown/release/tome.wasm
+  mkdir -p "$out/mt"
+  if [ ! -f "$out/mt/tome_mt_bg.wasm" ] || [ "$mt" -nt "$out/mt/tome_mt_bg.wasm" ]; then
+    wasm-bindgen --target web --no-typescript --out-dir "$out/mt" --out-name tome_mt "$mt"
+    node_modules/binaryen/bin/wasm-opt -O2 --enable-threads --enable-simd --enable-bulk-memory \
+      --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types \
+      --enable-multivalue "$out/mt/tome_mt_bg.wasm" -o "$out/mt/tome_mt_bg.opt.wasm"
+    mv "$out/mt/tome_mt_bg.opt.wasm" "$out/mt/tome_mt_bg.wasm"
+  fi
+else
+  rm -rf "$out/mt"
+fi
+
 # The lean pack reader for documentation sites' widget (<tome-reader pack>): no PDF reader, no
 # model, no tokenizer, no HTML parser; optimised for size (its visitors pay for every byte).
 CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
@@ -81,3 +109,8 @@ echo "build-web: web/pkg ready (version $version); tome_bg.wasm $raw bytes, $gz 
 lraw=$(stat -c %s "$out/pack/tome_pack_bg.wasm")
 lgz=$(gzip -9 -c "$out/pack/tome_pack_bg.wasm" | wc -c)
 echo "build-web: pack reader web/pkg/pack/tome_pack_bg.wasm $lraw bytes, $lgz gzipped"
+if [ -f "$out/mt/tome_mt_bg.wasm" ]; then
+  mraw=$(stat -c %s "$out/mt/tome_mt_bg.wasm")
+  mgz=$(gzip -9 -c "$out/mt/tome_mt_bg.wasm" | wc -c)
+  echo "build-web: threaded build web/pkg/mt/tome_mt_bg.wasm $mraw bytes, $mgz gzipped"
+fi

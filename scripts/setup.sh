@@ -2,7 +2,8 @@
 # Installs what tome's build and tests need on a fresh Debian machine; each step is skipped when done.
 #   - poppler-utils (pdftotext: the anchor of `tome bench ingest`), qpdf (tests make an encrypted PDF)
 #   - Mesa's Vulkan drivers (lavapipe: the GPU kernel tests run on this software GPU) and the Vulkan loader
-#   - the wasm32 target (the CPU path must compile for the browser)
+#   - the wasm32 target (the CPU path must compile for the browser), and the pinned nightly with rust-src
+#     for the threaded wasm build (scripts/wasm-mt-toolchain.sh)
 #   - chromium (Debian's; the browser tests drive it with playwright-core, never a downloaded browser)
 #   - npm packages: playwright-core, pdfjs-dist (vendored into the app), binaryen (wasm-opt), pagefind
 #     (the anchor of `tome bench pack`)
@@ -28,6 +29,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+scripts/wasm-mt-toolchain.sh >/dev/null
 [ -f "$(rustc --print sysroot)/share/doc/rust/html/book/index.html" ] || rustup component add rust-docs
 
 [ -d node_modules/playwright-core ] && [ -d node_modules/pdfjs-dist ] && [ -d node_modules/binaryen ] \

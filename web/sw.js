@@ -1,7 +1,9 @@
 // The service worker: precaches the app shell, the wasm module, pdf.js and the sample under a
 // versioned cache (the version changes whenever a built file does, see scripts/build-web.sh),
 // deletes stale versions on activate, and serves same-origin GETs cache-first, adding what it
-// fetches (pdf.js character maps, fonts) so later visits work offline.
+// fetches (pdf.js character maps, fonts) so later visits work offline. What it serves carries COOP/COEP,
+// so on a static host that does not send them (GitHub Pages, a documentation site) the app is
+// cross-origin isolated from the second visit on, and the model gets its threads (js/threads.js).
 
 importScripts('./pkg/build.js');
 
@@ -19,6 +21,15 @@ self.addEventListener('activate', (event) => {
   );
 });
 
+/** The response with the headers that make a page cross-origin isolated, unless it has them (tome serve). */
+function isolated(res) {
+  if (res.type !== 'basic' || res.headers.has('Cross-Origin-Embedder-Policy')) return res;
+  const headers = new Headers(res.headers);
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
+
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
@@ -27,10 +38,10 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(
     caches.open(CACHE).then(async (cache) => {
       const hit = await cache.match(event.request, { ignoreSearch: true });
-      if (hit) return hit;
+      if (hit) return isolated(hit);
       const res = await fetch(event.request);
       if (res.ok && res.type === 'basic') cache.put(event.request, res.clone());
-      return res;
+      return isolated(res);
     }),
   );
 });

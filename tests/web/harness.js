@@ -99,3 +99,33 @@ export async function pickFile(page, file) {
 export async function shot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
+
+/**
+ * Serves `dir` as a plain static host that does NOT isolate its pages (no COOP/COEP, as most hosts
+ * and a widget's third-party pages): the page runs the single-thread build. Resolves with { url, stop }.
+ * (tome serve always isolates; threads.test.js compares the two.)
+ */
+export async function serveWithoutIsolation(dir = path.join(ROOT, 'web')) {
+  const http = await import('node:http');
+  const { readFile, stat } = await import('node:fs/promises');
+  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+    '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm',
+    '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.pdf': 'application/pdf',
+    '.gz': 'application/gzip', '.webmanifest': 'application/manifest+json' };
+  const root = path.resolve(dir);
+  const server = http.createServer(async (req, res) => {
+    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    // As tome serve: the model stays in assets/, served at /model/<file>.gguf.
+    const base = rel.startsWith('/model/') ? path.join(ROOT, 'assets') : root;
+    let full = path.resolve(base, `.${rel.replace(/^\/model\//, '/')}`);
+    if (!full.startsWith(base)) return res.writeHead(404).end();
+    if ((await stat(full).catch(() => null))?.isDirectory()) full = path.join(full, 'index.html');
+    const body = await readFile(full).catch(() => null);
+    if (!body) return res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
+    res.writeHead(200, { 'Content-Type': types[path.extname(full)] ?? 'application/octet-stream',
+      'Content-Length': body.length, 'Cache-Control': 'no-cache' });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/`, stop: () => server.close() };
+}

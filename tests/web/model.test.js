@@ -43,7 +43,7 @@ test('"Load model" downloads it with progress and says when it is ready', { skip
   assert.match(await page.locator('#state').textContent(), /Model: ready/);
   // Where it runs and why: a software WebGPU adapter (SwiftShader here) is kept off the model.
   assert.match(await modelState().textContent(),
-    /on the CPU \(one thread\): (the only WebGPU adapter \(.+\) is a software fallback|this browser gives no WebGPU adapter)|on WebGPU \(.+\): a hardware WebGPU adapter/);
+    /on the CPU \((one thread|\d+ threads)\): (the only WebGPU adapter \(.+\) is a software fallback|this browser gives no WebGPU adapter)|on WebGPU \(.+\): a hardware WebGPU adapter/);
   assert.ok(await page.locator('#reader .load-model').isHidden(), 'the button goes once the model is ready');
 });
 

@@ -3,9 +3,10 @@
 // count checked on both sides).
 // Shows the numbers and leaves them in window.benchResult (scripts/bench-web.mjs reads that).
 //
-// tome runs in our worker (one thread); `engines=…,tome-scalar` also times it with the scalar kernels
-// (Tome.setKernels), the SIMD128 kernels' before. wllama runs with one thread, and with two when the page is
-// cross-origin isolated (COOP/COEP: SharedArrayBuffer for its pthreads), each with n_gpu_layers 0
+// tome runs in our worker with one thread, and with two (its threaded build, helper workers on shared
+// memory) when the page is cross-origin isolated; `engines=…,tome-scalar` also times it with the scalar
+// kernels (Tome.setKernels), the SIMD128 kernels' before. wllama runs with one thread, and with two when the
+// page is cross-origin isolated (COOP/COEP: SharedArrayBuffer for its pthreads), each with n_gpu_layers 0
 // (CPU). wllama's files are served from this origin at vendor/wllama/ by scripts/bench-web.mjs
 // (never from a CDN); under plain `tome serve` they are absent and only tome is measured.
 //
@@ -30,6 +31,8 @@ const prefill = Number(params.get('prefill')) || 128;
 const decode = Number(params.get('decode')) || 64;
 const reps = Number(params.get('reps')) || 3;
 const engines = (params.get('engines') || 'tome,webgpu,wllama,ttft').split(',');
+// Thread counts for both engines (?threads=1,2); more than one needs a cross-origin isolated page.
+const threadCounts = (params.get('threads') || '1,2').split(',').map(Number).filter((n) => n === 1 || self.crossOriginIsolated);
 $('n-prefill').textContent = prefill;
 $('n-decode').textContent = decode;
 $('n-reps').textContent = reps;
@@ -51,11 +54,11 @@ function summary(engine, runs, extra = {}) {
   };
 }
 
-/** tome's CPU path in its worker: the model loaded once, a fresh session per run. */
-async function startTome() {
+/** tome's CPU path in its worker on `threads` threads: the model loaded once, a fresh session per run. */
+async function startTome(threads, { gpuToo }) {
   const client = new WorkerClient();
   const t0 = performance.now();
-  await client.call(KINDS.modelLoad, {}, {
+  const info = await client.call(KINDS.modelLoad, { threads }, {
     onProgress: (p) => state(`tome: model ${p.label}${p.fraction != null ? ` ${Math.floor(p.fraction * 100)}%` : ''}`),
   });
   const loadMs = performance.now() - t0;
@@ -64,7 +67,7 @@ async function startTome() {
   await client.call(KINDS.bench, { prefill: 16, decode: 4 }); // warm-up
   // The same model on WebGPU in the same worker, when this browser gives an adapter.
   let gpu = null;
-  if (engines.includes('webgpu')) {
+  if (engines.includes('webgpu') && gpuToo) {
     try {
       const t1 = performance.now();
       const info = await client.call(KINDS.gpuModelLoad, { nCtx: prefill + decode + 8 });
@@ -76,11 +79,13 @@ async function startTome() {
       gpu = { error: e.message };
     }
   }
+  if (info.threads !== threads) throw new Error(`tome got ${info.threads} threads, asked for ${threads} (${info.backend?.threadsWhy})`);
   return {
     gpu,
     prompt,
     warmup,
     loadMs,
+    threads: info.threads,
     // The same worker and model with the scalar kernels (what SIMD128 replaced), switched per run.
     scalar: {
       async run() {
@@ -94,7 +99,7 @@ async function startTome() {
       close: () => {},
     },
     run: () => client.call(KINDS.bench, { prefill, decode }),
-    ttft: (runs) => timeToFirstToken(client, runs),
+    ttft: (runs) => timeToFirstToken(client, runs, info.threads),
     close: () => client.worker.terminate(),
   };
 }
@@ -168,7 +173,7 @@ const TTFT_QUESTIONS = [
  * opened and indexed, then per question the wait from asking (retrieval, prompt building, prefill
  * of the ~500-token reading prompt) to the first generated token; the reading is then stopped.
  */
-async function timeToFirstToken(client, runs) {
+async function timeToFirstToken(client, runs, threads) {
   const res = await fetch(new URL('../pkg/sample/R-intro.pdf', import.meta.url));
   if (!res.ok) throw new Error(`the sample document is not served here (HTTP ${res.status})`);
   await client.call(KINDS.open, { bytes: new Uint8Array(await res.arrayBuffer()), name: 'R-intro.pdf' });
@@ -192,12 +197,14 @@ async function timeToFirstToken(client, runs) {
     out.push({ question, prompt_tokens: promptTokens, ttft_ms: Math.round(first) });
   }
   return {
-    engine: 'tome wasm cpu (SIMD128), 1 thread',
+    engine: `tome wasm cpu (SIMD128), ${plural(threads)}`,
     median_ttft_ms: Math.round(median(out.map((r) => r.ttft_ms))),
     median_prompt_tokens: median(out.map((r) => r.prompt_tokens)),
     runs: out,
   };
 }
+
+const plural = (n) => `${n} thread${n > 1 ? 's' : ''}`;
 
 async function main() {
   const result = {
@@ -208,10 +215,15 @@ async function main() {
     hardware_concurrency: navigator.hardwareConcurrency,
     user_agent: navigator.userAgent,
   };
-  const tome = await startTome();
+  const toms = [];
+  for (const threads of threadCounts) toms.push(await startTome(threads, { gpuToo: toms.length === 0 }));
+  const tome = toms[0];
   const configs = [];
   if (engines.includes('tome')) {
-    configs.push({ key: 'tome', name: 'tome wasm cpu (SIMD128), 1 thread', engine: tome, extra: { load_ms: Math.round(tome.loadMs) } });
+    for (const t of toms) {
+      configs.push({ key: `tome_${t.threads}t`, name: `tome wasm cpu (SIMD128), ${plural(t.threads)}`, engine: t,
+        extra: { threads: t.threads, load_ms: Math.round(t.loadMs) } });
+    }
   }
   if (engines.includes('tome-scalar')) {
     configs.push({ key: 'tome_scalar', name: 'tome wasm cpu (scalar kernels), 1 thread', engine: tome.scalar });
@@ -222,20 +234,19 @@ async function main() {
   } else if (tome.gpu) {
     result.tome_webgpu = `not measured: ${tome.gpu.error}`;
   }
+  if (!self.crossOriginIsolated) result.threads_2 = 'not measured: the page is not cross-origin isolated (COOP/COEP)';
   if (engines.includes('wllama')) {
     state('wllama: loading the model…');
     const res = await fetch(MODEL_URL);
     if (!res.ok) throw new Error(`the model file is not served here (HTTP ${res.status})`);
     const blob = new File([await res.blob()], 'model.gguf');
-    const threadCounts = self.crossOriginIsolated ? [1, 2] : [1];
-    if (!self.crossOriginIsolated) result.wllama_2t = 'not measured: the page is not cross-origin isolated (COOP/COEP)';
     for (const threads of threadCounts) {
       const w = await startWllama(threads, blob, tome.prompt, tome.warmup);
       if (!w) {
         result.wllama = 'not measured: its files are not served here (run node scripts/bench-web.mjs)';
         break;
       }
-      configs.push({ key: `wllama_${threads}t`, name: `wllama ${w.version} wasm cpu, ${threads} thread${threads > 1 ? 's' : ''}`,
+      configs.push({ key: `wllama_${threads}t`, name: `wllama ${w.version} wasm cpu, ${plural(threads)}`,
         engine: w, extra: { threads: w.threads, multithread: w.multithread, load_ms: Math.round(w.loadMs) } });
     }
   }
@@ -248,16 +259,19 @@ async function main() {
       c.runs.push(await c.engine.run());
     }
   }
-  for (const c of configs) if (c.engine !== tome) await c.engine.close();
-  if (engines.includes('ttft')) result.tome_ttft = await tome.ttft(Math.max(reps, 3));
-  await tome.close();
+  for (const c of configs) if (!toms.includes(c.engine)) await c.engine.close();
+  // Time to first token with each thread count (one engine at a time: the others' workers idle).
+  if (engines.includes('ttft')) {
+    for (const t of toms) result[`tome_ttft_${t.threads}t`] = await t.ttft(Math.max(reps, 3));
+  }
+  for (const t of toms) await t.close();
 
   for (const c of configs) result[c.key] = summary(c.name, c.runs, c.extra);
-  const t = result.tome;
-  for (const key of ['wllama_1t', 'wllama_2t']) {
-    const w = result[key];
+  for (const n of threadCounts) {
+    const t = result[`tome_${n}t`];
+    const w = result[`wllama_${n}t`];
     if (t && w && typeof w === 'object') {
-      result[`ratio_tome_over_${key}`] = {
+      result[`ratio_tome_over_wllama_${n}t`] = {
         prefill: round(t.prefill_tok_s / w.prefill_tok_s),
         decode: round(t.decode_tok_s / w.decode_tok_s),
       };

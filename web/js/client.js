@@ -4,13 +4,15 @@
 
 import { request, errorFromReply, StoppedError } from './protocol.js';
 
-/** The worker's URL; a page opened with `?test-hooks` or `?backend=` passes them on. */
+/** The worker's URL; a page opened with `?test-hooks`, `?backend=` or `?threads=` passes them on. */
 function workerUrl() {
   const url = new URL('./worker.js', import.meta.url);
   const page = new URLSearchParams(self.location?.search ?? '');
   if (page.has('test-hooks')) url.searchParams.set('test-hooks', '1');
   // ?backend=gpu|cpu forces where the model runs (tests force WebGPU on a software adapter).
   if (['gpu', 'cpu'].includes(page.get('backend'))) url.searchParams.set('backend', page.get('backend'));
+  // ?threads=N: the model's CPU threads (default: the cores, at most 4; more than 1 needs isolation).
+  if (/^\d+$/.test(page.get('threads') ?? '')) url.searchParams.set('threads', page.get('threads'));
   return url;
 }
 

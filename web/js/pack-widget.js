@@ -210,7 +210,7 @@ export class PackWidget {
       }
       box.append(list);
       this.host.dispatchEvent(new CustomEvent('model-answered', { bubbles: true, composed: true,
-        detail: { question: q, text: text.textContent, sources: cited } }));
+        detail: { question: q, text: text.textContent, sources: cited, backend: engine.backend } }));
     } catch (e) {
       head.textContent = `The model could not answer (${e.message}); the answer above is the site's own words.`;
       this.host.dispatchEvent(new CustomEvent('failed', { bubbles: true, composed: true, detail: { error: head.textContent } }));
@@ -222,7 +222,8 @@ export class PackWidget {
     this.engineReady ??= (async () => {
       const { WorkerClient } = await import('./client.js');
       const client = new WorkerClient();
-      await client.call('modelLoad', { url: new URL(this.info.model.file, this.base).href }, { onProgress });
+      const loaded = await client.call('modelLoad', { url: new URL(this.info.model.file, this.base).href }, { onProgress });
+      client.backend = loaded.backend;
       return client;
     })();
     this.engineReady.catch(() => {

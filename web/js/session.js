@@ -58,7 +58,9 @@ export class Session extends EventTarget {
   /** Where the model runs ({ kind, label, why } from the worker), said in the model's state. */
   setBackend(backend = { kind: 'cpu', label: 'CPU, one thread', why: '' }) {
     this.backend = backend;
-    const where = backend.kind === 'gpu' ? `on WebGPU (${backend.label})` : `on the CPU (one thread)`;
+    const threads = backend.threads > 1 ? `${backend.threads} threads` : 'one thread';
+    const cpu = `on the CPU (${threads}${backend.threadsWhy ? `; ${backend.threadsWhy}` : ''})`;
+    const where = backend.kind === 'gpu' ? `on WebGPU (${backend.label})` : cpu;
     this.setModel('ready', `ready (SmolLM2-135M ${where}${backend.why ? `: ${backend.why}` : ''})`);
   }
 

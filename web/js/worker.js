@@ -2,9 +2,9 @@
 // A panic inside wasm aborts the instance; we reply with a fatal ReaderCrashedError naming the file,
 // and the page replaces this worker (see client.js).
 
-import init, { Tome } from '../pkg/tome.js';
 import { KINDS, reply } from './protocol.js';
 import { fetchModel, forgetModel, keepModel } from './model.js';
+import { pickModule, startHelpers, threadsWanted } from './threads.js';
 
 // Test hooks (fault injection) answer only in a worker the page started with ?test-hooks.
 const TEST_HOOKS = new URL(self.location.href).searchParams.has('test-hooks');
@@ -13,10 +13,22 @@ const FORCED = new URL(self.location.href).searchParams.get('backend');
 // Positions of the model's context on WebGPU: a reading's prompt (3 passages, ~500 tokens) + answer.
 const GPU_CTX = 1024;
 
-// Where the model runs: { kind: 'gpu' | 'cpu', label, why }.
-let engine = { kind: 'cpu', label: 'CPU, one thread', why: 'no model loaded' };
+// The wasm module (threaded when the page is cross-origin isolated, see threads.js) and its Tome class.
+let Tome = null;
+let wasm = null; // { Tome, threaded, why, module, memory }
+// CPU threads the loaded model got (ModelInfo.threads), and why not more when it is one.
+let cpu = { threads: 1, why: '' };
 
-const onCpu = (why) => ({ kind: 'cpu', label: 'CPU, one thread', why });
+/** The CPU backend in words: "CPU, 2 threads" or "CPU, one thread (page not cross-origin isolated)". */
+function cpuLabel() {
+  if (cpu.threads > 1) return `CPU, ${cpu.threads} threads`;
+  return cpu.why ? `CPU, one thread (${cpu.why})` : 'CPU, one thread';
+}
+
+// Where the model runs: { kind: 'gpu' | 'cpu', label, why, threads }.
+let engine = { kind: 'cpu', label: 'CPU, one thread', why: 'no model loaded', threads: 1 };
+
+const onCpu = (why) => ({ kind: 'cpu', label: cpuLabel(), why, threads: cpu.threads, threadsWhy: cpu.why });
 
 /** A software WebGPU adapter (SwiftShader, lavapipe, llvmpipe): slower than our wasm CPU path. */
 function isSoftware(adapter) {
@@ -66,7 +78,10 @@ let opening = ''; // name of the file being read, for crash messages
 function load(id) {
   if (!ready) {
     self.postMessage(reply.progress(id, 'load'));
-    ready = init({ module_or_path: new URL('../pkg/tome_bg.wasm', import.meta.url) });
+    ready = pickModule().then((picked) => {
+      wasm = picked;
+      Tome = picked.Tome;
+    });
   }
   return ready;
 }
@@ -105,16 +120,20 @@ const handlers = {
   [KINDS.ask]: (id, { question }) => need().ask(question),
   [KINDS.slice]: (id, { start, end }) => need().slice(start, end),
 
-  async [KINDS.modelLoad](id, { url, cachedOnly }) {
+  async [KINDS.modelLoad](id, { url, cachedOnly, threads }) {
     const bytes = await fetchModel(url, {
       cachedOnly,
       onProgress: (progress) => self.postMessage({ id, type: 'progress', progress }),
     });
     if (!bytes) return { loaded: false };
     self.postMessage({ id, type: 'progress', progress: { stage: 'model-load', label: 'loading' } });
+    const want = threadsWanted(threads);
+    // Helper threads first (once per worker): the model's pool borrows those that are waiting.
+    const helpers = wasm.threaded ? await startHelpers(wasm, want - 1) : { started: 0, why: wasm.why };
     let info;
     try {
-      info = Tome.loadModel(bytes);
+      info = Tome.loadModel(bytes, want);
+      cpu = { threads: info.threads, why: info.threads > 1 ? '' : (want > 1 ? helpers.why : '') };
     } catch (e) {
       // A copy that does not load is not kept (or no longer): "Load model" downloads it again.
       if (bytes.fromCache) await forgetModel(url);

@@ -1,8 +1,13 @@
 //! A persistent worker pool: `run(f)` calls `f(i, n)` on n threads (the caller is thread 0) and returns
 //! when all are done. A forward pass dispatches ~150 jobs per token at a few milliseconds per token, so
 //! workers spin briefly between jobs instead of sleeping (a condvar wake-up per job would cost more than
-//! the jobs), and only park after a quiet spell. On wasm (no threads) the pool has one thread: `run`
-//! calls `f(0, 1)` directly.
+//! the jobs), and only park after a quiet spell.
+//!
+//! On wasm there is no `std::thread::spawn`. The threaded wasm build (`+atomics`, shared memory; see
+//! scripts/build-web.sh) has helper threads instead: Web Workers that the page's model worker starts on the
+//! same module and memory, each of which calls [`wasm_helper`] and stays there. A pool borrows idle helpers
+//! as its workers and gives them back when dropped. Without atomics a wasm pool has one thread: `run` calls
+//! `f(0, 1)` directly.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex};
@@ -17,12 +22,18 @@ struct Shared {
     panicked: AtomicBool,
     stop: AtomicBool,
     sleepers: AtomicUsize,
+    /// Workers that have left their loop (the wasm helpers count themselves out here on drop).
+    #[cfg_attr(not(all(target_family = "wasm", target_feature = "atomics")), allow(dead_code))]
+    left: AtomicUsize,
     lock: Mutex<()>,
     wake: Condvar,
 }
 
 #[derive(Clone, Copy)]
-struct JobPtr(#[cfg_attr(target_family = "wasm", allow(dead_code))] *const Job);
+struct JobPtr(
+    #[cfg_attr(not(any(not(target_family = "wasm"), target_feature = "atomics")), allow(dead_code))]
+    *const Job,
+);
 // SAFETY: the pointee is Sync and outlives every use (run() waits for all workers before returning).
 unsafe impl Send for JobPtr {}
 
@@ -36,11 +47,27 @@ pub struct Pool {
 /// How long an idle worker spins before parking.
 #[cfg(not(target_family = "wasm"))]
 const SPIN: std::time::Duration = std::time::Duration::from_millis(3);
+/// wasm has no clock in std (`Instant::now` panics there): an idle helper counts its spins instead,
+/// 2^18 checks of the epoch being a few milliseconds too.
+#[cfg(all(target_family = "wasm", target_feature = "atomics"))]
+const SPINS: u32 = 1 << 18;
+
+/// Whether a worker that started waiting at `start` and has checked `spins` times should park now.
+#[cfg(not(target_family = "wasm"))]
+fn spun_enough(start: std::time::Instant, spins: u32) -> bool {
+    spins.is_multiple_of(256) && start.elapsed() > SPIN
+}
+
+#[cfg(all(target_family = "wasm", target_feature = "atomics"))]
+fn spun_enough(_start: (), spins: u32) -> bool {
+    spins >= SPINS
+}
 
 impl Pool {
-    /// A pool of `n` threads (at least 1; always 1 on wasm).
+    /// A pool of `n` threads (at least 1). On wasm: 1 + as many of the idle helper threads as it can
+    /// have (none without atomics).
     pub fn new(n: usize) -> Pool {
-        let n = if cfg!(target_family = "wasm") { 1 } else { n.max(1) };
+        let n = if cfg!(target_family = "wasm") && !cfg!(target_feature = "atomics") { 1 } else { n.max(1) };
         let shared = Arc::new(Shared {
             job: Mutex::new(None),
             epoch: AtomicU64::new(0),
@@ -48,9 +75,12 @@ impl Pool {
             panicked: AtomicBool::new(false),
             stop: AtomicBool::new(false),
             sleepers: AtomicUsize::new(0),
+            left: AtomicUsize::new(0),
             lock: Mutex::new(()),
             wake: Condvar::new(),
         });
+        #[cfg(all(target_family = "wasm", target_feature = "atomics"))]
+        let n = helpers::lend(&shared, n);
         #[cfg(not(target_family = "wasm"))]
         let handles = {
             let spawned: Vec<_> = (1..n)
@@ -116,6 +146,10 @@ impl Drop for WaitForWorkers<'_> {
         let s = self.0;
         let mut spins = 0u32;
         while s.remaining.load(SeqCst) != 0 {
+            #[cfg(all(target_family = "wasm", target_feature = "atomics"))]
+            if helpers::DIED.load(SeqCst) {
+                panic!("a tome-cpu helper thread (Web Worker) panicked; see its message above");
+            }
             // On an oversubscribed machine the worker we wait for may be descheduled: after a short
             // spin, give the core away instead of burning our time slice.
             spins += 1;
@@ -133,11 +167,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-#[cfg(not(target_family = "wasm"))]
+#[cfg(any(not(target_family = "wasm"), target_feature = "atomics"))]
 fn worker(s: &Shared, i: usize, n: usize) {
     let mut seen = 0u64;
     loop {
+        #[cfg(not(target_family = "wasm"))]
         let start = std::time::Instant::now();
+        #[cfg(target_family = "wasm")]
+        let start = ();
         let mut spins = 0u32;
         while s.epoch.load(SeqCst) == seen && !s.stop.load(SeqCst) {
             if spins < 2000 {
@@ -146,7 +183,7 @@ fn worker(s: &Shared, i: usize, n: usize) {
                 std::thread::yield_now();
             }
             spins += 1;
-            if spins.is_multiple_of(256) && start.elapsed() > SPIN {
+            if spun_enough(start, spins) {
                 let mut g = lock(&s.lock);
                 s.sleepers.fetch_add(1, SeqCst);
                 while s.epoch.load(SeqCst) == seen && !s.stop.load(SeqCst) {
@@ -163,6 +200,7 @@ fn worker(s: &Shared, i: usize, n: usize) {
         if let Some(JobPtr(p)) = job {
             // SAFETY: see `run`: the job outlives this call.
             let f = unsafe { &*p };
+            // (wasm aborts on panic, no unwinding: see helpers for what the model's thread hears.)
             if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(i, n))).is_err() {
                 s.panicked.store(true, SeqCst);
             }
@@ -182,6 +220,117 @@ impl Drop for Pool {
         for h in self.handles.drain(..) {
             let _ = h.join();
         }
+        #[cfg(all(target_family = "wasm", target_feature = "atomics"))]
+        helpers::take_back(&self.shared, self.n);
+    }
+}
+
+/// The threaded wasm build's helper threads: Web Workers parked in [`wasm_helper`] until a pool borrows them.
+#[cfg(all(target_family = "wasm", target_feature = "atomics"))]
+mod helpers {
+    use super::*;
+
+    /// The pool that currently borrows helpers, how many it wants and the next worker index to hand out.
+    struct Lending {
+        shared: Option<Arc<Shared>>,
+        n: usize,
+        next: usize,
+    }
+
+    static LENDING: Mutex<Lending> = Mutex::new(Lending { shared: None, n: 0, next: 1 });
+    static CALL: Condvar = Condvar::new();
+    /// Helpers waiting for a pool (read under LENDING's lock).
+    static IDLE: AtomicUsize = AtomicUsize::new(0);
+    /// Set by a helper that panicked (wasm aborts: it never finishes its share).
+    pub(super) static DIED: AtomicBool = AtomicBool::new(false);
+
+    thread_local! {
+        static IS_HELPER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// Lends up to n - 1 idle helpers to the pool `shared`; returns the pool's thread count.
+    pub(super) fn lend(shared: &Arc<Shared>, n: usize) -> usize {
+        let mut g = lock(&LENDING);
+        let n = n.min(1 + IDLE.load(SeqCst));
+        if n > 1 {
+            *g = Lending { shared: Some(shared.clone()), n, next: 1 };
+            CALL.notify_all();
+        }
+        n
+    }
+
+    /// Waits (on drop of the pool) until every helper it borrowed has left its loop.
+    pub(super) fn take_back(shared: &Arc<Shared>, n: usize) {
+        if n < 2 {
+            return;
+        }
+        {
+            let mut g = lock(&LENDING);
+            if g.shared.as_ref().is_some_and(|s| Arc::ptr_eq(s, shared)) {
+                // Helpers that never picked up their index will not come: count them out.
+                shared.left.fetch_add(g.n - g.next, SeqCst);
+                *g = Lending { shared: None, n: 0, next: 1 };
+            }
+        }
+        while shared.left.load(SeqCst) < n - 1 && !DIED.load(SeqCst) {
+            std::hint::spin_loop();
+        }
+    }
+
+    pub(super) fn is_helper() -> bool {
+        IS_HELPER.with(|h| h.get())
+    }
+
+    pub(super) fn run_forever() {
+        IS_HELPER.with(|h| h.set(true));
+        loop {
+            let (s, i, n) = {
+                let mut g = lock(&LENDING);
+                IDLE.fetch_add(1, SeqCst);
+                let got = loop {
+                    if let Some(s) = g.shared.clone()
+                        && g.next < g.n
+                    {
+                        let i = g.next;
+                        g.next += 1;
+                        break (s, i, g.n);
+                    }
+                    g = CALL.wait(g).unwrap_or_else(|e| e.into_inner());
+                };
+                IDLE.fetch_sub(1, SeqCst);
+                got
+            };
+            worker(&s, i, n);
+            s.left.fetch_add(1, SeqCst);
+        }
+    }
+
+    /// Helpers now waiting for a pool.
+    pub(super) fn idle() -> usize {
+        let _g = lock(&LENDING);
+        IDLE.load(SeqCst)
+    }
+}
+
+/// The body of a helper thread in the threaded wasm build: a Web Worker on the model's module and
+/// memory calls this and never returns; pools created afterwards run their jobs on it too.
+#[cfg(all(target_family = "wasm", target_feature = "atomics"))]
+pub fn wasm_helper() {
+    helpers::run_forever()
+}
+
+/// How many helper threads wait for a pool (the page starts them, then waits for this count).
+#[cfg(all(target_family = "wasm", target_feature = "atomics"))]
+pub fn wasm_helpers_idle() -> usize {
+    helpers::idle()
+}
+
+/// Called from the panic hook: a helper thread that panics aborts (wasm does not unwind), so it tells the
+/// model's thread, which then stops waiting for it and panics in turn (the page restarts the worker).
+#[cfg(all(target_family = "wasm", target_feature = "atomics"))]
+pub fn wasm_note_panic() {
+    if helpers::is_helper() {
+        helpers::DIED.store(true, SeqCst);
     }
 }
 

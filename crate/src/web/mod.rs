@@ -278,11 +278,37 @@ impl Tome {
         self.slice(start, end)
     }
 
-    /// Loads the language model from its GGUF bytes (kept across documents).
+    /// Loads the language model from its GGUF bytes (kept across documents), on up to `threads`
+    /// threads (the threaded build's helpers must be started first: see `poolHelper`).
     #[wasm_bindgen(js_name = loadModel)]
-    pub fn js_load_model(bytes: Vec<u8>) -> Result<JsValue, JsError> {
+    pub fn js_load_model(bytes: Vec<u8>, threads: usize) -> Result<JsValue, JsError> {
         panic_message::install();
-        to_js(&reading::load(bytes).map_err(js_err)?)
+        to_js(&reading::load(bytes, threads).map_err(js_err)?)
+    }
+
+    /// Whether this is the threaded build (shared memory, helper threads possible).
+    #[wasm_bindgen(js_name = threaded)]
+    pub fn js_threaded() -> bool {
+        cfg!(target_feature = "atomics")
+    }
+
+    /// The body of a helper thread (a Web Worker on this module and memory): never returns. The
+    /// model's CPU pool runs its share of every matmul on it. Throws in the single-thread build.
+    #[wasm_bindgen(js_name = poolHelper)]
+    pub fn js_pool_helper() -> Result<(), JsError> {
+        panic_message::install();
+        #[cfg(target_feature = "atomics")]
+        crate::cpu::pool::wasm_helper();
+        Err(JsError::new("this is the single-thread build: it has no helper threads"))
+    }
+
+    /// How many helper threads are started and waiting for the model.
+    #[wasm_bindgen(js_name = poolHelpersIdle)]
+    pub fn js_pool_helpers_idle() -> usize {
+        #[cfg(target_feature = "atomics")]
+        return crate::cpu::pool::wasm_helpers_idle();
+        #[cfg(not(target_feature = "atomics"))]
+        0
     }
 
     #[wasm_bindgen(js_name = modelLoaded)]
@@ -451,8 +477,17 @@ mod panic_message {
     pub fn install() {
         HOOK.call_once(|| {
             std::panic::set_hook(Box::new(|info| {
+                #[cfg(target_feature = "atomics")]
+                crate::cpu::pool::wasm_note_panic();
                 if let Ok(mut last) = LAST.lock() {
-                    *last = Some(info.to_string());
+                    // In the threaded build a helper's panic comes first; the model's thread then
+                    // panics because of it: keep both.
+                    *last = Some(match last.take() {
+                        Some(before) if cfg!(target_feature = "atomics") => {
+                            format!("{info} (after: {before})")
+                        }
+                        _ => info.to_string(),
+                    });
                 }
             }));
         });

@@ -77,11 +77,14 @@ pub(super) enum On {
     Gpu,
 }
 
-/// Parses the model file; replaces any model loaded before.
-pub fn load(bytes: Vec<u8>) -> Result<ModelInfo, ModelError> {
-    let model = Llama::from_bytes(Bytes::Owned(bytes), 1)?;
-    let info = ModelInfo { layers: model.cfg.n_layer, vocab: model.cfg.vocab, threads: model.threads() };
+/// Parses the model file; replaces any model loaded before (dropped first: its pool gives the
+/// threaded build's helper threads back for the new one). `threads`: the most the CPU path may use;
+/// ModelInfo says how many it got (1 in the single-thread build, up to 1 + the helpers the page started).
+pub fn load(bytes: Vec<u8>, threads: usize) -> Result<ModelInfo, ModelError> {
     READING.with(|r| r.borrow_mut().take());
+    MODEL.with(|m| m.borrow_mut().take());
+    let model = Llama::from_bytes(Bytes::Owned(bytes), threads)?;
+    let info = ModelInfo { layers: model.cfg.n_layer, vocab: model.cfg.vocab, threads: model.threads() };
     MODEL.with(|m| *m.borrow_mut() = Some(model));
     Ok(info)
 }
@@ -340,7 +343,7 @@ mod tests {
     #[test]
     fn reading_streams_an_answer_from_numbered_passages_after_greedy_matches_llama_cpp() {
         let Some(bytes) = model_bytes() else { return };
-        let info = load(bytes).expect("the model loads");
+        let info = load(bytes, 1).expect("the model loads");
         assert_eq!(info.threads, 1);
 
         let golden: serde_json::Value = serde_json::from_slice(
@@ -399,7 +402,7 @@ mod backend_switch {
             eprintln!("skipped: no model at {}", path.display());
             return;
         };
-        load(bytes).expect("the model loads");
+        load(bytes, 1).expect("the model loads");
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../shared/eval/docs/novels/persuasion.txt");
         let doc =

@@ -179,8 +179,18 @@ const WIDGET_FILES: &[&str] = &[
 ];
 /// The full engine the widget loads when a visitor chooses the model (the app's worker and wasm,
 /// as the PDF widget runs them), as under the built web app.
-const ENGINE_FILES: &[&str] =
-    &["js/client.js", "js/protocol.js", "js/worker.js", "js/model.js", "pkg/tome.js", "pkg/tome_bg.wasm"];
+const ENGINE_FILES: &[&str] = &[
+    "js/client.js",
+    "js/protocol.js",
+    "js/worker.js",
+    "js/model.js",
+    "js/threads.js",
+    "pkg/tome.js",
+    "pkg/tome_bg.wasm",
+];
+/// The engine's threaded build, used by a site that is served cross-origin isolated (COOP/COEP);
+/// copied when built (scripts/build-web.sh without TOME_SKIP_MT), else the widget runs on one thread.
+const ENGINE_MT_FILES: &[&str] = &["js/pool-worker.js", "pkg/mt/tome_mt.js", "pkg/mt/tome_mt_bg.wasm"];
 /// The model file, beside the web app in assets/ (scripts/fetch-model.sh); in the pack under
 /// `model/`, where js/model.js looks for it.
 const MODEL_FILE: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
@@ -197,6 +207,15 @@ fn offer_model(out: &Path) -> Result<()> {
         }
         std::fs::copy(&from, &to)
             .map_err(io(format!("cannot copy {} (run scripts/build-web.sh first)", from.display())))?;
+    }
+    if ENGINE_MT_FILES.iter().all(|f| web.join(f).is_file()) {
+        for f in ENGINE_MT_FILES {
+            let (from, to) = (web.join(f), out.join(f));
+            if let Some(dir) = to.parent() {
+                std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
+            }
+            std::fs::copy(&from, &to).map_err(io(format!("cannot copy {}", from.display())))?;
+        }
     }
     let from = web.join("../assets").join(MODEL_FILE);
     let to = out.join("model").join(MODEL_FILE);
