@@ -1,6 +1,7 @@
 //! The `tome` command line: the same core as the web app, on files.
 
 mod ask_cmds;
+mod memory_cmds;
 mod model_cmds;
 mod outline_cmds;
 mod pack_cmds;
@@ -69,6 +70,10 @@ enum Command {
         #[command(flatten)]
         reading: ask_cmds::ReadingArgs,
     },
+    /// Read a whole document with the model once, into a memory file that `tome ask` and
+    /// `tome search` take in place of the document (progress with ETA; Ctrl-C leaves FILE.tome.part,
+    /// and the same command resumes it).
+    Read(memory_cmds::ReadArgs),
     /// Score tome against evaluation data (JSON out).
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -223,6 +228,7 @@ fn main() -> ExitCode {
             })
         }
         Command::Generate(args) => model_cmds::generate(&args),
+        Command::Read(args) => memory_cmds::read(&args),
         Command::Serve { port, dir } => serve_cmds::serve(port, dir.as_deref()),
     };
     match result {

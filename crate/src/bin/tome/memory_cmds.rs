@@ -1,0 +1,196 @@
+//! `tome read FILE -o FILE.tome`: a document read into a memory file; `tome ask` and `tome search`
+//! take that file as they take the document (see [`tome::model::memory`]).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Args;
+use tome::Result;
+use tome::model::Llama;
+use tome::model::memory::book::{self, Progress, ReadOptions};
+use tome::model::memory::{Memory, Rule, file, sha256};
+
+use crate::model_cmds::model_path;
+
+#[derive(Args)]
+pub struct ReadArgs {
+    pub file: PathBuf,
+    /// The memory file to write (default: FILE.tome).
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// keep: the keys the model attends to most when repeating a window (KVzip); pool: each group
+    /// of r tokens averaged by that attention.
+    #[arg(long, default_value = "keep")]
+    pub rule: String,
+    /// A fixed condensing ratio (default: the finest of 4, 8, 16, 32 that fits --budget-mb).
+    #[arg(long)]
+    pub ratio: Option<usize>,
+    #[arg(long, default_value_t = 256)]
+    pub budget_mb: usize,
+    /// Tokens per window.
+    #[arg(long, default_value_t = tome::model::memory::DEFAULT_WINDOW)]
+    pub window: usize,
+    /// Stop after this many windows (the `.part` file stays; run again to resume).
+    #[arg(long)]
+    pub stop_after: Option<usize>,
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// One JSON line of figures at the end.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Whether `path` is a memory file (by its first bytes).
+pub fn is_memory(path: &Path) -> bool {
+    let mut head = [0u8; 8];
+    std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok()
+        && &head == b"TOMEMEM\0"
+}
+
+/// The SHA-256 of the model file.
+pub fn model_sha(path: &Path) -> Result<[u8; 32]> {
+    let bytes = std::fs::read(path).map_err(|e| tome::Error::io(format!("cannot read the model {}", path.display()), e))?;
+    Ok(sha256::sha256(&bytes))
+}
+
+/// A memory file, checked against the model at `model`.
+pub fn open(path: &Path, model: &Path) -> Result<Memory> {
+    let bytes = std::fs::read(path).map_err(|e| tome::Error::io(format!("cannot read {}", path.display()), e))?;
+    Ok(file::load(&path.display().to_string(), &bytes, &model_sha(model)?)?)
+}
+
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
+}
+
+pub fn read(args: &ReadArgs) -> Result<()> {
+    let rule = Rule::by_name(&args.rule)
+        .ok_or_else(|| tome::Error::EvalData(format!("--rule {}: use keep or pool", args.rule)))?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        let mut p = args.file.as_os_str().to_owned();
+        p.push(".tome");
+        PathBuf::from(p)
+    });
+    let bytes =
+        std::fs::read(&args.file).map_err(|e| tome::Error::io(format!("cannot read {}", args.file.display()), e))?;
+    let name = args.file.file_name().map_or_else(|| "document".into(), |n| n.to_string_lossy().into_owned());
+    let mpath = model_path(&args.model);
+    let model = Llama::open(&mpath, args.threads)?;
+    let sha = model_sha(&mpath)?;
+    let opts = ReadOptions { rule, ratio: args.ratio, budget: args.budget_mb << 20, window: args.window };
+    let t0 = Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let mut last: Option<Progress> = None;
+    let finished = book::read_document(&model, sha, (&name, &bytes), &out, opts, &mut |p| {
+        let secs = t0.elapsed().as_secs_f64();
+        let read = (p.tokens_done - p.resumed_tokens).max(1);
+        let eta = secs / read as f64 * (p.tokens - p.tokens_done) as f64;
+        let line = format!(
+            "windows {}/{}  tokens {}/{}  {:.0} tok/s  ETA {:.0} s  (ratio {}, {})",
+            p.windows_done, p.windows, p.tokens_done, p.tokens, read as f64 / secs.max(1e-9), eta,
+            p.settings.ratio, p.settings.rule.name()
+        );
+        if tty {
+            eprint!("\r{line}   ");
+        } else if p.windows_done % 10 == 0 || p.windows_done == p.windows {
+            eprintln!("{line}");
+        }
+        last = Some(*p);
+        args.stop_after.is_none_or(|n| p.windows_done - p.resumed < n)
+    })?;
+    if tty {
+        eprintln!();
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let Some(last) = last else {
+        emit_summary(&out, true, args.json);
+        return Ok(());
+    };
+    let read_tokens = last.tokens_done - last.resumed_tokens;
+    if !finished {
+        eprintln!("stopped after {} of {} windows; run the same command again to resume", last.windows_done, last.windows);
+    }
+    let size = std::fs::metadata(if finished { out.clone() } else { book::part_path(&out) }).map(|m| m.len()).unwrap_or(0);
+    let summary = serde_json::json!({
+        "file": out.display().to_string(),
+        "finished": finished,
+        "rule": last.settings.rule.name(),
+        "ratio": last.settings.ratio,
+        "window": last.settings.window,
+        "windows": last.windows,
+        "tokens": last.tokens,
+        "tokens_read_now": read_tokens,
+        "seconds": secs,
+        "tokens_per_s": read_tokens as f64 / secs.max(1e-9),
+        "file_bytes": size,
+        "file_bytes_per_1k_tokens": size as f64 / (last.tokens_done.max(1) as f64 / 1000.0),
+        "peak_rss_mb": peak_rss_mb(),
+        "threads": args.threads,
+    });
+    if args.json {
+        println!("{summary}");
+    } else if finished {
+        let mut o = std::io::stdout();
+        let _ = writeln!(
+            o,
+            "{}: {} tokens in {} windows, ratio {} ({}), {:.1} MB, {:.0} tok/s",
+            out.display(), last.tokens, last.windows, last.settings.ratio, last.settings.rule.name(),
+            size as f64 / 1e6, read_tokens as f64 / secs.max(1e-9)
+        );
+    }
+    Ok(())
+}
+
+/// A reading that found every window already read (a finished `.part`): nothing to measure.
+fn emit_summary(out: &Path, finished: bool, json: bool) {
+    if json {
+        println!("{}", serde_json::json!({ "file": out.display().to_string(), "finished": finished }));
+    } else {
+        println!("{}: done", out.display());
+    }
+}
+
+/// Positions the reading pipeline gets after the memory: its prompt (passages and question) and
+/// the answer, as a plain reading session has (ask_cmds' READ_CTX).
+pub const READ_ROOM: usize = 1024;
+
+/// Answers from a memory file: the cache [sink | condensed windows] assembled, then the reading
+/// pipeline (its retrieved passages at full resolution, the question) over it, on the CPU. The
+/// extractive mode (no model) answers from the stored document alone, so the memory's answers come
+/// from the grounded or free mode: `extractive` and `auto` mean grounded here.
+pub fn ask(file: &Path, question: &str, json: bool, reading: &crate::ask_cmds::ReadingArgs) -> Result<()> {
+    use tome::model::memory::assemble::{MemoryForward, SINK_TOKENS, assemble};
+    use tome::qa::ask::{Ask, Reader};
+    let mpath = model_path(&reading.model);
+    let memory = open(file, &mpath)?;
+    let (doc, index) = crate::ask_cmds::load(file)?;
+    let model = Llama::open(&mpath, reading.threads)?;
+    let ask = match reading.mode.ask() {
+        Ask::Free => Ask::Free,
+        _ => Ask::Grounded,
+    };
+    let mut session = model.session(model.cfg.n_ctx_train);
+    let sink = sink_tokens(&model, &doc)?;
+    let room = session.n_ctx().saturating_sub(READ_ROOM + sink.len().min(SINK_TOKENS));
+    let prefix = assemble(&model, &memory, &sink, &mut session, room)?;
+    let mut forward = MemoryForward { model: &model, session: &mut session, prefix };
+    let mut reader = Reader { tokenizer: &model.tokenizer, forward: &mut forward };
+    let answer = tome::qa::ask::answer(&doc, &index, question, ask, Some(&mut reader))?;
+    crate::ask_cmds::print_answer(&doc, &answer, file, question, json);
+    Ok(())
+}
+
+/// The first tokens of the document's body: the sink of an assembled cache.
+pub fn sink_tokens(model: &Llama, doc: &tome::Document) -> Result<Vec<u32>> {
+    use tome::model::memory::assemble::SINK_TOKENS;
+    let body = &doc.text[doc.body.start..doc.body.end];
+    let head: String = body.chars().take(64).collect();
+    let mut ids = model.tokenizer.encode(&head)?;
+    ids.truncate(SINK_TOKENS);
+    Ok(ids)
+}
