@@ -30,7 +30,7 @@ pub enum ModeArg {
 }
 
 impl ModeArg {
-    fn ask(self) -> Ask {
+    pub fn ask(self) -> Ask {
         match self {
             ModeArg::Extractive => Ask::Extractive,
             ModeArg::Grounded => Ask::Grounded,

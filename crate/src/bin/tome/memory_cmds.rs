@@ -194,3 +194,194 @@ pub fn sink_tokens(model: &Llama, doc: &tome::Document) -> Result<Vec<u32>> {
     ids.truncate(SINK_TOKENS);
     Ok(ids)
 }
+
+#[derive(Args)]
+pub struct BenchMemoryArgs {
+    /// A memory file (`tome read`) of a document the QA file asks about.
+    pub memory: PathBuf,
+    /// Needle questions (e.g. ../shared/eval/qa.jsonl): those about the memory's document are asked.
+    pub qa: PathBuf,
+    #[arg(long, default_value_t = 12)]
+    pub limit: usize,
+    /// Questions timed to the first answer token (memory vs re-reading the retrieved windows).
+    #[arg(long, default_value_t = 3)]
+    pub ttft: usize,
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+}
+
+/// One way of giving the reading pipeline the document: a prefix of the cache, or none.
+fn score(
+    name: &str,
+    qa: &Path,
+    model: &Llama,
+    forward: &mut dyn tome::model::Forward,
+    prefix_s: f64,
+) -> Result<serde_json::Value> {
+    let mut reader = tome::qa::ask::Reader { tokenizer: &model.tokenizer, forward };
+    let t = Instant::now();
+    let r = tome::eval::qa::run_with(qa, None, true, tome::qa::ask::Ask::Grounded, Some(&mut reader))?;
+    let items = r.items.as_deref().unwrap_or_default();
+    let hit = items.iter().filter(|i| i.cited_evidence).count() as f64 / items.len().max(1) as f64;
+    let unanswerable: Vec<_> = items.iter().filter(|i| !i.answerable).collect();
+    let abstained = unanswerable.iter().filter(|i| !i.found).count();
+    let answered_wrongly = items.iter().filter(|i| i.answerable && !i.found).count();
+    Ok(serde_json::json!({
+        "context": name,
+        "questions": r.n,
+        "evidence_hit": hit,
+        "f1": r.f1,
+        "em": r.em,
+        "answer_rate": r.answer_rate,
+        "abstained_on_unanswerable": format!("{abstained}/{}", unanswerable.len()),
+        "abstained_on_answerable": answered_wrongly,
+        "citation_precision": r.citation_precision,
+        "prefix_seconds": prefix_s,
+        "answer_seconds": t.elapsed().as_secs_f64(),
+    }))
+}
+
+/// Seconds from nothing in memory to the first answer token of `question`, through `prepare` (which
+/// builds the cache prefix and returns its length) then the grounded reading.
+fn first_token_s(
+    model: &Llama,
+    doc: &tome::Document,
+    index: &tome::Index,
+    question: &str,
+    prepare: &mut dyn FnMut(&mut tome::model::Session) -> Result<usize>,
+) -> Result<f64> {
+    use tome::model::memory::assemble::MemoryForward;
+    let t = Instant::now();
+    let mut session = model.session(model.cfg.n_ctx_train);
+    let prefix = prepare(&mut session)?;
+    let mut forward = MemoryForward { model, session: &mut session, prefix };
+    let mut reader = tome::qa::ask::Reader { tokenizer: &model.tokenizer, forward: &mut forward };
+    let mut first = None;
+    tome::qa::ask::answer_streaming(doc, index, question, tome::qa::ask::Ask::Grounded, Some(&mut reader), &mut |p| {
+        if first.is_none() && !p.is_empty() {
+            first = Some(t.elapsed().as_secs_f64());
+        }
+        true
+    })?;
+    Ok(first.unwrap_or_else(|| t.elapsed().as_secs_f64()))
+}
+
+/// `tome bench memory`: on the needle questions of the memory's document, grounded answers with
+/// (a) the last 8K tokens of the document before the reading prompt, (b) BM25 retrieve-then-read
+/// alone, (c) the memory before the reading prompt; then the time to the first answer token from
+/// the memory file on disk vs re-reading the retrieved windows from scratch.
+pub fn bench(args: &BenchMemoryArgs) -> Result<()> {
+    use tome::model::memory::assemble::{MemoryForward, SINK_TOKENS, assemble};
+    use tome::model::memory::book::plan;
+    let mpath = model_path(&args.model);
+    let model = Llama::open(&mpath, args.threads)?;
+    let memory = open(&args.memory, &mpath)?;
+    let (doc, index) = crate::ask_cmds::load(&args.memory)?;
+
+    // The questions about this document, with the document's path made absolute.
+    let base = args.qa.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let text = std::fs::read_to_string(&args.qa).map_err(|e| tome::Error::io(format!("cannot read {}", args.qa.display()), e))?;
+    let mut lines = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let mut v: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| tome::Error::EvalData(format!("{}: {e}", args.qa.display())))?;
+        let d = v["doc"].as_str().unwrap_or_default().to_string();
+        if Path::new(&d).file_name().is_some_and(|n| n.to_string_lossy() == memory.doc_name) && lines.len() < args.limit {
+            v["doc"] = serde_json::Value::String(base.join(&d).display().to_string());
+            lines.push(v.to_string());
+        }
+    }
+    if lines.is_empty() {
+        return Err(tome::Error::EvalData(format!("{} has no question about {}", args.qa.display(), memory.doc_name)));
+    }
+    let qa = std::env::temp_dir().join(format!("tome-bench-memory-{}.jsonl", std::process::id()));
+    std::fs::write(&qa, lines.join("\n")).map_err(|e| tome::Error::io("cannot write the question list", e))?;
+    let questions: Vec<String> = tome::eval::qa::load(&qa, None)?.into_iter().map(|i| i.question).collect();
+
+    let sink = sink_tokens(&model, &doc)?;
+    let room = model.cfg.n_ctx_train - READ_ROOM - sink.len().min(SINK_TOKENS);
+    let mut rows = Vec::new();
+
+    // (a) The last 8K: the document's last tokens at full resolution, read once for all questions.
+    let body = &doc.text[doc.body.start..doc.body.end];
+    let ids = model.tokenizer.encode(body)?;
+    let tail = &ids[ids.len().saturating_sub(room + sink.len())..];
+    let mut session = model.session(model.cfg.n_ctx_train);
+    let t = Instant::now();
+    model.forward(&mut session, tail)?;
+    let prefix_s = t.elapsed().as_secs_f64();
+    let mut f = MemoryForward { model: &model, session: &mut session, prefix: tail.len() };
+    rows.push(score("last_8k", &qa, &model, &mut f, prefix_s)?);
+    eprintln!("{}", rows[rows.len() - 1]);
+
+    // (b) BM25 retrieve-then-read alone: a fresh reading session per question.
+    let mut plain = model.session(READ_ROOM);
+    let mut f = tome::model::CpuForward { model: &model, session: &mut plain };
+    rows.push(score("bm25_read", &qa, &model, &mut f, 0.0)?);
+    eprintln!("{}", rows[rows.len() - 1]);
+
+    // (c) The memory, assembled once for all questions.
+    let t = Instant::now();
+    let prefix = assemble(&model, &memory, &sink, &mut session, room)?;
+    let prefix_s = t.elapsed().as_secs_f64();
+    let mut f = MemoryForward { model: &model, session: &mut session, prefix };
+    rows.push(score("memory", &qa, &model, &mut f, prefix_s)?);
+    eprintln!("{}", rows[rows.len() - 1]);
+
+    // Time to first answer token: from the file on disk (load, check, assemble) vs re-reading the
+    // windows that hold the question's retrieved passages.
+    let windows = plan(&model, &doc, memory.settings.window)?;
+    let (mut from_memory, mut reread, mut reread_tokens) = (Vec::new(), Vec::new(), Vec::new());
+    for q in questions.iter().take(args.ttft) {
+        from_memory.push(first_token_s(&model, &doc, &index, q, &mut |s| {
+            let m = open(&args.memory, &mpath)?;
+            Ok(assemble(&model, &m, &sink, s, room)?)
+        })?);
+        let (_, hits) = tome::qa::retrieve(&doc, &index, q, 3);
+        let mut chosen: Vec<usize> = hits
+            .iter()
+            .filter_map(|h| {
+                let span = index.passages[h.passage].span;
+                windows.iter().position(|w| w.span.overlaps(&span))
+            })
+            .collect();
+        chosen.sort_unstable();
+        chosen.dedup();
+        let tokens: Vec<u32> = chosen.iter().flat_map(|&w| windows[w].tokens.iter().copied()).collect();
+        let tokens = &tokens[..tokens.len().min(room)];
+        reread_tokens.push(tokens.len());
+        reread.push(first_token_s(&model, &doc, &index, q, &mut |s| {
+            model.forward(s, tokens)?;
+            Ok(tokens.len())
+        })?);
+    }
+    std::fs::remove_file(&qa).ok();
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
+    };
+    println!(
+        "{}",
+        serde_json::json!({
+            "memory": args.memory.display().to_string(),
+            "document": memory.doc_name,
+            "tokens": memory.tokens(),
+            "rule": memory.settings.rule.name(),
+            "ratio": memory.settings.ratio,
+            "memory_positions": prefix,
+            "threads": args.threads,
+            "contexts": rows,
+            "first_token": {
+                "questions": from_memory.len(),
+                "from_memory_file_median_s": median(from_memory.clone()),
+                "rereading_retrieved_windows_median_s": median(reread.clone()),
+                "from_memory_file_s": from_memory,
+                "rereading_s": reread,
+                "rereading_tokens": reread_tokens,
+            },
+        })
+    );
+    Ok(())
+}
