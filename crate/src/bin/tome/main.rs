@@ -160,6 +160,9 @@ enum BenchCommand {
     /// A memory file on needle questions: grounded answers over the memory vs the last 8K tokens vs
     /// BM25 retrieve-then-read; first-token time from the file vs re-reading the retrieved windows.
     Memory(memory_cmds::BenchMemoryArgs),
+    /// Condensing rules and ratios on windows of a document: KL of the next-token distributions over
+    /// the following text, condensed window vs whole window.
+    MemoryRules(memory_cmds::BenchRulesArgs),
     /// Block-sparse vs dense attention on long real-text prompts: KL, agreement, needle recall, time.
     Sparse(sparse_cmds::BenchSparseArgs),
     /// `tome pack` against Pagefind on the same site: build time, size, bytes per query, gold pages.
@@ -222,6 +225,7 @@ fn main() -> ExitCode {
         Command::Bench(BenchCommand::Model(args)) => model_cmds::bench_model(&args),
         Command::Bench(BenchCommand::Sparse(args)) => sparse_cmds::bench_sparse(&args),
         Command::Bench(BenchCommand::Memory(args)) => memory_cmds::bench(&args),
+        Command::Bench(BenchCommand::MemoryRules(args)) => memory_cmds::bench_rules(&args),
         Command::Bench(BenchCommand::Pack { site, runs, questions, name, start }) => {
             pack_cmds::bench_pack(&pack_cmds::BenchPackArgs {
                 site: &site,

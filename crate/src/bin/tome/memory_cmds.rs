@@ -203,6 +203,9 @@ pub struct BenchMemoryArgs {
     pub qa: PathBuf,
     #[arg(long, default_value_t = 12)]
     pub limit: usize,
+    /// Every stride-th question of the document (spreads a small subset over its needles).
+    #[arg(long, default_value_t = 1)]
+    pub stride: usize,
     /// Questions timed to the first answer token (memory vs re-reading the retrieved windows).
     #[arg(long, default_value_t = 3)]
     pub ttft: usize,
@@ -284,11 +287,16 @@ pub fn bench(args: &BenchMemoryArgs) -> Result<()> {
     let base = args.qa.parent().unwrap_or(Path::new(".")).to_path_buf();
     let text = std::fs::read_to_string(&args.qa).map_err(|e| tome::Error::io(format!("cannot read {}", args.qa.display()), e))?;
     let mut lines = Vec::new();
+    let mut seen = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let mut v: serde_json::Value =
             serde_json::from_str(line).map_err(|e| tome::Error::EvalData(format!("{}: {e}", args.qa.display())))?;
         let d = v["doc"].as_str().unwrap_or_default().to_string();
-        if Path::new(&d).file_name().is_some_and(|n| n.to_string_lossy() == memory.doc_name) && lines.len() < args.limit {
+        if !Path::new(&d).file_name().is_some_and(|n| n.to_string_lossy() == memory.doc_name) {
+            continue;
+        }
+        seen += 1;
+        if (seen - 1) % args.stride.max(1) == 0 && lines.len() < args.limit {
             v["doc"] = serde_json::Value::String(base.join(&d).display().to_string());
             lines.push(v.to_string());
         }
@@ -381,6 +389,116 @@ pub fn bench(args: &BenchMemoryArgs) -> Result<()> {
                 "rereading_s": reread,
                 "rereading_tokens": reread_tokens,
             },
+        })
+    );
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct BenchRulesArgs {
+    /// A long text document (e.g. a novel).
+    pub file: PathBuf,
+    /// Windows measured, spread over the document.
+    #[arg(long, default_value_t = 4)]
+    pub windows: usize,
+    /// Tokens of the following text scored after each window.
+    #[arg(long, default_value_t = 64)]
+    pub continuation: usize,
+    #[arg(long, default_value_t = tome::model::memory::DEFAULT_WINDOW)]
+    pub window: usize,
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+}
+
+/// Logits (vocab,) at each of `cont`'s positions, fed after what `s` holds.
+fn continuation_logits(model: &Llama, s: &mut tome::model::Session, cont: &[u32]) -> Result<Vec<Vec<f32>>> {
+    model.forward(s, cont)?;
+    let mut out = Vec::with_capacity(cont.len());
+    for back in (0..cont.len()).rev() {
+        let l = model.logits_back(s, back).ok_or_else(|| tome::Error::EvalData("continuation longer than a chunk".into()))?;
+        out.push(l.to_vec());
+    }
+    Ok(out)
+}
+
+/// `tome bench memory-rules`: how well each rule and ratio stands in for a whole window, query-agnostic:
+/// the KL divergence (full window || condensed window) of the next-token distributions over the text
+/// that follows the window, and top-1 agreement; no context at all as the scale.
+pub fn bench_rules(args: &BenchRulesArgs) -> Result<()> {
+    use tome::model::memory::assemble::assemble;
+    use tome::model::memory::read::WindowReader;
+    use tome::model::memory::{RATIOS, Settings, Shape};
+    let mpath = model_path(&args.model);
+    let model = Llama::open(&mpath, args.threads)?;
+    let doc = tome::Document::open(&args.file)?;
+    let windows = book::plan(&model, &doc, args.window)?;
+    let cont_len = args.continuation.clamp(1, 512);
+    let usable: Vec<usize> =
+        (0..windows.len().saturating_sub(1)).filter(|&i| windows[i + 1].tokens.len() >= cont_len).collect();
+    let picks: Vec<usize> =
+        (0..args.windows.min(usable.len())).map(|j| usable[(2 * j + 1) * usable.len() / (2 * args.windows.max(1))]).collect();
+    let configs: Vec<(Rule, usize)> =
+        [Rule::Keep, Rule::Pool].into_iter().flat_map(|r| RATIOS.into_iter().map(move |x| (r, x))).collect();
+    let mut sums = vec![(0.0f64, 0usize, 0usize); configs.len() + 1];
+    let settings = Settings { rule: Rule::Keep, ratio: 1, window: args.window };
+    let mut reader = WindowReader::new(&model, settings)?;
+    let mut s = model.session(args.window + cont_len + 8);
+    for &i in &picks {
+        let cont = &windows[i + 1].tokens[..cont_len];
+        s.clear();
+        model.forward(&mut s, &windows[i].tokens)?;
+        let full = continuation_logits(&model, &mut s, cont)?;
+        let raw = reader.read_raw(&windows[i])?;
+        for (c, slot) in configs.iter().map(Some).chain([None]).zip(0..) {
+            s.clear();
+            if let Some(&(rule, ratio)) = c {
+                let mem = Memory {
+                    model_sha256: [0; 32],
+                    doc_sha256: [0; 32],
+                    shape: Shape::of(&model.cfg),
+                    settings: Settings { rule, ratio, window: args.window },
+                    doc_name: String::new(),
+                    doc_bytes: Vec::new(),
+                    windows: vec![raw.condense(Settings { rule, ratio, window: args.window })],
+                };
+                assemble(&model, &mem, &[], &mut s, usize::MAX)?;
+            }
+            let got = continuation_logits(&model, &mut s, cont)?;
+            for (f, g) in full.iter().zip(&got) {
+                use crate::sparse_cmds::{kl, log_softmax};
+                sums[slot].0 += kl(&log_softmax(f), &log_softmax(g));
+                sums[slot].1 += usize::from(tome::model::sample::top_k(f, 1) == tome::model::sample::top_k(g, 1));
+                sums[slot].2 += 1;
+            }
+        }
+        eprintln!("window {i} done");
+    }
+    let row = |(kl, agree, n): (f64, usize, usize)| {
+        serde_json::json!({ "kl": kl / n.max(1) as f64, "top1_agreement": agree as f64 / n.max(1) as f64 })
+    };
+    let mut rows: Vec<serde_json::Value> = configs
+        .iter()
+        .zip(&sums)
+        .map(|(&(rule, ratio), &s)| {
+            let mut r = row(s);
+            r["rule"] = rule.name().into();
+            r["ratio"] = ratio.into();
+            r
+        })
+        .collect();
+    let mut none = row(sums[configs.len()]);
+    none["rule"] = "no context".into();
+    rows.push(none);
+    println!(
+        "{}",
+        serde_json::json!({
+            "file": args.file.display().to_string(),
+            "windows": picks,
+            "window_tokens": args.window,
+            "continuation": cont_len,
+            "results": rows,
         })
     );
     Ok(())

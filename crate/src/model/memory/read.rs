@@ -34,6 +34,12 @@ impl<'a> WindowReader<'a> {
 
     /// Reads `w` and condenses it.
     pub fn read(&mut self, w: &Window) -> Result<WindowMemory, ModelError> {
+        Ok(self.read_raw(w)?.condense(self.settings))
+    }
+
+    /// Reads `w`: its un-rotated keys, values and importance, before condensing (so that several
+    /// rules and ratios can be compared on one reading).
+    pub fn read_raw(&mut self, w: &Window) -> Result<RawWindow, ModelError> {
         let (model, s) = (self.model, &mut self.session);
         let n = w.tokens.len();
         if n == 0 || n > self.settings.window {
@@ -49,10 +55,53 @@ impl<'a> WindowReader<'a> {
 
         let Shape { n_layer, n_kv_head, head_dim: hd } = self.shape;
         let c = &model.cfg;
-        let keep = super::condense::kept(n, self.settings.ratio);
+        let mut angles = vec![(0.0, 0.0); c.rope_dims / 2];
+        let runs = n_layer * n_kv_head;
+        let (mut k, mut v) = (vec![0.0f32; runs * n * hd], vec![0.0f32; runs * n * hd]);
+        let mut score = Vec::with_capacity(runs * n);
+        for l in 0..n_layer {
+            for g in 0..n_kv_head {
+                let run = (l * n_kv_head + g) * n * hd;
+                for p in 0..n {
+                    let at = s.kv.at(l, p) + g * hd;
+                    let dst = run + p * hd..run + (p + 1) * hd;
+                    for (x, &h) in k[dst.clone()].iter_mut().zip(&s.kv.k[at..at + hd]) {
+                        *x = f16_to_f32(h);
+                    }
+                    for (x, &h) in v[dst.clone()].iter_mut().zip(&s.kv.v[at..at + hd]) {
+                        *x = f16_to_f32(h);
+                    }
+                    unrotate(&mut k[dst], hd, p, c.rope_base, c.rope_dims, &mut angles);
+                }
+                score.extend_from_slice(probe.of(l, g));
+            }
+        }
+        Ok(RawWindow { span: w.span, n, shape: self.shape, k, v, score })
+    }
+}
+
+/// A window as read, before condensing.
+pub struct RawWindow {
+    pub span: crate::span::Span,
+    pub n: usize,
+    pub shape: Shape,
+    /// (n_layer, n_kv_head, n, head_dim) un-rotated keys
+    pub k: Vec<f32>,
+    /// (n_layer, n_kv_head, n, head_dim) values
+    pub v: Vec<f32>,
+    /// (n_layer, n_kv_head, n) importance (reconstruction attention)
+    pub score: Vec<f32>,
+}
+
+impl RawWindow {
+    /// The window condensed by `settings`' rule and ratio.
+    pub fn condense(&self, settings: Settings) -> WindowMemory {
+        let Shape { n_layer, n_kv_head, head_dim: hd } = self.shape;
+        let n = self.n;
+        let keep = super::condense::kept(n, settings.ratio);
         let runs = n_layer * n_kv_head;
         let mut out = WindowMemory {
-            span: w.span,
+            span: self.span,
             tokens: n,
             keep,
             pos: Vec::with_capacity(runs * keep),
@@ -60,28 +109,14 @@ impl<'a> WindowReader<'a> {
             k: Vec::with_capacity(runs * keep * hd),
             v: Vec::with_capacity(runs * keep * hd),
         };
-        let mut angles = vec![(0.0, 0.0); c.rope_dims / 2];
-        let (mut k, mut v) = (vec![0.0f32; n * hd], vec![0.0f32; n * hd]);
-        for l in 0..n_layer {
-            for g in 0..n_kv_head {
-                for p in 0..n {
-                    let at = s.kv.at(l, p) + g * hd;
-                    let (kp, vp) = (&mut k[p * hd..(p + 1) * hd], &mut v[p * hd..(p + 1) * hd]);
-                    for (i, x) in kp.iter_mut().enumerate() {
-                        *x = f16_to_f32(s.kv.k[at + i]);
-                    }
-                    for (i, x) in vp.iter_mut().enumerate() {
-                        *x = f16_to_f32(s.kv.v[at + i]);
-                    }
-                    unrotate(kp, hd, p, c.rope_base, c.rope_dims, &mut angles);
-                }
-                let cond = condense(self.settings.rule, &k, &v, probe.of(l, g), hd, self.settings.ratio);
-                out.pos.extend_from_slice(&cond.pos);
-                out.score.extend_from_slice(&cond.score);
-                out.k.extend(cond.k.iter().map(|&x| f32_to_f16(x)));
-                out.v.extend(cond.v.iter().map(|&x| f32_to_f16(x)));
-            }
+        for r in 0..runs {
+            let (kv, sc) = (r * n * hd..(r + 1) * n * hd, r * n..(r + 1) * n);
+            let cond = condense(settings.rule, &self.k[kv.clone()], &self.v[kv], &self.score[sc], hd, settings.ratio);
+            out.pos.extend_from_slice(&cond.pos);
+            out.score.extend_from_slice(&cond.score);
+            out.k.extend(cond.k.iter().map(|&x| f32_to_f16(x)));
+            out.v.extend(cond.v.iter().map(|&x| f32_to_f16(x)));
         }
-        Ok(out)
+        out
     }
 }
