@@ -9,13 +9,13 @@ use std::path::PathBuf;
 
 use tome::cpu::check::Rng;
 use tome::model::Llama;
+use tome::model::generate::Forward;
 use tome::model::memory::assemble::{MemoryForward, assemble};
 use tome::model::memory::book::{ReadOptions, part_path, read_document};
 use tome::model::memory::file::{self, MemoryError};
 use tome::model::memory::read::WindowReader;
 use tome::model::memory::windows::Window;
 use tome::model::memory::{Memory, Rule, Settings, Shape, WindowMemory};
-use tome::model::generate::Forward;
 use tome::span::Span;
 
 fn model() -> Llama {
@@ -95,7 +95,10 @@ fn the_file_round_trips_and_damage_is_named() {
     // Cut off anywhere after the header: damaged or unfinished, never a shorter memory.
     for cut in [20, 200, bytes.len() / 2, bytes.len() - 1] {
         let err = file::load("m.tome", &bytes[..cut], &[7; 32]).expect_err("a cut file is caught");
-        assert!(matches!(err, MemoryError::Damaged { .. } | MemoryError::Unfinished { .. }), "cut {cut}: {err}");
+        assert!(
+            matches!(err, MemoryError::Damaged { .. } | MemoryError::Unfinished { .. }),
+            "cut {cut}: {err}"
+        );
     }
     // Whole windows but no closing record: an unfinished reading, which says how to finish it.
     let head = file::head_bytes(&file::Head {
@@ -147,7 +150,10 @@ fn a_window_kept_whole_reassembles_to_the_cache_it_came_from() {
             let at = s.kv.at(l, p);
             let kd = m.cfg.kv_dim();
             for i in 0..kd {
-                let (a, b) = (tome::cpu::f16::f16_to_f32(s.kv.k[at + i]), tome::cpu::f16::f16_to_f32(plain.kv.k[at + i]));
+                let (a, b) = (
+                    tome::cpu::f16::f16_to_f32(s.kv.k[at + i]),
+                    tome::cpu::f16::f16_to_f32(plain.kv.k[at + i]),
+                );
                 assert!((a - b).abs() <= 0.01 * b.abs().max(1.0), "key l{l} p{p} i{i}: {a} vs {b}");
             }
             assert_eq!(s.kv.v[at..at + kd], plain.kv.v[at..at + kd]);

@@ -590,7 +590,9 @@ impl Llama {
                     && pos0 + t >= *from
                 {
                     // SAFETY: thread i's own row of the probe; sc holds the softmax weights of the group.
-                    let row = unsafe { std::slice::from_raw_parts_mut(rows.get().add((i * c.n_kv_head + g) * keys), *keys) };
+                    let row = unsafe {
+                        std::slice::from_raw_parts_mut(rows.get().add((i * c.n_kv_head + g) * keys), *keys)
+                    };
                     for h in 0..group {
                         let p = &sc[h * n_ctx..h * n_ctx + len.min(*keys)];
                         for (m, &w) in row.iter_mut().zip(p) {

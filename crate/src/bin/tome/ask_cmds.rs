@@ -96,7 +96,8 @@ fn with_reader<R>(
 pub fn load(file: &Path) -> Result<(Document, Index)> {
     if crate::memory_cmds::is_memory(file) {
         // A memory file carries its document: search and the extractive mode read that.
-        let bytes = std::fs::read(file).map_err(|e| tome::Error::io(format!("cannot read {}", file.display()), e))?;
+        let bytes =
+            std::fs::read(file).map_err(|e| tome::Error::io(format!("cannot read {}", file.display()), e))?;
         let parsed = tome::model::memory::file::parse(&file.display().to_string(), &bytes)?;
         let doc = Document::from_bytes(&parsed.memory.doc_name, &parsed.memory.doc_bytes)?;
         let index = Index::build(&doc, &Outline::build(&doc, false));

@@ -52,13 +52,15 @@ pub fn is_memory(path: &Path) -> bool {
 
 /// The SHA-256 of the model file.
 pub fn model_sha(path: &Path) -> Result<[u8; 32]> {
-    let bytes = std::fs::read(path).map_err(|e| tome::Error::io(format!("cannot read the model {}", path.display()), e))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| tome::Error::io(format!("cannot read the model {}", path.display()), e))?;
     Ok(sha256::sha256(&bytes))
 }
 
 /// A memory file, checked against the model at `model`.
 pub fn open(path: &Path, model: &Path) -> Result<Memory> {
-    let bytes = std::fs::read(path).map_err(|e| tome::Error::io(format!("cannot read {}", path.display()), e))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| tome::Error::io(format!("cannot read {}", path.display()), e))?;
     Ok(file::load(&path.display().to_string(), &bytes, &model_sha(model)?)?)
 }
 
@@ -76,8 +78,8 @@ pub fn read(args: &ReadArgs) -> Result<()> {
         p.push(".tome");
         PathBuf::from(p)
     });
-    let bytes =
-        std::fs::read(&args.file).map_err(|e| tome::Error::io(format!("cannot read {}", args.file.display()), e))?;
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| tome::Error::io(format!("cannot read {}", args.file.display()), e))?;
     let name = args.file.file_name().map_or_else(|| "document".into(), |n| n.to_string_lossy().into_owned());
     let mpath = model_path(&args.model);
     let model = Llama::open(&mpath, args.threads)?;
@@ -92,8 +94,14 @@ pub fn read(args: &ReadArgs) -> Result<()> {
         let eta = secs / read as f64 * (p.tokens - p.tokens_done) as f64;
         let line = format!(
             "windows {}/{}  tokens {}/{}  {:.0} tok/s  ETA {:.0} s  (ratio {}, {})",
-            p.windows_done, p.windows, p.tokens_done, p.tokens, read as f64 / secs.max(1e-9), eta,
-            p.settings.ratio, p.settings.rule.name()
+            p.windows_done,
+            p.windows,
+            p.tokens_done,
+            p.tokens,
+            read as f64 / secs.max(1e-9),
+            eta,
+            p.settings.ratio,
+            p.settings.rule.name()
         );
         if tty {
             eprint!("\r{line}   ");
@@ -113,9 +121,14 @@ pub fn read(args: &ReadArgs) -> Result<()> {
     };
     let read_tokens = last.tokens_done - last.resumed_tokens;
     if !finished {
-        eprintln!("stopped after {} of {} windows; run the same command again to resume", last.windows_done, last.windows);
+        eprintln!(
+            "stopped after {} of {} windows; run the same command again to resume",
+            last.windows_done, last.windows
+        );
     }
-    let size = std::fs::metadata(if finished { out.clone() } else { book::part_path(&out) }).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(if finished { out.clone() } else { book::part_path(&out) })
+        .map(|m| m.len())
+        .unwrap_or(0);
     let summary = serde_json::json!({
         "file": out.display().to_string(),
         "finished": finished,
@@ -139,8 +152,13 @@ pub fn read(args: &ReadArgs) -> Result<()> {
         let _ = writeln!(
             o,
             "{}: {} tokens in {} windows, ratio {} ({}), {:.1} MB, {:.0} tok/s",
-            out.display(), last.tokens, last.windows, last.settings.ratio, last.settings.rule.name(),
-            size as f64 / 1e6, read_tokens as f64 / secs.max(1e-9)
+            out.display(),
+            last.tokens,
+            last.windows,
+            last.settings.ratio,
+            last.settings.rule.name(),
+            size as f64 / 1e6,
+            read_tokens as f64 / secs.max(1e-9)
         );
     }
     Ok(())
@@ -262,12 +280,19 @@ fn first_token_s(
     let mut forward = MemoryForward { model, session: &mut session, prefix };
     let mut reader = tome::qa::ask::Reader { tokenizer: &model.tokenizer, forward: &mut forward };
     let mut first = None;
-    tome::qa::ask::answer_streaming(doc, index, question, tome::qa::ask::Ask::Grounded, Some(&mut reader), &mut |p| {
-        if first.is_none() && !p.is_empty() {
-            first = Some(t.elapsed().as_secs_f64());
-        }
-        true
-    })?;
+    tome::qa::ask::answer_streaming(
+        doc,
+        index,
+        question,
+        tome::qa::ask::Ask::Grounded,
+        Some(&mut reader),
+        &mut |p| {
+            if first.is_none() && !p.is_empty() {
+                first = Some(t.elapsed().as_secs_f64());
+            }
+            true
+        },
+    )?;
     Ok(first.unwrap_or_else(|| t.elapsed().as_secs_f64()))
 }
 
@@ -285,12 +310,13 @@ pub fn bench(args: &BenchMemoryArgs) -> Result<()> {
 
     // The questions about this document, with the document's path made absolute.
     let base = args.qa.parent().unwrap_or(Path::new(".")).to_path_buf();
-    let text = std::fs::read_to_string(&args.qa).map_err(|e| tome::Error::io(format!("cannot read {}", args.qa.display()), e))?;
+    let text = std::fs::read_to_string(&args.qa)
+        .map_err(|e| tome::Error::io(format!("cannot read {}", args.qa.display()), e))?;
     let mut lines = Vec::new();
     let mut seen = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let mut v: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| tome::Error::EvalData(format!("{}: {e}", args.qa.display())))?;
+        let mut v: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| tome::Error::EvalData(format!("{}: {e}", args.qa.display())))?;
         let d = v["doc"].as_str().unwrap_or_default().to_string();
         if !Path::new(&d).file_name().is_some_and(|n| n.to_string_lossy() == memory.doc_name) {
             continue;
@@ -302,10 +328,15 @@ pub fn bench(args: &BenchMemoryArgs) -> Result<()> {
         }
     }
     if lines.is_empty() {
-        return Err(tome::Error::EvalData(format!("{} has no question about {}", args.qa.display(), memory.doc_name)));
+        return Err(tome::Error::EvalData(format!(
+            "{} has no question about {}",
+            args.qa.display(),
+            memory.doc_name
+        )));
     }
     let qa = std::env::temp_dir().join(format!("tome-bench-memory-{}.jsonl", std::process::id()));
-    std::fs::write(&qa, lines.join("\n")).map_err(|e| tome::Error::io("cannot write the question list", e))?;
+    std::fs::write(&qa, lines.join("\n"))
+        .map_err(|e| tome::Error::io("cannot write the question list", e))?;
     let questions: Vec<String> = tome::eval::qa::load(&qa, None)?.into_iter().map(|i| i.question).collect();
 
     let sink = sink_tokens(&model, &doc)?;
@@ -417,7 +448,9 @@ fn continuation_logits(model: &Llama, s: &mut tome::model::Session, cont: &[u32]
     model.forward(s, cont)?;
     let mut out = Vec::with_capacity(cont.len());
     for back in (0..cont.len()).rev() {
-        let l = model.logits_back(s, back).ok_or_else(|| tome::Error::EvalData("continuation longer than a chunk".into()))?;
+        let l = model
+            .logits_back(s, back)
+            .ok_or_else(|| tome::Error::EvalData("continuation longer than a chunk".into()))?;
         out.push(l.to_vec());
     }
     Ok(out)
@@ -437,8 +470,9 @@ pub fn bench_rules(args: &BenchRulesArgs) -> Result<()> {
     let cont_len = args.continuation.clamp(1, 512);
     let usable: Vec<usize> =
         (0..windows.len().saturating_sub(1)).filter(|&i| windows[i + 1].tokens.len() >= cont_len).collect();
-    let picks: Vec<usize> =
-        (0..args.windows.min(usable.len())).map(|j| usable[(2 * j + 1) * usable.len() / (2 * args.windows.max(1))]).collect();
+    let picks: Vec<usize> = (0..args.windows.min(usable.len()))
+        .map(|j| usable[(2 * j + 1) * usable.len() / (2 * args.windows.max(1))])
+        .collect();
     let configs: Vec<(Rule, usize)> =
         [Rule::Keep, Rule::Pool].into_iter().flat_map(|r| RATIOS.into_iter().map(move |x| (r, x))).collect();
     let mut sums = vec![(0.0f64, 0usize, 0usize); configs.len() + 1];
@@ -469,15 +503,14 @@ pub fn bench_rules(args: &BenchRulesArgs) -> Result<()> {
             for (f, g) in full.iter().zip(&got) {
                 use crate::sparse_cmds::{kl, log_softmax};
                 sums[slot].0 += kl(&log_softmax(f), &log_softmax(g));
-                sums[slot].1 += usize::from(tome::model::sample::top_k(f, 1) == tome::model::sample::top_k(g, 1));
+                sums[slot].1 +=
+                    usize::from(tome::model::sample::top_k(f, 1) == tome::model::sample::top_k(g, 1));
                 sums[slot].2 += 1;
             }
         }
         eprintln!("window {i} done");
     }
-    let row = |(kl, agree, n): (f64, usize, usize)| {
-        serde_json::json!({ "kl": kl / n.max(1) as f64, "top1_agreement": agree as f64 / n.max(1) as f64 })
-    };
+    let row = |(kl, agree, n): (f64, usize, usize)| serde_json::json!({ "kl": kl / n.max(1) as f64, "top1_agreement": agree as f64 / n.max(1) as f64 });
     let mut rows: Vec<serde_json::Value> = configs
         .iter()
         .zip(&sums)

@@ -43,7 +43,13 @@ pub fn choose(mem: &Memory, room: usize) -> Vec<Vec<(u32, u32)>> {
 
 /// Clears `s`, feeds the `sink` tokens, then writes the memory's chosen entries after them, at most
 /// `room` positions more. Returns the positions used (the prefix every later feed comes after).
-pub fn assemble(model: &Llama, mem: &Memory, sink: &[u32], s: &mut Session, room: usize) -> Result<usize, ModelError> {
+pub fn assemble(
+    model: &Llama,
+    mem: &Memory,
+    sink: &[u32],
+    s: &mut Session,
+    room: usize,
+) -> Result<usize, ModelError> {
     let c = &model.cfg;
     if super::Shape::of(c) != mem.shape {
         return Err(ModelError::Gguf("the memory was made by a model of another shape".into()));

@@ -26,7 +26,12 @@ pub struct ReadOptions {
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        ReadOptions { rule: Rule::Keep, ratio: None, budget: super::DEFAULT_BUDGET, window: super::DEFAULT_WINDOW }
+        ReadOptions {
+            rule: Rule::Keep,
+            ratio: None,
+            budget: super::DEFAULT_BUDGET,
+            window: super::DEFAULT_WINDOW,
+        }
     }
 }
 
@@ -85,10 +90,8 @@ pub fn read_document(
     let tokens: usize = windows.iter().map(|w| w.tokens.len()).sum();
     let ratio = match opts.ratio {
         Some(r) => r.max(1),
-        None => shape.ratio_for(tokens, opts.window, opts.budget).ok_or_else(|| file::MemoryError::TooLong {
-            name: doc_name.to_string(),
-            tokens,
-            budget_mb: opts.budget >> 20,
+        None => shape.ratio_for(tokens, opts.window, opts.budget).ok_or_else(|| {
+            file::MemoryError::TooLong { name: doc_name.to_string(), tokens, budget_mb: opts.budget >> 20 }
         })?,
     };
     let settings = Settings { rule: opts.rule, ratio, window: opts.window };
@@ -110,12 +113,14 @@ pub fn read_document(
         && !p.done
     {
         resumed = p.memory.windows.len().min(windows.len());
-        let f = std::fs::OpenOptions::new().write(true).open(&part).map_err(|e| io("cannot open", &part, e))?;
+        let f =
+            std::fs::OpenOptions::new().write(true).open(&part).map_err(|e| io("cannot open", &part, e))?;
         f.set_len(p.sound_len as u64).map_err(|e| io("cannot truncate", &part, e))?;
     } else {
         std::fs::write(&part, &head).map_err(|e| io("cannot write", &part, e))?;
     }
-    let mut f = std::fs::OpenOptions::new().append(true).open(&part).map_err(|e| io("cannot open", &part, e))?;
+    let mut f =
+        std::fs::OpenOptions::new().append(true).open(&part).map_err(|e| io("cannot open", &part, e))?;
     let mut reader = WindowReader::new(model, settings)?;
     let resumed_tokens = windows[..resumed].iter().map(|w| w.tokens.len()).sum();
     let mut progress = Progress {

@@ -31,7 +31,9 @@ pub enum MemoryError {
     #[error("{0} is not a tome memory file (made by `tome read FILE -o FILE.tome`)")]
     NotAMemory(String),
 
-    #[error("{name} is a tome memory file of format {found}; this tome reads format {VERSION}: read the document again")]
+    #[error(
+        "{name} is a tome memory file of format {found}; this tome reads format {VERSION}: read the document again"
+    )]
     Version { name: String, found: u32 },
 
     #[error("{name} is damaged ({what}); read the document again with `tome read`")]
@@ -42,10 +44,14 @@ pub enum MemoryError {
     )]
     OtherModel { name: String, file: String, model: String },
 
-    #[error("{name}: its {tokens} tokens do not fit {budget_mb} MB of memory even at the coarsest ratio; raise --budget-mb")]
+    #[error(
+        "{name}: its {tokens} tokens do not fit {budget_mb} MB of memory even at the coarsest ratio; raise --budget-mb"
+    )]
     TooLong { name: String, tokens: usize, budget_mb: usize },
 
-    #[error("{name} holds {done} of {planned} windows: the reading stopped; run `tome read` again to finish it")]
+    #[error(
+        "{name} holds {done} of {planned} windows: the reading stopped; run `tome read` again to finish it"
+    )]
     Unfinished { name: String, done: usize, planned: usize },
 }
 
@@ -163,7 +169,11 @@ impl<'a> Cursor<'a> {
         MemoryError::Damaged { name: self.name.to_string(), what: what.into() }
     }
     fn take(&mut self, n: usize) -> Result<&'a [u8], MemoryError> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.b.len()).ok_or_else(|| self.damaged("it ends early"))?;
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.b.len())
+            .ok_or_else(|| self.damaged("it ends early"))?;
         let s = &self.b[self.at..end];
         self.at = end;
         Ok(s)
@@ -174,7 +184,10 @@ impl<'a> Cursor<'a> {
     }
     fn size(&mut self, max: usize, what: &str) -> Result<usize, MemoryError> {
         let v = self.u64()?;
-        usize::try_from(v).ok().filter(|&v| v <= max).ok_or_else(|| self.damaged(format!("{what} {v} is out of range")))
+        usize::try_from(v)
+            .ok()
+            .filter(|&v| v <= max)
+            .ok_or_else(|| self.damaged(format!("{what} {v} is out of range")))
     }
     /// The next record: (tag, payload), its checksum verified.
     fn record(&mut self) -> Result<([u8; 4], &'a [u8]), MemoryError> {
@@ -184,14 +197,25 @@ impl<'a> Cursor<'a> {
         let payload = self.take(len)?;
         let sum = self.u64()?;
         if sum != fnv(payload) {
-            return Err(self.damaged(format!("the checksum of a {} record does not match", String::from_utf8_lossy(&tag))));
+            return Err(self.damaged(format!(
+                "the checksum of a {} record does not match",
+                String::from_utf8_lossy(&tag)
+            )));
         }
         Ok((tag, payload))
     }
 }
 
-fn words<T>(c: &mut Cursor<'_>, n: usize, size: usize, f: impl Fn(&[u8]) -> T) -> Result<Vec<T>, MemoryError> {
-    Ok(c.take(n.checked_mul(size).ok_or_else(|| c.damaged("a count overflows"))?)?.chunks_exact(size).map(f).collect())
+fn words<T>(
+    c: &mut Cursor<'_>,
+    n: usize,
+    size: usize,
+    f: impl Fn(&[u8]) -> T,
+) -> Result<Vec<T>, MemoryError> {
+    Ok(c.take(n.checked_mul(size).ok_or_else(|| c.damaged("a count overflows"))?)?
+        .chunks_exact(size)
+        .map(f)
+        .collect())
 }
 
 fn parse_window(c: &mut Cursor<'_>, shape: Shape, doc_len: usize) -> Result<WindowMemory, MemoryError> {
@@ -243,7 +267,11 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, MemoryError> {
         head_dim: h.size(MAX_DIM, "the head size")?,
     };
     let rule = if h.size(1, "the rule")? == 1 { Rule::Pool } else { Rule::Keep };
-    let settings = Settings { rule, ratio: h.size(1 << 10, "the ratio")?.max(1), window: h.size(MAX_WINDOW, "the window")? };
+    let settings = Settings {
+        rule,
+        ratio: h.size(1 << 10, "the ratio")?.max(1),
+        window: h.size(MAX_WINDOW, "the window")?,
+    };
     let planned = h.size(MAX_DOC, "the planned windows")?;
     let (tag, docu) = c.record()?;
     if &tag != b"DOCU" {
@@ -251,7 +279,8 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, MemoryError> {
     }
     let mut d = Cursor { b: docu, at: 0, name };
     let name_len = d.size(docu.len(), "the document name's length")?;
-    let doc_name = String::from_utf8(d.take(name_len)?.to_vec()).map_err(|_| d.damaged("the document name is not UTF-8"))?;
+    let doc_name = String::from_utf8(d.take(name_len)?.to_vec())
+        .map_err(|_| d.damaged("the document name is not UTF-8"))?;
     let doc_bytes = docu[d.at..].to_vec();
     // Spans index the document's text, which may be longer than its bytes (a PDF's is not); bound them loosely.
     let doc_len = doc_bytes.len().saturating_mul(4).min(MAX_DOC);
@@ -293,7 +322,10 @@ pub fn load(name: &str, bytes: &[u8], model_sha256: &[u8; 32]) -> Result<Memory,
     if !p.done {
         let damaged = p.sound_len < bytes.len();
         if damaged && p.memory.windows.len() >= p.planned {
-            return Err(MemoryError::Damaged { name: name.to_string(), what: "its last record is cut off".into() });
+            return Err(MemoryError::Damaged {
+                name: name.to_string(),
+                what: "its last record is cut off".into(),
+            });
         }
         if damaged {
             return Err(MemoryError::Damaged {
@@ -301,7 +333,11 @@ pub fn load(name: &str, bytes: &[u8], model_sha256: &[u8; 32]) -> Result<Memory,
                 what: format!("a record after window {} is cut off or altered", p.memory.windows.len()),
             });
         }
-        return Err(MemoryError::Unfinished { name: name.to_string(), done: p.memory.windows.len(), planned: p.planned });
+        return Err(MemoryError::Unfinished {
+            name: name.to_string(),
+            done: p.memory.windows.len(),
+            planned: p.planned,
+        });
     }
     if &p.memory.model_sha256 != model_sha256 {
         return Err(MemoryError::OtherModel {

@@ -111,7 +111,14 @@ impl RawWindow {
         };
         for r in 0..runs {
             let (kv, sc) = (r * n * hd..(r + 1) * n * hd, r * n..(r + 1) * n);
-            let cond = condense(settings.rule, &self.k[kv.clone()], &self.v[kv], &self.score[sc], hd, settings.ratio);
+            let cond = condense(
+                settings.rule,
+                &self.k[kv.clone()],
+                &self.v[kv],
+                &self.score[sc],
+                hd,
+                settings.ratio,
+            );
             out.pos.extend_from_slice(&cond.pos);
             out.score.extend_from_slice(&cond.score);
             out.k.extend(cond.k.iter().map(|&x| f32_to_f16(x)));

@@ -13,7 +13,8 @@ pub struct Window {
 
 /// Paragraphs of `text[span]`: each ends after its run of blank-line newlines, or at a section start.
 fn paragraphs(text: &str, span: Span, section_starts: &[usize]) -> Vec<Span> {
-    let mut cuts: Vec<usize> = section_starts.iter().copied().filter(|&s| s > span.start && s < span.end).collect();
+    let mut cuts: Vec<usize> =
+        section_starts.iter().copied().filter(|&s| s > span.start && s < span.end).collect();
     let body = &text[span.start..span.end];
     let mut at = 0;
     while let Some(i) = body[at..].find("\n\n") {
@@ -39,7 +40,13 @@ fn paragraphs(text: &str, span: Span, section_starts: &[usize]) -> Vec<Span> {
 }
 
 /// Splits a paragraph longer than `max` tokens at a space near its middle until every part fits.
-fn fit(text: &str, span: Span, tok: &Tokenizer, max: usize, out: &mut Vec<(Span, Vec<u32>)>) -> Result<(), ModelError> {
+fn fit(
+    text: &str,
+    span: Span,
+    tok: &Tokenizer,
+    max: usize,
+    out: &mut Vec<(Span, Vec<u32>)>,
+) -> Result<(), ModelError> {
     let ids = tok.encode(&text[span.start..span.end])?;
     if ids.len() <= max || span.end - span.start < 2 {
         if !ids.is_empty() {
