@@ -318,7 +318,7 @@ pub fn bench(args: &BenchMemoryArgs) -> Result<()> {
         let mut v: serde_json::Value = serde_json::from_str(line)
             .map_err(|e| tome::Error::EvalData(format!("{}: {e}", args.qa.display())))?;
         let d = v["doc"].as_str().unwrap_or_default().to_string();
-        if !Path::new(&d).file_name().is_some_and(|n| n.to_string_lossy() == memory.doc_name) {
+        if Path::new(&d).file_name().is_none_or(|n| n.to_string_lossy() != memory.doc_name) {
             continue;
         }
         seen += 1;
