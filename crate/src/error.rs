@@ -25,6 +25,10 @@ pub enum Error {
     #[error("{0}")]
     Gpu(#[from] crate::gpu::GpuError),
 
+    #[cfg(feature = "model")]
+    #[error("{0}")]
+    Memory(#[from] crate::model::memory::file::MemoryError),
+
     #[cfg(feature = "html")]
     #[error("{0}")]
     Site(#[from] crate::doc::html::SiteError),

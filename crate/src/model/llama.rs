@@ -335,6 +335,14 @@ impl Llama {
             cfg.map(|cfg| SparseState::new(cfg, &self.cfg, s.kv.n_ctx, s.max_batch, self.pool.threads()));
     }
 
+    /// Starts measuring, per layer and KV head, the largest softmax weight each of the keys `0..keys`
+    /// receives from the queries at positions `from..` of the next dense forwards (the max over those
+    /// queries and over the KV head's query heads). Block-sparse attention is switched off.
+    pub fn set_probe(&self, s: &mut Session, from: usize, keys: usize) {
+        s.sparse = None;
+        s.probe = Some(Probe::new(&self.cfg, from, keys, self.pool.threads()));
+    }
+
     /// Runs `tokens` through the model after what the session has seen, and returns the logits
     /// (vocab,) that predict the token after the last one.
     ///
@@ -492,6 +500,9 @@ impl Llama {
                 }
                 _ => self.attention(s, l, pos0, n),
             }
+            if let Some(p) = s.probe.as_mut() {
+                p.reduce_layer(l);
+            }
             self.prepare(s.att.as_ptr(), None, d, n, s.att.as_mut_ptr(), s.xq.as_mut_ptr());
             let jobs = [(&layer.wo, SharedMut(s.tmp.as_mut_ptr()), d)];
             self.matmuls(s, &jobs, self.act(&s.att[..n * d], &s.xq), n);
@@ -546,6 +557,8 @@ impl Llama {
         let items = n * c.n_kv_head;
         let n_head = c.n_head;
         let kv_dim = c.kv_dim();
+        // The probe's per-thread rows (threads, n_kv_head, keys), when a memory read measures importance.
+        let probe = s.probe.as_mut().map(|p| (p.from, p.keys, SharedMut(p.thread_max.as_mut_ptr())));
         self.pool.run(&|i, nt| {
             // SAFETY: each thread owns its scores rows (group, n_ctx) and its (token, group) outputs.
             let sc = unsafe {
@@ -573,6 +586,20 @@ impl Llama {
                     n_ctx,
                     out,
                 );
+                if let Some((from, keys, rows)) = probe.as_ref()
+                    && pos0 + t >= *from
+                {
+                    // SAFETY: thread i's own row of the probe; sc holds the softmax weights of the group.
+                    let row = unsafe {
+                        std::slice::from_raw_parts_mut(rows.get().add((i * c.n_kv_head + g) * keys), *keys)
+                    };
+                    for h in 0..group {
+                        let p = &sc[h * n_ctx..h * n_ctx + len.min(*keys)];
+                        for (m, &w) in row.iter_mut().zip(p) {
+                            *m = m.max(w);
+                        }
+                    }
+                }
             }
         });
     }
@@ -673,6 +700,9 @@ pub struct Session {
     pub kv: KvCache,
     /// Block-sparse attention state; `None` runs dense attention (set with [`Llama::set_sparse`]).
     pub sparse: Option<SparseState>,
+    /// Attention received by the first keys, measured during dense forwards (set with
+    /// [`Llama::set_probe`]; a memory read's importance scores).
+    pub probe: Option<Probe>,
     max_batch: usize,
     max_cols: usize,
     last: usize,
@@ -704,6 +734,48 @@ pub struct Session {
     logits: Vec<f32>,
 }
 
+/// KVzip-style importance: the attention that later queries give to the first `keys` positions.
+pub struct Probe {
+    /// Queries at positions `from..` are counted.
+    pub from: usize,
+    pub keys: usize,
+    n_kv_head: usize,
+    /// (n_layer, n_kv_head, keys) the largest weight each key received
+    pub score: Vec<f32>,
+    /// (threads, n_kv_head, keys) per-thread maxima of the layer being computed
+    thread_max: Vec<f32>,
+}
+
+impl Probe {
+    fn new(c: &Config, from: usize, keys: usize, threads: usize) -> Probe {
+        Probe {
+            from,
+            keys,
+            n_kv_head: c.n_kv_head,
+            score: vec![0.0; c.n_layer * c.n_kv_head * keys],
+            thread_max: vec![0.0; threads * c.n_kv_head * keys],
+        }
+    }
+
+    /// Folds the threads' maxima of layer `l` into `score` and clears them for the next layer.
+    fn reduce_layer(&mut self, l: usize) {
+        let row = self.n_kv_head * self.keys;
+        let out = &mut self.score[l * row..(l + 1) * row];
+        for part in self.thread_max.chunks_exact_mut(row) {
+            for (o, m) in out.iter_mut().zip(part.iter_mut()) {
+                *o = o.max(*m);
+                *m = 0.0;
+            }
+        }
+    }
+
+    /// Layer `l`, KV head `g`: the scores of keys 0..keys.
+    pub fn of(&self, l: usize, g: usize) -> &[f32] {
+        let at = (l * self.n_kv_head + g) * self.keys;
+        &self.score[at..at + self.keys]
+    }
+}
+
 /// Tokens per forward chunk: prompts are processed in chunks of this many.
 pub const MAX_BATCH: usize = 512;
 
@@ -715,6 +787,7 @@ impl Session {
         Session {
             kv: KvCache::new(c.n_layer, n_ctx, kv),
             sparse: None,
+            probe: None,
             max_batch: b,
             max_cols,
             last: 0,

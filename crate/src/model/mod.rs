@@ -11,6 +11,7 @@ pub mod generate;
 pub mod gguf;
 pub mod kv_cache;
 pub mod llama;
+pub mod memory;
 pub mod sample;
 pub mod sparse;
 pub mod tokenizer;
@@ -18,7 +19,7 @@ pub mod tokenizer;
 use thiserror::Error;
 
 pub use generate::{CpuForward, Forward, GenerateOptions, Generation, generate, generate_on};
-pub use llama::{LayerWeights, Llama, Precision, Session};
+pub use llama::{LayerWeights, Llama, Precision, Probe, Session};
 pub use sample::Sampler;
 pub use tokenizer::Tokenizer;
 

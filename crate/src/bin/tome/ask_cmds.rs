@@ -30,7 +30,7 @@ pub enum ModeArg {
 }
 
 impl ModeArg {
-    fn ask(self) -> Ask {
+    pub fn ask(self) -> Ask {
         match self {
             ModeArg::Extractive => Ask::Extractive,
             ModeArg::Grounded => Ask::Grounded,
@@ -93,7 +93,16 @@ fn with_reader<R>(
     f(Some(&mut Reader { tokenizer: &model.tokenizer, forward }))
 }
 
-fn load(file: &Path) -> Result<(Document, Index)> {
+pub fn load(file: &Path) -> Result<(Document, Index)> {
+    if crate::memory_cmds::is_memory(file) {
+        // A memory file carries its document: search and the extractive mode read that.
+        let bytes =
+            std::fs::read(file).map_err(|e| tome::Error::io(format!("cannot read {}", file.display()), e))?;
+        let parsed = tome::model::memory::file::parse(&file.display().to_string(), &bytes)?;
+        let doc = Document::from_bytes(&parsed.memory.doc_name, &parsed.memory.doc_bytes)?;
+        let index = Index::build(&doc, &Outline::build(&doc, false));
+        return Ok((doc, index));
+    }
     let doc = Document::open(file)?;
     let index = Index::build(&doc, &Outline::build(&doc, false));
     Ok((doc, index))
@@ -122,6 +131,9 @@ pub fn search(file: &Path, query: &str, k: usize, json: bool) -> Result<()> {
 }
 
 pub fn ask(file: &Path, question: &str, json: bool, reading: &ReadingArgs) -> Result<()> {
+    if crate::memory_cmds::is_memory(file) {
+        return crate::memory_cmds::ask(file, question, json, reading);
+    }
     let (doc, index) = load(file)?;
     let ask = reading.mode.ask();
     // The free mode's draft streams as the model writes it; the checked answer follows.
@@ -139,6 +151,12 @@ pub fn ask(file: &Path, question: &str, json: bool, reading: &ReadingArgs) -> Re
     if stream {
         emit("\n\nChecked against the passages:\n");
     }
+    print_answer(&doc, &answer, file, question, json);
+    Ok(())
+}
+
+/// Prints an answer: JSON, or the answer and its quotes for a person.
+pub fn print_answer(doc: &Document, answer: &tome::qa::Answer, file: &Path, question: &str, json: bool) {
     if json {
         let citations = answer
             .citations
@@ -159,10 +177,9 @@ pub fn ask(file: &Path, question: &str, json: bool, reading: &ReadingArgs) -> Re
             quote: &answer.quote,
             answer_span: answer.short.map(|s| [doc.char_offset(s.start), doc.char_offset(s.end)]),
         });
-        return Ok(());
+        return;
     }
-    emit(&crate::term::safe(&ask_human(&doc, &answer, file, question, std::io::stdout().is_terminal())));
-    Ok(())
+    emit(&crate::term::safe(&ask_human(doc, answer, file, question, std::io::stdout().is_terminal())));
 }
 
 /// The answer first, then each cited sentence as a quote with the answer marked in it, then

@@ -1,6 +1,7 @@
 //! The `tome` command line: the same core as the web app, on files.
 
 mod ask_cmds;
+mod memory_cmds;
 mod model_cmds;
 mod outline_cmds;
 mod pack_cmds;
@@ -69,6 +70,10 @@ enum Command {
         #[command(flatten)]
         reading: ask_cmds::ReadingArgs,
     },
+    /// Read a whole document with the model once, into a memory file that `tome ask` and
+    /// `tome search` take in place of the document (progress with ETA; Ctrl-C leaves FILE.tome.part,
+    /// and the same command resumes it).
+    Read(memory_cmds::ReadArgs),
     /// Score tome against evaluation data (JSON out).
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -152,6 +157,12 @@ enum BenchCommand {
     },
     /// Prefill and decode speed, peak memory, optionally against llama-bench.
     Model(model_cmds::BenchModelArgs),
+    /// A memory file on needle questions: grounded answers over the memory vs the last 8K tokens vs
+    /// BM25 retrieve-then-read; first-token time from the file vs re-reading the retrieved windows.
+    Memory(memory_cmds::BenchMemoryArgs),
+    /// Condensing rules and ratios on windows of a document: KL of the next-token distributions over
+    /// the following text, condensed window vs whole window.
+    MemoryRules(memory_cmds::BenchRulesArgs),
     /// Block-sparse vs dense attention on long real-text prompts: KL, agreement, needle recall, time.
     Sparse(sparse_cmds::BenchSparseArgs),
     /// `tome pack` against Pagefind on the same site: build time, size, bytes per query, gold pages.
@@ -213,6 +224,8 @@ fn main() -> ExitCode {
         }
         Command::Bench(BenchCommand::Model(args)) => model_cmds::bench_model(&args),
         Command::Bench(BenchCommand::Sparse(args)) => sparse_cmds::bench_sparse(&args),
+        Command::Bench(BenchCommand::Memory(args)) => memory_cmds::bench(&args),
+        Command::Bench(BenchCommand::MemoryRules(args)) => memory_cmds::bench_rules(&args),
         Command::Bench(BenchCommand::Pack { site, runs, questions, name, start }) => {
             pack_cmds::bench_pack(&pack_cmds::BenchPackArgs {
                 site: &site,
@@ -223,6 +236,7 @@ fn main() -> ExitCode {
             })
         }
         Command::Generate(args) => model_cmds::generate(&args),
+        Command::Read(args) => memory_cmds::read(&args),
         Command::Serve { port, dir } => serve_cmds::serve(port, dir.as_deref()),
     };
     match result {

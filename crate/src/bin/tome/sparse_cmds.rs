@@ -111,13 +111,13 @@ fn configs(a: &BenchSparseArgs) -> Vec<SparseConfig> {
     out
 }
 
-fn log_softmax(x: &[f32]) -> Vec<f32> {
+pub fn log_softmax(x: &[f32]) -> Vec<f32> {
     let m = x.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b)) as f64;
     let z = (x.iter().map(|&v| (v as f64 - m).exp()).sum::<f64>().ln() + m) as f32;
     x.iter().map(|&v| v - z).collect()
 }
 
-fn kl(p: &[f32], q: &[f32]) -> f64 {
+pub fn kl(p: &[f32], q: &[f32]) -> f64 {
     p.iter().zip(q).map(|(&a, &b)| (a as f64).exp() * (a - b) as f64).sum()
 }
 
