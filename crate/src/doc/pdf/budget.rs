@@ -77,9 +77,10 @@ pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, DocError> {
         let image = contains(s.dict, b"/Image");
         scan.images += usize::from(image);
         // pdf_oxide reads any stream an xref entry names as an object stream, whatever its
-        // dictionary says: a stream is taken as one when it says so or when its data starts
-        // as one does (object numbers and offsets).
-        let says_objects = contains(s.dict, b"/ObjStm") || contains(s.dict, b"/First");
+        // dictionary says: a stream is taken as one when it says so (a `#` may spell a name in
+        // hex) or when its data starts as one does (object numbers and offsets).
+        let says_objects =
+            contains(s.dict, b"/ObjStm") || contains(s.dict, b"/First") || contains(s.dict, b"#");
         let readings = if image && !says_objects {
             vec![Reading { size: s.data.len(), nesting: Nesting::default() }]
         } else if first_filter_is_flate(s.dict) {
