@@ -19,6 +19,7 @@ use flate2::{Decompress, FlushDecompress, Status};
 use pdf_oxide::PdfDocument;
 use pdf_oxide::object::Object;
 
+use super::filters::{self, Filter};
 use crate::doc::error::DocError;
 
 /// Most bytes one compressed stream may inflate to. Real content streams are well under this
@@ -83,12 +84,8 @@ pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, DocError> {
             contains(s.dict, b"/ObjStm") || contains(s.dict, b"/First") || contains(s.dict, b"#");
         let readings = if image && !says_objects {
             vec![Reading { size: s.data.len(), nesting: Nesting::default() }]
-        } else if first_filter_is_flate(s.dict) {
-            inflate(s.rest, STREAM_BYTES)
         } else {
-            let mut nesting = Nesting::default();
-            nesting.feed(s.data);
-            vec![Reading { size: s.data.len(), nesting }]
+            decode(&s, STREAM_BYTES)
         };
         // The largest reading stands for the stream; every reading is work done, and any one
         // of them nested too deeply where objects are parsed would overflow the parser's stack.
@@ -306,15 +303,6 @@ fn object_number(before: &[u8]) -> Option<u32> {
     std::str::from_utf8(&number[start..]).ok()?.parse().ok()
 }
 
-fn first_filter_is_flate(dict: &[u8]) -> bool {
-    let Some(f) = find(dict, b"/Filter") else { return false };
-    let rest = &dict[f + 7..];
-    let rest =
-        &rest[rest.iter().position(|b| !b.is_ascii_whitespace() && *b != b'[').unwrap_or(rest.len())..];
-    rest.starts_with(b"/FlateDecode")
-        || rest.starts_with(b"/Fl") && !rest.get(3).is_some_and(u8::is_ascii_alphanumeric)
-}
-
 /// Nesting of `[` and `<<` in content-stream syntax (strings and comments skipped), measured
 /// over chunks as they come out of the inflater.
 #[derive(Default)]
@@ -382,6 +370,25 @@ impl Nesting {
 struct Reading {
     size: usize,
     nesting: Nesting,
+}
+
+/// The readings of a stream through its filter chain: the ASCII and run-length filters undone
+/// first, Flate inflated every way the reader may ([`inflate`]); after a filter the pre-scan
+/// does not decode (LZW, image codecs), the bytes are measured as they are.
+fn decode(s: &RawStream<'_>, limit: usize) -> Vec<Reading> {
+    let mut data = std::borrow::Cow::Borrowed(s.data);
+    for (i, &filter) in filters::chain(s.dict).iter().enumerate() {
+        if filter == Filter::Flate {
+            return inflate(if i == 0 { s.rest } else { &data }, limit);
+        }
+        match filters::decode(filter, &data, limit) {
+            Some(out) => data = out.into(),
+            None => break,
+        }
+    }
+    let mut nesting = Nesting::default();
+    nesting.feed(&data);
+    vec![Reading { size: data.len(), nesting }]
 }
 
 /// The readings of Flate data, each counted up to just past `limit` without keeping it.
@@ -494,9 +501,9 @@ mod tests {
         let streams: Vec<_> = raw_streams(&file).collect();
         assert_eq!(streams.len(), 2);
         assert_eq!((streams[0].object, streams[0].data), (Some(7), b"abc".as_slice()));
-        assert!(!first_filter_is_flate(streams[0].dict));
+        assert_eq!(filters::chain(streams[0].dict), []);
         assert_eq!(streams[1].object, Some(12));
-        assert!(first_filter_is_flate(streams[1].dict));
+        assert_eq!(filters::chain(streams[1].dict), [Filter::Flate]);
         let scan = scan(&file, 512).unwrap();
         assert_eq!(scan.streams[&12].size, 13);
     }
@@ -540,6 +547,26 @@ mod tests {
         drawn.extend(b"\nendstream\nendobj\n");
         let scan = scan(&drawn, 512).unwrap();
         assert!(scan.streams[&5].deep, "deep content only skips the pages that draw it");
+    }
+
+    #[test]
+    fn nesting_wrapped_in_other_filters_is_refused() {
+        let deep = [b"1 0 ".as_slice(), &[b'['; 2000], &[b']'; 2000]].concat();
+        let hex: String = zlib(&deep).iter().map(|b| format!("{b:02x}")).collect();
+        let mut run = Vec::new();
+        for chunk in deep.chunks(128) {
+            run.extend([chunk.len() as u8 - 1]);
+            run.extend(chunk);
+        }
+        run.push(128);
+        for (filter, data) in [("[/AHx /Fl]", format!("{hex}>").into_bytes()), ("/RunLengthDecode", run)] {
+            let mut file = format!("%PDF-1.5\n5 0 obj\n<< /Filter {filter} /Length {} >>\nstream\n", data.len())
+                .into_bytes();
+            file.extend(&data);
+            file.extend(b"\nendstream\nendobj\n");
+            let err = scan(&file, 512).expect_err(filter).to_string();
+            assert!(err.contains("nested more than 512 levels"), "{filter}: {err}");
+        }
     }
 
     fn content_stream(content: &[u8]) -> Vec<u8> {
