@@ -470,7 +470,11 @@ mod tests {
     fn inflating_counts_and_stops_past_the_limit() {
         let data = zlib(&vec![b'x'; 5 << 20]);
         let readings = inflate(&data, 8 << 20);
-        assert_eq!(readings.iter().map(|r| r.size).collect::<Vec<_>>(), [5 << 20], "a clean stream is read once");
+        assert_eq!(
+            readings.iter().map(|r| r.size).collect::<Vec<_>>(),
+            [5 << 20],
+            "a clean stream is read once"
+        );
         let size = inflate(&data, 1 << 20)[0].size;
         assert!(size > 1 << 20 && size < 2 << 20, "stopped soon after the limit: {size}");
     }
@@ -535,14 +539,16 @@ mod tests {
         assert!(scan(&file, 4096).is_ok());
         // Without a word of being an object stream, data that starts as one is taken as one
         // (an xref entry can make the parser read any stream so); content is not.
-        let mut hidden = format!("%PDF-1.5\n5 0 obj\n<< /Filter /FlateDecode /Length {} >>\nstream\n", deep.len())
-            .into_bytes();
+        let mut hidden =
+            format!("%PDF-1.5\n5 0 obj\n<< /Filter /FlateDecode /Length {} >>\nstream\n", deep.len())
+                .into_bytes();
         hidden.extend(&deep);
         hidden.extend(b"\nendstream\nendobj\n");
         assert!(scan(&hidden, 512).is_err());
         let content = zlib(&[b"BT ".as_slice(), &[b'['; 2000], &[b']'; 2000]].concat());
-        let mut drawn = format!("%PDF-1.5\n5 0 obj\n<< /Filter /FlateDecode /Length {} >>\nstream\n", content.len())
-            .into_bytes();
+        let mut drawn =
+            format!("%PDF-1.5\n5 0 obj\n<< /Filter /FlateDecode /Length {} >>\nstream\n", content.len())
+                .into_bytes();
         drawn.extend(&content);
         drawn.extend(b"\nendstream\nendobj\n");
         let scan = scan(&drawn, 512).unwrap();
@@ -560,8 +566,9 @@ mod tests {
         }
         run.push(128);
         for (filter, data) in [("[/AHx /Fl]", format!("{hex}>").into_bytes()), ("/RunLengthDecode", run)] {
-            let mut file = format!("%PDF-1.5\n5 0 obj\n<< /Filter {filter} /Length {} >>\nstream\n", data.len())
-                .into_bytes();
+            let mut file =
+                format!("%PDF-1.5\n5 0 obj\n<< /Filter {filter} /Length {} >>\nstream\n", data.len())
+                    .into_bytes();
             file.extend(&data);
             file.extend(b"\nendstream\nendobj\n");
             let err = scan(&file, 512).expect_err(filter).to_string();

@@ -24,7 +24,8 @@ pub(super) fn chain(dict: &[u8]) -> Vec<Filter> {
         &rest[1..rest.iter().position(|&b| b == b']').unwrap_or(rest.len())]
     } else {
         // A single name: up to the next delimiter after its slash.
-        let end = rest.iter().skip(1).position(|&b| b"/<>[]() \t\r\n".contains(&b)).map_or(rest.len(), |p| p + 1);
+        let end =
+            rest.iter().skip(1).position(|&b| b"/<>[]() \t\r\n".contains(&b)).map_or(rest.len(), |p| p + 1);
         &rest[..end]
     };
     names
@@ -137,10 +138,7 @@ mod tests {
         assert_eq!(chain(b"<< /Length 3 >>"), []);
         assert_eq!(chain(b"<< /Filter /FlateDecode /Length 3 >>"), [Filter::Flate]);
         assert_eq!(chain(b"<</Filter/AHx/Length 3>>"), [Filter::AsciiHex]);
-        assert_eq!(
-            chain(b"<< /Filter [/ASCII85Decode /FlateDecode] >>"),
-            [Filter::Ascii85, Filter::Flate]
-        );
+        assert_eq!(chain(b"<< /Filter [/ASCII85Decode /FlateDecode] >>"), [Filter::Ascii85, Filter::Flate]);
         assert_eq!(chain(b"<< /Filter [ /RL/LZWDecode ] >>"), [Filter::RunLength, Filter::Other]);
     }
 
