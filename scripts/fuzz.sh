@@ -5,6 +5,10 @@
 # fix it, then copy the input to fuzz/regressions/TARGET/ so `cargo test --test fuzz_regressions`
 # replays it. Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
 # Limits per input: 3 GB of memory and 60 s (the hostile-input budgets), inputs up to 256 KB.
+# A stack overflow ends the fuzzer with exit 139 and no input saved (libFuzzer's SIGSEGV handler
+# runs on the overflowed stack): run the binary under gdb (`handle SIGSEGV stop print`, then
+# `thread apply all bt 40` shows the recursion); that is how the pdf target's object-stream
+# nesting behind a damaged zlib header was found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: scripts/fuzz.sh TARGET SECONDS}

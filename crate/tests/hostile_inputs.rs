@@ -209,6 +209,26 @@ fn millions_of_brackets_inside_an_object_stream_are_refused_not_a_stack_overflow
     assert!(doc.text.contains("forty ships"));
 }
 
+#[test]
+fn nesting_behind_a_damaged_zlib_header_is_refused_too() {
+    // A fuzzer finding (the pdf target died of SIGSEGV): one header byte of the object stream
+    // changed, and a page tree the reader must recover by scanning. zlib reads nothing there,
+    // but pdf_oxide's recovery inflates past the header and parsed millions of nested arrays.
+    let depth = 3_000_000;
+    let good = object_stream_pdf(&["[".repeat(depth), "]".repeat(depth)].concat().into_bytes());
+    let marker = b"/FlateDecode >>\nstream\n";
+    let at = good.windows(marker.len()).position(|w| w == marker).expect("the object stream") + marker.len();
+    for (offset, change) in [(0, 0x01u8), (1, 0x01)] {
+        let mut bytes = good.clone();
+        bytes[at + offset] ^= change;
+        let kids = bytes.windows(13).position(|w| w == b"/Kids [3 0 R]").expect("the page tree");
+        bytes[kids + 7] = b'9';
+        let err = read("damaged.pdf", &bytes).expect_err("refused");
+        assert!(err.to_string().contains("nested more than 512 levels"), "{err}");
+        assert!(tome::doc::read_bookmarks(&bytes).is_err());
+    }
+}
+
 fn dejavu() -> Vec<u8> {
     let path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
     std::fs::read(path).unwrap_or_else(|e| {

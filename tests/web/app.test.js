@@ -7,24 +7,20 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { serve, browser, evalDoc, groundTruth, questions, dropFile, pickFile, shot, SHOTS } from './harness.js';
+import { openApp, evalDoc, groundTruth, questions, dropFile, pickFile, shot, SHOTS } from './harness.js';
 
-let server;
-let b;
+let app;
 let page;
 const timings = {};
 
 before(async () => {
-  server = await serve();
-  b = await browser(server.url.replace(/\/$/, ''));
-  page = await b.context.newPage();
-  await page.goto(server.url);
+  app = await openApp();
+  page = app.page;
 });
 
 after(async () => {
   writeFileSync(path.join(SHOTS, 'timings.json'), JSON.stringify(timings, null, 2));
-  await b?.close();
-  server?.stop();
+  await app?.close();
 });
 
 const items = () => page.locator('#reader [role=treeitem]');
@@ -174,7 +170,7 @@ test('offline: after one visit the app and the last document work without a netw
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.reload();
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-  await b.context.setOffline(true);
+  await app.context.setOffline(true);
   try {
     await page.reload();
     await page.locator('#reader .doc-title', { hasText: 'fullrefman.pdf' }).waitFor({ timeout: 60_000 });
@@ -189,7 +185,7 @@ test('offline: after one visit the app and the last document work without a netw
     assert.equal(keys.filter((k) => k.startsWith('tome-')).length, 1, keys.join());
     await shot(page, '10-offline');
   } finally {
-    await b.context.setOffline(false);
+    await app.context.setOffline(false);
   }
 });
 
@@ -200,7 +196,4 @@ test('"Open sample" opens the bundled R manual in one click', async () => {
   await page.locator('#reader .sheet canvas').waitFor();
 });
 
-test('no request left the origin', () => {
-  assert.deepEqual(b.offOrigin, []);
-  assert.deepEqual(b.errors, []);
-});
+test('no request left the origin', () => app.assertClean());

@@ -10,30 +10,22 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, browser, evalDoc, groundTruth, dropFile, shot } from './harness.js';
+import { openApp, inWorker, openDoc, searchFor, evalDoc, groundTruth, dropFile, shot } from './harness.js';
 
-let server;
-let b;
+let app;
 let page;
 
 before(async () => {
-  server = await serve();
-  b = await browser(server.url.replace(/\/$/, ''));
-  page = await b.context.newPage();
-  await page.goto(`${server.url}?test-hooks`);
+  app = await openApp({ open: '?test-hooks' });
+  page = app.page;
 });
 
-after(async () => {
-  await b?.close();
-  server?.stop();
-});
+after(() => app?.close());
 
 const items = () => page.locator('#reader [role=treeitem]');
 
 test('a panic inside wasm while reading a file: worker restarted, the file named, the open document kept', async () => {
-  await dropFile(page, evalDoc('pdf/R-intro.pdf'));
-  await page.locator('#reader .doc-title', { hasText: 'R-intro.pdf' }).waitFor({ timeout: 120_000 });
-  await page.locator('#reader .search input:not([disabled])').waitFor({ timeout: 120_000 });
+  await openDoc(page, evalDoc('pdf/R-intro.pdf'));
   const bookmarks = groundTruth('pdf/R-intro.pdf').outline.length;
   assert.equal(await items().count(), bookmarks);
   const starts = await page.evaluate(() => window.tomeTestHooks.workerStarts());
@@ -58,9 +50,7 @@ test('a panic inside wasm while reading a file: worker restarted, the file named
   await page.locator('#reader .sheet canvas').first().waitFor();
 
   // Search works against the document, read again in the new worker.
-  await page.fill('#reader .search input', 'data frame');
-  await page.press('#reader .search input', 'Enter');
-  await page.locator('#reader .hits .hit').first().waitFor({ timeout: 60_000 });
+  await searchFor(page, 'data frame');
   assert.match((await page.locator('#reader .hits mark').first().textContent()).toLowerCase(), /data|frame/);
 
   // And the file that failed opens now (the fault was injected once).
@@ -71,25 +61,9 @@ test('a panic inside wasm while reading a file: worker restarted, the file named
 });
 
 test('without ?test-hooks the worker refuses fault injection', async () => {
-  const p = await b.context.newPage();
-  await p.goto(server.url);
-  const answer = await p.evaluate(async () => {
-    const { WorkerClient } = await import('./js/client.js');
-    const client = new WorkerClient();
-    try {
-      await client.call('faultPanic', { name: 'x.pdf' });
-      return 'ran';
-    } catch (e) {
-      return `${e.name}: ${e.message}`;
-    } finally {
-      client.worker.terminate();
-    }
-  });
-  assert.match(answer, /^Error: Fault injection is a test hook/);
+  const p = await app.newPage();
+  await assert.rejects(inWorker(p, [['faultPanic', { name: 'x.pdf' }]]), /^Error: Fault injection is a test hook/);
   await p.close();
 });
 
-test('no request left the origin', () => {
-  assert.deepEqual(b.offOrigin, []);
-  assert.deepEqual(b.errors, []);
-});
+test('no request left the origin', () => app.assertClean());

@@ -6,29 +6,21 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { serve, browser, ROOT } from './harness.js';
+import { openApp, inWorker, noModel, ROOT } from './harness.js';
 
-const MODEL = path.join(ROOT, 'assets/SmolLM2-135M-Instruct.Q4_1.gguf');
 const GOLDEN = path.resolve(ROOT, '../shared/golden');
-const noModel = existsSync(MODEL) ? false : 'no model in assets/ (run scripts/fetch-model.sh)';
 
-let server;
-let b;
+let app;
 let page;
 
 before(async () => {
-  server = await serve();
-  b = await browser(server.url.replace(/\/$/, ''));
-  page = await b.context.newPage();
-  await page.goto(server.url);
+  app = await openApp();
+  page = app.page;
 });
 
-after(async () => {
-  await b?.close();
-  server?.stop();
-});
+after(() => app?.close());
 
 test('the page names the WebGPU adapter the worker got', async () => {
   await page.locator('#state', { hasText: /WebGPU \(|CPU \(/ }).waitFor({ timeout: 60_000 });
@@ -38,18 +30,9 @@ test('the page names the WebGPU adapter the worker got', async () => {
 });
 
 test('a WebGPU kernel in the worker equals its CPU twin (residual add, random input)', async () => {
-  const got = await page.evaluate(async () => {
-    const { WorkerClient } = await import('./js/client.js');
-    const client = new WorkerClient();
-    try {
-      const info = await client.call('gpuInfo', {});
-      const checks = [];
-      for (const [n, seed] of [[1, 1], [257, 2], [4099, 3], [1_000_003, 4]]) checks.push(await client.call('gpuCheck', { n, seed }));
-      return { info, checks };
-    } finally {
-      client.worker.terminate();
-    }
-  });
+  const sizes = [[1, 1], [257, 2], [4099, 3], [1_000_003, 4]];
+  const [info, ...checks] = await inWorker(page, [['gpuInfo', {}], ...sizes.map(([n, seed]) => ['gpuCheck', { n, seed }])]);
+  const got = { info, checks };
   assert.ok(got.info.ok, `a WebGPU device: ${got.info.reason}`);
   assert.match(got.info.backend, /WebGpu/i, got.info.backend);
   assert.ok(got.info.label.length > 0, 'the adapter has a name to show');
@@ -66,18 +49,8 @@ test('a WebGPU kernel in the worker equals its CPU twin (residual add, random in
 test('the whole model on WebGPU: "The quick brown fox" logits match the native f32 reference', { skip: noModel }, async () => {
   const plain = JSON.parse(readFileSync(path.join(GOLDEN, 'smollm2-135m-q4_1.llama-cpp.json'), 'utf8')).plain;
   const ref = new Float32Array(readFileSync(path.join(GOLDEN, 'quick_brown_fox.f32ref.logits.f32le')).buffer.slice(0));
-  const got = await page.evaluate(async (text) => {
-    const { WorkerClient } = await import('./js/client.js');
-    const client = new WorkerClient();
-    try {
-      await client.call('modelLoad', {});
-      const gpu = await client.call('gpuModelLoad', { nCtx: 64 });
-      const { ids, logits } = await client.call('gpuLogits', { text });
-      return { gpu, ids, logits: Array.from(logits) };
-    } finally {
-      client.worker.terminate();
-    }
-  }, plain.prompt);
+  const [, gpu, { ids, logits }] = await inWorker(page, [['modelLoad', {}], ['gpuModelLoad', { nCtx: 64 }], ['gpuLogits', { text: plain.prompt }]]);
+  const got = { gpu, ids, logits };
   assert.deepEqual(got.ids, plain.token_ids, 'same tokenization as llama.cpp');
   assert.equal(got.logits.length, ref.length);
   assert.ok(got.logits.every(Number.isFinite), 'finite logits');
@@ -96,7 +69,4 @@ test('the whole model on WebGPU: "The quick brown fox" logits match the native f
   assert.deepEqual(top5(got.logits), top5(Array.from(ref)), 'same top-5, in order');
 });
 
-test('no request left the origin', () => {
-  assert.deepEqual(b.offOrigin, []);
-  assert.deepEqual(b.errors, []);
-});
+test('no request left the origin', () => app.assertClean());

@@ -7,6 +7,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -62,6 +63,103 @@ export async function browser(origin, { args = [] } = {}) {
     rmSync(profile, { recursive: true, force: true });
   };
   return { context, offOrigin, errors, close };
+}
+
+/** The model file the browser tests load (scripts/fetch-model.sh fetches it). */
+export const MODEL = path.join(ROOT, 'assets/SmolLM2-135M-Instruct.Q4_1.gguf');
+/** A test's `skip` for tests that need the model: the reason when its file is missing, else false. */
+export const noModel = existsSync(MODEL) ? false : 'no model in assets/ (run scripts/fetch-model.sh)';
+
+/**
+ * The set-up every browser test repeats: `tome serve` on `dir` (the app by default), a fresh
+ * browser with the off-origin guard, and a page opened at `open` (a path and query under the
+ * server, e.g. '?test-hooks'; null opens none). `model: true` loads the model in that page first.
+ * `close()` ends both, then fails if any request tried to leave the origin.
+ */
+export async function openApp({ dir, open = '', args = [], model = false } = {}) {
+  const server = await serve(dir);
+  const origin = server.url.replace(/\/$/, '');
+  let b;
+  try {
+    b = await browser(origin, { args });
+  } catch (e) {
+    server.stop();
+    throw e;
+  }
+  const app = {
+    url: server.url,
+    origin,
+    context: b.context,
+    offOrigin: b.offOrigin,
+    errors: b.errors,
+    page: null,
+    /** Another page of the same browser, opened at `at` (as `open` above). */
+    async newPage(at = '') {
+      const p = await b.context.newPage();
+      await p.goto(`${server.url}${at}`);
+      return p;
+    },
+    /** The app stayed on its origin and the page raised no uncaught error or CSP refusal. */
+    assertClean() {
+      assert.deepEqual(b.offOrigin, [], 'requests that tried to leave the origin');
+      assert.deepEqual(b.errors, [], 'uncaught errors or CSP refusals in the page');
+    },
+    async close() {
+      await b.close();
+      server.stop();
+      assert.deepEqual(b.offOrigin, [], 'requests that tried to leave the origin');
+    },
+  };
+  if (open !== null) app.page = await app.newPage(open);
+  if (model) await loadModel(app.page);
+  return app;
+}
+
+/** Presses "Load model" and waits until the page says the model is ready. */
+export async function loadModel(page) {
+  await page.click('#reader .load-model');
+  await page.locator('#reader .model-state[data-state=ready]').waitFor({ timeout: 300_000 });
+}
+
+/**
+ * Runs `calls` ([kind, args] pairs) in order in a fresh worker of `page`'s app and resolves with
+ * their results; a call that throws rejects with its error's name and message. The worker is ended after.
+ */
+export async function inWorker(page, calls) {
+  const { results, error } = await page.evaluate(async (calls) => {
+    const { WorkerClient } = await import('./js/client.js');
+    // Typed arrays (logits) do not survive the trip out of the page: plain arrays do.
+    const plain = (v) => (ArrayBuffer.isView(v) ? Array.from(v)
+      : Array.isArray(v) ? v.map(plain)
+        : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v);
+    const client = new WorkerClient();
+    const results = [];
+    try {
+      for (const [kind, args] of calls) results.push(plain(await client.call(kind, args)));
+      return { results };
+    } catch (e) {
+      return { error: { name: e.name, message: e.message } };
+    } finally {
+      client.worker.terminate();
+    }
+  }, calls);
+  if (error !== undefined) throw Object.assign(new Error(error.message), { name: error.name });
+  return results;
+}
+
+/** Opens `file` (dropped, or picked with `pick: true`) and waits until it is listed and searchable. */
+export async function openDoc(page, file, { pick = false } = {}) {
+  if (pick) await pickFile(page, file);
+  else await dropFile(page, file);
+  await page.locator('#reader .doc-title', { hasText: path.basename(file) }).waitFor({ timeout: 120_000 });
+  await page.locator('#reader .search input:not([disabled])').waitFor({ timeout: 120_000 });
+}
+
+/** Searches the open document for `query` and waits for the first hit. */
+export async function searchFor(page, query) {
+  await page.fill('#reader .search input', query);
+  await page.press('#reader .search input', 'Enter');
+  await page.locator('#reader .hits .hit').first().waitFor({ timeout: 60_000 });
 }
 
 export function evalDoc(rel) {

@@ -5,30 +5,23 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { serve, browser, evalDoc, questions, pickFile, shot, ROOT } from './harness.js';
+import { openApp, inWorker, openDoc, noModel, evalDoc, questions, shot, ROOT } from './harness.js';
 
-const MODEL = path.join(ROOT, 'assets/SmolLM2-135M-Instruct.Q4_1.gguf');
 const GOLDEN = path.resolve(ROOT, '../shared/golden/smollm2-135m-q4_1.tokenize-greedy.llama-cpp.json');
-const skip = existsSync(MODEL) ? false : 'no model in assets/ (run scripts/fetch-model.sh)';
+const skip = noModel;
 
-let server;
-let b;
+let app;
 let page;
 
 before(async () => {
   if (skip) return;
-  server = await serve();
-  b = await browser(server.url.replace(/\/$/, ''));
-  page = await b.context.newPage();
-  await page.goto(server.url);
+  app = await openApp();
+  page = app.page;
 });
 
-after(async () => {
-  await b?.close();
-  server?.stop();
-});
+after(() => app?.close());
 
 const modelState = () => page.locator('#reader .model-state');
 
@@ -51,22 +44,14 @@ test('greedy continuation of "The quick brown fox" equals llama.cpp\'s (first 8 
   const golden = JSON.parse(readFileSync(GOLDEN, 'utf8')).greedy;
   const want = golden.steps.slice(0, 8).map((s) => s.id);
   // A second worker, as a fresh visit: it must find the model in this device's cache.
-  const got = await page.evaluate(async ({ prompt, n }) => {
-    const { WorkerClient } = await import('./js/client.js');
-    const client = new WorkerClient();
-    const loaded = await client.call('modelLoad', { cachedOnly: true });
-    const ids = await client.call('greedy', { prompt, n });
-    client.worker.terminate();
-    return { loaded: loaded.loaded, ids };
-  }, { prompt: golden.prompt, n: want.length });
-  assert.ok(got.loaded, 'the model was kept in the Cache API after the first load');
-  assert.deepEqual(got.ids, want);
+  const [loaded, ids] = await inWorker(page, [['modelLoad', { cachedOnly: true }], ['greedy', { prompt: golden.prompt, n: want.length }]]);
+  assert.ok(loaded.loaded, 'the model was kept in the Cache API after the first load');
+  assert.deepEqual(ids, want);
 });
 
 test('Ask with the model ready: extractive answer first, then the model streams its reading; Stop works', { skip }, async () => {
   const doc = 'needle/dev-quoref-01-persuasion.txt';
-  await pickFile(page, evalDoc(doc));
-  await page.locator('#reader .search input:not([disabled])').waitFor({ timeout: 120_000 });
+  await openDoc(page, evalDoc(doc), { pick: true });
   const q = questions(doc).find((x) => x.answerable);
   await page.fill('#reader .ask input', q.question);
   await page.press('#reader .ask input', 'Enter');
@@ -90,11 +75,11 @@ test('offline reload: the model is ready again from the cache', { skip }, async 
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.reload();
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-  await b.context.setOffline(true);
+  await app.context.setOffline(true);
   try {
     await page.reload();
     await page.locator('#reader .model-state[data-state=ready]').waitFor({ timeout: 120_000 });
   } finally {
-    await b.context.setOffline(false);
+    await app.context.setOffline(false);
   }
 });

@@ -2,25 +2,19 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, browser, groundTruth, shot } from './harness.js';
+import { openApp, groundTruth, shot } from './harness.js';
 
-let server;
-let b;
+let app;
 let page;
 
 before(async () => {
-  server = await serve();
-  b = await browser(server.url.replace(/\/$/, ''));
-  page = await b.context.newPage();
+  app = await openApp({ open: 'demo/' });
+  page = app.page;
 });
 
-after(async () => {
-  await b?.close();
-  server?.stop();
-});
+after(() => app?.close());
 
 test('the demo page embeds the reader: outline, search, ask and a highlighted citation', async () => {
-  await page.goto(`${server.url}demo/`);
   const widget = page.locator('tome-reader');
   assert.equal(await widget.getAttribute('role'), 'region');
   const items = widget.locator('[role=treeitem]');
@@ -44,7 +38,4 @@ test('the demo page embeds the reader: outline, search, ask and a highlighted ci
   await shot(page, '11-widget');
 });
 
-test('the widget made no request off its origin', () => {
-  assert.deepEqual(b.offOrigin, []);
-  assert.deepEqual(b.errors, []);
-});
+test('the widget made no request off its origin', () => app.assertClean());

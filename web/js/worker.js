@@ -248,6 +248,25 @@ function adapterName(adapter) {
   return [info.vendor, info.architecture || info.device || info.description].filter(Boolean).join(' ') || 'GPU';
 }
 
+/**
+ * Words for a panic that ended the wasm instance. One raised inside a third-party parser (its
+ * location lies in cargo's registry) is that parser failing on this file: the page names it and
+ * gives its reason cut to one line of text (parsers quote the damaged bytes they met).
+ */
+function crashMessage(what, detail) {
+  const [where = '', ...rest] = String(detail).split('\n');
+  const crate = where.match(/\/registry\/src\/[^/]+\/([A-Za-z0-9_-]+?)-\d+\.\d+/)?.[1];
+  const restarted = 'The reader was restarted; everything else still works.';
+  if (!crate) {
+    return `${what}: its reader hit an internal error (${detail}). The file may be damaged or use a ` +
+      `feature tome does not handle yet. ${restarted}`;
+  }
+  const reason = rest.join(' ').split(/;| of `/)[0].replace(/[^\x20-\x7e]/g, '').slice(0, 120).trim();
+  const reader = crate === 'pdf_oxide' ? `tome's PDF reader (${crate})` : `the ${crate} library`;
+  return `${what}: ${reader} failed on it${reason ? ` (${reason})` : ''}. The file is probably damaged, or ` +
+    `uses something that reader cannot handle; re-saving it (for example printing it to a new PDF) may help. ${restarted}`;
+}
+
 self.onmessage = async ({ data: { id, kind, args } }) => {
   try {
     await load(id);
@@ -263,10 +282,7 @@ self.onmessage = async ({ data: { id, kind, args } }) => {
         // The instance is gone; the trap's own message will do.
       }
       const what = opening ? `tome could not read "${opening}"` : 'The reader stopped';
-      const err = new Error(
-        `${what}: its reader hit an internal error (${detail}). The file may be damaged or use a ` +
-          'feature tome does not handle yet. The reader was restarted; everything else still works.',
-      );
+      const err = new Error(crashMessage(what, detail));
       err.name = 'ReaderCrashedError';
       self.postMessage(reply.throw(id, err, true));
     } else {

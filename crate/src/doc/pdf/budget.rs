@@ -3,10 +3,10 @@
 //! pdf_oxide inflates a page's content streams whole (up to 256 MB each, again for every page
 //! that draws a shared stream) and parses object streams recursively, and it cannot be told
 //! otherwise from outside. So before it sees the file, [`scan`] inflates every compressed
-//! stream here once, counting bytes into a small scratch buffer without keeping them (object
-//! streams are kept, bounded, to measure their nesting): a stream past [`STREAM_BYTES`] marks
-//! the pages that draw it, the file's text streams past [`FILE_BYTES`] refuse it, an object
-//! stream nested past the parser's safe depth refuses it. Then, page by page, [`Scan::page_cost`]
+//! stream here once (a damaged one every way pdf_oxide would try), counting bytes and nesting
+//! into a small scratch buffer without keeping them: a stream past [`STREAM_BYTES`] marks the
+//! pages that draw it, the file's text streams past [`FILE_BYTES`] refuse it, a stream that
+//! could be read as an object stream nested past the parser's safe depth refuses it. Then, page by page, [`Scan::page_cost`]
 //! says how much content a page would make the reader decode, checked against [`PAGE_CONTENT`]
 //! per page and [`DOC_CONTENT`] per document before the page is read.
 //!
@@ -19,6 +19,7 @@ use flate2::{Decompress, FlushDecompress, Status};
 use pdf_oxide::PdfDocument;
 use pdf_oxide::object::Object;
 
+use super::filters::{self, Filter};
 use crate::doc::error::DocError;
 
 /// Most bytes one compressed stream may inflate to. Real content streams are well under this
@@ -76,39 +77,40 @@ pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, DocError> {
     for s in raw_streams(bytes) {
         let image = contains(s.dict, b"/Image");
         scan.images += usize::from(image);
-        let flate = first_filter_is_flate(s.dict);
-        let object_stream = contains(s.dict, b"/ObjStm");
-        let mut nesting = Nesting::default();
-        let (size, kept) = if image {
-            (s.data.len(), None)
-        } else if flate {
-            inflate(s.data, STREAM_BYTES, object_stream, &mut nesting)
+        // pdf_oxide reads any stream an xref entry names as an object stream, whatever its
+        // dictionary says: a stream is taken as one when it says so (a `#` may spell a name in
+        // hex) or when its data starts as one does (object numbers and offsets).
+        let says_objects =
+            contains(s.dict, b"/ObjStm") || contains(s.dict, b"/First") || contains(s.dict, b"#");
+        let readings = if image && !says_objects {
+            vec![Reading { size: s.data.len(), nesting: Nesting::default() }]
         } else {
-            nesting.feed(s.data);
-            (s.data.len(), None)
+            decode(&s, STREAM_BYTES)
         };
+        // The largest reading stands for the stream; every reading is work done, and any one
+        // of them nested too deeply where objects are parsed would overflow the parser's stack.
+        let work = readings.iter().fold(0usize, |sum, r| sum.saturating_add(r.size));
+        let Some(main) = readings.iter().max_by_key(|r| r.size) else { continue };
+        let size = main.size;
         let over = size > STREAM_BYTES;
-        if object_stream {
-            if over {
-                return Err(DocError::TooLarge {
-                    detail: format!(
-                        "a compressed object stream inflates to more than {} MB",
-                        STREAM_BYTES / MB
-                    ),
-                });
-            }
-            if let Some(objects) = kept
-                && super::max_nesting(&objects, max_nesting) > max_nesting
-            {
-                return Err(DocError::BadPdf {
-                    detail: format!(
-                        "its objects are nested more than {max_nesting} levels deep (inside a compressed object stream)"
-                    ),
-                });
-            }
+        let deep = readings.iter().any(|r| r.nesting.max > max_nesting);
+        let objects_too_deep = readings
+            .iter()
+            .any(|r| r.nesting.max > max_nesting && (says_objects || r.nesting.starts_like_objects()));
+        if says_objects && over {
+            return Err(DocError::TooLarge {
+                detail: format!("a compressed object stream inflates to more than {} MB", STREAM_BYTES / MB),
+            });
+        }
+        if objects_too_deep {
+            return Err(DocError::BadPdf {
+                detail: format!(
+                    "its objects are nested more than {max_nesting} levels deep (inside a compressed object stream)"
+                ),
+            });
         }
         if !image {
-            total = total.saturating_add(size);
+            total = total.saturating_add(work);
             if total > FILE_BYTES {
                 return Err(DocError::TooLarge {
                     detail: format!(
@@ -119,8 +121,7 @@ pub(crate) fn scan(bytes: &[u8], max_nesting: usize) -> Result<Scan, DocError> {
             }
         }
         if let Some(id) = s.object {
-            let deep = nesting.max > max_nesting;
-            let runaway = nesting.parens > 0 && size > RUNAWAY_STRING_BYTES;
+            let runaway = main.nesting.parens > 0 && size > RUNAWAY_STRING_BYTES;
             scan.streams
                 .insert(id, StreamInfo { size, over, form: contains(s.dict, b"/Form"), deep, runaway });
         }
@@ -246,6 +247,9 @@ struct RawStream<'a> {
     object: Option<u32>,
     dict: &'a [u8],
     data: &'a [u8],
+    /// From the data's start to the end of the file: the reader takes a stream's length from
+    /// its dictionary, and compressed data may hold the bytes `endstream` by chance or design.
+    rest: &'a [u8],
 }
 
 /// The file's streams, found by their keywords (streams cannot hide inside object streams).
@@ -281,7 +285,7 @@ fn raw_streams(bytes: &[u8]) -> impl Iterator<Item = RawStream<'_>> {
             let mut data = &bytes[start..end.max(start)];
             data = data.strip_suffix(b"\n").unwrap_or(data);
             data = data.strip_suffix(b"\r").unwrap_or(data);
-            return Some(RawStream { object, dict, data });
+            return Some(RawStream { object, dict, data, rest: &bytes[start.min(bytes.len())..] });
         }
     })
 }
@@ -299,21 +303,14 @@ fn object_number(before: &[u8]) -> Option<u32> {
     std::str::from_utf8(&number[start..]).ok()?.parse().ok()
 }
 
-fn first_filter_is_flate(dict: &[u8]) -> bool {
-    let Some(f) = find(dict, b"/Filter") else { return false };
-    let rest = &dict[f + 7..];
-    let rest =
-        &rest[rest.iter().position(|b| !b.is_ascii_whitespace() && *b != b'[').unwrap_or(rest.len())..];
-    rest.starts_with(b"/FlateDecode")
-        || rest.starts_with(b"/Fl") && !rest.get(3).is_some_and(u8::is_ascii_alphanumeric)
-}
-
 /// Nesting of `[` and `<<` in content-stream syntax (strings and comments skipped), measured
 /// over chunks as they come out of the inflater.
 #[derive(Default)]
 struct Nesting {
     depth: usize,
     max: usize,
+    /// The first byte that is not PDF whitespace.
+    first: Option<u8>,
     /// Open parentheses of the string being skipped.
     parens: usize,
     escape: bool,
@@ -323,6 +320,9 @@ struct Nesting {
 
 impl Nesting {
     fn feed(&mut self, bytes: &[u8]) {
+        if self.first.is_none() {
+            self.first = bytes.iter().copied().find(|b| !matches!(b, 0 | b'\t' | b'\n' | 12 | b'\r' | b' '));
+        }
         for &b in bytes {
             if self.parens > 0 {
                 match b {
@@ -358,47 +358,87 @@ impl Nesting {
             self.prev = seen;
         }
     }
-}
 
-/// Inflated size of zlib (or, failing that, raw deflate) data, counted up to just past `limit`;
-/// with `keep`, the inflated bytes too (at most `limit`). The bytes pass through `nesting`.
-fn inflate(data: &[u8], limit: usize, keep: bool, nesting: &mut Nesting) -> (usize, Option<Vec<u8>>) {
-    let zlib = inflate_with(data, limit, keep, true, nesting);
-    if zlib.0 > 0 {
-        return zlib;
+    /// Whether the data begins as an object stream's does (pdf_oxide reads its objects only
+    /// after pairs of integers).
+    fn starts_like_objects(&self) -> bool {
+        self.first.is_some_and(|b| b.is_ascii_digit() || b == b'+' || b == b'-')
     }
-    *nesting = Nesting::default();
-    inflate_with(data, limit, keep, false, nesting)
 }
 
-fn inflate_with(
-    data: &[u8],
-    limit: usize,
-    keep: bool,
-    zlib_header: bool,
-    nesting: &mut Nesting,
-) -> (usize, Option<Vec<u8>>) {
+/// One way of decoding a stream: its size (capped just past the limit) and its nesting.
+struct Reading {
+    size: usize,
+    nesting: Nesting,
+}
+
+/// The readings of a stream through its filter chain: the ASCII and run-length filters undone
+/// first, Flate inflated every way the reader may ([`inflate`]); after a filter the pre-scan
+/// does not decode (LZW, image codecs), the bytes are measured as they are.
+fn decode(s: &RawStream<'_>, limit: usize) -> Vec<Reading> {
+    let mut data = std::borrow::Cow::Borrowed(s.data);
+    for (i, &filter) in filters::chain(s.dict).iter().enumerate() {
+        if filter == Filter::Flate {
+            return inflate(if i == 0 { s.rest } else { &data }, limit);
+        }
+        match filters::decode(filter, &data, limit) {
+            Some(out) => data = out.into(),
+            None => break,
+        }
+    }
+    let mut nesting = Nesting::default();
+    nesting.feed(&data);
+    vec![Reading { size: data.len(), nesting }]
+}
+
+/// The readings of Flate data, each counted up to just past `limit` without keeping it.
+///
+/// A damaged stream is not given up by pdf_oxide: when zlib fails it tries raw deflate, deflate
+/// after the two header bytes, zlib with the header's method fixed, and raw deflate from each of
+/// the first 20 bytes. Whatever it may read must be measured here too: a fuzzed file whose object
+/// stream had one header byte changed read as empty here, while pdf_oxide inflated it to
+/// millions of nested arrays and overflowed the reader's stack. So unless zlib ends cleanly,
+/// every one of those readings is returned (the first is zlib's).
+fn inflate(data: &[u8], limit: usize) -> Vec<Reading> {
+    let (zlib, clean) = inflate_with(data, limit, true);
+    let mut readings = vec![zlib];
+    if clean {
+        return readings;
+    }
+    for offset in 0..data.len().min(20) {
+        readings.push(inflate_with(&data[offset..], limit, false).0);
+    }
+    if let Some(&first) = data.first()
+        && first & 0x0F != 8
+    {
+        let mut fixed = data.to_vec();
+        fixed[0] = (first & 0xF0) | 0x08;
+        readings.push(inflate_with(&fixed, limit, true).0);
+    }
+    readings
+}
+
+/// One inflation of `data` (with or without the zlib header) and whether it ended cleanly.
+fn inflate_with(data: &[u8], limit: usize, zlib_header: bool) -> (Reading, bool) {
     let mut z = Decompress::new(zlib_header);
     let mut scratch = vec![0u8; 64 << 10];
-    let mut kept = keep.then(Vec::new);
+    let mut nesting = Nesting::default();
     loop {
         let before = (z.total_in(), z.total_out());
         let input = &data[(z.total_in() as usize).min(data.len())..];
         let status = z.decompress(input, &mut scratch, FlushDecompress::None);
         let produced = (z.total_out() - before.1) as usize;
         nesting.feed(&scratch[..produced]);
-        if let Some(k) = kept.as_mut()
-            && k.len() < limit
-        {
-            k.extend_from_slice(&scratch[..produced.min(limit - k.len())]);
-        }
-        let out = z.total_out() as usize;
-        match status {
-            Ok(Status::StreamEnd) => return (out, kept),
-            _ if out > limit => return (out, kept),
-            Ok(_) if (z.total_in(), z.total_out()) != before => {}
+        let size = z.total_out() as usize;
+        let ended = match status {
+            Ok(Status::StreamEnd) => Some(true),
+            _ if size > limit => Some(true),
+            Ok(_) if (z.total_in(), z.total_out()) != before => None,
             // An error or no progress: what came out so far is what the reader would get.
-            _ => return (out, kept),
+            _ => Some(false),
+        };
+        if let Some(clean) = ended {
+            return (Reading { size, nesting }, clean);
         }
     }
 }
@@ -427,12 +467,30 @@ mod tests {
     }
 
     #[test]
-    fn inflating_counts_without_keeping_and_stops_past_the_limit() {
+    fn inflating_counts_and_stops_past_the_limit() {
         let data = zlib(&vec![b'x'; 5 << 20]);
-        assert_eq!(inflate(&data, 8 << 20, false, &mut Nesting::default()), (5 << 20, None));
-        let (size, kept) = inflate(&data, 1 << 20, true, &mut Nesting::default());
+        let readings = inflate(&data, 8 << 20);
+        assert_eq!(
+            readings.iter().map(|r| r.size).collect::<Vec<_>>(),
+            [5 << 20],
+            "a clean stream is read once"
+        );
+        let size = inflate(&data, 1 << 20)[0].size;
         assert!(size > 1 << 20 && size < 2 << 20, "stopped soon after the limit: {size}");
-        assert_eq!(kept.map(|k| k.len()), Some(1 << 20));
+    }
+
+    #[test]
+    fn a_damaged_zlib_header_is_read_the_ways_the_parser_reads_it() {
+        let body = [vec![b'['; 3000], vec![b']'; 3000]].concat();
+        let data = zlib(&body);
+        // The method nibble broken, then the header's check bits: zlib reads nothing.
+        for (at, value) in [(0, data[0] + 1), (1, data[1] ^ 1)] {
+            let mut bad = data.clone();
+            bad[at] = value;
+            let readings = inflate(&bad, 1 << 20);
+            assert_eq!(readings[0].size, 0);
+            assert!(readings.iter().any(|r| r.size == body.len() && r.nesting.max == 3000), "byte {at}");
+        }
     }
 
     #[test]
@@ -447,9 +505,9 @@ mod tests {
         let streams: Vec<_> = raw_streams(&file).collect();
         assert_eq!(streams.len(), 2);
         assert_eq!((streams[0].object, streams[0].data), (Some(7), b"abc".as_slice()));
-        assert!(!first_filter_is_flate(streams[0].dict));
+        assert_eq!(filters::chain(streams[0].dict), []);
         assert_eq!(streams[1].object, Some(12));
-        assert!(first_filter_is_flate(streams[1].dict));
+        assert_eq!(filters::chain(streams[1].dict), [Filter::Flate]);
         let scan = scan(&file, 512).unwrap();
         assert_eq!(scan.streams[&12].size, 13);
     }
@@ -462,10 +520,8 @@ mod tests {
             n.feed(chunk);
         }
         assert_eq!((n.max, n.depth), (5, 2));
-        let mut n = Nesting::default();
         let data = zlib(&[vec![b'['; 3000], vec![b']'; 3000]].concat());
-        inflate(&data, 1 << 20, false, &mut n);
-        assert_eq!(n.max, 3000);
+        assert_eq!(inflate(&data, 1 << 20)[0].nesting.max, 3000);
     }
 
     #[test]
@@ -481,6 +537,43 @@ mod tests {
         let err = scan(&file, 512).unwrap_err().to_string();
         assert!(err.contains("nested more than 512 levels"), "{err}");
         assert!(scan(&file, 4096).is_ok());
+        // Without a word of being an object stream, data that starts as one is taken as one
+        // (an xref entry can make the parser read any stream so); content is not.
+        let mut hidden =
+            format!("%PDF-1.5\n5 0 obj\n<< /Filter /FlateDecode /Length {} >>\nstream\n", deep.len())
+                .into_bytes();
+        hidden.extend(&deep);
+        hidden.extend(b"\nendstream\nendobj\n");
+        assert!(scan(&hidden, 512).is_err());
+        let content = zlib(&[b"BT ".as_slice(), &[b'['; 2000], &[b']'; 2000]].concat());
+        let mut drawn =
+            format!("%PDF-1.5\n5 0 obj\n<< /Filter /FlateDecode /Length {} >>\nstream\n", content.len())
+                .into_bytes();
+        drawn.extend(&content);
+        drawn.extend(b"\nendstream\nendobj\n");
+        let scan = scan(&drawn, 512).unwrap();
+        assert!(scan.streams[&5].deep, "deep content only skips the pages that draw it");
+    }
+
+    #[test]
+    fn nesting_wrapped_in_other_filters_is_refused() {
+        let deep = [b"1 0 ".as_slice(), &[b'['; 2000], &[b']'; 2000]].concat();
+        let hex: String = zlib(&deep).iter().map(|b| format!("{b:02x}")).collect();
+        let mut run = Vec::new();
+        for chunk in deep.chunks(128) {
+            run.extend([chunk.len() as u8 - 1]);
+            run.extend(chunk);
+        }
+        run.push(128);
+        for (filter, data) in [("[/AHx /Fl]", format!("{hex}>").into_bytes()), ("/RunLengthDecode", run)] {
+            let mut file =
+                format!("%PDF-1.5\n5 0 obj\n<< /Filter {filter} /Length {} >>\nstream\n", data.len())
+                    .into_bytes();
+            file.extend(&data);
+            file.extend(b"\nendstream\nendobj\n");
+            let err = scan(&file, 512).expect_err(filter).to_string();
+            assert!(err.contains("nested more than 512 levels"), "{filter}: {err}");
+        }
     }
 
     fn content_stream(content: &[u8]) -> Vec<u8> {

@@ -10,6 +10,7 @@
 mod bookmarks;
 mod budget;
 mod columns;
+mod filters;
 pub(crate) mod lines;
 
 use pdf_oxide::PdfDocument;
