@@ -14,7 +14,8 @@
 // emulation of a GPU, so its times say little about real GPUs); greedy picks happen on the GPU.
 //
 // `ttft` (on by default) then times the first answer token of real readings: the sample manual
-// opened and indexed, a question asked, the wait until the model's first generated token.
+// opened and indexed, a question asked, the wait until the model's first generated token
+// (`chunk=N`: N prompt tokens per reading step instead of the app's default).
 //
 // Each configuration: one short warm-up, then `reps` runs of a `prefill`-token prompt followed by
 // `decode` greedy steps; medians. Decode tok/s counts forward passes: tome runs `decode` of them;
@@ -31,6 +32,11 @@ const prefill = Number(params.get('prefill')) || 128;
 const decode = Number(params.get('decode')) || 64;
 const reps = Number(params.get('reps')) || 3;
 const engines = (params.get('engines') || 'tome,webgpu,wllama,ttft').split(',');
+// Prompt tokens per reading step in the ttft runs (?chunk=; the app's default when absent).
+const chunk = Number(params.get('chunk')) || 0;
+// Spins before the CPU pool's idle helpers and its waiting caller sleep (?spins=helper,caller; the
+// build's defaults when absent).
+const spins = params.get('spins')?.split(',').map(Number);
 // Thread counts for both engines (?threads=1,2); more than one needs a cross-origin isolated page.
 const threadCounts = (params.get('threads') || '1,2').split(',').map(Number).filter((n) => n === 1 || self.crossOriginIsolated);
 $('n-prefill').textContent = prefill;
@@ -62,6 +68,7 @@ async function startTome(threads, { gpuToo }) {
     onProgress: (p) => state(`tome: model ${p.label}${p.fraction != null ? ` ${Math.floor(p.fraction * 100)}%` : ''}`),
   });
   const loadMs = performance.now() - t0;
+  if (spins) await client.call(KINDS.setPoolSpins, { helper: spins[0], caller: spins[1] });
   const prompt = await client.call(KINDS.benchPrompt, { n: prefill });
   const warmup = await client.call(KINDS.benchPrompt, { n: 16 });
   await client.call(KINDS.bench, { prefill: 16, decode: 4 }); // warm-up
@@ -179,6 +186,7 @@ async function timeToFirstToken(client, runs, threads) {
   await client.call(KINDS.open, { bytes: new Uint8Array(await res.arrayBuffer()), name: 'R-intro.pdf' });
   await client.call(KINDS.index, {});
   const out = [];
+  if (chunk) await client.call(KINDS.setPrefillChunk, { n: chunk });
   for (const question of TTFT_QUESTIONS.slice(0, runs)) {
     state(`tome: time to first token, "${question}"…`);
     const t0 = performance.now();
@@ -200,6 +208,7 @@ async function timeToFirstToken(client, runs, threads) {
     engine: `tome wasm cpu (SIMD128), ${plural(threads)}`,
     median_ttft_ms: Math.round(median(out.map((r) => r.ttft_ms))),
     median_prompt_tokens: median(out.map((r) => r.prompt_tokens)),
+    prefill_chunk: chunk || 'default',
     runs: out,
   };
 }
@@ -212,6 +221,7 @@ async function main() {
     decode_tokens: decode,
     reps,
     cross_origin_isolated: self.crossOriginIsolated,
+    pool_spins: spins ? { helper: spins[0], caller: spins[1] } : 'default',
     hardware_concurrency: navigator.hardwareConcurrency,
     user_agent: navigator.userAgent,
   };

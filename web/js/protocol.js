@@ -18,6 +18,8 @@ export const KINDS = Object.freeze({
   bench: 'bench', //   { prefill, decode }          -> { prefill_tok_s, decode_tok_s, ... }
   benchPrompt: 'benchPrompt', // { n }               -> { ids, text }: the bench prompt, to give other engines
   kernelCheck: 'kernelCheck', // { seed }            -> { isa, seed, kernels: [{ kernel, compared, max_rel_err, bit_mismatches }] }: the wasm CPU kernels vs their scalar twins
+  setPrefillChunk: 'setPrefillChunk', // { n }      -> the previous count: prompt tokens per reading step, from the next reading on
+  setPoolSpins: 'setPoolSpins', // { helper, caller } -> undefined: spins before the CPU pool's threads sleep (bench)
   setKernels: 'setKernels', // { name }              -> the previous set's name: the loaded model's CPU kernels ('simd128' | 'scalar')
   read: 'read', //     { question }                 -> { text, stop }; progress { stage: 'sources' | 'token', piece, ... } | { stage: 'backend', backend } (WebGPU failed: the CPU continues)
   readStop: 'readStop', // {}                       -> true (the running read returns 'cancelled')

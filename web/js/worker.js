@@ -147,6 +147,8 @@ const handlers = {
   [KINDS.benchPrompt]: (id, { n }) => ({ ids: Array.from(Tome.benchPromptIds(n)), text: Tome.benchPromptText(n) }),
   [KINDS.kernelCheck]: (id, { seed }) => Tome.checkKernels(seed ?? 1),
   [KINDS.setKernels]: (id, { name }) => Tome.setKernels(name),
+  [KINDS.setPrefillChunk]: (id, { n }) => Tome.setPrefillChunk(n),
+  [KINDS.setPoolSpins]: (id, { helper, caller }) => Tome.setPoolSpins(helper, caller),
   [KINDS.faultPanic](id, { name }) {
     if (!TEST_HOOKS) throw new Error('Fault injection is a test hook: open the page with ?test-hooks to use it.');
     opening = name;

@@ -6,10 +6,14 @@
 //! On wasm there is no `std::thread::spawn`. The threaded wasm build (`+atomics`, shared memory; see
 //! scripts/build-web.sh) has helper threads instead: Web Workers that the page's model worker starts on the
 //! same module and memory, each of which calls [`wasm_helper`] and stays there. A pool borrows idle helpers
-//! as its workers and gives them back when dropped. Without atomics a wasm pool has one thread: `run` calls
-//! `f(0, 1)` directly.
+//! as its workers and gives them back when dropped. There helpers spin much less before they park, and the
+//! caller parks too while it waits for them (`HELPER_SPINS`, `CALLER_SPINS`: a browser on a busy machine
+//! punishes spinning more than waking). Without atomics a wasm pool has one thread: `run` calls `f(0, 1)`
+//! directly.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::SeqCst};
+#[cfg(all(target_family = "wasm", target_feature = "atomics"))]
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::sync::{Arc, Condvar, Mutex};
 
 type Job = dyn Fn(usize, usize) + Sync;
@@ -22,6 +26,11 @@ struct Shared {
     panicked: AtomicBool,
     stop: AtomicBool,
     sleepers: AtomicUsize,
+    /// The caller of `run` sleeps on `done` until `remaining` reaches 0 (wasm, after its spins).
+    #[cfg_attr(all(target_family = "wasm", not(target_feature = "atomics")), allow(dead_code))]
+    caller_parked: AtomicBool,
+    #[cfg_attr(all(target_family = "wasm", not(target_feature = "atomics")), allow(dead_code))]
+    done: Condvar,
     /// Workers that have left their loop (the wasm helpers count themselves out here on drop).
     #[cfg_attr(not(all(target_family = "wasm", target_feature = "atomics")), allow(dead_code))]
     left: AtomicUsize,
@@ -48,9 +57,24 @@ pub struct Pool {
 #[cfg(not(target_family = "wasm"))]
 const SPIN: std::time::Duration = std::time::Duration::from_millis(3);
 /// wasm has no clock in std (`Instant::now` panics there): an idle helper counts its spins instead,
-/// 2^18 checks of the epoch being a few milliseconds too.
+/// then parks (Atomics.wait). Short: in a browser on a busy machine a spinning helper takes the core
+/// the model's thread (or the other helper) needs, and there `yield_now` does nothing. Measured (bench
+/// page `&spins=`, 2 threads, loaded 2-core machine): first answer token 9.3 s spinning 2^18 checks
+/// with a caller that never sleeps, 4.3 s with 4096 and 4096 (README, "with threads" row).
 #[cfg(all(target_family = "wasm", target_feature = "atomics"))]
-const SPINS: u32 = 1 << 18;
+static HELPER_SPINS: AtomicU32 = AtomicU32::new(4096);
+/// Checks of `remaining` before the caller of `run` parks until its helpers are done (a caller whose
+/// helper was descheduled would otherwise burn its own core waiting for it).
+#[cfg(all(target_family = "wasm", target_feature = "atomics"))]
+static CALLER_SPINS: AtomicU32 = AtomicU32::new(4096);
+
+/// Sets how long idle helpers and the waiting caller spin before they park (checks; `u32::MAX`:
+/// never). For measuring the trade between wake-up latency and cores burnt (bench page).
+#[cfg(all(target_family = "wasm", target_feature = "atomics"))]
+pub fn set_wasm_spins(helper: u32, caller: u32) {
+    HELPER_SPINS.store(helper, Relaxed);
+    CALLER_SPINS.store(caller, Relaxed);
+}
 
 /// Whether a worker that started waiting at `start` and has checked `spins` times should park now.
 #[cfg(not(target_family = "wasm"))]
@@ -60,7 +84,7 @@ fn spun_enough(start: std::time::Instant, spins: u32) -> bool {
 
 #[cfg(all(target_family = "wasm", target_feature = "atomics"))]
 fn spun_enough(_start: (), spins: u32) -> bool {
-    spins >= SPINS
+    spins >= HELPER_SPINS.load(Relaxed)
 }
 
 impl Pool {
@@ -75,6 +99,8 @@ impl Pool {
             panicked: AtomicBool::new(false),
             stop: AtomicBool::new(false),
             sleepers: AtomicUsize::new(0),
+            caller_parked: AtomicBool::new(false),
+            done: Condvar::new(),
             left: AtomicUsize::new(0),
             lock: Mutex::new(()),
             wake: Condvar::new(),
@@ -158,9 +184,28 @@ impl Drop for WaitForWorkers<'_> {
             } else {
                 std::thread::yield_now();
             }
+            #[cfg(all(target_family = "wasm", target_feature = "atomics"))]
+            if spins >= CALLER_SPINS.load(Relaxed) {
+                park_until_done(s);
+            }
         }
         *lock(&s.job) = None;
     }
+}
+
+/// Sleeps until the workers are done with the current job (the last one wakes us); wakes every
+/// 10 ms anyway to notice a helper that died.
+#[cfg(all(target_family = "wasm", target_feature = "atomics"))]
+fn park_until_done(s: &Shared) {
+    let mut g = lock(&s.lock);
+    s.caller_parked.store(true, SeqCst);
+    while s.remaining.load(SeqCst) != 0 && !helpers::DIED.load(SeqCst) {
+        g = s
+            .done
+            .wait_timeout(g, std::time::Duration::from_millis(10))
+            .map_or_else(|e| e.into_inner().0, |r| r.0);
+    }
+    s.caller_parked.store(false, SeqCst);
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -205,7 +250,12 @@ fn worker(s: &Shared, i: usize, n: usize) {
                 s.panicked.store(true, SeqCst);
             }
         }
-        s.remaining.fetch_sub(1, SeqCst);
+        // The last worker out wakes a caller that went to sleep waiting (under the lock, which the
+        // caller holds from raising its flag until it sleeps: the wake-up cannot fall between).
+        if s.remaining.fetch_sub(1, SeqCst) == 1 && s.caller_parked.load(SeqCst) {
+            let _g = lock(&s.lock);
+            s.done.notify_one();
+        }
     }
 }
 

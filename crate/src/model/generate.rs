@@ -228,6 +228,13 @@ impl Generator {
         self.fed = 0;
     }
 
+    /// The backend's context already holds the first `n` prompt tokens (a [`super::SharedPrefix`]
+    /// copied into a fresh session): feeding starts after them. At most all but the last prompt
+    /// token, whose logits pick the first answer token.
+    pub fn held(&mut self, n: usize) {
+        self.fed = n.min(self.prompt.len().saturating_sub(1));
+    }
+
     /// Stops before the next token (Stop pressed, or the caller's callback said so).
     pub fn cancel(&mut self) {
         self.stop.get_or_insert(StopReason::Cancelled);
@@ -248,6 +255,10 @@ impl Generator {
 
     pub fn prompt_len(&self) -> usize {
         self.prompt.len()
+    }
+
+    pub fn prompt(&self) -> &[u32] {
+        &self.prompt
     }
 
     /// Prompt tokens the backend holds.

@@ -4,7 +4,8 @@
 //! - [`tokenizer`]: byte-level BPE built from the GGUF's own vocabulary; [`chat`]: the ChatML prompt.
 //! - [`llama`]: the Llama forward pass over the [`crate::cpu`] kernels, with its [`kv_cache`].
 //! - [`sparse`]: block-sparse attention settings and state for long prefills.
-//! - [`sample`] and [`generate`]: picking tokens, streaming them, stopping.
+//! - [`sample`] and [`generate`]: picking tokens, streaming them, stopping; [`prefix`]: a prompt
+//!   opening read once and shared by every session that starts with it.
 
 pub mod chat;
 pub mod generate;
@@ -12,6 +13,7 @@ pub mod gguf;
 pub mod kv_cache;
 pub mod llama;
 pub mod memory;
+pub mod prefix;
 pub mod sample;
 pub mod sparse;
 pub mod tokenizer;
@@ -20,6 +22,7 @@ use thiserror::Error;
 
 pub use generate::{CpuForward, Forward, GenerateOptions, Generation, generate, generate_on};
 pub use llama::{LayerWeights, Llama, Precision, Probe, Session};
+pub use prefix::SharedPrefix;
 pub use sample::Sampler;
 pub use tokenizer::Tokenizer;
 

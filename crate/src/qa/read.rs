@@ -118,12 +118,28 @@ pub fn build(
             sentences: shown,
         });
     }
-    let user = format!("Passages:\n\n{context}Question: {}", collapse(question));
+    let user = format!("{PASSAGES}\n\n{context}Question: {}", collapse(question));
     let text = chatml(&[
         Message { role: "system", content: style.instruction() },
         Message { role: "user", content: &user },
     ]);
     Prompt { text, sources }
+}
+
+/// What the user turn opens with, before a blank line and the first passage.
+const PASSAGES: &str = "Passages:";
+
+/// The text every reader prompt of `style` starts with, up to the heading of the passages: the part
+/// a model can read once and share between questions ([`crate::model::SharedPrefix`]). It stops
+/// before the blank line: at the end of a text the tokenizer reads "\n\n" as one token, before
+/// "[1]" as two, so a cut after it would not be a token boundary of the prompts.
+pub fn opening(style: Style) -> String {
+    let text = chatml(&[
+        Message { role: "system", content: style.instruction() },
+        Message { role: "user", content: PASSAGES },
+    ]);
+    let end = text.rfind(PASSAGES).map_or(0, |i| i + PASSAGES.len());
+    text[..end].to_string()
 }
 
 /// Passage `passage` as a reader is shown it alone: its label and the sentences around the
@@ -262,6 +278,9 @@ mod tests {
         assert!(p.text.contains("[2] (Chapter 2) The baker"), "{}", p.text);
         assert!(p.text.trim_end().ends_with("<|im_start|>assistant"));
         assert!(p.text.contains("Question: When did the miller sell flour?<|im_end|>"));
+        assert!(p.text.starts_with(&opening(Style::Span)), "{}", p.text);
+        assert!(opening(Style::Span).ends_with("<|im_start|>user\nPassages:"));
+        assert!(!p.text.starts_with(&opening(Style::Sentences)), "each style has its own opening");
         for s in &p.sources {
             assert_eq!(s.shown.start, s.sentences[0].start);
             assert!(index.passages[s.passage].span.start <= s.shown.start);

@@ -302,6 +302,16 @@ impl Tome {
         Err(JsError::new("this is the single-thread build: it has no helper threads"))
     }
 
+    /// How long idle helper threads and the model's thread waiting for them spin before they sleep
+    /// (checks; 4294967295: never). For measuring (bench page); no-op in the single-thread build.
+    #[wasm_bindgen(js_name = setPoolSpins)]
+    pub fn js_set_pool_spins(helper: u32, caller: u32) {
+        #[cfg(target_feature = "atomics")]
+        crate::cpu::pool::set_wasm_spins(helper, caller);
+        #[cfg(not(target_feature = "atomics"))]
+        let _ = (helper, caller);
+    }
+
     /// How many helper threads are started and waiting for the model.
     #[wasm_bindgen(js_name = poolHelpersIdle)]
     pub fn js_pool_helpers_idle() -> usize {
@@ -335,6 +345,13 @@ impl Tome {
     #[wasm_bindgen(js_name = setKernels)]
     pub fn js_set_kernels(name: &str) -> Result<String, JsError> {
         reading::set_kernels(name).map(str::to_string).map_err(|e| JsError::new(&e))
+    }
+
+    /// Prompt tokens fed per reading step from the next reading on; returns the previous count.
+    /// For measuring what the step size costs (bench page).
+    #[wasm_bindgen(js_name = setPrefillChunk)]
+    pub fn js_set_prefill_chunk(n: usize) -> usize {
+        reading::set_prefill_chunk(n)
     }
 
     #[wasm_bindgen(js_name = benchPrefill)]

@@ -5,7 +5,7 @@
 //! One model and one reading per wasm instance (the worker is single-threaded), kept in
 //! thread-locals so the document (`Tome`) can be replaced without reloading 98 MB of weights.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use serde::Serialize;
 
@@ -13,18 +13,34 @@ use crate::doc::Document;
 use crate::index::Index;
 use crate::model::generate::Generator;
 use crate::model::llama::Bytes;
-use crate::model::{Llama, ModelError, Sampler, Session, Tokenizer};
+use crate::model::{Llama, ModelError, Sampler, Session, SharedPrefix, Tokenizer};
 use crate::qa::read::{self, Style};
 
 /// Passages given to the model, best first, numbered [1]..[k].
 pub const READ_K: usize = 3;
-/// Prompt tokens fed per step, so Stop is honoured during prefill too.
-pub const PREFILL_CHUNK: usize = 32;
+/// How the page's model answers ([`read::Style`]); its prompt opening is read once per model.
+const STYLE: Style = Style::Sentences;
+/// Prompt tokens fed per step, so Stop is honoured during prefill too. Each step costs a message
+/// round trip and ~270 pool jobs whatever its size; measured (bench page `&chunk=`, 384-token reading
+/// prompts, loaded 2-core machine, 2 threads): first answer token 4.2 s with 64, 4.0–4.5 s with 128,
+/// slower with 32; 64 keeps a step under ~1 s on one loaded thread, so Stop stays prompt.
+pub const PREFILL_CHUNK: usize = 64;
 pub const MAX_NEW_TOKENS: usize = 160;
 
 thread_local! {
     static MODEL: RefCell<Option<Llama>> = const { RefCell::new(None) };
     static READING: RefCell<Option<Reading>> = const { RefCell::new(None) };
+    /// The reader prompt's opening (chat template, instructions) read by the loaded model: every
+    /// reading on the CPU starts from a copy of its KV.
+    static OPENING: RefCell<Option<SharedPrefix>> = const { RefCell::new(None) };
+    /// Prompt tokens per step of the next readings ([`set_prefill_chunk`]).
+    static CHUNK: Cell<usize> = const { Cell::new(PREFILL_CHUNK) };
+}
+
+/// Sets how many prompt tokens later readings feed per step (at least 1); returns the previous
+/// count. For measuring what a step's size costs (bench page, `&chunk=`).
+pub fn set_prefill_chunk(n: usize) -> usize {
+    CHUNK.with(|c| c.replace(n.max(1)))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -80,13 +96,22 @@ pub(super) enum On {
 /// Parses the model file; replaces any model loaded before (dropped first: its pool gives the
 /// threaded build's helper threads back for the new one). `threads`: the most the CPU path may use;
 /// ModelInfo says how many it got (1 in the single-thread build, up to 1 + the helpers the page started).
+/// Also reads the reader prompt's opening once, so no question pays for it.
 pub fn load(bytes: Vec<u8>, threads: usize) -> Result<ModelInfo, ModelError> {
     READING.with(|r| r.borrow_mut().take());
+    OPENING.with(|o| o.borrow_mut().take());
     MODEL.with(|m| m.borrow_mut().take());
     let model = Llama::from_bytes(Bytes::Owned(bytes), threads)?;
     let info = ModelInfo { layers: model.cfg.n_layer, vocab: model.cfg.vocab, threads: model.threads() };
+    let opening = SharedPrefix::new(&model, model.tokenizer.encode(&read::opening(STYLE))?)?;
+    OPENING.with(|o| *o.borrow_mut() = Some(opening));
     MODEL.with(|m| *m.borrow_mut() = Some(model));
     Ok(info)
+}
+
+/// How many tokens of `prompt` a CPU reading takes from the shared opening instead of prefilling.
+pub fn opening_tokens(prompt: &[u32]) -> usize {
+    OPENING.with(|o| o.borrow().as_ref().map_or(0, |p| p.reusable(prompt)))
 }
 
 /// Runs `f` with the loaded model (the GPU upload and the tokenizer use it).
@@ -205,7 +230,7 @@ pub fn bench_decode(n: usize) -> Result<usize, ModelError> {
 
 /// The reader prompt ([`qa::read`]): numbered passages with their sections, then the question.
 pub fn prompt(doc: &Document, index: &Index, question: &str, tok: &Tokenizer) -> (String, Vec<SourceView>) {
-    let (_, p) = read::for_question(doc, index, question, READ_K, Style::Sentences, tok);
+    let (_, p) = read::for_question(doc, index, question, READ_K, STYLE, tok);
     let sources = p
         .sources
         .iter()
@@ -229,15 +254,22 @@ pub fn start(doc: &Document, index: &Index, question: &str) -> Result<ReadingSta
         let ids = model.tokenizer.encode(&text)?;
         let prompt_tokens = ids.len();
         let n_ctx = ids.len() + MAX_NEW_TOKENS + 1;
-        let generator =
-            Generator::new(&model.tokenizer, ids, Sampler::greedy(), MAX_NEW_TOKENS, n_ctx, PREFILL_CHUNK);
+        let generator = Generator::new(
+            &model.tokenizer,
+            ids,
+            Sampler::greedy(),
+            MAX_NEW_TOKENS,
+            n_ctx,
+            CHUNK.with(Cell::get),
+        );
         READING.with(|r| *r.borrow_mut() = Some(Reading { on: On::Nowhere, generator }));
         Ok(ReadingStart { prompt_tokens, sources })
     })
 }
 
 /// One step of the current reading on the CPU: a chunk of the prompt, or one new token. A reading
-/// that ran on the GPU before continues here (its tokens so far are fed again first).
+/// starts from a copy of the shared opening's KV; one that ran on the GPU before continues here (its
+/// tokens after the opening are fed again first).
 pub fn step() -> Result<StepView, ModelError> {
     MODEL.with(|m| {
         let m = m.borrow();
@@ -246,8 +278,13 @@ pub fn step() -> Result<StepView, ModelError> {
             let mut r = r.borrow_mut();
             let rd = r.as_mut().ok_or(ModelError::NoReading)?;
             if !matches!(rd.on, On::Cpu(_)) {
-                rd.on = On::Cpu(Box::new(model.session(rd.generator.n_ctx())));
+                let (session, held) = OPENING.with(|o| match o.borrow().as_ref() {
+                    Some(p) => p.session(model, rd.generator.prompt(), rd.generator.n_ctx()),
+                    None => (model.session(rd.generator.n_ctx()), 0),
+                });
+                rd.on = On::Cpu(Box::new(session));
                 rd.generator.restart();
+                rd.generator.held(held);
             }
             let feed = rd.generator.next(&model.tokenizer)?;
             if let (false, On::Cpu(session)) = (feed.is_empty(), &mut rd.on) {
@@ -394,6 +431,8 @@ mod backend_switch {
     use super::*;
     use crate::outline::Outline;
 
+    const QUESTION: &str = "Who is the heir of Kellynch Hall?";
+
     #[test]
     fn a_reading_moves_from_the_gpu_to_the_cpu_and_goes_on() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -409,7 +448,7 @@ mod backend_switch {
             Document::from_bytes("persuasion.txt", &std::fs::read(root).expect("eval doc")).expect("opens");
         let index = Index::build(&doc, &Outline::build(&doc, false));
         crate::gpu::block_on(crate::web::gpu::load_model(1024)).expect("the model on the GPU (lavapipe)");
-        start(&doc, &index, "Who is the heir of Kellynch Hall?").expect("reading starts");
+        start(&doc, &index, QUESTION).expect("reading starts");
         let (mut text, mut last) = (String::new(), None);
         while last.as_ref().is_none_or(|s: &StepView| s.generated < 4 && !s.done) {
             let s = crate::gpu::block_on(crate::web::gpu::read_step()).expect("a GPU step");
@@ -419,7 +458,15 @@ mod backend_switch {
         let on_gpu = last.as_ref().map_or(0, |s| s.generated);
         crate::web::gpu::unload_model();
         let first = step().expect("a CPU step");
-        assert_eq!(first.prefilled, PREFILL_CHUNK, "the CPU reads the prompt again from its start");
+        let ids = with_model(|m| m.tokenizer.encode(&prompt(&doc, &index, QUESTION, &m.tokenizer).0))
+            .expect("the model is loaded")
+            .expect("the prompt tokenizes");
+        assert!(opening_tokens(&ids) > 20, "the template and instructions are shared");
+        assert_eq!(
+            first.prefilled,
+            opening_tokens(&ids) + PREFILL_CHUNK,
+            "the CPU reads the prompt again after the shared opening"
+        );
         assert_eq!(first.generated, on_gpu, "the answer so far is kept");
         loop {
             let s = step().expect("a CPU step");
