@@ -54,6 +54,18 @@ pub fn gguf(bytes: &[u8]) {
     }
 }
 
+/// A memory file (`tome read`'s FILE.tome): parsed, loaded against the model it names (as if that
+/// were the loaded one, so the checks past the model's hash run), and its entries chosen for a
+/// cache of 2048 positions as `tome ask FILE.tome` does. The document inside is the other targets'.
+#[cfg(feature = "model")]
+pub fn memory(bytes: &[u8]) {
+    use crate::model::memory::{assemble, file};
+    let Ok(parsed) = file::parse("fuzz.tome", bytes) else { return };
+    if let Ok(memory) = file::load("fuzz.tome", bytes, &parsed.memory.model_sha256) {
+        let _ = assemble::choose(&memory, 2048);
+    }
+}
+
 /// A site pack: the first byte chooses a manifest alone, or an index shard and a text shard
 /// loaded into a reader whose manifest names them, then searched and asked.
 pub fn pack(bytes: &[u8]) {

@@ -44,3 +44,8 @@ fn gguf_inputs() {
 fn pack_inputs() {
     replay("pack", tome::fuzz::pack);
 }
+
+#[test]
+fn memory_inputs() {
+    replay("memory", tome::fuzz::memory);
+}
