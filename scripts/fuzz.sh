@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes one reader for a while: scripts/fuzz.sh TARGET SECONDS   (TARGET: pdf, text, gguf, pack)
+# Fuzzes one reader for a while: scripts/fuzz.sh TARGET SECONDS   (TARGET: pdf, text, gguf, pack, memory)
 # The corpus (fuzz/corpus/TARGET, git-ignored) is seeded from fuzz/seeds/TARGET (the crafted hostile
 # inputs) and small eval documents. A crash lands in fuzz/artifacts/TARGET:
 # fix it, then copy the input to fuzz/regressions/TARGET/ so `cargo test --test fuzz_regressions`
