@@ -4,7 +4,8 @@
 // q (n_tokens, n_head * hd) f32 after RoPE; k, v (kv_len, n_kv_head * hd) f16 pairs; sel / sel_len from
 // block_select.wgsl -> out (n_tokens, n_head * hd). Query t (position pos0 + t) attends the keys of its
 // query block's selected key blocks up to its own position; head h reads KV head h / (n_head / n_kv_head);
-// scale 1 / sqrt(hd). One workgroup per (token, head); keys 64 at a time, one per invocation.
+// scale 1 / sqrt(hd). Two entry points over the same bindings: `attend` (decode, short chunks), one
+// workgroup per (token, head), keys 64 at a time, one per invocation; `attend_tiled` (prefill), below.
 
 const WG: u32 = 64u;
 const MAX_HD: u32 = 256u;
@@ -108,6 +109,116 @@ fn attend(
         if d < hd {
             out[t * width + h * hd + d] = acc[r].x / l;
             out[t * width + h * hd + d + 1u] = acc[r].y / l;
+        }
+    }
+}
+
+// attend_tiled (prefill chunks): one workgroup per (query tile, KV head), as the dense attention_tiled.
+// A query tile is up to 64 / group tokens of one query block (so every row shares the block's
+// selection); one thread per (token, head) row holds its query and output in registers, and each
+// selected key block is walked in tiles of KT keys loaded into workgroup memory once for all the rows.
+// HD is filled in at load (at most 128, even).
+
+const HD: u32 = {{HEAD_DIM}}u;
+const HD2: u32 = HD / 2u;
+// Keys per tile: K and V tiles in f32 take 2 * KT * HD * 4 = 16 KiB of workgroup memory.
+const KT: u32 = 2048u / HD;
+
+var<workgroup> kt: array<vec2<f32>, KT * HD2>;
+var<workgroup> vt: array<vec2<f32>, KT * HD2>;
+
+@compute @workgroup_size(64)
+fn attend_tiled(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    let group = p.n_head / p.n_kv_head;
+    let per = 64u / group;
+    let tiles = (p.block + per - 1u) / per;
+    let g = wg.y;
+    let qb0 = step.pos0 / p.block;
+    let qb = qb0 + wg.x / tiles;
+    let first = qb * p.block + (wg.x % tiles) * per;
+    // This tile's positions inside its query block and the chunk: [a, b).
+    let a = max(first, step.pos0);
+    let b = min(min(first + per, (qb + 1u) * p.block), step.pos0 + step.n_tokens);
+    if a >= b {
+        return;
+    }
+    let kv2 = p.n_kv_head * HD2;
+    let width = p.n_head * HD;
+    let pos = first + lid / group;
+    let live = lid < per * group && pos >= a && pos < b;
+    let at = (pos - step.pos0) * width + (g * group + lid % group) * HD;
+    let scale = 1.0 / sqrt(f32(HD));
+
+    var qr: array<vec2<f32>, HD2>;
+    var acc: array<vec2<f32>, HD2>;
+    for (var w = 0u; w < HD2; w++) {
+        qr[w] = vec2<f32>(0.0);
+        acc[w] = vec2<f32>(0.0);
+        if live {
+            qr[w] = vec2<f32>(q[at + 2u * w], q[at + 2u * w + 1u]);
+        }
+    }
+    let item = (qb - qb0) * p.n_kv_head + g;
+    if lid == 0u {
+        n_sel = sel_len[item];
+    }
+    let count = workgroupUniformLoad(&n_sel);
+    var m = LOW;
+    var l = 0.0;
+    var s: array<f32, KT>;
+    let key_tiles = (p.block + KT - 1u) / KT;
+    for (var si = 0u; si < count; si++) {
+        let blk = sel[item * p.s_max + si];
+        // Keys of this block any row attends: up to the tile's last position.
+        let k_end = min((blk + 1u) * p.block, b);
+        for (var c = 0u; c < key_tiles; c++) {
+            let k0 = blk * p.block + c * KT;
+            workgroupBarrier();
+            for (var i = lid; i < KT * HD2; i += 64u) {
+                let j = k0 + i / HD2;
+                var kk = vec2<f32>(0.0);
+                var vv = vec2<f32>(0.0);
+                if j < k_end {
+                    let src = j * kv2 + g * HD2 + i % HD2;
+                    kk = unpack2x16float(k[src]);
+                    vv = unpack2x16float(v[src]);
+                }
+                kt[i] = kk;
+                vt[i] = vv;
+            }
+            workgroupBarrier();
+            if live && k0 <= pos && k0 < k_end {
+                var tm = LOW;
+                for (var j = 0u; j < KT; j++) {
+                    var d = vec2<f32>(0.0);
+                    for (var w = 0u; w < HD2; w++) {
+                        d += qr[w] * kt[j * HD2 + w];
+                    }
+                    s[j] = select(LOW, (d.x + d.y) * scale, k0 + j <= pos && k0 + j < k_end);
+                    tm = max(tm, s[j]);
+                }
+                let nm = max(m, tm);
+                let alpha = exp(m - nm);
+                m = nm;
+                l *= alpha;
+                for (var w = 0u; w < HD2; w++) {
+                    acc[w] *= alpha;
+                }
+                for (var j = 0u; j < KT; j++) {
+                    let pj = select(0.0, exp(s[j] - m), k0 + j <= pos && k0 + j < k_end);
+                    l += pj;
+                    for (var w = 0u; w < HD2; w++) {
+                        acc[w] += pj * vt[j * HD2 + w];
+                    }
+                }
+            }
+        }
+    }
+    if live {
+        for (var w = 0u; w < HD2; w++) {
+            let o = acc[w] / l;
+            out[at + 2u * w] = o.x;
+            out[at + 2u * w + 1u] = o.y;
         }
     }
 }

@@ -7,7 +7,8 @@
 //   a value per causal key block (top-k: the best head's score; mass: the mean over heads of each head's
 //   softmax over blocks of score / sqrt(hd) + ln(keys)), then sinks + window + the best others (top_k
 //   of them, or until the kept mass reaches tau, at most top_k) -> sel (n_qb, n_kv_head, s_max)
-//   ascending, sel_len (n_qb, n_kv_head).
+//   ascending, sel_len (n_qb, n_kv_head). A query block of the forward's tail (qb >= dense_from) keeps
+//   every causal block.
 
 const MAX_Q: u32 = 1024u;   // group * head_dim
 const MAX_KB: u32 = 1024u;  // key blocks one query block can see
@@ -86,6 +87,15 @@ fn select_blocks(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocatio
     let item = wid.x;
     let qb = step.pos0 / p.block + item / n_kv;
     let g = item % n_kv;
+    if qb >= p.dense_from {
+        for (var blk = lid; blk <= qb; blk += 64u) {
+            sel[item * p.s_max + blk] = blk;
+        }
+        if lid == 0u {
+            sel_len[item] = qb + 1u;
+        }
+        return;
+    }
     // Tokens of the chunk inside this query block.
     let a = max(qb * p.block, step.pos0) - step.pos0;
     let b = min((qb + 1u) * p.block, step.pos0 + step.n_tokens) - step.pos0;

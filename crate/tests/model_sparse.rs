@@ -59,8 +59,14 @@ fn sparse_skips_work_and_stays_close_to_dense() {
     let m = model();
     let tokens = novel_tokens(&m, 1500);
     let (dense, _) = logits(&m, &tokens, None);
-    let cfg =
-        SparseConfig { window_blocks: 4, top_k_blocks: 4, dense_below_tokens: 0, ..SparseConfig::default() };
+    // The selection alone, without a dense tail.
+    let cfg = SparseConfig {
+        window_blocks: 4,
+        top_k_blocks: 4,
+        dense_below_tokens: 0,
+        dense_tail_tokens: 0,
+        ..SparseConfig::default()
+    };
     let (sparse, skipped) = logits(&m, &tokens, Some(cfg));
     assert!(skipped > 0.3, "skipped {skipped}");
     let d = kl(&dense, &sparse);
@@ -108,6 +114,8 @@ fn summaries_cover_blocks_written_by_dense_prefill_decode_steps_and_later_turns(
         top_k_blocks: 2,
         dense_below_tokens: 300,
         dense_layers: 2,
+        // Decode steps select from the summaries (a dense tail would keep every block for them).
+        dense_tail_tokens: 0,
         ..SparseConfig::default()
     };
     let mut s = m.session(700);
@@ -143,4 +151,59 @@ fn summaries_cover_blocks_written_by_dense_prefill_decode_steps_and_later_turns(
     m.set_sparse(&mut r, Some(cfg));
     m.forward(&mut r, &tokens[320..500]).expect("second turn");
     assert_eq!(r.logits(), &incremental[..]);
+}
+
+/// A question at the end of a long prompt whose evidence is far back: with a dense tail, the question's
+/// query blocks keep every key block in every sparse layer and KV head (whatever the block scores say),
+/// the blocks before it still skip most of theirs, and the next token after the question is closer to
+/// dense attention's than with the selection alone.
+#[test]
+fn a_dense_tail_keeps_every_block_for_the_question_at_the_prompt_end() {
+    let m = model();
+    let filler = novel_tokens(&m, 1800);
+    // An invented fact early in the prompt and a question about it at the end.
+    let fact =
+        m.tokenizer.encode("\n\nThe lighthouse keeper's parrot was called Marzipan.\n\n").expect("tokenize");
+    let question = m
+        .tokenizer
+        .encode("\n\nQuestion: What was the lighthouse keeper's parrot called?\nAnswer:")
+        .expect("tokenize");
+    let mut tokens = filler[..200].to_vec();
+    tokens.extend(&fact);
+    tokens.extend(&filler[200..]);
+    tokens.extend(&question);
+    let (dense, _) = logits(&m, &tokens, None);
+    let base =
+        SparseConfig { window_blocks: 4, top_k_blocks: 4, dense_below_tokens: 0, ..SparseConfig::default() };
+    let mut kls = Vec::new();
+    for tail in [0, 64] {
+        let cfg = SparseConfig { dense_tail_tokens: tail, ..base };
+        let mut s = m.session(tokens.len());
+        m.set_sparse(&mut s, Some(cfg));
+        // The last chunk in its own forward, traced: its query blocks' selections are kept.
+        let split = tokens.len() - 100;
+        m.forward(&mut s, &tokens[..split]).expect("forward");
+        if let Some(sp) = s.sparse.as_mut() {
+            sp.trace = Some(Vec::new());
+        }
+        let sparse = m.forward(&mut s, &tokens[split..]).expect("forward").to_vec();
+        let sp = s.sparse.as_ref().expect("sparse state");
+        assert!(sp.skipped() > 0.3, "tail {tail}: skipped {}", sp.skipped());
+        let trace = sp.trace.as_ref().expect("trace");
+        let (block, n_kv) = (cfg.block, m.cfg.n_kv_head);
+        let last_qb = (tokens.len() - 1) / block;
+        for (l, sel) in trace.iter().enumerate().skip(cfg.dense_layers) {
+            for g in 0..n_kv {
+                let kept = sel.of(last_qb, g, n_kv).len();
+                if tail > 0 {
+                    assert_eq!(kept, last_qb + 1, "layer {l} head {g}: the tail block keeps every block");
+                } else {
+                    assert!(kept < last_qb + 1, "layer {l} head {g}: without a tail the last block selects");
+                }
+            }
+        }
+        kls.push(kl(&dense, &sparse));
+    }
+    eprintln!("KL at the question: selection alone {:.4}, dense tail {:.4}", kls[0], kls[1]);
+    assert!(kls[1] < kls[0], "the dense tail brings the answer's first token closer to dense: {kls:?}");
 }

@@ -4,7 +4,10 @@
 //! Keys and queries are cut into blocks of `block` positions by absolute position. For each query block
 //! and KV head, [`select_blocks`] keeps the sink blocks, the local window (ending with the diagonal
 //! block) and the top-k other causal blocks by a cheap score of the block-mean query against a key-block
-//! summary ([`pool_keys`]: mean, and per-channel min / max for Quest's upper bound). Attention then runs
+//! summary ([`pool_keys`]: mean, and per-channel min / max for Quest's upper bound). The query blocks
+//! holding a forward's last `Keep::tail` tokens keep every causal block: where a reader's question
+//! ends a prompt, a block score that misses the far evidence would lose the answer, and those few
+//! blocks cost little (MInference likewise reads its last 64 queries densely). Attention then runs
 //! over the kept blocks only ([`attention_sparse`]), with the causal mask inside the diagonal block.
 //!
 //! Cache layout as the dense path: f16 bits, element (pos, kv_head, d) at `pos * kv_dim + kv_head * hd + d`.
@@ -63,12 +66,29 @@ pub struct Keep {
     /// Most of the remaining causal blocks kept (exactly this many, when there are, under TopK).
     pub top_k: usize,
     pub budget: Budget,
+    /// A forward's last this many tokens: their query blocks keep every causal block (0: none).
+    pub tail: usize,
+    /// The first query block of the current forward's tail ([`Keep::ending_at`]); `usize::MAX` when
+    /// none is known (every block selected).
+    pub dense_from: usize,
 }
 
 impl Keep {
-    /// Most blocks one query block can keep.
+    /// Most blocks one query block can keep when it selects.
     pub fn max_blocks(&self) -> usize {
         self.sink + self.window.max(1) + self.top_k
+    }
+
+    /// Selection slots one query block needs in a cache of `n_kb` key blocks: a tail block keeps them all.
+    pub fn slots(&self, n_kb: usize) -> usize {
+        if self.tail > 0 { self.max_blocks().max(n_kb) } else { self.max_blocks() }
+    }
+
+    /// This rule for a forward whose cache ends at position `end` (exclusive) with blocks of `block`.
+    pub fn ending_at(self, end: usize, block: usize) -> Keep {
+        let dense_from =
+            if self.tail == 0 { usize::MAX } else { end.saturating_sub(self.tail) / block.max(1) };
+        Keep { dense_from, ..self }
     }
 }
 
@@ -271,8 +291,15 @@ pub fn block_mass(logits: &[f32], group: usize, stride: usize, qb: usize, out: &
 /// The key blocks query block `qb` attends to, ascending (so the diagonal block `qb` comes last):
 /// blocks < `keep.sink`, the window qb+1-window..=qb, and of the others by `scores` (qb + 1,) the best
 /// `top_k` (TopK) or the best until the kept ones' scores (masses) sum to `tau` (Mass, at most `top_k`);
-/// ties go to the earlier block. Returns how many were written to `out`.
+/// ties go to the earlier block. A tail block (`qb >= keep.dense_from`) keeps every block 0..=qb.
+/// Returns how many were written to `out`.
 pub fn select_blocks(keep: Keep, qb: usize, scores: &[f32], out: &mut [u32]) -> usize {
+    if qb >= keep.dense_from {
+        for (b, o) in out[..=qb].iter_mut().enumerate() {
+            *o = b as u32;
+        }
+        return qb + 1;
+    }
     let win_start = (qb + 1).saturating_sub(keep.window.max(1));
     let sink = keep.sink.min(win_start);
     let tau = match keep.budget {
@@ -357,28 +384,34 @@ pub fn select_chunk(
     for i in 0..n_qb {
         let qb = qb0 + i;
         let end = ((qb + 1) * block).min(chunk.kv_len());
+        // A tail block keeps every block: nothing to score.
+        let scored = qb < rule.keep.dense_from;
         for g in 0..heads.n_kv_head {
             let qg = &scratch.qpool[i * width + g * group * hd..i * width + (g + 1) * group * hd];
-            for kb in 0..=qb {
-                let r = kb * kv_dim + g * hd..kb * kv_dim + (g + 1) * hd;
-                let (mean, min, max) = (&sums.mean[r.clone()], &sums.min[r.clone()], &sums.max[r]);
-                for (h, qh) in qg.chunks_exact(hd).enumerate() {
-                    let sc = head_score(rule.score, qh, mean, min, max);
-                    scratch.head_scores[h * n_kb + kb] = match rule.keep.budget {
-                        Budget::TopK => sc,
-                        Budget::Mass { .. } => block_logit(sc, scale, kb, block, end),
-                    };
-                }
-            }
-            match rule.keep.budget {
-                Budget::TopK => {
-                    for (kb, s) in scratch.scores[..=qb].iter_mut().enumerate() {
-                        *s = (0..group)
-                            .map(|h| scratch.head_scores[h * n_kb + kb])
-                            .fold(f32::NEG_INFINITY, f32::max);
+            if scored {
+                for kb in 0..=qb {
+                    let r = kb * kv_dim + g * hd..kb * kv_dim + (g + 1) * hd;
+                    let (mean, min, max) = (&sums.mean[r.clone()], &sums.min[r.clone()], &sums.max[r]);
+                    for (h, qh) in qg.chunks_exact(hd).enumerate() {
+                        let sc = head_score(rule.score, qh, mean, min, max);
+                        scratch.head_scores[h * n_kb + kb] = match rule.keep.budget {
+                            Budget::TopK => sc,
+                            Budget::Mass { .. } => block_logit(sc, scale, kb, block, end),
+                        };
                     }
                 }
-                Budget::Mass { .. } => block_mass(&scratch.head_scores, group, n_kb, qb, &mut scratch.scores),
+                match rule.keep.budget {
+                    Budget::TopK => {
+                        for (kb, s) in scratch.scores[..=qb].iter_mut().enumerate() {
+                            *s = (0..group)
+                                .map(|h| scratch.head_scores[h * n_kb + kb])
+                                .fold(f32::NEG_INFINITY, f32::max);
+                        }
+                    }
+                    Budget::Mass { .. } => {
+                        block_mass(&scratch.head_scores, group, n_kb, qb, &mut scratch.scores)
+                    }
+                }
             }
             let item = i * heads.n_kv_head + g;
             let s_max = sel.s_max;
@@ -493,7 +526,7 @@ mod tests {
     fn selection_keeps_sink_and_window_and_never_a_future_block() {
         let mut rng = Rng(3);
         for &(sink, window, top_k) in &[(1, 1, 0), (1, 3, 2), (2, 4, 5), (0, 1, 3)] {
-            let keep = Keep { sink, window, top_k, budget: Budget::TopK };
+            let keep = Keep { sink, window, top_k, budget: Budget::TopK, tail: 0, dense_from: usize::MAX };
             for qb in 0..40 {
                 let scores = rng.vec(qb + 1);
                 let mut out = vec![u32::MAX; keep.max_blocks()];
@@ -519,6 +552,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn tail_blocks_keep_every_block_and_the_others_select() {
+        let keep =
+            Keep { sink: 1, window: 2, top_k: 1, budget: Budget::TopK, tail: 100, dense_from: usize::MAX };
+        // A forward ending at position 1000 in blocks of 64: its last 100 tokens start in block 14.
+        let keep = keep.ending_at(1000, 64);
+        assert_eq!(keep.dense_from, 14);
+        assert_eq!(Keep { tail: 0, ..keep }.ending_at(1000, 64).dense_from, usize::MAX);
+        assert_eq!(keep.slots(16), 16);
+        let scores: Vec<f32> = (0..16).map(|b| b as f32).collect();
+        let mut out = vec![u32::MAX; keep.slots(16)];
+        for qb in [14, 15] {
+            let n = select_blocks(keep, qb, &scores[..=qb], &mut out);
+            assert_eq!(&out[..n], &(0..=qb as u32).collect::<Vec<_>>()[..], "tail block {qb}");
+        }
+        let n = select_blocks(keep, 13, &scores[..=13], &mut out);
+        assert_eq!(&out[..n], &[0, 11, 12, 13], "block 13 selects: sink, the best other, the window");
     }
 
     fn cache(rng: &mut Rng, len: usize, kv_dim: usize) -> Vec<u16> {
@@ -547,7 +599,11 @@ mod tests {
                 (BlockScore::MinMax, Budget::TopK),
                 (BlockScore::MeanPool, Budget::Mass { tau: 1.01 }),
             ] {
-                let rule = Rule { block, score, keep: Keep { sink: 1, window: 1, top_k: n_kb, budget } };
+                let rule = Rule {
+                    block,
+                    score,
+                    keep: Keep { sink: 1, window: 1, top_k: n_kb, budget, tail: 0, dense_from: usize::MAX },
+                };
                 let mut sel = Selection::new(n_kb, n_kv_head, rule.keep.max_blocks());
                 select_chunk(&rule, heads, chunk, &q, sums, &mut SelectScratch::default(), &mut sel);
                 let mut sparse = vec![0.0; n * width];
@@ -592,7 +648,8 @@ mod tests {
         for &(sink, window, top_k, tau) in
             &[(1, 2, 6, 0.9f32), (0, 1, 40, 0.5), (2, 3, 3, 0.99), (1, 1, 40, 0.9)]
         {
-            let keep = Keep { sink, window, top_k, budget: Budget::Mass { tau } };
+            let keep =
+                Keep { sink, window, top_k, budget: Budget::Mass { tau }, tail: 0, dense_from: usize::MAX };
             for qb in 0..40 {
                 // Masses of a softmax: positive, summing to 1.
                 let group = 3;

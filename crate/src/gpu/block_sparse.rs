@@ -10,6 +10,7 @@
 //!
 //! The shared [`super::Step`] uniform gives the chunk (n_tokens, pos0, kv_len = pos0 + n_tokens).
 
+use super::attention::TILED_MIN_TOKENS;
 use super::kernel::{Kernel, grid_1d};
 use super::{Gpu, Step};
 use crate::cpu::sparse::{Heads, Rule};
@@ -42,7 +43,11 @@ pub struct SparseParams {
     pub tau: f32,
     /// First key block the pool kernel (re)computes: the first whose summary is not current.
     pub pool_from: u32,
-    pub _pad: [u32; 3],
+    /// A forward's last this many tokens keep every block ([`crate::cpu::sparse::Keep::tail`]).
+    pub tail: u32,
+    /// The current forward's first tail query block; u32::MAX when none.
+    pub dense_from: u32,
+    pub _pad: u32,
 }
 
 impl SparseParams {
@@ -68,12 +73,14 @@ impl SparseParams {
             n_head: n_head as u32,
             n_kv_head: n_kv_head as u32,
             head_dim: head_dim as u32,
-            s_max: keep.max_blocks() as u32,
+            s_max: keep.slots(n_kb) as u32,
             n_kb_cap: n_kb as u32,
             budget,
             tau,
             pool_from: 0,
-            _pad: [0; 3],
+            tail: keep.tail as u32,
+            dense_from: u32::MAX,
+            _pad: 0,
         })
     }
 
@@ -81,6 +88,12 @@ impl SparseParams {
     /// block summary is not current) for the chunk `step`.
     pub fn pooling_from(self, pooled: u32, step: &Step) -> SparseParams {
         SparseParams { pool_from: pooled.min(step.pos0) / self.block, ..self }
+    }
+
+    /// The same, for a forward whose cache ends at position `end`: its tail's first query block.
+    pub fn ending_at(self, end: u32) -> SparseParams {
+        let dense_from = if self.tail == 0 { u32::MAX } else { end.saturating_sub(self.tail) / self.block };
+        SparseParams { dense_from, ..self }
     }
 
     /// The uniform's words, in the WGSL struct's order.
@@ -100,9 +113,9 @@ impl SparseParams {
             p.budget,
             p.tau.to_bits(),
             p.pool_from,
-            p._pad[0],
-            p._pad[1],
-            p._pad[2],
+            p.tail,
+            p.dense_from,
+            p._pad,
         ]
     }
 
@@ -117,11 +130,26 @@ impl SparseParams {
     }
 }
 
+/// One layer's buffers bound to each kernel ([`BlockSparse::bind`]).
+pub struct SparseBinds {
+    pub pool: wgpu::BindGroup,
+    pub select: wgpu::BindGroup,
+    pub attend: wgpu::BindGroup,
+    pub attend_tiled: Option<wgpu::BindGroup>,
+}
+
 pub struct BlockSparse {
     pub pool: Kernel,
     pub select: Kernel,
     pub attend: Kernel,
+    /// The query-tiled attention, for heads of at most [`TILED_MAX_HEAD_DIM`] and groups of at most
+    /// [`TILED_MAX_GROUP`] query heads.
+    pub attend_tiled: Option<Kernel>,
 }
+
+/// Largest head size and group the query-tiled kernel holds in registers (as the dense one).
+pub const TILED_MAX_HEAD_DIM: usize = 128;
+pub const TILED_MAX_GROUP: usize = 8;
 
 /// Binds `buffers` to the given binding numbers (the entry points of one shader use different subsets).
 pub fn bind_at(gpu: &Gpu, kernel: &Kernel, buffers: &[(u32, &wgpu::Buffer)]) -> wgpu::BindGroup {
@@ -133,11 +161,15 @@ pub fn bind_at(gpu: &Gpu, kernel: &Kernel, buffers: &[(u32, &wgpu::Buffer)]) -> 
 }
 
 impl BlockSparse {
-    pub fn new(gpu: &Gpu) -> BlockSparse {
+    /// The kernels for `heads` (whose shape [`SparseParams::new`] accepted).
+    pub fn new(gpu: &Gpu, heads: Heads) -> BlockSparse {
+        let tiled = heads.hd <= TILED_MAX_HEAD_DIM && heads.group() <= TILED_MAX_GROUP;
+        let source = ATTEND_SOURCE.replace("{{HEAD_DIM}}", &heads.hd.min(TILED_MAX_HEAD_DIM).to_string());
         BlockSparse {
             pool: Kernel::new(gpu, "pool_keys", SELECT_SOURCE, "pool_keys"),
             select: Kernel::new(gpu, "select_blocks", SELECT_SOURCE, "select_blocks"),
-            attend: Kernel::new(gpu, "attention_sparse", ATTEND_SOURCE, "attend"),
+            attend: Kernel::new(gpu, "attention_sparse", &source, "attend"),
+            attend_tiled: tiled.then(|| Kernel::new(gpu, "attention_sparse_tiled", &source, "attend_tiled")),
         }
     }
 
@@ -156,20 +188,18 @@ impl BlockSparse {
         sel: &wgpu::Buffer,
         sel_len: &wgpu::Buffer,
         out: &wgpu::Buffer,
-    ) -> [wgpu::BindGroup; 3] {
-        [
-            bind_at(gpu, &self.pool, &[(0, step), (1, params), (2, k), (3, pooled)]),
-            bind_at(
+    ) -> SparseBinds {
+        let attend = [(0, step), (1, params), (2, q), (3, k), (4, v), (5, sel), (6, sel_len), (7, out)];
+        SparseBinds {
+            pool: bind_at(gpu, &self.pool, &[(0, step), (1, params), (2, k), (3, pooled)]),
+            select: bind_at(
                 gpu,
                 &self.select,
                 &[(0, step), (1, params), (3, pooled), (4, q), (5, sel), (6, sel_len)],
             ),
-            bind_at(
-                gpu,
-                &self.attend,
-                &[(0, step), (1, params), (2, q), (3, k), (4, v), (5, sel), (6, sel_len), (7, out)],
-            ),
-        ]
+            attend: bind_at(gpu, &self.attend, &attend),
+            attend_tiled: self.attend_tiled.as_ref().map(|t| bind_at(gpu, t, &attend)),
+        }
     }
 
     /// Pools the key blocks from `p.pool_from` to the chunk's end, selects blocks per (query block, KV head), attends.
@@ -177,7 +207,7 @@ impl BlockSparse {
     pub fn encode(
         &self,
         pass: &mut wgpu::ComputePass<'_>,
-        binds: &[wgpu::BindGroup; 3],
+        binds: &SparseBinds,
         p: &SparseParams,
         step: &Step,
     ) {
@@ -186,8 +216,8 @@ impl BlockSparse {
         }
         let n_qb = p.query_blocks(step);
         let kv_dim = p.n_kv_head * p.head_dim;
-        self.pool.dispatch(pass, &binds[0], grid_1d((p.pooled_blocks(step) * kv_dim).div_ceil(64)));
-        self.select.dispatch(pass, &binds[1], [n_qb * p.n_kv_head, 1, 1]);
+        self.pool.dispatch(pass, &binds.pool, grid_1d((p.pooled_blocks(step) * kv_dim).div_ceil(64)));
+        self.select.dispatch(pass, &binds.select, [n_qb * p.n_kv_head, 1, 1]);
         self.encode_attention(pass, binds, p, step);
     }
 
@@ -195,12 +225,20 @@ impl BlockSparse {
     pub fn encode_attention(
         &self,
         pass: &mut wgpu::ComputePass<'_>,
-        binds: &[wgpu::BindGroup; 3],
+        binds: &SparseBinds,
         p: &SparseParams,
         step: &Step,
     ) {
-        if step.n_tokens > 0 {
-            self.attend.dispatch(pass, &binds[2], grid_1d(step.n_tokens * p.n_head));
+        if step.n_tokens == 0 {
+            return;
+        }
+        match (&self.attend_tiled, &binds.attend_tiled) {
+            (Some(tiled), Some(bind)) if step.n_tokens >= TILED_MIN_TOKENS => {
+                let per = 64 / (p.n_head / p.n_kv_head);
+                let tiles = p.block.div_ceil(per);
+                tiled.dispatch(pass, bind, [p.query_blocks(step) * tiles, p.n_kv_head, 1]);
+            }
+            _ => self.attend.dispatch(pass, &binds.attend, grid_1d(step.n_tokens * p.n_head)),
         }
     }
 }
@@ -225,14 +263,18 @@ mod tests {
     /// positions before `pooled` are uploaded (pooled by earlier passes); the kernel pools the rest.
     fn case(rng: &mut Rng, heads: Heads, rule: Rule, chunk: Chunk, pooled_len: usize) {
         let gpu = gpu();
-        let kernels = BlockSparse::new(gpu);
+        let kernels = BlockSparse::new(gpu, heads);
         let (pos0, n, block) = (chunk.pos0, chunk.n, rule.block);
         let (n_head, n_kv_head, hd) = (heads.n_head, heads.n_kv_head, heads.hd);
         let kv_len = chunk.kv_len();
         let n_ctx = kv_len + 7;
         let (kv_dim, width) = (heads.kv_dim(), heads.width());
         let step = Step { n_tokens: n as u32, pos0: pos0 as u32 };
-        let p = SparseParams::new(&rule, heads, n_ctx).unwrap().pooling_from(pooled_len as u32, &step);
+        let p = SparseParams::new(&rule, heads, n_ctx)
+            .unwrap()
+            .pooling_from(pooled_len as u32, &step)
+            .ending_at(kv_len as u32);
+        let rule = Rule { keep: rule.keep.ending_at(kv_len, block), ..rule };
         let (cap, s_max) = (p.n_kb_cap as usize, p.s_max as usize);
         let k: Vec<u16> = (0..n_ctx * kv_dim).map(|_| f32_to_f16(rng.f32(2.0))).collect();
         let v: Vec<u16> = (0..n_ctx * kv_dim).map(|_| f32_to_f16(rng.f32(2.0))).collect();
@@ -301,13 +343,15 @@ mod tests {
         let top = |block, score, sink, window, top_k| Rule {
             block,
             score,
-            keep: Keep { sink, window, top_k, budget: Budget::TopK },
+            keep: Keep { sink, window, top_k, budget: Budget::TopK, tail: 0, dense_from: usize::MAX },
         };
         let mass = |block, score, sink, window, top_k, tau| Rule {
             block,
             score,
-            keep: Keep { sink, window, top_k, budget: Budget::Mass { tau } },
+            keep: Keep { sink, window, top_k, budget: Budget::Mass { tau }, tail: 0, dense_from: usize::MAX },
         };
+        // The forward's last `t` tokens keep every block.
+        let tail = |r: Rule, t| Rule { keep: Keep { tail: t, ..r.keep }, ..r };
         let h = |n_head, n_kv_head, hd| Heads { n_head, n_kv_head, hd };
         let c = |pos0, n| Chunk { pos0, n };
         use BlockScore::{MeanPool, MinMax};
@@ -327,5 +371,10 @@ mod tests {
         case(&mut rng, h(9, 3, 64), mass(64, MinMax, 1, 2, 3, 0.95), c(0, 700), 0);
         case(&mut rng, h(4, 2, 24), mass(16, MeanPool, 2, 1, 30, 0.5), c(37, 291), 0);
         case(&mut rng, h(2, 2, 8), mass(8, MinMax, 0, 1, 40, 0.8), c(250, 1), 250);
+        // A dense tail: the chunk's last query blocks (or a decode token) keep every causal block.
+        case(&mut rng, h(9, 3, 64), tail(top(64, MinMax, 1, 2, 3), 64), c(384, 200), 384);
+        case(&mut rng, h(4, 2, 24), tail(mass(16, MeanPool, 2, 1, 30, 0.5), 40), c(37, 291), 0);
+        case(&mut rng, h(9, 3, 64), tail(top(64, MinMax, 1, 2, 3), 64), c(700, 1), 0);
+        case(&mut rng, h(4, 2, 24), tail(top(16, MeanPool, 1, 2, 4), 100), c(300, 40), 130);
     }
 }

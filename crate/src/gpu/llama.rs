@@ -105,7 +105,7 @@ struct SparseGpu {
     params: SparseParams,
     kernels: BlockSparse,
     /// (n_layer - dense_layers) bind groups, from layer `dense_layers` on
-    binds: Vec<[wgpu::BindGroup; 3]>,
+    binds: Vec<super::block_sparse::SparseBinds>,
     /// params uniform; per layer [mean | min | max] (n_kb_cap, kv_dim) f32; sel; sel_len
     buffers: Vec<wgpu::Buffer>,
     /// Whether the current forward runs sparse (its context passes the threshold).
@@ -344,7 +344,7 @@ impl GpuLlama {
         })?;
         let gpu = &self.gpu;
         let kv_dim = c.kv_dim() as u64;
-        let kernels = BlockSparse::new(gpu);
+        let kernels = BlockSparse::new(gpu, heads);
         let params_buf = uniform(gpu, "sparse params", &params.words());
         let n_qb = self.max_chunk.div_ceil(cfg.block) as u64 + 1;
         let s_max = params.s_max as u64;
@@ -455,7 +455,7 @@ impl GpuLlama {
         for (i, chunk) in tokens.chunks(self.max_chunk).enumerate() {
             if let Some(sp) = self.sparse.as_mut().filter(|sp| sp.active) {
                 let step = Step { n_tokens: chunk.len() as u32, pos0: self.len as u32 };
-                sp.chunk = sp.params.pooling_from(sp.pooled, &step);
+                sp.chunk = sp.params.pooling_from(sp.pooled, &step).ending_at(end as u32);
                 self.gpu.queue.write_buffer(&sp.buffers[0], 0, &words_bytes(&sp.chunk.words()));
                 sp.pooled = (self.len + chunk.len()) as u32;
             }

@@ -26,7 +26,7 @@ use crate::cpu::matmul::{Act, QMatrix, matmul_rows};
 use crate::cpu::ops::{rmsnorm, rope_adjacent, rope_angles, silu_mul};
 use crate::cpu::pool::{Pool, SharedMut, split};
 use crate::cpu::quant::{BlockQ8, GgmlType, QK, dequantize_row};
-use crate::cpu::sparse::{Chunk, Heads, Summaries, gather_blocks, pool_keys, select_chunk};
+use crate::cpu::sparse::{Chunk, Heads, Rule, Summaries, gather_blocks, pool_keys, select_chunk};
 
 /// How activations meet the quantized weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -357,8 +357,7 @@ impl Llama {
         }
         let end = s.kv.len + tokens.len();
         if let Some(sp) = s.sparse.as_mut() {
-            sp.active = end > sp.cfg.dense_below_tokens;
-            sp.forget_after(s.kv.len);
+            sp.begin(s.kv.len, end);
         }
         for chunk in tokens.chunks(s.max_batch) {
             self.forward_chunk(s, chunk);
@@ -635,7 +634,7 @@ impl Llama {
         let sums =
             Summaries { mean: &sp.kmean[stats.clone()], min: &sp.kmin[stats.clone()], max: &sp.kmax[stats] };
         select_chunk(
-            &sp.cfg.rule(),
+            &Rule { keep: sp.keep, ..sp.cfg.rule() },
             heads,
             Chunk { pos0, n },
             &s.q[..n * d],

@@ -3,10 +3,11 @@
 //!
 //! Training-free, after MInference's block-sparse pattern and Quest: each query block of `block` tokens
 //! attends to the sink block(s), its local window (ending with its own, causally masked, block) and the
-//! `top_k_blocks` other earlier blocks whose summary scores highest against the block's mean query. A
-//! forward pass whose context stays below `dense_below_tokens` runs dense attention; single-token decode
-//! steps past it stay sparse too (then a query block is the one token, as in Quest), and the first
-//! `dense_layers` layers always run dense.
+//! `top_k_blocks` other earlier blocks whose summary scores highest against the block's mean query. The
+//! query blocks holding a forward's last `dense_tail_tokens` keep every block: a reader's question ends
+//! its prompt, and its answer must see evidence however far back. A forward pass whose context stays
+//! below `dense_below_tokens` runs dense attention; the first `dense_layers` layers always run dense.
+//! Decode steps are a forward's tail, so they read the whole cache.
 
 use super::llama::Config;
 pub use crate::cpu::sparse::{BlockScore, Budget, Selection};
@@ -30,6 +31,8 @@ pub struct SparseConfig {
     /// The first layers stay dense (Quest does so for two: their attention is the least sparse).
     pub dense_layers: usize,
     pub score: BlockScore,
+    /// The query blocks holding each forward's last this many tokens keep every block (0: none).
+    pub dense_tail_tokens: usize,
 }
 
 impl Default for SparseConfig {
@@ -46,6 +49,7 @@ impl Default for SparseConfig {
             dense_layers: 2,
             score: BlockScore::MinMax,
             budget: Budget::TopK,
+            dense_tail_tokens: 64,
         }
     }
 }
@@ -57,6 +61,8 @@ impl SparseConfig {
             window: self.window_blocks,
             top_k: self.top_k_blocks,
             budget: self.budget,
+            tail: self.dense_tail_tokens,
+            dense_from: usize::MAX,
         }
     }
 
@@ -70,6 +76,8 @@ pub struct SparseState {
     pub cfg: SparseConfig,
     /// Whether the current forward runs sparse (its context passes the threshold).
     pub(crate) active: bool,
+    /// The current forward's selection rule (its tail's first query block set).
+    pub(crate) keep: Keep,
     /// (n_layer, n_key_blocks, kv_dim) key-block mean, min and max
     pub(crate) kmean: Vec<f32>,
     pub(crate) kmin: Vec<f32>,
@@ -106,10 +114,11 @@ impl SparseState {
         let cfg = SparseConfig { block, ..cfg };
         let n_kb = n_ctx.div_ceil(block);
         let n_qb = max_batch.div_ceil(block) + 1;
-        let s_max = cfg.keep().max_blocks();
+        let s_max = cfg.keep().slots(n_kb);
         SparseState {
             cfg,
             active: false,
+            keep: cfg.keep(),
             kmean: vec![0.0; n_layer * n_kb * kv_dim],
             kmin: vec![0.0; n_layer * n_kb * kv_dim],
             kmax: vec![0.0; n_layer * n_kb * kv_dim],
@@ -128,8 +137,11 @@ impl SparseState {
         }
     }
 
-    /// The cache holds `len` positions before a forward: summaries past it are stale (a rewind).
-    pub(crate) fn forget_after(&mut self, len: usize) {
+    /// A forward from cache length `len` to `end` begins: summaries past `len` are stale (a rewind),
+    /// and the forward's tail ends at `end`.
+    pub(crate) fn begin(&mut self, len: usize, end: usize) {
+        self.active = end > self.cfg.dense_below_tokens;
+        self.keep = self.cfg.keep().ending_at(end, self.cfg.block);
         self.pooled.iter_mut().for_each(|p| *p = (*p).min(len));
     }
 
