@@ -12,7 +12,7 @@
 //   token still spreads over many workgroups.
 // - `attention_tiled` (prefill): one workgroup per (64 / group query tokens, KV head), one thread per
 //   (token, head) row holding its query and output in registers; each key tile is loaded into
-//   workgroup memory once for all the rows.
+//   workgroup memory once for all the rows (the rows and tiles: attention_tile.wgsl, prepended).
 // Limits (checked on the Rust side): group <= 8, head_dim <= 128 and even. HEAD_DIM is filled in at load.
 
 struct Params {
@@ -190,14 +190,6 @@ fn attention_combine(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invoca
     }
 }
 
-const HD: u32 = {{HEAD_DIM}}u;
-const HD2: u32 = HD / 2u;
-// Keys per tile: K and V tiles in f32 take 2 * KT * HD * 4 = 16 KiB of workgroup memory.
-const KT: u32 = 2048u / HD;
-
-var<workgroup> kt: array<vec2<f32>, KT * HD2>;
-var<workgroup> vt: array<vec2<f32>, KT * HD2>;
-
 @compute @workgroup_size(64)
 fn attention_tiled(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
     let group = p.n_head / p.n_kv_head;
@@ -214,66 +206,18 @@ fn attention_tiled(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocati
     let pos = step.pos0 + t;
     let at = t * width + (g * group + lid % group) * HD;
 
-    var qr: array<vec2<f32>, HD2>;
-    var acc: array<vec2<f32>, HD2>;
-    for (var w = 0u; w < HD2; w++) {
-        qr[w] = vec2<f32>(0.0);
-        acc[w] = vec2<f32>(0.0);
-        if live {
-            qr[w] = vec2<f32>(q[at + 2u * w], q[at + 2u * w + 1u]);
-        }
-    }
-    var m = NEG;
-    var l = 0.0;
-    var s: array<f32, KT>;
+    var row = row_start(live, at);
     // The last key any row of this workgroup attends.
     let last = step.pos0 + min(t0 + per, step.n_tokens) - 1u;
     for (var k0 = 0u; k0 <= last; k0 += KT) {
         workgroupBarrier();
-        for (var i = lid; i < KT * HD2; i += 64u) {
-            let j = k0 + i / HD2;
-            var kk = vec2<f32>(0.0);
-            var vv = vec2<f32>(0.0);
-            if j <= last {
-                let src = j * kv2 + g * HD2 + i % HD2;
-                kk = unpack2x16float(kc[src]);
-                vv = unpack2x16float(vc[src]);
-            }
-            kt[i] = kk;
-            vt[i] = vv;
-        }
+        load_tile(k0, last + 1u, kv2, g, lid);
         workgroupBarrier();
         if live && k0 <= pos {
-            var tm = NEG;
-            for (var j = 0u; j < KT; j++) {
-                var d = vec2<f32>(0.0);
-                for (var w = 0u; w < HD2; w++) {
-                    d += qr[w] * kt[j * HD2 + w];
-                }
-                s[j] = select(NEG, (d.x + d.y) * p.scale, k0 + j <= pos);
-                tm = max(tm, s[j]);
-            }
-            let nm = max(m, tm);
-            let alpha = exp(m - nm);
-            m = nm;
-            l *= alpha;
-            for (var w = 0u; w < HD2; w++) {
-                acc[w] *= alpha;
-            }
-            for (var j = 0u; j < KT; j++) {
-                let pj = select(0.0, exp(s[j] - m), k0 + j <= pos);
-                l += pj;
-                for (var w = 0u; w < HD2; w++) {
-                    acc[w] += pj * vt[j * HD2 + w];
-                }
-            }
+            row_tile(&row, min(KT, pos + 1u - k0), p.scale);
         }
     }
     if live {
-        for (var w = 0u; w < HD2; w++) {
-            let o = acc[w] / l;
-            out[at + 2u * w] = o.x;
-            out[at + 2u * w + 1u] = o.y;
-        }
+        row_write(&row, at);
     }
 }

@@ -1,7 +1,7 @@
 // Block-sparse causal attention with GQA and online softmax. Twin: crate/src/cpu/sparse.rs
 // (`attention_sparse`).
 //
-// q (n_tokens, n_head * hd) f32 after RoPE; k, v (kv_len, n_kv_head * hd) f16 pairs; sel / sel_len from
+// q (n_tokens, n_head * hd) f32 after RoPE; kc, vc (kv_len, n_kv_head * hd) f16 pairs; sel / sel_len from
 // block_select.wgsl -> out (n_tokens, n_head * hd). Query t (position pos0 + t) attends the keys of its
 // query block's selected key blocks up to its own position; head h reads KV head h / (n_head / n_kv_head);
 // scale 1 / sqrt(hd). Two entry points over the same bindings: `attend` (decode, short chunks), one
@@ -14,8 +14,8 @@ const LOW: f32 = -3.0e38;
 @group(0) @binding(0) var<uniform> step: Step;
 @group(0) @binding(1) var<uniform> p: SparseParams;
 @group(0) @binding(2) var<storage, read> q: array<f32>;
-@group(0) @binding(3) var<storage, read> k: array<u32>;
-@group(0) @binding(4) var<storage, read> v: array<u32>;
+@group(0) @binding(3) var<storage, read> kc: array<u32>;
+@group(0) @binding(4) var<storage, read> vc: array<u32>;
 @group(0) @binding(5) var<storage, read> sel: array<u32>;
 @group(0) @binding(6) var<storage, read> sel_len: array<u32>;
 @group(0) @binding(7) var<storage, read_write> out: array<f32>;
@@ -69,7 +69,7 @@ fn attend(
                 var dot = 0.0;
                 let w0 = (j * kv_dim + kv_base) / 2u;
                 for (var d = 0u; d < hd; d += 2u) {
-                    let kk = unpack2x16float(k[w0 + d / 2u]);
+                    let kk = unpack2x16float(kc[w0 + d / 2u]);
                     dot += qs[d] * kk.x + qs[d + 1u] * kk.y;
                 }
                 score = dot * scale;
@@ -94,7 +94,7 @@ fn attend(
                     for (var r = 0u; r < 2u; r++) {
                         let pi = lid + r * WG;
                         if 2u * pi < hd {
-                            acc[r] += pj * unpack2x16float(v[w0 + pi]);
+                            acc[r] += pj * unpack2x16float(vc[w0 + pi]);
                         }
                     }
                 }
@@ -115,17 +115,8 @@ fn attend(
 
 // attend_tiled (prefill chunks): one workgroup per (query tile, KV head), as the dense attention_tiled.
 // A query tile is up to 64 / group tokens of one query block (so every row shares the block's
-// selection); one thread per (token, head) row holds its query and output in registers, and each
-// selected key block is walked in tiles of KT keys loaded into workgroup memory once for all the rows.
-// HD is filled in at load (at most 128, even).
-
-const HD: u32 = {{HEAD_DIM}}u;
-const HD2: u32 = HD / 2u;
-// Keys per tile: K and V tiles in f32 take 2 * KT * HD * 4 = 16 KiB of workgroup memory.
-const KT: u32 = 2048u / HD;
-
-var<workgroup> kt: array<vec2<f32>, KT * HD2>;
-var<workgroup> vt: array<vec2<f32>, KT * HD2>;
+// selection); each selected key block is walked in tiles of KT keys (the rows and tiles:
+// attention_tile.wgsl, prepended).
 
 @compute @workgroup_size(64)
 fn attend_tiled(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -149,23 +140,12 @@ fn attend_tiled(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_
     let at = (pos - step.pos0) * width + (g * group + lid % group) * HD;
     let scale = 1.0 / sqrt(f32(HD));
 
-    var qr: array<vec2<f32>, HD2>;
-    var acc: array<vec2<f32>, HD2>;
-    for (var w = 0u; w < HD2; w++) {
-        qr[w] = vec2<f32>(0.0);
-        acc[w] = vec2<f32>(0.0);
-        if live {
-            qr[w] = vec2<f32>(q[at + 2u * w], q[at + 2u * w + 1u]);
-        }
-    }
+    var row = row_start(live, at);
     let item = (qb - qb0) * p.n_kv_head + g;
     if lid == 0u {
         n_sel = sel_len[item];
     }
     let count = workgroupUniformLoad(&n_sel);
-    var m = LOW;
-    var l = 0.0;
-    var s: array<f32, KT>;
     let key_tiles = (p.block + KT - 1u) / KT;
     for (var si = 0u; si < count; si++) {
         let blk = sel[item * p.s_max + si];
@@ -174,51 +154,14 @@ fn attend_tiled(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_
         for (var c = 0u; c < key_tiles; c++) {
             let k0 = blk * p.block + c * KT;
             workgroupBarrier();
-            for (var i = lid; i < KT * HD2; i += 64u) {
-                let j = k0 + i / HD2;
-                var kk = vec2<f32>(0.0);
-                var vv = vec2<f32>(0.0);
-                if j < k_end {
-                    let src = j * kv2 + g * HD2 + i % HD2;
-                    kk = unpack2x16float(k[src]);
-                    vv = unpack2x16float(v[src]);
-                }
-                kt[i] = kk;
-                vt[i] = vv;
-            }
+            load_tile(k0, k_end, kv2, g, lid);
             workgroupBarrier();
             if live && k0 <= pos && k0 < k_end {
-                var tm = LOW;
-                for (var j = 0u; j < KT; j++) {
-                    var d = vec2<f32>(0.0);
-                    for (var w = 0u; w < HD2; w++) {
-                        d += qr[w] * kt[j * HD2 + w];
-                    }
-                    s[j] = select(LOW, (d.x + d.y) * scale, k0 + j <= pos && k0 + j < k_end);
-                    tm = max(tm, s[j]);
-                }
-                let nm = max(m, tm);
-                let alpha = exp(m - nm);
-                m = nm;
-                l *= alpha;
-                for (var w = 0u; w < HD2; w++) {
-                    acc[w] *= alpha;
-                }
-                for (var j = 0u; j < KT; j++) {
-                    let pj = select(0.0, exp(s[j] - m), k0 + j <= pos && k0 + j < k_end);
-                    l += pj;
-                    for (var w = 0u; w < HD2; w++) {
-                        acc[w] += pj * vt[j * HD2 + w];
-                    }
-                }
+                row_tile(&row, min(KT, min(pos + 1u, k_end) - k0), scale);
             }
         }
     }
     if live {
-        for (var w = 0u; w < HD2; w++) {
-            let o = acc[w] / l;
-            out[at + 2u * w] = o.x;
-            out[at + 2u * w + 1u] = o.y;
-        }
+        row_write(&row, at);
     }
 }

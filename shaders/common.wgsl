@@ -40,7 +40,7 @@ struct SparseParams {
     budget: u32,     // 0: top-k, 1: attention-mass share tau
     tau: f32,
     pool_from: u32,  // first key block pool_keys (re)computes
-    tail: u32,       // a forward's last this many tokens keep every block
-    dense_from: u32, // the forward's first tail query block (0xffffffff: none)
+    dense_from: u32, // the forward's first tail query block, which keeps every block (0xffffffff: none)
     _pad0: u32,
+    _pad1: u32,
 }

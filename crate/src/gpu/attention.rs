@@ -21,6 +21,14 @@ use super::{Gpu, GpuError};
 
 pub const SOURCE: &str = include_str!("../../../shaders/attention.wgsl");
 pub const STORE_SOURCE: &str = include_str!("../../../shaders/kv_store.wgsl");
+/// The query-tiled rows both prefill attention kernels share (dense here, block-sparse in
+/// [`super::block_sparse`]).
+pub const TILE_SOURCE: &str = include_str!("../../../shaders/attention_tile.wgsl");
+
+/// `source` after the shared tiled rows, compiled for heads of `head_dim`.
+pub fn with_tile(source: &str, head_dim: usize) -> String {
+    format!("{}\n{source}", TILE_SOURCE.replace("{{HEAD_DIM}}", &head_dim.to_string()))
+}
 
 /// The largest number of query heads per KV head and head size the attention shader handles.
 pub const MAX_GROUP: usize = 8;
@@ -153,7 +161,7 @@ impl Attention {
         let scale = 1.0 / (head_dim as f32).sqrt();
         let words =
             [n_head as u32, n_kv_head as u32, head_dim as u32, shape.kv_dim() as u32, scale.to_bits()];
-        let source = SOURCE.replace("{{HEAD_DIM}}", &head_dim.to_string());
+        let source = with_tile(SOURCE, head_dim);
         Ok(Attention {
             kernel: Kernel::new(gpu, "attention", &source, "attention"),
             combine: Kernel::new(gpu, "attention_combine", &source, "attention_combine"),

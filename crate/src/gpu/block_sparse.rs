@@ -10,10 +10,10 @@
 //!
 //! The shared [`super::Step`] uniform gives the chunk (n_tokens, pos0, kv_len = pos0 + n_tokens).
 
-use super::attention::TILED_MIN_TOKENS;
+use super::attention::{self, TILED_MIN_TOKENS, with_tile};
 use super::kernel::{Kernel, grid_1d};
 use super::{Gpu, Step};
-use crate::cpu::sparse::{Heads, Rule};
+use crate::cpu::sparse::{Heads, Keep, Rule};
 
 pub const SELECT_SOURCE: &str = include_str!("../../../shaders/block_select.wgsl");
 pub const ATTEND_SOURCE: &str = include_str!("../../../shaders/attention_sparse.wgsl");
@@ -43,11 +43,10 @@ pub struct SparseParams {
     pub tau: f32,
     /// First key block the pool kernel (re)computes: the first whose summary is not current.
     pub pool_from: u32,
-    /// A forward's last this many tokens keep every block ([`crate::cpu::sparse::Keep::tail`]).
-    pub tail: u32,
-    /// The current forward's first tail query block; u32::MAX when none.
+    /// The current forward's first tail query block, which keeps every block on
+    /// ([`crate::cpu::sparse::Keep::dense_from`]); u32::MAX when none.
     pub dense_from: u32,
-    pub _pad: u32,
+    pub _pad: [u32; 2],
 }
 
 impl SparseParams {
@@ -78,9 +77,8 @@ impl SparseParams {
             budget,
             tau,
             pool_from: 0,
-            tail: keep.tail as u32,
             dense_from: u32::MAX,
-            _pad: 0,
+            _pad: [0; 2],
         })
     }
 
@@ -90,10 +88,9 @@ impl SparseParams {
         SparseParams { pool_from: pooled.min(step.pos0) / self.block, ..self }
     }
 
-    /// The same, for a forward whose cache ends at position `end`: its tail's first query block.
-    pub fn ending_at(self, end: u32) -> SparseParams {
-        let dense_from = if self.tail == 0 { u32::MAX } else { end.saturating_sub(self.tail) / self.block };
-        SparseParams { dense_from, ..self }
+    /// The same, for the forward `keep` was set up for ([`Keep::ending_at`]): its tail's first query block.
+    pub fn for_forward(self, keep: &Keep) -> SparseParams {
+        SparseParams { dense_from: u32::try_from(keep.dense_from).unwrap_or(u32::MAX), ..self }
     }
 
     /// The uniform's words, in the WGSL struct's order.
@@ -113,9 +110,9 @@ impl SparseParams {
             p.budget,
             p.tau.to_bits(),
             p.pool_from,
-            p.tail,
             p.dense_from,
-            p._pad,
+            p._pad[0],
+            p._pad[1],
         ]
     }
 
@@ -142,14 +139,10 @@ pub struct BlockSparse {
     pub pool: Kernel,
     pub select: Kernel,
     pub attend: Kernel,
-    /// The query-tiled attention, for heads of at most [`TILED_MAX_HEAD_DIM`] and groups of at most
-    /// [`TILED_MAX_GROUP`] query heads.
+    /// The query-tiled attention, within the shared rows' limits (the dense kernel's
+    /// [`attention::MAX_HEAD_DIM`] and [`attention::MAX_GROUP`]).
     pub attend_tiled: Option<Kernel>,
 }
-
-/// Largest head size and group the query-tiled kernel holds in registers (as the dense one).
-pub const TILED_MAX_HEAD_DIM: usize = 128;
-pub const TILED_MAX_GROUP: usize = 8;
 
 /// Binds `buffers` to the given binding numbers (the entry points of one shader use different subsets).
 pub fn bind_at(gpu: &Gpu, kernel: &Kernel, buffers: &[(u32, &wgpu::Buffer)]) -> wgpu::BindGroup {
@@ -163,8 +156,8 @@ pub fn bind_at(gpu: &Gpu, kernel: &Kernel, buffers: &[(u32, &wgpu::Buffer)]) -> 
 impl BlockSparse {
     /// The kernels for `heads` (whose shape [`SparseParams::new`] accepted).
     pub fn new(gpu: &Gpu, heads: Heads) -> BlockSparse {
-        let tiled = heads.hd <= TILED_MAX_HEAD_DIM && heads.group() <= TILED_MAX_GROUP;
-        let source = ATTEND_SOURCE.replace("{{HEAD_DIM}}", &heads.hd.min(TILED_MAX_HEAD_DIM).to_string());
+        let tiled = heads.hd <= attention::MAX_HEAD_DIM && heads.group() <= attention::MAX_GROUP;
+        let source = with_tile(ATTEND_SOURCE, heads.hd.min(attention::MAX_HEAD_DIM));
         BlockSparse {
             pool: Kernel::new(gpu, "pool_keys", SELECT_SOURCE, "pool_keys"),
             select: Kernel::new(gpu, "select_blocks", SELECT_SOURCE, "select_blocks"),
@@ -270,11 +263,9 @@ mod tests {
         let n_ctx = kv_len + 7;
         let (kv_dim, width) = (heads.kv_dim(), heads.width());
         let step = Step { n_tokens: n as u32, pos0: pos0 as u32 };
-        let p = SparseParams::new(&rule, heads, n_ctx)
-            .unwrap()
-            .pooling_from(pooled_len as u32, &step)
-            .ending_at(kv_len as u32);
+        let p = SparseParams::new(&rule, heads, n_ctx).unwrap().pooling_from(pooled_len as u32, &step);
         let rule = Rule { keep: rule.keep.ending_at(kv_len, block), ..rule };
+        let p = p.for_forward(&rule.keep);
         let (cap, s_max) = (p.n_kb_cap as usize, p.s_max as usize);
         let k: Vec<u16> = (0..n_ctx * kv_dim).map(|_| f32_to_f16(rng.f32(2.0))).collect();
         let v: Vec<u16> = (0..n_ctx * kv_dim).map(|_| f32_to_f16(rng.f32(2.0))).collect();

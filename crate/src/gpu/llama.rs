@@ -455,7 +455,8 @@ impl GpuLlama {
         for (i, chunk) in tokens.chunks(self.max_chunk).enumerate() {
             if let Some(sp) = self.sparse.as_mut().filter(|sp| sp.active) {
                 let step = Step { n_tokens: chunk.len() as u32, pos0: self.len as u32 };
-                sp.chunk = sp.params.pooling_from(sp.pooled, &step).ending_at(end as u32);
+                let keep = sp.cfg.keep().ending_at(end, sp.cfg.block);
+                sp.chunk = sp.params.pooling_from(sp.pooled, &step).for_forward(&keep);
                 self.gpu.queue.write_buffer(&sp.buffers[0], 0, &words_bytes(&sp.chunk.words()));
                 sp.pooled = (self.len + chunk.len()) as u32;
             }

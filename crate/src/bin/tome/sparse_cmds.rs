@@ -479,7 +479,7 @@ fn bench_sparse_gpu(args: &BenchSparseArgs) -> Result<()> {
             for pos0 in (0..n).step_by(chunk) {
                 let t = Instant::now();
                 let step = Step { n_tokens: chunk.min(n - pos0) as u32, pos0: pos0 as u32 };
-                let p = p.pooling_from(pos0 as u32, &step).ending_at(n as u32);
+                let p = p.pooling_from(pos0 as u32, &step).for_forward(&keep.ending_at(n, cfg.block));
                 write(&gpu, &step_b, 0, &words_bytes(&step.words()));
                 write(&gpu, &params, 0, &words_bytes(&p.words()));
                 if all {
