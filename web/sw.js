@@ -23,11 +23,21 @@ self.addEventListener('activate', (event) => {
 
 /** The response with the headers that make a page cross-origin isolated, unless it has them (tome serve). */
 function isolated(res) {
-  if (res.type !== 'basic' || res.headers.has('Cross-Origin-Embedder-Policy')) return res;
+  if (!['basic', 'default'].includes(res.type) || res.headers.has('Cross-Origin-Embedder-Policy')) return res;
   const headers = new Headers(res.headers);
   headers.set('Cross-Origin-Opener-Policy', 'same-origin');
   headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
+
+/**
+ * A cached file served for a request with a query (`js/worker.js?backend=gpu`), re-made without the
+ * cached file's URL: a worker's location is its script response's URL, so the cached one would drop
+ * the query (?backend=, ?test-hooks) the page passed on.
+ */
+function asRequested(res, request) {
+  if (res.url === request.url) return res;
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
 self.addEventListener('fetch', (event) => {
@@ -38,7 +48,7 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(
     caches.open(CACHE).then(async (cache) => {
       const hit = await cache.match(event.request, { ignoreSearch: true });
-      if (hit) return isolated(hit);
+      if (hit) return isolated(asRequested(hit, event.request));
       const res = await fetch(event.request);
       if (res.ok && res.type === 'basic') cache.put(event.request, res.clone());
       return isolated(res);

@@ -125,7 +125,7 @@ fn a_window_kept_whole_reassembles_to_the_cache_it_came_from() {
     let tokens = ids[..120].to_vec();
     let window = Window { span: Span::new(0, text.len()), tokens: tokens.clone() };
     let settings = Settings { rule: Rule::Keep, ratio: 1, window: 128 };
-    let wm = WindowReader::new(&m, settings).expect("reader").read(&window).expect("read");
+    let wm = WindowReader::new(&m, settings).expect("reader").read(&m, &window).expect("read");
     assert_eq!(wm.keep, 120);
     let mem = Memory {
         model_sha256: [0; 32],

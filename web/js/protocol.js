@@ -8,7 +8,7 @@
 
 /** Request kinds and their arguments. */
 export const KINDS = Object.freeze({
-  open: 'open', //     { bytes: Uint8Array, name }  -> { info, outline }
+  open: 'open', //     { bytes: Uint8Array, name }  -> { info, outline, carried?, inner? }: a memory file (NAME.tome) opens the document it carries (`inner`: its bytes)
   index: 'index', //   {}                            -> { passages }
   search: 'search', // { query, k }                 -> HitView[]
   ask: 'ask', //       { question }                 -> AnswerView
@@ -23,6 +23,11 @@ export const KINDS = Object.freeze({
   setKernels: 'setKernels', // { name }              -> the previous set's name: the loaded model's CPU kernels ('simd128' | 'scalar')
   read: 'read', //     { question }                 -> { text, stop }; progress { stage: 'sources' | 'token', piece, ... } | { stage: 'backend', backend } (WebGPU failed: the CPU continues)
   readStop: 'readStop', // {}                       -> true (the running read returns 'cancelled')
+  memoryStatus: 'memoryStatus', // { window }         -> { plan: { key, windows, tokens, ratio, window, memory_bytes } | null, done, memory: { windows, tokens, ratio, memory_bytes, positions } | null, carried? }: the open document's whole reading, resumed from IndexedDB, assembled when complete (or the memory of the .tome file opened)
+  memoryRead: 'memoryRead', // {}                    -> { memory } | { stopped: true, done }; progress { stage: 'window', windows_done, windows, tokens_done, tokens, resumed }
+  memoryFile: 'memoryFile', // {}                    -> { name, bytes }: the whole reading as a memory file (tome ask / tome search read it)
+  memoryStop: 'memoryStop', // {}                    -> true (the running memoryRead stops after its window; what was read stays)
+  memoryForget: 'memoryForget', // {}                -> true: the memory and its stored windows dropped
   gpuInfo: 'gpuInfo', // {}                          -> { ok: true, label, name, backend, fallback, ... } | { ok: false, reason }
   gpuCheck: 'gpuCheck', // { n, seed }              -> { kernel, n, max_abs_diff, mismatches, adapter }: a WebGPU kernel vs its CPU twin
   gpuModelLoad: 'gpuModelLoad', // { nCtx }         -> { adapter, fallback, n_ctx, memory_bytes }: the loaded model uploaded to WebGPU

@@ -10,6 +10,7 @@ import { renderHits, renderAnswer } from './results.js';
 import { PdfView } from './pdf-view.js';
 import { TextView } from './text-view.js';
 import { StoppedError } from './protocol.js';
+import { WholeReading } from './whole-reading.js';
 
 const TEMPLATE = `
   <div class="bar"></div>
@@ -36,6 +37,13 @@ const TEMPLATE = `
         <button type="button" class="load-model">Load model (98 MB)</button>
         <span class="model-state" aria-live="polite">Model: not loaded</span>
       </div>
+      <div class="whole" hidden>
+        <button type="button" class="read-whole">Read the whole document</button>
+        <button type="button" class="stop-whole" hidden>Stop</button>
+        <button type="button" class="save-whole" hidden>Save as .tome</button>
+        <button type="button" class="forget-whole" hidden>Forget</button>
+        <p class="whole-state" aria-live="polite"></p>
+      </div>
       <form class="ask">
         <input type="text" name="q" placeholder="Ask a question about it" aria-label="Ask a question" disabled>
         <button type="submit" disabled>Ask</button>
@@ -59,6 +67,7 @@ export class Reader {
       view: $('.view'), hits: $('.hits'), answer: $('.answer'), search: $('.search'), ask: $('.ask'),
       loadModel: $('.load-model'), modelState: $('.model-state') };
     this.session = new Session();
+    this.whole = new WholeReading($('.whole'), this.session, (e) => this.showError(e));
     this.progress = new Progress($('.bar'), () => this.session.stop());
     this.pdf = new PdfView(this.parts.view);
     this.text = new TextView(this.parts.view, (a, b) => this.session.slice(a, b));
@@ -66,6 +75,7 @@ export class Reader {
     this.session.addEventListener('indexed', () => {
       this.progress.done();
       this.enable(true);
+      this.whole.refresh();
     });
     this.session.addEventListener('gave-up', () => this.showError(new Error(
       'The reader failed several times in a row, so this document is not read again: open it again or reload the page.')));
@@ -84,6 +94,7 @@ export class Reader {
     this.parts.modelState.dataset.state = state;
     this.parts.loadModel.hidden = state === 'ready';
     this.parts.loadModel.disabled = state === 'downloading' || state === 'loading';
+    this.whole.modelState(state);
     this.el.dispatchEvent(new CustomEvent('model', { detail: { state, text } }));
   }
 
@@ -114,7 +125,8 @@ export class Reader {
     try {
       const done = await this.session.read(q, (p) => {
         if (p.stage === 'sources') {
-          on = p.backend?.kind === 'gpu' ? ` on WebGPU (${p.backend.label})` : ' on the CPU';
+          on = (p.backend?.kind === 'gpu' ? ` on WebGPU (${p.backend.label})` : ' on the CPU') +
+            (p.memory ? ", after the whole document's memory" : '');
           for (const src of p.sources) {
             const li = document.createElement('li');
             const a = document.createElement('a');
@@ -201,7 +213,7 @@ export class Reader {
       detail: { name, bytes, info: doc.info, outline: doc.outline } }));
     if (doc.info.kind === 'pdf') {
       this.view = this.pdf;
-      await this.pdf.load(bytes).then(() => this.pdf.show(1)).catch((e) => this.showError(new Error(
+      await this.pdf.load(doc.inner ?? bytes).then(() => this.pdf.show(1)).catch((e) => this.showError(new Error(
         `The outline and search work, but the page could not be drawn: ${e.message}`)));
     } else {
       this.pager.hidden = true;

@@ -94,6 +94,34 @@ export class Session extends EventTarget {
     return this.client.call(KINDS.readStop, {});
   }
 
+  /**
+   * Where the whole-document reading of the current document stands ({ plan, done, memory }), with
+   * windows of `window` tokens (0: the default). Stored windows are resumed; a complete reading is
+   * assembled, and questions read from it.
+   */
+  async wholeStatus(window = 0) {
+    await this.indexed;
+    return this.client.call(KINDS.memoryStatus, { window });
+  }
+
+  /** Reads the rest of the whole document (after wholeStatus); `onWindow` hears each window. */
+  readWhole(onWindow) {
+    return this.client.call(KINDS.memoryRead, {}, { onProgress: onWindow });
+  }
+
+  /** The whole reading as a memory file: { name, bytes }. */
+  saveWhole() {
+    return this.client.call(KINDS.memoryFile, {});
+  }
+
+  stopWhole() {
+    return this.client.call(KINDS.memoryStop, {});
+  }
+
+  forgetWhole() {
+    return this.client.call(KINDS.memoryForget, {});
+  }
+
   progress(p, bytes) {
     const step = STAGES.findIndex((s) => s.stage === p.stage) + 1;
     const detail = { ...p, step, steps: STAGES.length, etaMs: this.eta.start(p.stage, bytes) };

@@ -5,13 +5,17 @@
 import { KINDS, reply } from './protocol.js';
 import { fetchModel, forgetModel, keepModel } from './model.js';
 import { pickModule, startHelpers, threadsWanted } from './threads.js';
+import { forgetReading, keepWindow, pruneReadings, readingWindows } from './store.js';
 
 // Test hooks (fault injection) answer only in a worker the page started with ?test-hooks.
 const TEST_HOOKS = new URL(self.location.href).searchParams.has('test-hooks');
 // ?backend=gpu|cpu on the page forces where the model runs; otherwise it is chosen at load.
 const FORCED = new URL(self.location.href).searchParams.get('backend');
-// Positions of the model's context on WebGPU: a reading's prompt (3 passages, ~500 tokens) + answer.
+// Positions of the model's context on WebGPU: a reading's prompt (3 passages, ~500 tokens) + answer
+// (after a document's memory, when one is assembled: see fitMemoryOnGpu).
 const GPU_CTX = 1024;
+// Positions the GPU model's cache has (0: no model on the GPU).
+let gpuCtx = 0;
 
 // The wasm module (threaded when the page is cross-origin isolated, see threads.js) and its Tome class.
 let Tome = null;
@@ -52,6 +56,7 @@ async function chooseEngine() {
   }
   try {
     const gpu = await Tome.gpuLoadModel(GPU_CTX);
+    gpuCtx = gpu.n_ctx;
     const why = FORCED === 'gpu' ? '?backend=gpu asks for it' : 'a hardware WebGPU adapter';
     return { kind: 'gpu', label, why, memory_bytes: gpu.memory_bytes };
   } catch (e) {
@@ -60,8 +65,31 @@ async function chooseEngine() {
   }
 }
 
+/**
+ * With a document's memory assembled and the model on WebGPU, the GPU model gets a cache for the
+ * memory's positions and a reading after them (its weights uploaded again once); if that fails, the
+ * readings over the memory run on the CPU and the others stay on the GPU.
+ */
+async function fitMemoryOnGpu(memory) {
+  if (engine.kind !== 'gpu' || !memory || fitsGpu(memory)) return;
+  try {
+    gpuCtx = (await Tome.gpuLoadModel(memory.positions + GPU_CTX)).n_ctx;
+  } catch {
+    // The GPU model of GPU_CTX positions stays.
+  }
+}
+
+/** Whether the GPU model's cache holds `memory` and a reading after it. */
+const fitsGpu = (memory) => gpuCtx >= memory.positions + GPU_CTX;
+
+/** Whether a reading (`start` from readStart) runs on WebGPU: over a memory, only when it fits there. */
+function readsOnGpu(start) {
+  return engine.kind === 'gpu' && (!start.memory || (assembled !== null && fitsGpu(assembled.memory)));
+}
+
 /** After a GPU error: the CPU reads from now on; the GPU's buffers are dropped. */
 function fallBack(why) {
+  gpuCtx = 0;
   try {
     Tome.gpuUnloadModel();
   } catch {
@@ -73,6 +101,9 @@ function fallBack(why) {
 
 let ready = null;
 let tome = null; // the current document
+let tomeBytes = null; // its file (a whole-document reading keeps it with the memory)
+let plan = null; // the current document's whole reading, planned: { key, windows, ... }
+let assembled = null; // { key, memory }: the memory questions read from now (assembled once, reused)
 let opening = ''; // name of the file being read, for crash messages
 
 function load(id) {
@@ -109,8 +140,14 @@ const handlers = {
     const info = next.info();
     tome?.free();
     tome = next;
+    tomeBytes = bytes;
+    plan = assembled = null;
+    stopWhole = true;
+    if (Tome.modelLoaded()) Tome.memoryForget();
     opening = '';
-    return { info, outline };
+    // A memory file (NAME.tome) carries its document: the page draws that document's own bytes.
+    const carried = next.carried();
+    return { info, outline, ...(carried ? { carried, inner: next.carriedDocBytes() } : {}) };
   },
   [KINDS.index](id) {
     self.postMessage(reply.progress(id, 'index'));
@@ -139,6 +176,7 @@ const handlers = {
       if (bytes.fromCache) await forgetModel(url);
       throw e;
     }
+    plan = assembled = null; // a reading belongs to the model that made it
     await keepModel(bytes, url);
     self.postMessage({ id, type: 'progress', progress: { stage: 'model-load', label: 'choosing where it runs' } });
     engine = await chooseEngine();
@@ -199,7 +237,8 @@ const handlers = {
   async [KINDS.read](id, { question }) {
     stopReading = false;
     const start = need().readStart(question);
-    self.postMessage({ id, type: 'progress', progress: { stage: 'sources', ...start, backend: engine } });
+    const gpu = readsOnGpu(start);
+    self.postMessage({ id, type: 'progress', progress: { stage: 'sources', ...start, backend: gpu ? engine : onCpu(engine.why) } });
     let text = '';
     for (;;) {
       await new Promise((r) => setTimeout(r, 0));
@@ -208,7 +247,7 @@ const handlers = {
         return { text, stop: 'cancelled' };
       }
       let step;
-      if (engine.kind === 'gpu') {
+      if (gpu && engine.kind === 'gpu') {
         try {
           step = await Tome.gpuReadStep();
         } catch (e) {
@@ -227,6 +266,77 @@ const handlers = {
       if (step.done) return { text, stop: step.stop };
     }
   },
+  // Where the whole-document reading of the open document stands: planned (windows of `window`
+  // tokens, 0 for the default), resumed after the windows stored before; when all are stored,
+  // assembled, so questions read from it. -> { plan, done, memory: MemoryView | null }
+  async [KINDS.memoryStatus](id, { window }) {
+    const doc = need();
+    if (!Tome.modelLoaded()) throw new Error('Load the model first: it reads the document.');
+    // A .tome file opened: its memory is the reading (made by `tome read` or a page's "Save").
+    // A memory of another model cannot be used: the document it carries can be read again here.
+    const carried = doc.carried();
+    let note;
+    if (carried) {
+      try {
+        plan = null;
+        if (assembled?.key !== carried) assembled = { key: carried, memory: doc.memoryAssembleCarried() };
+        await fitMemoryOnGpu(assembled.memory);
+        return { plan: null, done: 0, memory: assembled.memory, carried };
+      } catch (e) {
+        if (e instanceof WebAssembly.RuntimeError || !/another model/.test(e.message)) throw e;
+        note = e.message;
+      }
+    }
+    plan = doc.memoryPlan(tomeBytes, window ?? 0);
+    if (assembled?.key === plan.key) return { plan, done: plan.windows, memory: assembled.memory };
+    const stored = await readingWindows(plan.key);
+    const done = Tome.memoryResume(stored.length).windows_done;
+    const memory = done === plan.windows ? assembleStored(doc, stored) : null;
+    await fitMemoryOnGpu(memory);
+    return { plan, done, memory, note };
+  },
+  // Reads the planned reading's remaining windows, each kept in IndexedDB as soon as it is read,
+  // with progress { stage: 'window', windows_done, windows, ... }; memoryStop stops it between
+  // windows (what was read stays). -> { stopped: true, done } | { memory: MemoryView }
+  async [KINDS.memoryRead](id) {
+    const doc = need();
+    if (!plan) throw new Error('Nothing to read: ask where the reading stands first (memoryStatus).');
+    stopWhole = false;
+    const { key } = plan;
+    await pruneReadings(key);
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 0));
+      const p = Tome.memoryProgress();
+      // Stopped, or another document (or model) replaced this reading meanwhile.
+      if (stopWhole || !p || plan?.key !== key) return { stopped: true, done: p?.windows_done ?? 0 };
+      if (p.windows_done >= p.windows) break;
+      const record = Tome.memoryReadNext();
+      await keepWindow(key, p.windows_done, record);
+      self.postMessage({ id, type: 'progress', progress: { stage: 'window', ...Tome.memoryProgress() } });
+    }
+    const memory = assembleStored(doc, await readingWindows(key));
+    await fitMemoryOnGpu(memory);
+    return { memory };
+  },
+  // The whole reading as a memory file, for `tome ask NAME.tome` / `tome search` or another browser.
+  async [KINDS.memoryFile]() {
+    const doc = need();
+    const name = `${doc.info().name}.tome`;
+    if (doc.carried()) return { name: doc.carried(), bytes: doc.memoryFile(new Uint8Array()) };
+    if (!plan) throw new Error('Nothing is read yet: read the whole document first.');
+    return { name, bytes: doc.memoryFile(concat(await readingWindows(plan.key))) };
+  },
+  [KINDS.memoryStop]() {
+    stopWhole = true;
+    return true;
+  },
+  // Drops the open document's reading: the assembled memory and its stored windows.
+  async [KINDS.memoryForget]() {
+    if (Tome.modelLoaded()) Tome.memoryForget();
+    if (plan) await forgetReading(plan.key);
+    plan = assembled = null;
+    return true;
+  },
   [KINDS.gpuDestroy]() {
     if (!TEST_HOOKS) throw new Error('Fault injection is a test hook: open the page with ?test-hooks to use it.');
     return Tome.gpuDestroyDevice();
@@ -238,6 +348,29 @@ const handlers = {
 };
 
 let stopReading = false;
+let stopWhole = false;
+
+function concat(records) {
+  const all = new Uint8Array(records.reduce((n, r) => n + r.length, 0));
+  let at = 0;
+  for (const r of records) {
+    all.set(r, at);
+    at += r.length;
+  }
+  return all;
+}
+
+/** Assembles the memory from stored window records; a damaged store is dropped (the error says to read again). */
+function assembleStored(doc, records, key = plan.key) {
+  try {
+    const memory = doc.memoryAssemble(concat(records));
+    assembled = { key, memory };
+    return memory;
+  } catch (e) {
+    forgetReading(key).catch(() => {});
+    throw e;
+  }
+}
 
 /** wgpu leaves the adapter's name empty in browsers; the browser's own adapter info names it. */
 async function adapterLabel() {

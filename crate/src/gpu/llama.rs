@@ -141,6 +141,8 @@ pub struct GpuLlama {
     sparse: Option<SparseGpu>,
     max_chunk: usize,
     len: usize,
+    /// The tag and length of the prefix [`Self::load_prefix`] put in the cache, while it is still there.
+    prefix: Option<(u64, usize)>,
     bytes: u64,
     weight_bytes: u64,
     /// The last logits read back, for the blocking [`crate::model::Forward`] interface (native).
@@ -300,6 +302,7 @@ impl GpuLlama {
             sparse: None,
             max_chunk: b,
             len: 0,
+            prefix: None,
             bytes,
             weight_bytes,
             #[cfg(not(target_family = "wasm"))]
@@ -407,12 +410,58 @@ impl GpuLlama {
 
     /// Forget the conversation (the cache memory is kept).
     pub fn clear(&mut self) {
-        self.len = 0;
+        self.truncate(0);
     }
 
     /// Keep only the first `len` positions (e.g. a shared prompt prefix).
     pub fn truncate(&mut self, len: usize) {
         self.len = self.len.min(len);
+        if self.prefix.is_some_and(|(_, n)| n > self.len) {
+            self.prefix = None;
+        }
+    }
+
+    /// The prefix [`Self::load_prefix`] loaded with `tag`, if the cache still holds it: (tag, positions).
+    pub fn prefix(&self) -> Option<(u64, usize)> {
+        self.prefix
+    }
+
+    /// Makes the cache hold the first `len` positions of the CPU cache `kv` (of this model; the
+    /// layouts match: per layer (n_ctx, kv_dim) f16) and nothing after them: a document's memory
+    /// assembled on the CPU, read from here on the GPU. `tag` names it for [`Self::prefix`].
+    pub fn load_prefix(
+        &mut self,
+        kv: &crate::model::kv_cache::KvCache,
+        len: usize,
+        tag: u64,
+    ) -> Result<(), GpuError> {
+        let kv_dim = self.kv.kv_dim;
+        if kv.kv_dim != kv_dim || kv.n_layer != self.kv.k.len() || len > kv.len {
+            return Err(GpuError::Internal("the CPU cache is not of this model's shape".into()));
+        }
+        if len > self.kv.n_ctx {
+            return Err(GpuError::TooLarge {
+                what: "memory (cache positions)".into(),
+                bytes: len as u64,
+                limit: self.kv.n_ctx as u64,
+            });
+        }
+        let bytes = |half: &[u16]| half.iter().flat_map(|h| h.to_le_bytes()).collect::<Vec<u8>>();
+        // What was there is overwritten from here on, whether or not the copy succeeds.
+        self.clear();
+        for l in 0..kv.n_layer {
+            let at = kv.at(l, 0);
+            super::buffers::write(&self.gpu, &self.kv.k[l], 0, &bytes(&kv.k[at..at + len * kv_dim]));
+            super::buffers::write(&self.gpu, &self.kv.v[l], 0, &bytes(&kv.v[at..at + len * kv_dim]));
+        }
+        self.gpu.check()?;
+        self.len = len;
+        self.prefix = Some((tag, len));
+        if let Some(sp) = self.sparse.as_mut() {
+            // Its key-block summaries described what was there before.
+            sp.pooled = 0;
+        }
+        Ok(())
     }
 
     /// Runs `tokens` after what the session has seen and returns the logits (vocab,) that predict the

@@ -294,6 +294,11 @@ impl Llama {
         })
     }
 
+    /// The model file's bytes (a memory of a document is tied to their hash).
+    pub fn file_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     pub fn threads(&self) -> usize {
         self.pool.threads()
     }

@@ -80,4 +80,7 @@ pub enum ModelError {
 
     #[error("the document has no index yet: open a document and wait until it is indexed")]
     NotIndexed,
+
+    #[error("the document's memory was forgotten or assembled again during this reading: ask again")]
+    MemoryGone,
 }

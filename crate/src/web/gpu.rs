@@ -137,6 +137,7 @@ pub async fn read_step() -> crate::Result<super::reading::StepView> {
 }
 
 async fn read_step_on(rd: &mut super::reading::Reading) -> crate::Result<()> {
+    let memory = rd.memory();
     // Moved first: the generator then feeds the whole context again when it comes from elsewhere.
     let moved = rd.move_to_gpu();
     let n_ctx = rd.generator().n_ctx();
@@ -146,13 +147,23 @@ async fn read_step_on(rd: &mut super::reading::Reading) -> crate::Result<()> {
     }
     let n = feed.len();
     let logits = with_gpu_model(|mut m| async move {
-        if moved {
-            m.clear();
-        }
-        if n_ctx > m.n_ctx() {
+        let prefix = match (moved, memory) {
+            (true, None) => {
+                m.clear();
+                Ok(0)
+            }
+            (true, Some(id)) => place_memory(&mut m, id),
+            (false, Some(_)) => Ok(m.prefix().map_or(0, |(_, n)| n)),
+            (false, None) => Ok(0),
+        };
+        let prefix = match prefix {
+            Ok(p) => p,
+            Err(e) => return (m, Err(e)),
+        };
+        if prefix + n_ctx > m.n_ctx() {
             let e = GpuError::TooLarge {
                 what: "reading context (tokens)".into(),
-                bytes: n_ctx as u64,
+                bytes: (prefix + n_ctx) as u64,
                 limit: m.n_ctx() as u64,
             };
             return (m, Err(e.into()));
@@ -163,6 +174,27 @@ async fn read_step_on(rd: &mut super::reading::Reading) -> crate::Result<()> {
     .await?;
     rd.generator().fed(n, &logits);
     Ok(())
+}
+
+/// Positions the GPU model's cache holds, when a model is on the GPU (test hook).
+#[cfg(test)]
+pub(super) fn cache_len() -> Option<usize> {
+    MODEL.with(|m| m.borrow().as_ref().map(GpuLlama::len))
+}
+
+/// Makes the GPU cache hold the document's memory of assembly `id` and nothing after it (copied
+/// from the CPU's assembled cache once per assembly); returns its positions.
+fn place_memory(m: &mut GpuLlama, id: u64) -> crate::Result<usize> {
+    if let Some((held, prefix)) = m.prefix()
+        && held == id
+    {
+        m.truncate(prefix);
+        return Ok(prefix);
+    }
+    super::memory::with_assembly(id, |a| {
+        m.load_prefix(&a.session.kv, a.prefix, id)?;
+        Ok(a.prefix)
+    })?
 }
 
 /// Drops the model from WebGPU (after a GPU error the reading continues on the CPU).

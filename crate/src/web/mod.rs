@@ -23,6 +23,7 @@ use crate::span::Span;
 use wasm_bindgen::prelude::*;
 
 pub mod gpu;
+pub mod memory;
 pub mod reading;
 
 /// One open document with its outline and (once built) its index.
@@ -31,6 +32,15 @@ pub struct Tome {
     doc: Document,
     outline: Option<Outline>,
     index: Option<Index>,
+    /// The memory of a `.tome` file opened (`tome read`'s, or the page's saved reading): the
+    /// document it carries is `doc`.
+    carried: Option<Carried>,
+}
+
+/// A memory file opened: its name and its memory.
+struct Carried {
+    name: String,
+    memory: Box<crate::model::memory::Memory>,
 }
 
 /// What the page shows about a document before anything else.
@@ -99,9 +109,16 @@ pub struct AnswerView {
 
 impl Tome {
     /// Reads a document; fails with the library's error (damaged, encrypted, scanned, ...).
+    /// A memory file (`FILE.tome`) opens the document it carries, its memory kept for the model.
     pub fn open(bytes: &[u8], name: &str) -> Result<Tome> {
+        if crate::model::memory::file::is_memory(bytes) {
+            let memory = crate::model::memory::file::complete(name, bytes)?;
+            let doc = Document::from_bytes(&memory.doc_name, &memory.doc_bytes)?;
+            let carried = Some(Carried { name: name.to_string(), memory: Box::new(memory) });
+            return Ok(Tome { doc, outline: None, index: None, carried });
+        }
         let doc = Document::from_bytes(name, bytes)?;
-        Ok(Tome { doc, outline: None, index: None })
+        Ok(Tome { doc, outline: None, index: None, carried: None })
     }
 
     pub fn info(&self) -> DocInfo {
@@ -191,6 +208,44 @@ impl Tome {
             return Err(crate::model::ModelError::NotIndexed);
         };
         reading::start(doc, index, question)
+    }
+
+    /// Plans reading the whole document with the loaded model (see [`memory`]); `doc_bytes` are the
+    /// file it was opened from (the memory carries it; a `.tome` file's document is its own).
+    pub fn memory_plan(&self, doc_bytes: &[u8], window: usize) -> Result<memory::PlanView> {
+        let doc_bytes = self.carried.as_ref().map_or(doc_bytes, |c| &c.memory.doc_bytes[..]);
+        memory::plan(&self.doc, doc_bytes, window)
+    }
+
+    /// Assembles the memory from the stored records of every window, in order.
+    pub fn memory_assemble(&self, records: &[u8]) -> Result<memory::MemoryView> {
+        memory::assemble_memory(&self.doc, records)
+    }
+
+    /// The name of the memory file this document was opened from, if it was.
+    pub fn carried(&self) -> Option<String> {
+        self.carried.as_ref().map(|c| c.name.clone())
+    }
+
+    /// The document's own file when it came inside a memory file (the page draws its pages).
+    pub fn carried_doc_bytes(&self) -> Option<Vec<u8>> {
+        self.carried.as_ref().map(|c| c.memory.doc_bytes.clone())
+    }
+
+    /// Assembles the memory of the `.tome` file this document was opened from.
+    pub fn memory_assemble_carried(&self) -> Result<memory::MemoryView> {
+        let c = self.carried.as_ref().ok_or(crate::model::memory::file::MemoryError::NoPlan)?;
+        memory::assemble_read(&self.doc, &c.memory, &c.name)
+    }
+
+    /// The whole reading as a memory file (`FILE.tome`, for `tome ask` / `tome search`): the file
+    /// this document came in, or the planned reading's head, `records` (every window's, in order)
+    /// and its end.
+    pub fn memory_file(&self, records: &[u8]) -> Result<Vec<u8>> {
+        match &self.carried {
+            Some(c) => Ok(crate::model::memory::file::to_bytes(&c.memory)),
+            None => memory::memory_file(records),
+        }
     }
 
     /// The text between two code point offsets (clamped to the text).
@@ -470,6 +525,72 @@ impl Tome {
     pub fn js_read_cancel() {
         reading::cancel()
     }
+
+    /// Plans reading the whole document: { key, windows, tokens, ratio, window, memory_bytes }.
+    #[wasm_bindgen(js_name = memoryPlan)]
+    pub fn js_memory_plan(&self, doc_bytes: &[u8], window: usize) -> Result<JsValue, JsError> {
+        to_js(&self.memory_plan(doc_bytes, window).map_err(lib_err)?)
+    }
+
+    /// The planned reading goes on after the `stored` windows kept from an earlier one; returns the progress.
+    #[wasm_bindgen(js_name = memoryResume)]
+    pub fn js_memory_resume(stored: usize) -> Result<JsValue, JsError> {
+        to_js(&memory::resume(stored).map_err(lib_err)?)
+    }
+
+    /// Reads the planned reading's next window; returns its record, to store.
+    #[wasm_bindgen(js_name = memoryReadNext)]
+    pub fn js_memory_read_next() -> Result<Vec<u8>, JsError> {
+        memory::read_next().map_err(lib_err)
+    }
+
+    /// Where the planned reading stands: { windows_done, windows, tokens_done, tokens, resumed, resumed_tokens }.
+    #[wasm_bindgen(js_name = memoryProgress)]
+    pub fn js_memory_progress() -> Result<JsValue, JsError> {
+        to_js(&memory::progress())
+    }
+
+    /// Assembles the memory from every window's record, concatenated in order: { windows, tokens,
+    /// ratio, memory_bytes, positions }; later readings start from it.
+    #[wasm_bindgen(js_name = memoryAssemble)]
+    pub fn js_memory_assemble(&self, records: &[u8]) -> Result<JsValue, JsError> {
+        to_js(&self.memory_assemble(records).map_err(lib_err)?)
+    }
+
+    /// The name of the memory file (`NAME.tome`) this document was opened from, or undefined.
+    #[wasm_bindgen(js_name = carried)]
+    pub fn js_carried(&self) -> Option<String> {
+        self.carried()
+    }
+
+    /// The document's own file when it came inside a memory file, or undefined.
+    #[wasm_bindgen(js_name = carriedDocBytes)]
+    pub fn js_carried_doc_bytes(&self) -> Option<Vec<u8>> {
+        self.carried_doc_bytes()
+    }
+
+    /// Assembles the memory of the `.tome` file this document was opened from: { windows, tokens, ratio, memory_bytes, positions }.
+    #[wasm_bindgen(js_name = memoryAssembleCarried)]
+    pub fn js_memory_assemble_carried(&self) -> Result<JsValue, JsError> {
+        to_js(&self.memory_assemble_carried().map_err(lib_err)?)
+    }
+
+    /// The whole reading as a memory file's bytes (see [`Tome::memory_file`]).
+    #[wasm_bindgen(js_name = memoryFile)]
+    pub fn js_memory_file(&self, records: &[u8]) -> Result<Vec<u8>, JsError> {
+        self.memory_file(records).map_err(lib_err)
+    }
+
+    /// Drops the planned reading and the assembled memory.
+    #[wasm_bindgen(js_name = memoryForget)]
+    pub fn js_memory_forget() {
+        memory::forget()
+    }
+}
+
+#[cfg(target_family = "wasm")]
+fn lib_err(e: crate::Error) -> JsError {
+    JsError::new(&e.to_string())
 }
 
 #[cfg(target_family = "wasm")]

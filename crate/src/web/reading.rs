@@ -65,6 +65,8 @@ pub struct SourceView {
 pub struct ReadingStart {
     pub prompt_tokens: usize,
     pub sources: Vec<SourceView>,
+    /// Whether the reading starts from the document's assembled memory.
+    pub memory: bool,
 }
 
 /// What one step did: `piece` is new text (decode steps), `prefilled` counts prompt tokens read.
@@ -91,6 +93,10 @@ pub(super) enum On {
     Nowhere,
     Cpu(Box<Session>),
     Gpu,
+    /// After the document's memory, in the cache of its assembly `id` ([`super::memory`]).
+    Memory(u64),
+    /// After the document's memory of assembly `id`, copied into the GPU model's cache.
+    GpuMemory(u64),
 }
 
 /// Parses the model file; replaces any model loaded before (dropped first: its pool gives the
@@ -100,6 +106,7 @@ pub(super) enum On {
 pub fn load(bytes: Vec<u8>, threads: usize) -> Result<ModelInfo, ModelError> {
     READING.with(|r| r.borrow_mut().take());
     OPENING.with(|o| o.borrow_mut().take());
+    super::memory::model_changed();
     MODEL.with(|m| m.borrow_mut().take());
     let model = Llama::from_bytes(Bytes::Owned(bytes), threads)?;
     let info = ModelInfo { layers: model.cfg.n_layer, vocab: model.cfg.vocab, threads: model.threads() };
@@ -245,7 +252,8 @@ pub fn prompt(doc: &Document, index: &Index, question: &str, tok: &Tokenizer) ->
     (p.text, sources)
 }
 
-/// Starts reading: tokenizes the prompt; the work happens in [`step`].
+/// Starts reading: tokenizes the prompt; the work happens in [`step`]. With the document's memory
+/// assembled ([`super::memory`]) the prompt is read after it.
 pub fn start(doc: &Document, index: &Index, question: &str) -> Result<ReadingStart, ModelError> {
     MODEL.with(|m| {
         let m = m.borrow();
@@ -253,7 +261,18 @@ pub fn start(doc: &Document, index: &Index, question: &str) -> Result<ReadingSta
         let (text, sources) = prompt(doc, index, question, &model.tokenizer);
         let ids = model.tokenizer.encode(&text)?;
         let prompt_tokens = ids.len();
-        let n_ctx = ids.len() + MAX_NEW_TOKENS + 1;
+        let mut n_ctx = ids.len() + MAX_NEW_TOKENS + 1;
+        // Cut back to the memory: a new reading after it.
+        let memory = super::memory::with_memory(|a| {
+            a.session.kv.truncate(a.prefix);
+            (a.session.n_ctx() - a.prefix, a.id)
+        });
+        if let Some((room, _)) = memory {
+            if ids.len() + 1 > room {
+                return Err(ModelError::ContextFull(room));
+            }
+            n_ctx = n_ctx.min(room);
+        }
         let generator = Generator::new(
             &model.tokenizer,
             ids,
@@ -262,14 +281,15 @@ pub fn start(doc: &Document, index: &Index, question: &str) -> Result<ReadingSta
             n_ctx,
             CHUNK.with(Cell::get),
         );
-        READING.with(|r| *r.borrow_mut() = Some(Reading { on: On::Nowhere, generator }));
-        Ok(ReadingStart { prompt_tokens, sources })
+        let on = memory.map_or(On::Nowhere, |(_, id)| On::Memory(id));
+        READING.with(|r| *r.borrow_mut() = Some(Reading { on, generator }));
+        Ok(ReadingStart { prompt_tokens, sources, memory: memory.is_some() })
     })
 }
 
 /// One step of the current reading on the CPU: a chunk of the prompt, or one new token. A reading
-/// starts from a copy of the shared opening's KV; one that ran on the GPU before continues here (its
-/// tokens after the opening are fed again first).
+/// starts from a copy of the shared opening's KV (or from the document's memory); one that ran on
+/// the GPU before continues here (its tokens after the opening are fed again first).
 pub fn step() -> Result<StepView, ModelError> {
     MODEL.with(|m| {
         let m = m.borrow();
@@ -277,19 +297,39 @@ pub fn step() -> Result<StepView, ModelError> {
         READING.with(|r| {
             let mut r = r.borrow_mut();
             let rd = r.as_mut().ok_or(ModelError::NoReading)?;
-            if !matches!(rd.on, On::Cpu(_)) {
-                let (session, held) = OPENING.with(|o| match o.borrow().as_ref() {
-                    Some(p) => p.session(model, rd.generator.prompt(), rd.generator.n_ctx()),
-                    None => (model.session(rd.generator.n_ctx()), 0),
-                });
-                rd.on = On::Cpu(Box::new(session));
-                rd.generator.restart();
-                rd.generator.held(held);
+            match rd.on {
+                On::Nowhere | On::Gpu => {
+                    let (session, held) = OPENING.with(|o| match o.borrow().as_ref() {
+                        Some(p) => p.session(model, rd.generator.prompt(), rd.generator.n_ctx()),
+                        None => (model.session(rd.generator.n_ctx()), 0),
+                    });
+                    rd.on = On::Cpu(Box::new(session));
+                    rd.generator.restart();
+                    rd.generator.held(held);
+                }
+                // Back from the GPU: the memory's CPU cache reads the prompt and the answer so far again.
+                On::GpuMemory(id) => {
+                    super::memory::with_memory(|a| a.session.kv.truncate(a.prefix));
+                    rd.on = On::Memory(id);
+                    rd.generator.restart();
+                }
+                On::Cpu(_) | On::Memory(_) => {}
             }
             let feed = rd.generator.next(&model.tokenizer)?;
-            if let (false, On::Cpu(session)) = (feed.is_empty(), &mut rd.on) {
-                let logits = model.forward(session, &feed)?;
-                rd.generator.fed(feed.len(), logits);
+            if !feed.is_empty() {
+                let generator = &mut rd.generator;
+                match &mut rd.on {
+                    On::Cpu(session) => {
+                        let logits = model.forward(session, &feed)?;
+                        generator.fed(feed.len(), logits);
+                    }
+                    On::Memory(id) => super::memory::with_assembly(*id, |a| {
+                        let logits = model.forward(&mut a.session, &feed)?;
+                        generator.fed(feed.len(), logits);
+                        Ok::<_, ModelError>(())
+                    })??,
+                    On::Nowhere | On::Gpu | On::GpuMemory(_) => return Err(ModelError::NoReading),
+                }
             }
             Ok(view(rd))
         })
@@ -314,13 +354,23 @@ pub(super) fn put_back(rd: Reading) {
 impl Reading {
     /// Marks the reading as held on the GPU; returns true when its context there must be rebuilt
     /// (the caller clears the GPU model's cache and the tokens so far are fed again).
+    /// A reading over the memory moves with it (the caller puts the memory in the GPU's cache).
     pub(super) fn move_to_gpu(&mut self) -> bool {
-        if matches!(self.on, On::Gpu) {
-            return false;
-        }
-        self.on = On::Gpu;
+        self.on = match self.on {
+            On::Gpu | On::GpuMemory(_) => return false,
+            On::Memory(id) => On::GpuMemory(id),
+            On::Nowhere | On::Cpu(_) => On::Gpu,
+        };
         self.generator.restart();
         true
+    }
+
+    /// The assembly of the document's memory the reading reads after, if it does.
+    pub(super) fn memory(&self) -> Option<u64> {
+        match self.on {
+            On::Memory(id) | On::GpuMemory(id) => Some(id),
+            _ => None,
+        }
     }
 
     pub(super) fn generator(&mut self) -> &mut Generator {

@@ -47,7 +47,7 @@ pub struct ReadArgs {
 pub fn is_memory(path: &Path) -> bool {
     let mut head = [0u8; 8];
     std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok()
-        && &head == b"TOMEMEM\0"
+        && file::is_memory(&head)
 }
 
 /// The SHA-256 of the model file.
@@ -173,16 +173,12 @@ fn emit_summary(out: &Path, finished: bool, json: bool) {
     }
 }
 
-/// Positions the reading pipeline gets after the memory: its prompt (passages and question) and
-/// the answer, as a plain reading session has (ask_cmds' READ_CTX).
-pub const READ_ROOM: usize = 1024;
-
 /// Answers from a memory file: the cache [sink | condensed windows] assembled, then the reading
 /// pipeline (its retrieved passages at full resolution, the question) over it, on the CPU. The
 /// extractive mode (no model) answers from the stored document alone, so the memory's answers come
 /// from the grounded or free mode: `extractive` and `auto` mean grounded here.
 pub fn ask(file: &Path, question: &str, json: bool, reading: &crate::ask_cmds::ReadingArgs) -> Result<()> {
-    use tome::model::memory::assemble::{MemoryForward, SINK_TOKENS, assemble};
+    use tome::model::memory::assemble::{MemoryForward, for_reading};
     use tome::qa::ask::{Ask, Reader};
     let mpath = model_path(&reading.model);
     let memory = open(file, &mpath)?;
@@ -192,25 +188,12 @@ pub fn ask(file: &Path, question: &str, json: bool, reading: &crate::ask_cmds::R
         Ask::Free => Ask::Free,
         _ => Ask::Grounded,
     };
-    let mut session = model.session(model.cfg.n_ctx_train);
-    let sink = sink_tokens(&model, &doc)?;
-    let room = session.n_ctx().saturating_sub(READ_ROOM + sink.len().min(SINK_TOKENS));
-    let prefix = assemble(&model, &memory, &sink, &mut session, room)?;
+    let (mut session, prefix) = for_reading(&model, &memory, &doc)?;
     let mut forward = MemoryForward { model: &model, session: &mut session, prefix };
     let mut reader = Reader { tokenizer: &model.tokenizer, forward: &mut forward };
     let answer = tome::qa::ask::answer(&doc, &index, question, ask, Some(&mut reader))?;
     crate::ask_cmds::print_answer(&doc, &answer, file, question, json);
     Ok(())
-}
-
-/// The first tokens of the document's body: the sink of an assembled cache.
-pub fn sink_tokens(model: &Llama, doc: &tome::Document) -> Result<Vec<u32>> {
-    use tome::model::memory::assemble::SINK_TOKENS;
-    let body = &doc.text[doc.body.start..doc.body.end];
-    let head: String = body.chars().take(64).collect();
-    let mut ids = model.tokenizer.encode(&head)?;
-    ids.truncate(SINK_TOKENS);
-    Ok(ids)
 }
 
 #[derive(Args)]
@@ -301,7 +284,7 @@ fn first_token_s(
 /// alone, (c) the memory before the reading prompt; then the time to the first answer token from
 /// the memory file on disk vs re-reading the retrieved windows from scratch.
 pub fn bench(args: &BenchMemoryArgs) -> Result<()> {
-    use tome::model::memory::assemble::{MemoryForward, SINK_TOKENS, assemble};
+    use tome::model::memory::assemble::{MemoryForward, READ_ROOM, SINK_TOKENS, assemble, sink_tokens};
     use tome::model::memory::book::plan;
     let mpath = model_path(&args.model);
     let model = Llama::open(&mpath, args.threads)?;
@@ -484,7 +467,7 @@ pub fn bench_rules(args: &BenchRulesArgs) -> Result<()> {
         s.clear();
         model.forward(&mut s, &windows[i].tokens)?;
         let full = continuation_logits(&model, &mut s, cont)?;
-        let raw = reader.read_raw(&windows[i])?;
+        let raw = reader.read_raw(&model, &windows[i])?;
         for (c, slot) in configs.iter().map(Some).chain([None]).zip(0..) {
             s.clear();
             if let Some(&(rule, ratio)) = c {

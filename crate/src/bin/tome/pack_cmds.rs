@@ -178,11 +178,12 @@ const WIDGET_FILES: &[&str] = &[
     "tome-sw.js",
 ];
 /// The full engine the widget loads when a visitor chooses the model (the app's worker and wasm,
-/// as the PDF widget runs them), as under the built web app.
+/// as the PDF widget runs them, and every module the worker imports), as under the built web app.
 const ENGINE_FILES: &[&str] = &[
     "js/client.js",
     "js/protocol.js",
     "js/worker.js",
+    "js/store.js",
     "js/model.js",
     "js/threads.js",
     "pkg/tome.js",

@@ -16,6 +16,33 @@ use crate::model::{Llama, ModelError, Session};
 /// normally has at its first positions (condensed windows' own first tokens were read at 0 too).
 pub const SINK_TOKENS: usize = 4;
 
+/// Positions a question's reading gets after the memory: its prompt (passages and question) and
+/// the answer, as a plain reading session has.
+pub const READ_ROOM: usize = 1024;
+
+/// A session of the model's trained context holding `mem` after the sink of `doc`, with
+/// [`READ_ROOM`] positions left for a reading; returns it and the positions the memory fills.
+pub fn for_reading(
+    model: &Llama,
+    mem: &Memory,
+    doc: &crate::Document,
+) -> Result<(Session, usize), ModelError> {
+    let mut session = model.session(model.cfg.n_ctx_train);
+    let sink = sink_tokens(model, doc)?;
+    let room = session.n_ctx().saturating_sub(READ_ROOM + sink.len());
+    let prefix = assemble(model, mem, &sink, &mut session, room)?;
+    Ok((session, prefix))
+}
+
+/// The first tokens of the document's body: the attention sink of an assembled cache.
+pub fn sink_tokens(model: &Llama, doc: &crate::Document) -> Result<Vec<u32>, ModelError> {
+    let body = &doc.text[doc.body.start..doc.body.end];
+    let head: String = body.chars().take(64).collect();
+    let mut ids = model.tokenizer.encode(&head)?;
+    ids.truncate(SINK_TOKENS);
+    Ok(ids)
+}
+
 /// Per (layer, KV head), the entries that go into the cache as (window, index in its run), in
 /// document order, at most `room` and the same count for every (layer, KV head).
 pub fn choose(mem: &Memory, room: usize) -> Vec<Vec<(u32, u32)>> {

@@ -49,6 +49,12 @@ pub enum MemoryError {
     )]
     TooLong { name: String, tokens: usize, budget_mb: usize },
 
+    #[error("no reading of the whole document is planned: start one (\"Read the whole document\") first")]
+    NoPlan,
+
+    #[error("every window of the document is read already: assemble the memory")]
+    AllRead,
+
     #[error(
         "{name} holds {done} of {planned} windows: the reading stopped; run `tome read` again to finish it"
     )]
@@ -316,8 +322,20 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, MemoryError> {
     Ok(Parsed { memory, planned, done, sound_len })
 }
 
+/// Whether `bytes` begin as a memory file does.
+pub fn is_memory(bytes: &[u8]) -> bool {
+    bytes.starts_with(MAGIC)
+}
+
 /// A complete memory from a file's bytes, checked against the model that will use it.
 pub fn load(name: &str, bytes: &[u8], model_sha256: &[u8; 32]) -> Result<Memory, MemoryError> {
+    let memory = complete(name, bytes)?;
+    check_model(name, &memory, model_sha256)?;
+    Ok(memory)
+}
+
+/// A complete memory from a file's bytes (any model's).
+pub fn complete(name: &str, bytes: &[u8]) -> Result<Memory, MemoryError> {
     let p = parse(name, bytes)?;
     if !p.done {
         let damaged = p.sound_len < bytes.len();
@@ -339,12 +357,17 @@ pub fn load(name: &str, bytes: &[u8], model_sha256: &[u8; 32]) -> Result<Memory,
             planned: p.planned,
         });
     }
-    if &p.memory.model_sha256 != model_sha256 {
+    Ok(p.memory)
+}
+
+/// Whether the model whose file has SHA-256 `model_sha256` made `memory` (another one cannot use its keys).
+pub fn check_model(name: &str, memory: &Memory, model_sha256: &[u8; 32]) -> Result<(), MemoryError> {
+    if &memory.model_sha256 != model_sha256 {
         return Err(MemoryError::OtherModel {
             name: name.to_string(),
-            file: super::sha256::hex(&p.memory.model_sha256[..6]),
+            file: super::sha256::hex(&memory.model_sha256[..6]),
             model: super::sha256::hex(&model_sha256[..6]),
         });
     }
-    Ok(p.memory)
+    Ok(())
 }

@@ -18,6 +18,7 @@ pub mod assemble;
 pub mod book;
 pub mod condense;
 pub mod file;
+pub mod plan;
 pub mod read;
 pub mod sha256;
 pub mod windows;

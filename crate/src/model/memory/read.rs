@@ -12,35 +12,38 @@ use crate::model::{Llama, ModelError, Session};
 /// What the model is asked between a window and its repeat.
 pub const REPEAT_PROMPT: &str = "\n\nRepeat the text above exactly.\n\n";
 
-/// Reads windows with one model and one session sized for the longest window and its repeat.
-pub struct WindowReader<'a> {
-    model: &'a Llama,
+/// Reads windows with one session sized for the longest window and its repeat; the model is given
+/// per window (the page keeps it in a slot of its own between windows).
+pub struct WindowReader {
     session: Session,
     repeat: Vec<u32>,
     settings: Settings,
     shape: Shape,
 }
 
-impl<'a> WindowReader<'a> {
-    pub fn new(model: &'a Llama, settings: Settings) -> Result<WindowReader<'a>, ModelError> {
+impl WindowReader {
+    pub fn new(model: &Llama, settings: Settings) -> Result<WindowReader, ModelError> {
         let repeat = model.tokenizer.encode(REPEAT_PROMPT)?;
         let n_ctx = 2 * settings.window + repeat.len();
         if n_ctx > model.cfg.n_ctx_train {
             return Err(ModelError::ContextFull(model.cfg.n_ctx_train));
         }
         let session = model.session(n_ctx);
-        Ok(WindowReader { model, session, repeat, settings, shape: Shape::of(&model.cfg) })
+        Ok(WindowReader { session, repeat, settings, shape: Shape::of(&model.cfg) })
     }
 
-    /// Reads `w` and condenses it.
-    pub fn read(&mut self, w: &Window) -> Result<WindowMemory, ModelError> {
-        Ok(self.read_raw(w)?.condense(self.settings))
+    /// Reads `w` with `model` (the one the reader was made for) and condenses it.
+    pub fn read(&mut self, model: &Llama, w: &Window) -> Result<WindowMemory, ModelError> {
+        Ok(self.read_raw(model, w)?.condense(self.settings))
     }
 
     /// Reads `w`: its un-rotated keys, values and importance, before condensing (so that several
     /// rules and ratios can be compared on one reading).
-    pub fn read_raw(&mut self, w: &Window) -> Result<RawWindow, ModelError> {
-        let (model, s) = (self.model, &mut self.session);
+    pub fn read_raw(&mut self, model: &Llama, w: &Window) -> Result<RawWindow, ModelError> {
+        if Shape::of(&model.cfg) != self.shape {
+            return Err(ModelError::Gguf("the window reader was made for a model of another shape".into()));
+        }
+        let s = &mut self.session;
         let n = w.tokens.len();
         if n == 0 || n > self.settings.window {
             return Err(ModelError::ContextFull(self.settings.window));
