@@ -88,6 +88,42 @@ fn chunked_prefill_matches_the_cpu_and_clear_restarts() {
     assert!(block_on(gm.forward(&vec![1; 101])).is_err(), "past n_ctx is an error");
 }
 
+/// A cache built on the CPU (a document's assembled memory) and copied to the GPU: a reading after
+/// it gives the CPU's logits, counts its positions from the prefix, and a reset goes back to the
+/// prefix (so each of a book's questions reads after the same memory).
+#[test]
+fn a_reading_after_a_prefix_copied_from_the_cpu_matches_the_cpu() {
+    use tome::gpu::llama::PrefixForward;
+    use tome::model::Forward;
+    use tome::model::memory::assemble::MemoryForward;
+    let m = model();
+    let memory =
+        m.tokenizer.encode("The keeper of the mill wrote every barge's name in a green ledger.").unwrap();
+    let question = m.tokenizer.encode(" Question: what colour was the ledger? Answer:").unwrap();
+    let mut s = m.session(128);
+    m.forward(&mut s, &memory).unwrap();
+    let mut on_cpu = MemoryForward { model: &m, session: &mut s, prefix: memory.len() };
+    let want = on_cpu.feed(&question).unwrap().to_vec();
+
+    let mut gm = gpu_model(&m, 128);
+    block_on(gm.forward(&question)).unwrap();
+    gm.load_prefix(&s.kv, memory.len(), 7).unwrap();
+    assert_eq!(gm.prefix(), Some((7, memory.len())));
+    let mut on_gpu = PrefixForward { model: &mut gm, prefix: memory.len() };
+    assert_eq!(on_gpu.len(), 0);
+    assert_eq!(on_gpu.n_ctx(), 128 - memory.len());
+    for round in 0..2 {
+        let got = on_gpu.feed(&question).unwrap().to_vec();
+        let cos = cosine(&got, &want);
+        assert!(cos >= 0.9999, "round {round}: cosine {cos}");
+        assert_eq!(top(&got, 5), top(&want, 5), "round {round}");
+        assert_eq!(on_gpu.len(), question.len());
+        on_gpu.reset();
+        assert_eq!(on_gpu.len(), 0);
+    }
+    assert_eq!(gm.prefix(), Some((7, memory.len())), "a reset keeps the prefix");
+}
+
 /// `tome generate --backend gpu` writes the same greedy tokens as the CPU's exact path, and says which
 /// backend ran.
 #[test]

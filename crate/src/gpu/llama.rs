@@ -575,6 +575,31 @@ impl GpuLlama {
     }
 }
 
+/// A reading after the first `prefix` positions of the cache (a memory [`GpuLlama::load_prefix`]
+/// placed, or tokens fed before): the reader counts from there, and a reset goes back to them, not
+/// to an empty cache. The GPU twin of `model::memory::assemble::MemoryForward`.
+#[cfg(not(target_family = "wasm"))]
+pub struct PrefixForward<'a> {
+    pub model: &'a mut GpuLlama,
+    pub prefix: usize,
+}
+
+#[cfg(not(target_family = "wasm"))]
+impl crate::model::Forward for PrefixForward<'_> {
+    fn feed(&mut self, tokens: &[u32]) -> crate::Result<&[f32]> {
+        crate::model::Forward::feed(self.model, tokens)
+    }
+    fn len(&self) -> usize {
+        self.model.len - self.prefix
+    }
+    fn n_ctx(&self) -> usize {
+        self.model.kv.n_ctx - self.prefix
+    }
+    fn reset(&mut self) {
+        self.model.truncate(self.prefix);
+    }
+}
+
 /// Generation natively: each forward waits for the GPU (in the browser, await [`GpuLlama::forward`]).
 #[cfg(not(target_family = "wasm"))]
 impl crate::model::Forward for GpuLlama {

@@ -228,21 +228,10 @@ pub(super) fn with_assembly<R>(id: u64, f: impl FnOnce(&mut Assembled) -> R) -> 
     with_memory(|a| (a.id == id).then(|| f(a))).flatten().ok_or(ModelError::MemoryGone)
 }
 
-/// What the tests here share: the real model's bytes and an invented document.
+/// What the tests here share: an invented document.
 #[cfg(test)]
 mod tests_support {
     use super::*;
-
-    /// The model in assets/ (scripts/fetch-model.sh); else the test says so and passes.
-    pub fn model_bytes() -> Option<Vec<u8>> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../assets/SmolLM2-135M-Instruct.Q4_1.gguf");
-        let bytes = std::fs::read(&path).ok();
-        if bytes.is_none() {
-            eprintln!("skipped: no model at {}", path.display());
-        }
-        bytes
-    }
 
     /// An invented document of a few windows of 96 tokens.
     pub fn document() -> (Vec<u8>, Document) {
@@ -285,7 +274,7 @@ mod tests {
 
     #[test]
     fn a_resumed_reading_equals_an_uninterrupted_one_and_questions_read_after_the_memory() {
-        let Some(model) = model_bytes() else { return };
+        let model = crate::web::test_model_bytes();
         reading::load(model, 1).expect("the model loads");
         assert!(
             matches!(read_next(), Err(crate::Error::Memory(MemoryError::NoPlan))),
@@ -436,7 +425,7 @@ mod on_gpu {
 
     #[test]
     fn a_reading_over_the_memory_runs_on_the_gpu_as_on_the_cpu() {
-        let Some(model) = model_bytes() else { return };
+        let model = crate::web::test_model_bytes();
         reading::load(model, 1).expect("the model loads");
         let (bytes, doc) = document();
         plan(&doc, &bytes, 96).expect("planned");

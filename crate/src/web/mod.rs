@@ -636,6 +636,15 @@ mod panic_message {
     }
 }
 
+/// The real model's bytes for the tests that run it; a missing model fails them with what to run.
+#[cfg(test)]
+pub(crate) fn test_model_bytes() -> Vec<u8> {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/SmolLM2-135M-Instruct.Q4_1.gguf");
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("model missing at {} ({e}): run scripts/fetch-model.sh", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

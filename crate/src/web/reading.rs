@@ -405,16 +405,6 @@ mod tests {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel)
     }
 
-    /// Loads the real model when it is in assets/ (scripts/fetch-model.sh); else the test says so and passes.
-    fn model_bytes() -> Option<Vec<u8>> {
-        let path = root("assets/SmolLM2-135M-Instruct.Q4_1.gguf");
-        let bytes = std::fs::read(&path).ok();
-        if bytes.is_none() {
-            eprintln!("skipped: no model at {}", path.display());
-        }
-        bytes
-    }
-
     /// Each test runs on its own thread, whose model slot starts empty: asking out of order is a
     /// state error that says what to do, not a complaint about a model file.
     #[test]
@@ -429,7 +419,7 @@ mod tests {
 
     #[test]
     fn reading_streams_an_answer_from_numbered_passages_after_greedy_matches_llama_cpp() {
-        let Some(bytes) = model_bytes() else { return };
+        let bytes = crate::web::test_model_bytes();
         let info = load(bytes, 1).expect("the model loads");
         assert_eq!(info.threads, 1);
 
@@ -485,13 +475,7 @@ mod backend_switch {
 
     #[test]
     fn a_reading_moves_from_the_gpu_to_the_cpu_and_goes_on() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../assets/SmolLM2-135M-Instruct.Q4_1.gguf");
-        let Ok(bytes) = std::fs::read(&path) else {
-            eprintln!("skipped: no model at {}", path.display());
-            return;
-        };
-        load(bytes, 1).expect("the model loads");
+        load(crate::web::test_model_bytes(), 1).expect("the model loads");
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../shared/eval/docs/novels/persuasion.txt");
         let doc =

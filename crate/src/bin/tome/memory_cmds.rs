@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use clap::Args;
 use tome::Result;
+use tome::gpu::llama::{GpuLlama, PrefixForward};
 use tome::model::Llama;
 use tome::model::memory::book::{self, Progress, ReadOptions};
 use tome::model::memory::{Memory, Rule, file, sha256};
@@ -173,12 +174,13 @@ fn emit_summary(out: &Path, finished: bool, json: bool) {
     }
 }
 
-/// Answers from a memory file: the cache [sink | condensed windows] assembled, then the reading
-/// pipeline (its retrieved passages at full resolution, the question) over it, on the CPU. The
-/// extractive mode (no model) answers from the stored document alone, so the memory's answers come
-/// from the grounded or free mode: `extractive` and `auto` mean grounded here.
+/// Answers from a memory file: the cache [sink | condensed windows] assembled on the CPU, then the
+/// reading pipeline (its retrieved passages at full resolution, the question) over it, on the CPU
+/// or, with `--backend gpu` (or `auto` and a hardware GPU), on the GPU with the assembled cache
+/// copied there once. The extractive mode (no model) answers from the stored document alone, so the
+/// memory's answers come from the grounded or free mode: `extractive` and `auto` mean grounded here.
 pub fn ask(file: &Path, question: &str, json: bool, reading: &crate::ask_cmds::ReadingArgs) -> Result<()> {
-    use tome::model::memory::assemble::{MemoryForward, for_reading};
+    use tome::model::memory::assemble::{MemoryForward, READ_ROOM, for_reading};
     use tome::qa::ask::{Ask, Reader};
     let mpath = model_path(&reading.model);
     let memory = open(file, &mpath)?;
@@ -189,8 +191,21 @@ pub fn ask(file: &Path, question: &str, json: bool, reading: &crate::ask_cmds::R
         _ => Ask::Grounded,
     };
     let (mut session, prefix) = for_reading(&model, &memory, &doc)?;
-    let mut forward = MemoryForward { model: &model, session: &mut session, prefix };
-    let mut reader = Reader { tokenizer: &model.tokenizer, forward: &mut forward };
+    let (mut gpu_model, mut on_gpu, mut on_cpu);
+    let forward: &mut dyn tome::model::Forward = match crate::model_cmds::pick_backend(reading.backend)? {
+        Some(gpu) => {
+            gpu_model = GpuLlama::new(gpu, &model, prefix + READ_ROOM)?;
+            gpu_model.load_prefix(&session.kv, prefix, 0)?;
+            drop(session);
+            on_gpu = PrefixForward { model: &mut gpu_model, prefix };
+            &mut on_gpu
+        }
+        None => {
+            on_cpu = MemoryForward { model: &model, session: &mut session, prefix };
+            &mut on_cpu
+        }
+    };
+    let mut reader = Reader { tokenizer: &model.tokenizer, forward };
     let answer = tome::qa::ask::answer(&doc, &index, question, ask, Some(&mut reader))?;
     crate::ask_cmds::print_answer(&doc, &answer, file, question, json);
     Ok(())
@@ -210,6 +225,13 @@ pub struct BenchMemoryArgs {
     /// Questions timed to the first answer token (memory vs re-reading the retrieved windows).
     #[arg(long, default_value_t = 3)]
     pub ttft: usize,
+    /// Where the first-token readings run (the memory is assembled on the CPU and copied to the
+    /// GPU); the answer scores are measured on the CPU.
+    #[arg(long, value_enum, default_value_t = crate::model_cmds::Backend::Cpu)]
+    pub backend: crate::model_cmds::Backend,
+    /// Only the first-token times (the scores take the model ~4 readings per question and context).
+    #[arg(long)]
+    pub first_token_only: bool,
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
     #[arg(long)]
@@ -247,21 +269,16 @@ fn score(
     }))
 }
 
-/// Seconds from nothing in memory to the first answer token of `question`, through `prepare` (which
-/// builds the cache prefix and returns its length) then the grounded reading.
+/// Seconds from `t` (nothing in memory, then a cache prefix built into `forward`) to the first
+/// answer token of the grounded reading of `question` after that prefix.
 fn first_token_s(
+    t: Instant,
     model: &Llama,
-    doc: &tome::Document,
-    index: &tome::Index,
+    (doc, index): (&tome::Document, &tome::Index),
     question: &str,
-    prepare: &mut dyn FnMut(&mut tome::model::Session) -> Result<usize>,
+    forward: &mut dyn tome::model::Forward,
 ) -> Result<f64> {
-    use tome::model::memory::assemble::MemoryForward;
-    let t = Instant::now();
-    let mut session = model.session(model.cfg.n_ctx_train);
-    let prefix = prepare(&mut session)?;
-    let mut forward = MemoryForward { model, session: &mut session, prefix };
-    let mut reader = tome::qa::ask::Reader { tokenizer: &model.tokenizer, forward: &mut forward };
+    let mut reader = tome::qa::ask::Reader { tokenizer: &model.tokenizer, forward };
     let mut first = None;
     tome::qa::ask::answer_streaming(
         doc,
@@ -277,6 +294,47 @@ fn first_token_s(
         },
     )?;
     Ok(first.unwrap_or_else(|| t.elapsed().as_secs_f64()))
+}
+
+/// Grounded answers to the questions of `qa` with the document given three ways: (a) its last
+/// tokens at full resolution, (b) none (BM25 retrieve-then-read alone), (c) the memory; one JSON row
+/// each.
+fn contexts(
+    model: &Llama,
+    memory: &Memory,
+    doc: &tome::Document,
+    qa: &Path,
+    sink: &[u32],
+    room: usize,
+) -> Result<Vec<serde_json::Value>> {
+    use tome::model::memory::assemble::{MemoryForward, READ_ROOM, assemble};
+    let mut rows = Vec::new();
+    // (a) The last 8K: the document's last tokens at full resolution, read once for all questions.
+    let body = &doc.text[doc.body.start..doc.body.end];
+    let ids = model.tokenizer.encode(body)?;
+    let tail = &ids[ids.len().saturating_sub(room + sink.len())..];
+    let mut session = model.session(model.cfg.n_ctx_train);
+    let t = Instant::now();
+    model.forward(&mut session, tail)?;
+    let prefix_s = t.elapsed().as_secs_f64();
+    let mut f = MemoryForward { model, session: &mut session, prefix: tail.len() };
+    rows.push(score("last_8k", qa, model, &mut f, prefix_s)?);
+    eprintln!("{}", rows[rows.len() - 1]);
+
+    // (b) BM25 retrieve-then-read alone: a fresh reading session per question.
+    let mut plain = model.session(READ_ROOM);
+    let mut f = tome::model::CpuForward { model, session: &mut plain };
+    rows.push(score("bm25_read", qa, model, &mut f, 0.0)?);
+    eprintln!("{}", rows[rows.len() - 1]);
+
+    // (c) The memory, assembled once for all questions.
+    let t = Instant::now();
+    let prefix = assemble(model, memory, sink, &mut session, room)?;
+    let prefix_s = t.elapsed().as_secs_f64();
+    let mut f = MemoryForward { model, session: &mut session, prefix };
+    rows.push(score("memory", qa, model, &mut f, prefix_s)?);
+    eprintln!("{}", rows[rows.len() - 1]);
+    Ok(rows)
 }
 
 /// `tome bench memory`: on the needle questions of the memory's document, grounded answers with
@@ -324,43 +382,37 @@ pub fn bench(args: &BenchMemoryArgs) -> Result<()> {
 
     let sink = sink_tokens(&model, &doc)?;
     let room = model.cfg.n_ctx_train - READ_ROOM - sink.len().min(SINK_TOKENS);
-    let mut rows = Vec::new();
+    let rows =
+        if args.first_token_only { Vec::new() } else { contexts(&model, &memory, &doc, &qa, &sink, room)? };
 
-    // (a) The last 8K: the document's last tokens at full resolution, read once for all questions.
-    let body = &doc.text[doc.body.start..doc.body.end];
-    let ids = model.tokenizer.encode(body)?;
-    let tail = &ids[ids.len().saturating_sub(room + sink.len())..];
-    let mut session = model.session(model.cfg.n_ctx_train);
-    let t = Instant::now();
-    model.forward(&mut session, tail)?;
-    let prefix_s = t.elapsed().as_secs_f64();
-    let mut f = MemoryForward { model: &model, session: &mut session, prefix: tail.len() };
-    rows.push(score("last_8k", &qa, &model, &mut f, prefix_s)?);
-    eprintln!("{}", rows[rows.len() - 1]);
-
-    // (b) BM25 retrieve-then-read alone: a fresh reading session per question.
-    let mut plain = model.session(READ_ROOM);
-    let mut f = tome::model::CpuForward { model: &model, session: &mut plain };
-    rows.push(score("bm25_read", &qa, &model, &mut f, 0.0)?);
-    eprintln!("{}", rows[rows.len() - 1]);
-
-    // (c) The memory, assembled once for all questions.
-    let t = Instant::now();
-    let prefix = assemble(&model, &memory, &sink, &mut session, room)?;
-    let prefix_s = t.elapsed().as_secs_f64();
-    let mut f = MemoryForward { model: &model, session: &mut session, prefix };
-    rows.push(score("memory", &qa, &model, &mut f, prefix_s)?);
-    eprintln!("{}", rows[rows.len() - 1]);
-
-    // Time to first answer token: from the file on disk (load, check, assemble) vs re-reading the
-    // windows that hold the question's retrieved passages.
+    // Time to first answer token: from the file on disk (load, check, assemble; on the GPU, copy
+    // there) vs re-reading the windows that hold the question's retrieved passages. The model is
+    // loaded (and on the GPU) before either clock starts.
+    let mut gpu_model = match crate::model_cmds::pick_backend(args.backend)? {
+        Some(gpu) => Some(GpuLlama::new(gpu, &model, model.cfg.n_ctx_train)?),
+        None => None,
+    };
     let windows = plan(&model, &doc, memory.settings.window)?;
     let (mut from_memory, mut reread, mut reread_tokens) = (Vec::new(), Vec::new(), Vec::new());
+    let mut positions = 0;
     for q in questions.iter().take(args.ttft) {
-        from_memory.push(first_token_s(&model, &doc, &index, q, &mut |s| {
-            let m = open(&args.memory, &mpath)?;
-            Ok(assemble(&model, &m, &sink, s, room)?)
-        })?);
+        let t = Instant::now();
+        let m = open(&args.memory, &mpath)?;
+        let mut session = model.session(model.cfg.n_ctx_train);
+        let prefix = assemble(&model, &m, &sink, &mut session, room)?;
+        positions = prefix;
+        from_memory.push(match gpu_model.as_mut() {
+            Some(g) => {
+                g.load_prefix(&session.kv, prefix, 0)?;
+                drop(session);
+                first_token_s(t, &model, (&doc, &index), q, &mut PrefixForward { model: g, prefix })?
+            }
+            None => {
+                let mut f = MemoryForward { model: &model, session: &mut session, prefix };
+                first_token_s(t, &model, (&doc, &index), q, &mut f)?
+            }
+        });
+
         let (_, hits) = tome::qa::retrieve(&doc, &index, q, 3);
         let mut chosen: Vec<usize> = hits
             .iter()
@@ -374,10 +426,32 @@ pub fn bench(args: &BenchMemoryArgs) -> Result<()> {
         let tokens: Vec<u32> = chosen.iter().flat_map(|&w| windows[w].tokens.iter().copied()).collect();
         let tokens = &tokens[..tokens.len().min(room)];
         reread_tokens.push(tokens.len());
-        reread.push(first_token_s(&model, &doc, &index, q, &mut |s| {
-            model.forward(s, tokens)?;
-            Ok(tokens.len())
-        })?);
+        let t = Instant::now();
+        reread.push(match gpu_model.as_mut() {
+            Some(g) => {
+                g.clear();
+                tome::model::Forward::feed(g, tokens)?;
+                first_token_s(
+                    t,
+                    &model,
+                    (&doc, &index),
+                    q,
+                    &mut PrefixForward { model: g, prefix: tokens.len() },
+                )?
+            }
+            None => {
+                let mut session = model.session(model.cfg.n_ctx_train);
+                model.forward(&mut session, tokens)?;
+                let mut f = MemoryForward { model: &model, session: &mut session, prefix: tokens.len() };
+                first_token_s(t, &model, (&doc, &index), q, &mut f)?
+            }
+        });
+        eprintln!(
+            "first token: memory {:.1} s, re-reading {} tokens {:.1} s",
+            from_memory[from_memory.len() - 1],
+            tokens.len(),
+            reread[reread.len() - 1]
+        );
     }
     std::fs::remove_file(&qa).ok();
     let median = |mut v: Vec<f64>| {
@@ -392,8 +466,9 @@ pub fn bench(args: &BenchMemoryArgs) -> Result<()> {
             "tokens": memory.tokens(),
             "rule": memory.settings.rule.name(),
             "ratio": memory.settings.ratio,
-            "memory_positions": prefix,
+            "memory_positions": positions,
             "threads": args.threads,
+            "first_token_backend": gpu_model.as_ref().map_or("cpu".to_string(), |g| g.gpu().info.name.clone()),
             "contexts": rows,
             "first_token": {
                 "questions": from_memory.len(),
