@@ -124,6 +124,42 @@ fn a_reading_after_a_prefix_copied_from_the_cpu_matches_the_cpu() {
     assert_eq!(gm.prefix(), Some((7, memory.len())), "a reset keeps the prefix");
 }
 
+/// A memory long enough for block-sparse attention (past its dense threshold), read on the GPU as
+/// `tome ask FILE.tome --backend gpu` reads it: a reading's first tokens attend to the memory's
+/// selected blocks, its last ones (the question) to all of it; the next token is the dense CPU's.
+#[test]
+fn a_long_memory_is_read_block_sparse_on_the_gpu_and_agrees_with_the_dense_cpu() {
+    use tome::gpu::llama::PrefixForward;
+    use tome::model::Forward;
+    use tome::model::memory::assemble::MemoryForward;
+    let m = model();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/docs/novels");
+    let mut files: Vec<PathBuf> = dir.read_dir().unwrap().filter_map(|e| Some(e.ok()?.path())).collect();
+    files.sort();
+    let text = std::fs::read_to_string(&files[files.len() - 1]).unwrap();
+    let chars: String = text.chars().skip(20_000).take(16_000).collect();
+    let mut tokens = m.tokenizer.encode(&chars).unwrap();
+    let reading = tokens.split_off(2600);
+    let reading = &reading[..200];
+    let n_ctx = 2600 + 256;
+    let mut s = m.session(n_ctx);
+    m.forward(&mut s, &tokens).unwrap();
+    let want =
+        MemoryForward { model: &m, session: &mut s, prefix: tokens.len() }.feed(reading).unwrap().to_vec();
+
+    let mut gm = gpu_model(&m, n_ctx);
+    gm.load_memory(&s.kv, tokens.len(), 1).unwrap();
+    let sparse = gm.sparse().expect("a memory is read block-sparse");
+    assert!(
+        tokens.len() + reading.len() > sparse.dense_below_tokens && reading.len() > sparse.dense_tail_tokens
+    );
+    let got = PrefixForward { model: &mut gm, prefix: tokens.len() }.feed(reading).unwrap().to_vec();
+    let cos = cosine(&got, &want);
+    println!("200 tokens after a 2,600-token memory, GPU block-sparse vs CPU dense: cosine {cos:.6}");
+    assert!(cos >= 0.999, "cosine {cos}");
+    assert_eq!(top(&got, 1), top(&want, 1));
+}
+
 /// `tome generate --backend gpu` writes the same greedy tokens as the CPU's exact path, and says which
 /// backend ran.
 #[test]

@@ -225,3 +225,15 @@ fn a_resumed_reading_equals_an_uninterrupted_one() {
     assert_eq!(std::fs::read(&whole).expect("whole"), std::fs::read(&resumed).expect("resumed"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_document_too_long_for_the_budget_is_refused_in_words() {
+    let m = model();
+    let text = story();
+    let doc = tome::Document::from_bytes("story.txt", text.as_bytes()).expect("the story opens");
+    let opts = ReadOptions { rule: Rule::Keep, ratio: None, budget: 1024, window: 96 };
+    let planned =
+        tome::model::memory::plan::Plan::new(&m, [3; 32], &doc, ("story.txt", text.as_bytes()), opts);
+    let e = planned.err().expect("1 KB holds no memory of it").to_string();
+    assert!(e.contains("story.txt") && e.contains("do not fit") && e.contains("--budget-mb"), "{e}");
+}

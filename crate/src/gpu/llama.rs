@@ -426,6 +426,23 @@ impl GpuLlama {
         self.prefix
     }
 
+    /// A document's memory assembled on the CPU ([`Self::load_prefix`]), read with block-sparse
+    /// attention from then on (the default [`SparseConfig`], unless one is set): a reading's
+    /// passages attend to the memory's sink, its recent blocks and its best-scoring ones, the
+    /// question at the prompt's end to all of it (the dense tail). A reading's context alone stays
+    /// under the dense threshold, so readings without a memory are as before.
+    pub fn load_memory(
+        &mut self,
+        kv: &crate::model::kv_cache::KvCache,
+        len: usize,
+        tag: u64,
+    ) -> Result<(), GpuError> {
+        if self.sparse.is_none() {
+            self.set_sparse(Some(SparseConfig::default()))?;
+        }
+        self.load_prefix(kv, len, tag)
+    }
+
     /// Makes the cache hold the first `len` positions of the CPU cache `kv` (of this model; the
     /// layouts match: per layer (n_ctx, kv_dim) f16) and nothing after them: a document's memory
     /// assembled on the CPU, read from here on the GPU. `tag` names it for [`Self::prefix`].

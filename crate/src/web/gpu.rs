@@ -192,7 +192,7 @@ fn place_memory(m: &mut GpuLlama, id: u64) -> crate::Result<usize> {
         return Ok(prefix);
     }
     super::memory::with_assembly(id, |a| {
-        m.load_prefix(&a.session.kv, a.prefix, id)?;
+        m.load_memory(&a.session.kv, a.prefix, id)?;
         Ok(a.prefix)
     })?
 }

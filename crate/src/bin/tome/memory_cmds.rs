@@ -195,7 +195,7 @@ pub fn ask(file: &Path, question: &str, json: bool, reading: &crate::ask_cmds::R
     let forward: &mut dyn tome::model::Forward = match crate::model_cmds::pick_backend(reading.backend)? {
         Some(gpu) => {
             gpu_model = GpuLlama::new(gpu, &model, prefix + READ_ROOM)?;
-            gpu_model.load_prefix(&session.kv, prefix, 0)?;
+            gpu_model.load_memory(&session.kv, prefix, 0)?;
             drop(session);
             on_gpu = PrefixForward { model: &mut gpu_model, prefix };
             &mut on_gpu
@@ -232,6 +232,9 @@ pub struct BenchMemoryArgs {
     /// Only the first-token times (the scores take the model ~4 readings per question and context).
     #[arg(long)]
     pub first_token_only: bool,
+    /// On the GPU, dense attention over the memory instead of block-sparse (`tome ask`'s).
+    #[arg(long)]
+    pub dense: bool,
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
     #[arg(long)]
@@ -403,7 +406,10 @@ pub fn bench(args: &BenchMemoryArgs) -> Result<()> {
         positions = prefix;
         from_memory.push(match gpu_model.as_mut() {
             Some(g) => {
-                g.load_prefix(&session.kv, prefix, 0)?;
+                match args.dense {
+                    true => g.load_prefix(&session.kv, prefix, 0)?,
+                    false => g.load_memory(&session.kv, prefix, 0)?,
+                }
                 drop(session);
                 first_token_s(t, &model, (&doc, &index), q, &mut PrefixForward { model: g, prefix })?
             }
@@ -469,6 +475,7 @@ pub fn bench(args: &BenchMemoryArgs) -> Result<()> {
             "memory_positions": positions,
             "threads": args.threads,
             "first_token_backend": gpu_model.as_ref().map_or("cpu".to_string(), |g| g.gpu().info.name.clone()),
+            "gpu_attention": gpu_model.as_ref().map(|g| if g.sparse().is_some() { "block-sparse" } else { "dense" }),
             "contexts": rows,
             "first_token": {
                 "questions": from_memory.len(),

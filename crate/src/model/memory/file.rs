@@ -45,7 +45,7 @@ pub enum MemoryError {
     OtherModel { name: String, file: String, model: String },
 
     #[error(
-        "{name}: its {tokens} tokens do not fit {budget_mb} MB of memory even at the coarsest ratio; raise --budget-mb"
+        "{name}: its {tokens} tokens do not fit {budget_mb} MB of memory even when 1 in 32 is kept; ask it without reading it whole, or read it with `tome read --budget-mb N` and a larger N"
     )]
     TooLong { name: String, tokens: usize, budget_mb: usize },
 
