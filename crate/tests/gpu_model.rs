@@ -30,6 +30,14 @@ fn gpu_model(m: &Llama, n_ctx: usize) -> GpuLlama {
     GpuLlama::new(gpu, m, n_ctx).expect("model on the GPU")
 }
 
+/// The text of the `i`-th novel of ../shared/eval/docs/novels by name (the last one past the end).
+fn novel(i: usize) -> String {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/docs/novels");
+    let mut files: Vec<PathBuf> = dir.read_dir().unwrap().filter_map(|e| Some(e.ok()?.path())).collect();
+    files.sort();
+    std::fs::read_to_string(&files[i.min(files.len() - 1)]).unwrap()
+}
+
 fn ids(v: &Value) -> Vec<u32> {
     v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as u32).collect()
 }
@@ -66,10 +74,7 @@ fn gpu_logits_match_the_cpu_exact_path_and_greedy_steps_match_llama_cpp() {
 #[test]
 fn chunked_prefill_matches_the_cpu_and_clear_restarts() {
     let m = model();
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/docs/novels");
-    let mut files: Vec<PathBuf> = dir.read_dir().unwrap().filter_map(|e| Some(e.ok()?.path())).collect();
-    files.sort();
-    let text = std::fs::read_to_string(&files[0]).unwrap();
+    let text = novel(0);
     let chars: String = text.chars().skip(5000).take(3000).collect();
     let mut tokens = m.tokenizer.encode(&chars).unwrap();
     tokens.truncate(520);
@@ -133,10 +138,7 @@ fn a_long_memory_is_read_block_sparse_on_the_gpu_and_agrees_with_the_dense_cpu()
     use tome::model::Forward;
     use tome::model::memory::assemble::MemoryForward;
     let m = model();
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/docs/novels");
-    let mut files: Vec<PathBuf> = dir.read_dir().unwrap().filter_map(|e| Some(e.ok()?.path())).collect();
-    files.sort();
-    let text = std::fs::read_to_string(&files[files.len() - 1]).unwrap();
+    let text = novel(usize::MAX);
     let chars: String = text.chars().skip(20_000).take(16_000).collect();
     let mut tokens = m.tokenizer.encode(&chars).unwrap();
     let reading = tokens.split_off(2600);
