@@ -37,10 +37,12 @@ export class WholeReading {
     this.box.hidden = false;
     try {
       const { plan, done, memory, carried, note } = await this.session.wholeStatus(this.window);
+      // A reading started meanwhile (a second refresh answered late): its progress owns the box.
+      if (this.running) return;
       this.show(plan, done, memory, carried);
       if (note) this.state.textContent = `${note}. ${this.state.textContent}`;
     } catch (error) {
-      this.failed('cannot be read', error);
+      if (!this.running) this.failed('cannot be read', error);
     }
   }
 

@@ -269,54 +269,14 @@ const handlers = {
   // Where the whole-document reading of the open document stands: planned (windows of `window`
   // tokens, 0 for the default), resumed after the windows stored before; when all are stored,
   // assembled, so questions read from it. -> { plan, done, memory: MemoryView | null }
-  async [KINDS.memoryStatus](id, { window }) {
-    const doc = need();
-    if (!Tome.modelLoaded()) throw new Error('Load the model first: it reads the document.');
-    // A .tome file opened: its memory is the reading (made by `tome read` or a page's "Save").
-    // A memory of another model cannot be used: the document it carries can be read again here.
-    const carried = doc.carried();
-    let note;
-    if (carried) {
-      try {
-        plan = null;
-        if (assembled?.key !== carried) assembled = { key: carried, memory: doc.memoryAssembleCarried() };
-        await fitMemoryOnGpu(assembled.memory);
-        return { plan: null, done: 0, memory: assembled.memory, carried };
-      } catch (e) {
-        if (e instanceof WebAssembly.RuntimeError || !/another model/.test(e.message)) throw e;
-        note = e.message;
-      }
-    }
-    plan = doc.memoryPlan(tomeBytes, window ?? 0);
-    if (assembled?.key === plan.key) return { plan, done: plan.windows, memory: assembled.memory };
-    const stored = await readingWindows(plan.key);
-    const done = Tome.memoryResume(stored.length).windows_done;
-    const memory = done === plan.windows ? assembleStored(doc, stored) : null;
-    await fitMemoryOnGpu(memory);
-    return { plan, done, memory, note };
+  [KINDS.memoryStatus](id, { window }) {
+    return oneAtATime(() => memoryStatus(window));
   },
   // Reads the planned reading's remaining windows, each kept in IndexedDB as soon as it is read,
   // with progress { stage: 'window', windows_done, windows, ... }; memoryStop stops it between
   // windows (what was read stays). -> { stopped: true, done } | { memory: MemoryView }
-  async [KINDS.memoryRead](id) {
-    const doc = need();
-    if (!plan) throw new Error('Nothing to read: ask where the reading stands first (memoryStatus).');
-    stopWhole = false;
-    const { key } = plan;
-    await pruneReadings(key);
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 0));
-      const p = Tome.memoryProgress();
-      // Stopped, or another document (or model) replaced this reading meanwhile.
-      if (stopWhole || !p || plan?.key !== key) return { stopped: true, done: p?.windows_done ?? 0 };
-      if (p.windows_done >= p.windows) break;
-      const record = Tome.memoryReadNext();
-      await keepWindow(key, p.windows_done, record);
-      self.postMessage({ id, type: 'progress', progress: { stage: 'window', ...Tome.memoryProgress() } });
-    }
-    const memory = assembleStored(doc, await readingWindows(key));
-    await fitMemoryOnGpu(memory);
-    return { memory };
+  [KINDS.memoryRead](id) {
+    return oneAtATime(() => memoryRead(id));
   },
   // The whole reading as a memory file, for `tome ask NAME.tome` / `tome search` or another browser.
   async [KINDS.memoryFile]() {
@@ -346,6 +306,65 @@ const handlers = {
     return true;
   },
 };
+
+// Where the open document's whole reading stands (see KINDS.memoryStatus).
+async function memoryStatus(window) {
+  const doc = need();
+  if (!Tome.modelLoaded()) throw new Error('Load the model first: it reads the document.');
+  // A .tome file opened: its memory is the reading (made by `tome read` or a page's "Save").
+  // A memory of another model cannot be used: the document it carries can be read again here.
+  const carried = doc.carried();
+  let note;
+  if (carried) {
+    try {
+      plan = null;
+      if (assembled?.key !== carried) assembled = { key: carried, memory: doc.memoryAssembleCarried() };
+      await fitMemoryOnGpu(assembled.memory);
+      return { plan: null, done: 0, memory: assembled.memory, carried };
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError || !/another model/.test(e.message)) throw e;
+      note = e.message;
+    }
+  }
+  plan = doc.memoryPlan(tomeBytes, window ?? 0);
+  if (assembled?.key === plan.key) return { plan, done: plan.windows, memory: assembled.memory };
+  const stored = await readingWindows(plan.key);
+  const done = Tome.memoryResume(stored.length).windows_done;
+  const memory = done === plan.windows ? assembleStored(doc, stored) : null;
+  await fitMemoryOnGpu(memory);
+  return { plan, done, memory, note };
+}
+
+// Reads the planned reading's remaining windows (see KINDS.memoryRead).
+async function memoryRead(id) {
+  const doc = need();
+  if (!plan) throw new Error('Nothing to read: ask where the reading stands first (memoryStatus).');
+  stopWhole = false;
+  const { key } = plan;
+  await pruneReadings(key);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 0));
+    const p = Tome.memoryProgress();
+    // Stopped, or another document (or model) replaced this reading meanwhile.
+    if (stopWhole || !p || plan?.key !== key) return { stopped: true, done: p?.windows_done ?? 0 };
+    if (p.windows_done >= p.windows) break;
+    const record = Tome.memoryReadNext();
+    await keepWindow(key, p.windows_done, record);
+    self.postMessage({ id, type: 'progress', progress: { stage: 'window', ...Tome.memoryProgress() } });
+  }
+  const memory = assembleStored(doc, await readingWindows(key));
+  await fitMemoryOnGpu(memory);
+  return { memory };
+}
+
+// Status and reading one after the other: a status asked while a reading runs (a second refresh of
+// the page) would plan the reading again under it and move it back to its stored windows.
+let memoryQueue = Promise.resolve();
+function oneAtATime(job) {
+  const run = memoryQueue.then(job, job);
+  memoryQueue = run.catch(() => {});
+  return run;
+}
 
 let stopReading = false;
 let stopWhole = false;
