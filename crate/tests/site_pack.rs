@@ -157,3 +157,43 @@ fn a_question_finds_the_page_that_spells_its_words_otherwise() {
     );
     std::fs::remove_dir_all(&site).unwrap();
 }
+
+#[test]
+fn the_page_holding_the_best_passage_answers_not_a_long_page_of_near_misses() {
+    let site = temp("long-page-site");
+    let page = |title: &str, body: &str| {
+        format!("<html><head><title>{title}</title></head><body><main>{body}</main></body></html>")
+    };
+    std::fs::write(
+        site.join("index.html"),
+        page("Kettle", "<h1 id=\"kettle\">Kettle</h1><p>This manual covers the electric kettle.</p>"),
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("descaling.html"),
+        page(
+            "Descaling",
+            "<h1 id=\"descaling\">Care</h1><h2 id=\"scale\">Tips</h2><p>To remove scale from \
+             the heating plate, boil vinegar in it.</p><h2 id=\"cord\">The cord</h2><p>Wind \
+             the cord under the base.</p>",
+        ),
+    )
+    .unwrap();
+    // A changelog: every release mentions the heating plate, its scale sensor and removing something.
+    let mut releases = String::from("<h1 id=\"changes\">Changes</h1>");
+    for v in 1..=12 {
+        releases.push_str(&format!(
+            "<h2 id=\"v{v}\">Release {v}.0</h2><p>Model {v} brings many changes to the body, the \
+             lid hinge and the cord; the heating plate and its scale sensor were reworked, and the \
+             filter is easier to remove for cleaning in model {v}.</p>"
+        ));
+    }
+    std::fs::write(site.join("changes.html"), page("Changes", &releases)).unwrap();
+    let out = site.join("tome");
+    pack(&site, &out);
+    let mut pack_dir = DirPack::open(&out).unwrap();
+    let answer = pack_dir.ask("How do I remove scale from the heating plate?").unwrap();
+    assert!(answer.found, "{answer:?}");
+    assert!(answer.citations[0].url.starts_with("descaling.html#scale"), "{answer:?}");
+    std::fs::remove_dir_all(&site).unwrap();
+}

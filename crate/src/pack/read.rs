@@ -204,9 +204,15 @@ impl PackReader {
 
     /// The passages [`PackReader::ask`] reads, in site order: the best page's best passages. The
     /// page is chosen twice: by the index shards alone among all pages (BM25 with variants and
-    /// the outline-path boost), then among the [`CANDIDATE_PAGES`] best of those by
-    /// [`qa::retrieve`] over their passages' text, as on one document (its section-title signal
-    /// needs the titles, which only the text shards hold).
+    /// the outline-path boost, pages ranked by their best passages together, see
+    /// [`PackReader::best`]), then among the [`CANDIDATE_PAGES`] best of those by [`qa::retrieve`]
+    /// over their passages' text, as on one document (its section-title signal needs the titles,
+    /// which only the text shards hold): the page of the best passage. The first choice needs a
+    /// page about the question, not one that mentions it once; the second picks the passage the
+    /// answer cites, and summing there again favours the long pages (an API reference, a
+    /// changelog) whose many passages each share a word or two with any question. Measured
+    /// (README, Documentation sites): best passage against its page's five best, halving: dev
+    /// 33 / 33 of 40, held-out 41 / 36 of 56 (the `requests` docs 10 / 4 of 12).
     fn read_set(&self, question: &str) -> Result<ReadSet, PackError> {
         let mut candidates: Vec<u32> = self
             .best(&self.words(question, false, true), qa::READ_PASSAGES, true)
@@ -216,13 +222,12 @@ impl PackReader {
         candidates.sort_unstable();
         let (doc, index) = self.document(&candidates)?;
         let found = retrieve::run(&doc, &index, question, candidates.len());
-        let scored = found.hits.iter().map(|h| (candidates[h.passage], h.score));
-        let Some(page) = self.page_order(scored).first().map(|&(_, page)| page) else {
+        let Some(best) = found.hits.first().map(|h| candidates[h.passage]) else {
             return Ok(ReadSet { passages: Vec::new(), best: None });
         };
-        let best = found.hits.iter().map(|h| candidates[h.passage]).find(|&p| self.page_of(p) == page);
+        let page = self.page_of(best);
         let passages = candidates.into_iter().filter(|&p| self.page_of(p) == page).collect();
-        Ok(ReadSet { passages, best })
+        Ok(ReadSet { passages, best: Some(best) })
     }
 
     /// A document of the given passages (site order), indexed as part of the whole site: their
