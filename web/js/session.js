@@ -228,6 +228,16 @@ export class Session extends EventTarget {
       currentName: () => this.doc?.name ?? null,
       destroyGpuDevice: () => this.client.call(KINDS.gpuDestroy, {}),
       workerStarts: () => this.client.starts,
+      // Status, read and Stop sent at once, as a quick Stop after "Read" can reach the worker while
+      // the reading still waits behind a status: -> what the read answered.
+      stopQueuedWhole: async (window) => {
+        await this.indexed;
+        const status = this.client.call(KINDS.memoryStatus, { window });
+        const read = this.client.call(KINDS.memoryRead, {});
+        await this.client.call(KINDS.memoryStop, {});
+        await status;
+        return read;
+      },
     };
   }
 }

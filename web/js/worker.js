@@ -142,7 +142,7 @@ const handlers = {
     tome = next;
     tomeBytes = bytes;
     plan = assembled = null;
-    stopWhole = true;
+    wholeStopped = wholeAsked;
     if (Tome.modelLoaded()) Tome.memoryForget();
     opening = '';
     // A memory file (NAME.tome) carries its document: the page draws that document's own bytes.
@@ -276,7 +276,8 @@ const handlers = {
   // with progress { stage: 'window', windows_done, windows, ... }; memoryStop stops it between
   // windows (what was read stays). -> { stopped: true, done } | { memory: MemoryView }
   [KINDS.memoryRead](id) {
-    return oneAtATime(() => memoryRead(id));
+    const ticket = ++wholeAsked;
+    return oneAtATime(() => memoryRead(id, ticket));
   },
   // The whole reading as a memory file, for `tome ask NAME.tome` / `tome search` or another browser.
   async [KINDS.memoryFile]() {
@@ -287,7 +288,7 @@ const handlers = {
     return { name, bytes: doc.memoryFile(concat(await readingWindows(plan.key))) };
   },
   [KINDS.memoryStop]() {
-    stopWhole = true;
+    wholeStopped = wholeAsked;
     return true;
   },
   // Drops the open document's reading: the assembled memory and its stored windows.
@@ -335,18 +336,17 @@ async function memoryStatus(window) {
   return { plan, done, memory, note };
 }
 
-// Reads the planned reading's remaining windows (see KINDS.memoryRead).
-async function memoryRead(id) {
+// Reads the planned reading's remaining windows (see KINDS.memoryRead); `ticket` numbers the request.
+async function memoryRead(id, ticket) {
   const doc = need();
   if (!plan) throw new Error('Nothing to read: ask where the reading stands first (memoryStatus).');
-  stopWhole = false;
   const { key } = plan;
   await pruneReadings(key);
   for (;;) {
     await new Promise((r) => setTimeout(r, 0));
     const p = Tome.memoryProgress();
     // Stopped, or another document (or model) replaced this reading meanwhile.
-    if (stopWhole || !p || plan?.key !== key) return { stopped: true, done: p?.windows_done ?? 0 };
+    if (ticket <= wholeStopped || !p || plan?.key !== key) return { stopped: true, done: p?.windows_done ?? 0 };
     if (p.windows_done >= p.windows) break;
     const record = Tome.memoryReadNext();
     await keepWindow(key, p.windows_done, record);
@@ -367,7 +367,11 @@ function oneAtATime(job) {
 }
 
 let stopReading = false;
-let stopWhole = false;
+// Whole readings are numbered as they are asked for; a Stop (or another document) stops every one
+// asked for before it: the one running and one still queued behind a status (oneAtATime), which a
+// flag reset when the reading starts would let through.
+let wholeAsked = 0;
+let wholeStopped = 0;
 
 function concat(records) {
   const all = new Uint8Array(records.reduce((n, r) => n + r.length, 0));
