@@ -162,6 +162,11 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
             toc = list;
         }
     }
+    // A navigation naming one page is a link, not a table of contents (rustdoc's sidebar on a
+    // module page names its parent): the order then comes from the `next` links and the paths.
+    if toc.len() < 2 {
+        toc.clear();
+    }
     let min_depth = toc.iter().map(|t| t.1).min().unwrap_or(1);
     let mut depth: HashMap<usize, u32> = toc.iter().map(|&(i, d)| (i, d - min_depth + 1)).collect();
     let in_toc: HashSet<usize> = toc.iter().map(|t| t.0).collect();
@@ -212,8 +217,11 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
             i += 1;
         }
     }
+    // The rest by path, each folder's `index.html` before the folder's other pages (rustdoc's
+    // `any/index.html` before `any/fn.type_name.html`), so that it is there to hold them below.
     let mut rest: Vec<usize> = (0..read.len()).filter(|i| !placed.contains(i)).collect();
-    rest.sort_by(|&a, &b| read[a].0.cmp(&read[b].0));
+    let folder_first = |path: &str| path.strip_suffix("index.html").unwrap_or(path).to_string();
+    rest.sort_by_cached_key(|&i| folder_first(&read[i].0));
     order.extend(rest);
     // Depth of pages the table of contents does not give: one below the nearest earlier
     // `…/index.html` whose folder holds them, else the depth of the page before.
@@ -224,20 +232,33 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
             continue;
         }
         let path = &read[i].0;
-        let parent = order[..k].iter().rev().find_map(|&j| {
-            let folder = read[j].0.strip_suffix("index.html")?;
-            (path.starts_with(folder) && read[j].0 != *path).then(|| depth.get(&j).copied().unwrap_or(1) + 1)
-        });
+        // The deepest folder's index, not the nearest page: rustdoc's `alloc/fn.alloc.html`
+        // belongs under `alloc/index.html`, not under the crate's `index.html` placed after it.
+        let parent = order[..k]
+            .iter()
+            .filter_map(|&j| {
+                let folder = read[j].0.strip_suffix("index.html")?;
+                (path.starts_with(folder) && read[j].0 != *path).then(|| (folder.len(), j))
+            })
+            .max_by_key(|&(len, _)| len)
+            .map(|(_, j)| depth.get(&j).copied().unwrap_or(1) + 1);
         let d = parent.unwrap_or(last);
         depth.insert(i, d);
         last = d;
     }
-    // Copies: a page outside the table of contents whose paragraphs mostly appear elsewhere.
-    let mut owners: HashMap<u64, usize> = HashMap::new();
-    for &i in order.iter().filter(|i| in_toc.contains(i)) {
-        for h in paragraph_hashes(&read[i].1.text) {
-            owners.entry(h).or_insert(i);
+    // Copies: a page outside the table of contents whose paragraphs mostly appear in one other
+    // page (one of the contents or one kept before it).
+    let mut holders: HashMap<u64, Vec<usize>> = HashMap::new();
+    let hold = |holders: &mut HashMap<u64, Vec<usize>>, i: usize, hashes: Vec<u64>| {
+        for h in hashes {
+            let pages = holders.entry(h).or_default();
+            if pages.len() < MAX_HOLDERS && pages.last() != Some(&i) {
+                pages.push(i);
+            }
         }
+    };
+    for &i in order.iter().filter(|i| in_toc.contains(i)) {
+        hold(&mut holders, i, paragraph_hashes(&read[i].1.text));
     }
     let mut kept = Vec::new();
     for &i in &order {
@@ -254,13 +275,26 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
         }
         if !in_toc.contains(&i) {
             let hashes = paragraph_hashes(&page.text);
-            let copied = hashes.iter().filter(|h| owners.get(h).is_some_and(|&o| o != i)).count();
-            if !hashes.is_empty() && copied * 2 > hashes.len() {
+            // Three quarters from one page: sibling API pages share a boilerplate paragraph or
+            // two (a safety note) and each its summary with a listing, and rustdoc repeats the
+            // methods a type reaches through `Deref` on each such type (`Vec` shows most of
+            // `ByteStr`'s), and none of them is a copy; a re-export's page is.
+            let mut from: HashMap<usize, usize> = HashMap::new();
+            for &o in hashes.iter().filter_map(|h| holders.get(h)).flatten().filter(|&&o| o != i) {
+                *from.entry(o).or_default() += 1;
+            }
+            let copied = from.values().copied().max().unwrap_or(0);
+            let others = |h: &u64| holders.get(h).map_or(0, |o| o.iter().filter(|&&o| o != i).count());
+            let seen = hashes.iter().filter(|h| others(h) > 0).count();
+            // Nothing of its own: a copy, unless it is one paragraph that one other page (a
+            // listing) repeats; one that many pages repeat (an include, a "moved" stub) is.
+            let nothing_own = !hashes.is_empty()
+                && seen == hashes.len()
+                && (seen >= MIN_COPIED || hashes.iter().all(|h| others(h) >= 2));
+            if nothing_own || copied >= MIN_COPIED && copied * 4 >= hashes.len() * 3 {
                 continue;
             }
-            for h in hashes {
-                owners.entry(h).or_insert(i);
-            }
+            hold(&mut holders, i, hashes);
         }
         kept.push(i);
     }
@@ -272,6 +306,12 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
         kept.into_iter().filter_map(|i| read[i].take().map(|p| (p, depth.get(&i).copied().unwrap_or(1))));
     Ok(Some(join(pages)))
 }
+
+/// Pages remembered as holding one paragraph (more hold boilerplate, which any of them shows).
+const MAX_HOLDERS: usize = 64;
+/// Fewest paragraphs a page must repeat to be a copy: a listing repeats one paragraph of each
+/// page it lists (rustdoc's module page, an API item's summary), which makes neither a copy.
+const MIN_COPIED: usize = 2;
 
 /// A generator's search page, an index of the site (mostly link text), or a listing of the
 /// project's source code (Sphinx's viewcode pages under `_modules/`): the first two repeat the
@@ -530,6 +570,98 @@ mod tests {
         );
         let few = Limits { page_bytes: 1 << 20, pages: 3 };
         assert!(read_site(&dir, few).unwrap_err().to_string().contains("more than the 3"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// An invented API reference laid out as rustdoc does: the crate's page, a page per module
+    /// listing its items with their summaries, a page per item, a re-export's copy at the root,
+    /// a note that item pages include, and navigation that names only the page above.
+    fn kitchen(dir: &Path) {
+        let up = |href: &str| format!("<nav><ul><li><a href=\"{href}\">up</a></li></ul></nav>");
+        let shared = "<p>Implements the heating contract shared by every vessel that sits on the stove.</p>\
+             <p>Each vessel reports its temperature in degrees and refuses to boil when it is empty.</p>\
+             <p>Vessels compare by volume, and two vessels of the same volume are equal to each other.</p>";
+        let kettle = format!(
+            "{}<main><h1>Struct Kettle</h1><p>A kettle with a whistle that sounds when the water boils.</p>\
+             <p>Fill it through the lid; the spout pours without dripping when tilted slowly.</p>{shared}</main>",
+            up("index.html")
+        );
+        let files = [
+            (
+                "index.html",
+                format!(
+                    "<main><h1>Crate kitchen</h1><p>Pots, kettles and the stove they sit on, for cooks.</p>\
+                     <ul><li><a href=\"kettle/index.html\">kettle</a></li><li><a href=\"pot/index.html\">pot</a></li></ul></main>"
+                ),
+            ),
+            (
+                "kettle/index.html",
+                format!(
+                    "{}<main><h1>Module kettle</h1><p>Kettles and what they do, from boiling water to descaling.</p>\
+                     <p><a href=\"fn.descale.html\">descale</a> Removes the white scale from inside a kettle with vinegar.</p>\
+                     <p><a href=\"struct.Kettle.html\">Kettle</a> A kettle with a whistle that sounds when the water boils.</p></main>",
+                    up("../index.html")
+                ),
+            ),
+            (
+                "kettle/fn.descale.html",
+                format!(
+                    "{}<main><h1>Function descale</h1><p>Removes the white scale from inside a kettle with vinegar.</p></main>",
+                    up("index.html")
+                ),
+            ),
+            ("kettle/struct.Kettle.html", kettle.clone()),
+            ("struct.Kettle.html", kettle),
+            (
+                "pot/index.html",
+                format!(
+                    "{}<main><h1>Module pot</h1><p>Pots for soups and stews, with lids that fit them.</p></main>",
+                    up("../index.html")
+                ),
+            ),
+            (
+                "pot/struct.Pot.html",
+                format!(
+                    "{}<main><h1>Struct Pot</h1><p>A heavy pot with two handles and a lid that fits it.</p>\
+                     <p>Stews simmer in it for hours on the smallest ring of the stove.</p>{shared}</main>",
+                    up("index.html")
+                ),
+            ),
+            (
+                "vessels/note.html",
+                "<main><p>Each vessel reports its temperature in degrees and refuses to boil when it is empty.</p></main>"
+                    .to_string(),
+            ),
+        ];
+        for (name, html) in files {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, html).unwrap();
+        }
+    }
+
+    #[test]
+    fn an_api_reference_nests_by_folder_and_keeps_pages_that_share_paragraphs() {
+        let dir = std::env::temp_dir().join(format!("tome-site-api-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        kitchen(&dir);
+        let site = read_site(&dir, Limits::default()).unwrap();
+        let paths: Vec<(&str, u32)> = site.pages.iter().map(|p| (p.path.as_str(), p.depth)).collect();
+        // Each module under the crate, each item under its module; the item whose one paragraph
+        // is its summary in the module's list and the pot that shares most of its text with the
+        // kettle are kept; the root's copy of the kettle (a re-export) and a note that two pages
+        // include are not.
+        assert_eq!(
+            paths,
+            [
+                ("index.html", 1),
+                ("kettle/index.html", 2),
+                ("kettle/fn.descale.html", 3),
+                ("kettle/struct.Kettle.html", 3),
+                ("pot/index.html", 2),
+                ("pot/struct.Pot.html", 3),
+            ]
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
