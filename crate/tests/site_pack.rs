@@ -25,6 +25,11 @@ fn rust_book() -> PathBuf {
     book
 }
 
+/// An HTML page whose main content is `body`.
+fn page(title: &str, body: &str) -> String {
+    format!("<html><head><title>{title}</title></head><body><main>{body}</main></body></html>")
+}
+
 fn pack(site: &Path, out: &Path) -> tome::pack::write::PackStats {
     let read = read_site(site, Limits::default()).unwrap();
     tome::pack::write::write(&read, out, &mut |_, _, _| {}).unwrap()
@@ -116,9 +121,6 @@ fn a_pack_of_another_version_or_with_a_damaged_shard_says_so() {
 #[test]
 fn a_question_finds_the_page_that_spells_its_words_otherwise() {
     let site = temp("variant-site");
-    let page = |title: &str, body: &str| {
-        format!("<html><head><title>{title}</title></head><body><main>{body}</main></body></html>")
-    };
     std::fs::write(
         site.join("index.html"),
         page("Lamps", "<h1 id=\"lamps\">Lamps</h1><p>This guide covers oil lamps and their care.</p>"),
@@ -161,9 +163,6 @@ fn a_question_finds_the_page_that_spells_its_words_otherwise() {
 #[test]
 fn the_page_holding_the_best_passage_answers_not_a_long_page_of_near_misses() {
     let site = temp("long-page-site");
-    let page = |title: &str, body: &str| {
-        format!("<html><head><title>{title}</title></head><body><main>{body}</main></body></html>")
-    };
     std::fs::write(
         site.join("index.html"),
         page("Kettle", "<h1 id=\"kettle\">Kettle</h1><p>This manual covers the electric kettle.</p>"),

@@ -482,6 +482,14 @@ mod tests {
         format!("<html><head><title>{title} - Harbour Guide</title>{next}</head><body>{body}</body></html>")
     }
 
+    fn write_files(dir: &Path, files: impl IntoIterator<Item = (&'static str, String)>) {
+        for (name, html) in files {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, html).unwrap();
+        }
+    }
+
     /// A small invented site: a sidebar naming two pages, a third reached by `next`, a copy of
     /// the first page outside the sidebar, a print-all page marked noindex, an index of links, a
     /// page of source code.
@@ -530,11 +538,7 @@ mod tests {
                 ),
             ),
         ];
-        for (name, html) in files {
-            let path = dir.join(name);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, html).unwrap();
-        }
+        write_files(dir, files);
     }
 
     #[test]
@@ -633,11 +637,7 @@ mod tests {
                     .to_string(),
             ),
         ];
-        for (name, html) in files {
-            let path = dir.join(name);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, html).unwrap();
-        }
+        write_files(dir, files);
     }
 
     #[test]
