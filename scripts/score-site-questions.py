@@ -24,6 +24,7 @@ def sites():
         "nomicon": os.path.join(rust, "nomicon"),
         "cargo": os.path.join(rust, "cargo"),
         "rustc": os.path.join(rust, "rustc"),
+        "std": os.path.join(rust, "std"),
         "sphinx": "/usr/share/doc/sphinx-doc/html",
         "requests": "/usr/share/doc/python-requests-doc/html",
     }
