@@ -238,7 +238,7 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
             .iter()
             .filter_map(|&j| {
                 let folder = read[j].0.strip_suffix("index.html")?;
-                (path.starts_with(folder) && read[j].0 != *path).then(|| (folder.len(), j))
+                (path.starts_with(folder) && read[j].0 != *path).then_some((folder.len(), j))
             })
             .max_by_key(|&(len, _)| len)
             .map(|(_, j)| depth.get(&j).copied().unwrap_or(1) + 1);
@@ -593,10 +593,9 @@ mod tests {
         let files = [
             (
                 "index.html",
-                format!(
-                    "<main><h1>Crate kitchen</h1><p>Pots, kettles and the stove they sit on, for cooks.</p>\
-                     <ul><li><a href=\"kettle/index.html\">kettle</a></li><li><a href=\"pot/index.html\">pot</a></li></ul></main>"
-                ),
+                "<main><h1>Crate kitchen</h1><p>Pots, kettles and the stove they sit on, for cooks.</p>\
+                 <ul><li><a href=\"kettle/index.html\">kettle</a></li><li><a href=\"pot/index.html\">pot</a></li></ul></main>"
+                    .to_string(),
             ),
             (
                 "kettle/index.html",
