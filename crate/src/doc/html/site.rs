@@ -223,8 +223,8 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
     let folder_first = |path: &str| path.strip_suffix("index.html").unwrap_or(path).to_string();
     rest.sort_by_cached_key(|&i| folder_first(&read[i].0));
     order.extend(rest);
-    // Depth of pages the table of contents does not give: one below the nearest earlier
-    // `…/index.html` whose folder holds them, else the depth of the page before.
+    // Depth of pages the table of contents does not give: one below the earlier `…/index.html`
+    // of the deepest folder that holds them, else the depth of the page before.
     let mut last = 1;
     for (k, &i) in order.iter().enumerate() {
         if let Some(&d) = depth.get(&i) {
