@@ -279,18 +279,24 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
             // two (a safety note) and each its summary with a listing, and rustdoc repeats the
             // methods a type reaches through `Deref` on each such type (`Vec` shows most of
             // `ByteStr`'s), and none of them is a copy; a re-export's page is.
+            // One pass over the paragraphs' other holders: per page, how many it shares; how many
+            // paragraphs another page holds; how many two or more others hold.
             let mut from: HashMap<usize, usize> = HashMap::new();
-            for &o in hashes.iter().filter_map(|h| holders.get(h)).flatten().filter(|&&o| o != i) {
-                *from.entry(o).or_default() += 1;
+            let (mut seen, mut common) = (0, 0);
+            for h in &hashes {
+                let mut others = 0;
+                for &o in holders.get(h).into_iter().flatten().filter(|&&o| o != i) {
+                    *from.entry(o).or_default() += 1;
+                    others += 1;
+                }
+                seen += usize::from(others > 0);
+                common += usize::from(others >= 2);
             }
             let copied = from.values().copied().max().unwrap_or(0);
-            let others = |h: &u64| holders.get(h).map_or(0, |o| o.iter().filter(|&&o| o != i).count());
-            let seen = hashes.iter().filter(|h| others(h) > 0).count();
             // Nothing of its own: a copy, unless it is one paragraph that one other page (a
             // listing) repeats; one that many pages repeat (an include, a "moved" stub) is.
-            let nothing_own = !hashes.is_empty()
-                && seen == hashes.len()
-                && (seen >= MIN_COPIED || hashes.iter().all(|h| others(h) >= 2));
+            let nothing_own =
+                !hashes.is_empty() && seen == hashes.len() && (seen >= MIN_COPIED || common == hashes.len());
             if nothing_own || copied >= MIN_COPIED && copied * 4 >= hashes.len() * 3 {
                 continue;
             }
