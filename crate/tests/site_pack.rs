@@ -196,3 +196,38 @@ fn the_page_holding_the_best_passage_answers_not_a_long_page_of_near_misses() {
     assert!(answer.citations[0].url.starts_with("descaling.html#scale"), "{answer:?}");
     std::fs::remove_dir_all(&site).unwrap();
 }
+
+#[test]
+fn a_symbol_asked_for_by_its_name_finds_the_page_that_writes_it() {
+    let site = temp("symbol-site");
+    std::fs::write(
+        site.join("index.html"),
+        page("Shell", "<h1 id=\"shell\">Shell</h1><p>This guide covers the plotter's command shell.</p>"),
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("help.html"),
+        page(
+            "Help",
+            "<h1 id=\"help\">Getting help</h1><h2 id=\"prefix\">The <code>?</code> prefix</h2><p>Type \
+             <code>?</code> before any command to print its options instead of running it.</p>",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("faq.html"),
+        page(
+            "FAQ",
+            "<h1 id=\"faq\">Questions</h1><p>Which command should I run first? Mark the origin with \
+             <code>home</code>, then run any command; a question not answered here goes to the forum.</p>",
+        ),
+    )
+    .unwrap();
+    let out = site.join("tome");
+    pack(&site, &out);
+    let mut pack_dir = DirPack::open(&out).unwrap();
+    let answer = pack_dir.ask("What does a question mark before a command do?").unwrap();
+    assert!(answer.found, "{answer:?}");
+    assert!(answer.citations[0].url.starts_with("help.html#"), "{answer:?}");
+    std::fs::remove_dir_all(&site).unwrap();
+}

@@ -4,6 +4,8 @@
 //!   accents folded (é -> e), apostrophes inside words dropped ("don't" -> "dont") and a
 //!   possessive 's removed, then a light plural stemmer (Harman's S-stemmer: "parties" ->
 //!   "party", "packages" -> "package", "cats" -> "cat"), which is safe for names and code words.
+//! - A lone "?" or "!" (the ? operator, not a question's own mark) is its name's words, so that
+//!   "what does the question mark do?" finds it.
 //! - CJK (Han, kana, Hangul): overlapping character bigrams of each run ("中文字" -> "中文",
 //!   "文字"), a lone character as itself, since these scripts have no spaces between words.
 //!
@@ -42,6 +44,12 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str, usize, usize)) {
                 chars.next();
             }
             f(&text[start..start + len], start, start + len);
+            continue;
+        }
+        if let Some(name) = lone_symbol_name(text, start, c) {
+            for word in name.split(' ') {
+                f(word, start, start + c.len_utf8());
+            }
             continue;
         }
         if !c.is_alphanumeric() {
@@ -88,6 +96,26 @@ fn percent_operator(text: &str) -> Option<usize> {
     let end = inner.find('%')?;
     let ok = |c: char| c.is_ascii_lowercase() || (c.is_ascii_punctuation() && c != '%');
     (inner[..end].chars().count() <= MAX_OPERATOR && inner[..end].chars().all(ok)).then_some(end + 2)
+}
+
+/// Symbols that a manual writes alone when it talks about them ("the ? operator", "the ! type")
+/// and a reader names in words ("what does the question mark do?"), with those words. Only
+/// these two: the others (`*`, `&`, `~`, `^`) stand alone mostly in code (`a * b`), where their
+/// names would only lengthen passages (tried: no manual or site question gained).
+const SYMBOL_NAMES: &[(char, &str)] = &[('?', "question mark"), ('!', "exclamation mark")];
+
+/// The name of the symbol `c` at `text[at..]` when it stands alone: nothing but spaces, brackets
+/// or quotes on either side (a question's own "?" follows its last word; code's `x?` and `&x`
+/// touch their operand), with words after it (a question that ends "... done ?" asks, it does
+/// not name a mark). Its name's words are its terms, so the symbol and its name match.
+fn lone_symbol_name(text: &str, at: usize, c: char) -> Option<&'static str> {
+    let name = SYMBOL_NAMES.iter().find(|&&(s, _)| s == c)?.1;
+    let before = text[..at].chars().next_back();
+    let after = text[at + c.len_utf8()..].chars().next();
+    let open = |b: char| b.is_whitespace() || "([{'\"`\u{2018}\u{201C}".contains(b);
+    let close = |a: char| a.is_whitespace() || ")]}'\"`\u{2019}\u{201D},.;:".contains(a);
+    let rest = text[at + c.len_utf8()..].trim_start_matches(|a: char| close(a));
+    (before.is_none_or(open) && after.is_none_or(close) && !rest.is_empty()).then_some(name)
 }
 
 /// The terms of a text, in order.
@@ -283,6 +311,16 @@ mod tests {
         // A percentage is a number and a sign, not an operator.
         assert_eq!(terms("50% of 30% of the Days"), ["50", "of", "30", "of", "the", "day"]);
         assert_eq!(spans("a %o% b")[1], ("%o%".to_string(), "%o%"));
+    }
+
+    #[test]
+    fn a_symbol_standing_alone_is_searched_by_its_name() {
+        assert_eq!(terms("the ? operator"), terms("the question mark operator"));
+        assert_eq!(terms("end it with `!` then"), ["end", "it", "with", "exclamation", "mark", "then"]);
+        assert_eq!(spans("a ! b")[1], ("exclamation".to_string(), "!"));
+        // A question's own mark, code's operators and plain punctuation are not names.
+        assert_eq!(terms("Why? x? &y a*b - c"), ["why", "x", "y", "a", "b", "c"]);
+        assert_eq!(terms("What is it ?"), ["what", "is", "it"]);
     }
 
     #[test]
