@@ -231,3 +231,36 @@ fn a_symbol_asked_for_by_its_name_finds_the_page_that_writes_it() {
     assert!(answer.citations[0].url.starts_with("help.html#"), "{answer:?}");
     std::fs::remove_dir_all(&site).unwrap();
 }
+
+#[test]
+fn a_passage_two_pages_repeat_is_cited_on_the_page_about_the_question() {
+    let site = temp("repeat-site");
+    std::fs::write(site.join("index.html"), page("Tools", "<h1 id=\"tools\">Tools</h1><p>Garden tools.</p>"))
+        .unwrap();
+    // Both pages repeat one paragraph word for word, under the same heading; only the second
+    // says more about shears, and it comes second in the site's order.
+    let shared =
+        "<h1 id=\"care\">Care</h1><p>To sharpen the blade of the shears, draw a file along its edge.</p>";
+    std::fs::write(
+        site.join("a-hoe.html"),
+        page("Care", &format!("{shared}<h2 id=\"oil\">Oil</h2><p>A hoe needs no oil.</p>")),
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("b-shears.html"),
+        page(
+            "Care",
+            &format!(
+                "{shared}<h2 id=\"case\">Case</h2><p>Shears come with a leather case for the shears.</p>"
+            ),
+        ),
+    )
+    .unwrap();
+    let out = site.join("tome");
+    pack(&site, &out);
+    let mut pack_dir = DirPack::open(&out).unwrap();
+    let answer = pack_dir.ask("How do I sharpen the blade of my shears?").unwrap();
+    assert!(answer.found, "{answer:?}");
+    assert!(answer.citations[0].url.starts_with("b-shears.html#care"), "{answer:?}");
+    std::fs::remove_dir_all(&site).unwrap();
+}

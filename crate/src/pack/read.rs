@@ -219,10 +219,28 @@ impl PackReader {
             .into_iter()
             .map(|(p, _)| p)
             .collect();
+        // The candidates come page by page, the first stage's best page first.
+        let mut first_stage: Vec<usize> = Vec::new();
+        for &p in &candidates {
+            if !first_stage.contains(&self.page_of(p)) {
+                first_stage.push(self.page_of(p));
+            }
+        }
         candidates.sort_unstable();
         let (doc, index) = self.document(&candidates)?;
         let found = retrieve::run(&doc, &index, question, candidates.len());
-        let Some(best) = found.hits.first().map(|h| candidates[h.passage]) else {
+        // A passage that several pages repeat word for word (rustdoc's methods on every type that
+        // derefs to a slice, an included snippet) scores the same on each: the page the first
+        // stage ranked higher, on the whole question, answers, not the first in site order.
+        let top = found.hits.first().map_or(0.0, |h| h.score);
+        let rank = |p: u32| first_stage.iter().position(|&page| page == self.page_of(p));
+        let Some(best) = found
+            .hits
+            .iter()
+            .take_while(|h| h.score == top)
+            .map(|h| candidates[h.passage])
+            .min_by_key(|&p| rank(p))
+        else {
             return Ok(ReadSet { passages: Vec::new(), best: None });
         };
         let page = self.page_of(best);
