@@ -217,6 +217,12 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
             i += 1;
         }
     }
+    // The home page opens the site even where the contents leave it out (MkDocs' default theme
+    // names it only by its logo's link).
+    if let Some(home) = root.filter(|r| !placed.contains(r)) {
+        placed.insert(home);
+        order.insert(0, home);
+    }
     // The rest by path, each folder's `index.html` before the folder's other pages (rustdoc's
     // `any/index.html` before `any/fn.type_name.html`), so that it is there to hold them below.
     let mut rest: Vec<usize> = (0..read.len()).filter(|i| !placed.contains(i)).collect();
@@ -364,15 +370,29 @@ fn join(pages: impl Iterator<Item = ((String, HtmlPage), u32)>) -> Site {
         let start = text.len();
         text.push_str(&page.text);
         doc_pages.push(Page { number, span: Span::new(start, text.len()) });
-        // The page's own title: its first heading when that opens the page (the usual h1),
-        // else its <title> without the site's name.
+        // The page's own title: its first heading when that opens the page and heads it (the
+        // usual h1; a lower one that the <title> names or that no other heading outranks or
+        // equals), else its <title> without the site's name (MkDocs' default theme opens a page
+        // with no h1 on its first h3, "Synopsis", beside the next, "Description").
+        let named = page_title(&page.title);
+        let heads = |h: &&page::PageHeading| {
+            h.start == 0
+                && (h.level == 1
+                    || h.title.eq_ignore_ascii_case(&named)
+                    || page.headings.iter().skip(1).all(|o| o.level > h.level))
+        };
         let mut headings = page.headings.iter().peekable();
-        let opening = headings.next_if(|h| h.start == 0);
+        let opening = headings.next_if(heads);
         let title = match opening {
             Some(h) => h.title.clone(),
-            None => page_title(&page.title),
+            None => named,
         };
-        let top = opening.map_or(1, |h| h.level);
+        // Below a <title>, h1 and h2 sit right below the page's, and a page whose highest
+        // headings are lower has them there too.
+        let top = opening.map_or_else(
+            || page.headings.iter().map(|h| h.level).min().map_or(1, |l| l.saturating_sub(1).max(1)),
+            |h| h.level,
+        );
         markup.push(MarkupHeading {
             title: title.clone(),
             level: depth,
@@ -545,6 +565,56 @@ mod tests {
             ),
         ];
         write_files(dir, files);
+    }
+
+    /// MkDocs' default theme: a navbar of dropdown menus (no `<nav>`) that names every page but the
+    /// home page, pages whose Markdown has no h1 (their title is in the front matter) and opens on
+    /// h3 sections side by side.
+    #[test]
+    fn pages_without_a_heading_of_their_own_take_their_title_and_the_home_page_comes_first() {
+        let dir = std::env::temp_dir().join(format!("tome-site-h3-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let bar = r#"<div class="navbar"><ul class="dropdown-menu"><li><a href="cli/plot/index.html">plot</a></li><li><a href="cli/trace/index.html">trace</a></li></ul></div>"#;
+        let command = |name: &str, what: &str| {
+            format!(
+                "{bar}<div role=\"main\"><h3 id=\"synopsis\">Synopsis</h3><p>{name} FILE</p>\
+                 <h3 id=\"options\">Options</h3><h4 id=\"width\">width</h4><p>{what}</p></div>"
+            )
+        };
+        write_files(
+            &dir,
+            [
+                (
+                    "index.html",
+                    page(
+                        "Plotter",
+                        &format!(
+                            "{bar}<div role=\"main\"><h1 id=\"plotter\">Plotter</h1><p>Pen plotter docs.</p></div>"
+                        ),
+                        None,
+                    ),
+                ),
+                ("cli/plot/index.html", page("plot", &command("plot", "Line width in millimetres."), None)),
+                ("cli/trace/index.html", page("trace", &command("trace", "Trace width in pixels."), None)),
+            ],
+        );
+        let site = read_site(&dir, Limits::default()).unwrap();
+        let marks: Vec<(&str, u32)> = site.doc.markup.iter().map(|h| (h.title.as_str(), h.level)).collect();
+        assert_eq!(
+            marks,
+            [
+                ("Plotter", 1),
+                ("plot", 1),
+                ("Synopsis", 2),
+                ("Options", 2),
+                ("width", 3),
+                ("trace", 1),
+                ("Synopsis", 2),
+                ("Options", 2),
+                ("width", 3)
+            ]
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
