@@ -264,3 +264,39 @@ fn a_passage_two_pages_repeat_is_cited_on_the_page_about_the_question() {
     assert!(answer.citations[0].url.starts_with("b-shears.html#care"), "{answer:?}");
     std::fs::remove_dir_all(&site).unwrap();
 }
+
+#[test]
+fn the_outline_of_a_site_and_of_its_pack_are_the_same_tree_with_urls() {
+    let site = temp("outline-site");
+    std::fs::write(
+        site.join("index.html"),
+        page("Lamps", "<h1 id=\"lamps\">Lamps</h1><p>This guide covers oil lamps.</p>"),
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("wick.html"),
+        page(
+            "Wick",
+            "<h1 id=\"wick\">The wick</h1><p>Trim it flat.</p><h2 id=\"length\">Length</h2><p>Keep 3 mm.</p>",
+        ),
+    )
+    .unwrap();
+    let out = site.join("tome");
+    pack(&site, &out);
+    let from_pages = tome::pack::write::site_outline(&read_site(&site, Limits::default()).unwrap());
+    let from_pack = DirPack::open(&out).unwrap().outline().unwrap();
+    assert_eq!(from_pages, from_pack);
+    let wick =
+        from_pack.iter().flat_map(|e| std::iter::once(e).chain(&e.children)).find(|e| e.title == "The wick");
+    let wick = wick.unwrap_or_else(|| panic!("{from_pack:?}"));
+    assert_eq!(wick.url, "wick.html#wick");
+    assert_eq!(wick.children[0].url, "wick.html#length");
+    // The CLI prints it for either folder.
+    for dir in [&site, &out] {
+        let run =
+            std::process::Command::new(env!("CARGO_BIN_EXE_tome")).arg("outline").arg(dir).output().unwrap();
+        let text = String::from_utf8_lossy(&run.stdout);
+        assert!(run.status.success() && text.contains("Length  (wick.html#length)"), "{text}");
+    }
+    std::fs::remove_dir_all(&site).unwrap();
+}

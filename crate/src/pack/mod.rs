@@ -32,6 +32,16 @@ pub const MAX_PASSAGES: usize = 10_000_000;
 /// The manifest's file name, the one name that is not content-hashed.
 pub const MANIFEST: &str = "tome-pack.json";
 
+/// One node of a site's outline (the outline file is a list of them): a page or a section, with
+/// the URL that opens it (page path and the anchor of its heading).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutlineEntry {
+    pub title: String,
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<OutlineEntry>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
     pub format: u32,

@@ -593,6 +593,20 @@ impl DirPack {
     }
 
     pub fn load(&mut self, name: &str) -> Result<(), PackError> {
+        let content = self.read(name)?;
+        self.reader.add(name, &content)
+    }
+
+    /// The site's outline (site → page → sections), as the widget shows it.
+    pub fn outline(&mut self) -> Result<Vec<super::OutlineEntry>, PackError> {
+        let name = self.reader.manifest.outline.clone();
+        let content = self.read(&name)?;
+        super::check_name(&name, &content)?;
+        serde_json::from_slice(&content).map_err(|e| PackError::Damaged(name, format!("not an outline: {e}")))
+    }
+
+    /// A file of the pack, decompressed (its bytes as served counted).
+    fn read(&mut self, name: &str) -> Result<Vec<u8>, PackError> {
         use std::io::Read;
         let gz =
             std::fs::read(self.dir.join(name)).map_err(|e| PackError::Io(name.to_string(), e.to_string()))?;
@@ -601,7 +615,7 @@ impl DirPack {
         flate2::read::GzDecoder::new(&gz[..])
             .read_to_end(&mut content)
             .map_err(|e| PackError::Damaged(name.to_string(), format!("not gzip: {e}")))?;
-        self.reader.add(name, &content)
+        Ok(content)
     }
 
     pub fn search(&mut self, query: &str, k: usize) -> Result<Vec<PackHit>, PackError> {

@@ -12,7 +12,7 @@ use flate2::write::GzEncoder;
 use serde::Serialize;
 
 use super::codec::{self, StoredPassage, TermEntry};
-use super::{FORMAT, MANIFEST, Manifest, file_name};
+use super::{FORMAT, MANIFEST, Manifest, OutlineEntry, file_name};
 use crate::doc::html::Site;
 use crate::error::{Error, Result};
 use crate::index::{Index, tokenize};
@@ -157,7 +157,7 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
             last_page = page;
         }
     }
-    let tree = outline_json(site, &outline.nodes);
+    let tree = outline_entries(site, &outline.nodes);
     let outline_file = put("outline", serde_json::to_vec(&tree).unwrap_or_default(), progress)?;
 
     let manifest = Manifest {
@@ -225,22 +225,18 @@ fn url_of(site: &Site, at: usize) -> String {
     }
 }
 
-/// One node of the outline file.
-#[derive(Serialize)]
-struct OutlineJson {
-    title: String,
-    url: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    children: Vec<OutlineJson>,
+/// The site's outline (site → page → sections) as the pack's outline file holds it.
+pub fn site_outline(site: &Site) -> Vec<OutlineEntry> {
+    outline_entries(site, &Outline::build(&site.doc, false).nodes)
 }
 
-fn outline_json(site: &Site, nodes: &[OutlineNode]) -> Vec<OutlineJson> {
+fn outline_entries(site: &Site, nodes: &[OutlineNode]) -> Vec<OutlineEntry> {
     nodes
         .iter()
-        .map(|n| OutlineJson {
+        .map(|n| OutlineEntry {
             title: n.title.clone(),
             url: url_of(site, n.span.start),
-            children: outline_json(site, &n.children),
+            children: outline_entries(site, &n.children),
         })
         .collect()
 }

@@ -23,7 +23,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Show a document's outline (its bookmarks, its printed table of contents, or detected headings).
+    /// Show a document's outline (its bookmarks, its printed table of contents, or detected headings),
+    /// or a site's (a pack folder, or a built site's folder of HTML pages): site → page → sections.
     Outline {
         file: PathBuf,
         /// Use the printed table of contents or detected headings even when the PDF has bookmarks.
@@ -185,6 +186,7 @@ enum BenchCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Outline { file, json, .. } if file.is_dir() => pack_cmds::outline(&file, json),
         Command::Outline { file, ignore_bookmarks, scopes, json } => {
             outline_cmds::outline(&file, ignore_bookmarks, scopes, json)
         }

@@ -166,6 +166,34 @@ pub fn ask(dir: &Path, question: &str, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// `tome outline DIR`: a pack folder's outline (from its outline file), or a built site's, read
+/// from its pages (the outline its pack would hold): site → page → sections, each with its URL.
+pub fn outline(dir: &Path, json: bool) -> Result<()> {
+    let (title, pages, entries) = if dir.join(tome::pack::MANIFEST).is_file() {
+        let mut pack = DirPack::open(dir)?;
+        let entries = pack.outline()?;
+        (pack.reader.manifest.title.clone(), pack.reader.manifest.pages, entries)
+    } else {
+        let site = read_site_with(dir, Limits::default(), &mut |_, _| {})?;
+        (site.title.clone(), site.pages.len(), tome::pack::write::site_outline(&site))
+    };
+    if json {
+        let out = serde_json::json!({ "title": title, "pages": pages, "nodes": entries });
+        emit(&format!("{out}\n"));
+        return Ok(());
+    }
+    fn lines(out: &mut String, entries: &[tome::pack::OutlineEntry], depth: usize) {
+        for e in entries {
+            *out += &format!("{}{}  ({})\n", "  ".repeat(depth), e.title, e.url);
+            lines(out, &e.children, depth + 1);
+        }
+    }
+    let mut out = format!("{title} \u{2014} {pages} pages\n");
+    lines(&mut out, &entries, 0);
+    emit(&crate::term::safe(&out));
+    Ok(())
+}
+
 /// The widget's files, from the built web app (scripts/build-web.sh), as (from, to) under the
 /// pack folder; the service worker goes to the site folder.
 const WIDGET_FILES: &[&str] = &[
