@@ -106,16 +106,30 @@ const SYMBOL_NAMES: &[(char, &str)] = &[('?', "question mark"), ('!', "exclamati
 
 /// The name of the symbol `c` at `text[at..]` when it stands alone: nothing but spaces, brackets
 /// or quotes on either side (a question's own "?" follows its last word; code's `x?` and `&x`
-/// touch their operand), with words after it (a question that ends "... done ?" asks, it does
-/// not name a mark). Its name's words are its terms, so the symbol and its name match.
+/// touch their operand). Its name's words are its terms, so the symbol and its name match. Only
+/// the neighbouring characters decide, so a passage and each of its sentences agree on its terms;
+/// the mark a question ends on after a space ("What year ?") is its own, see [`without_asked_mark`].
 fn lone_symbol_name(text: &str, at: usize, c: char) -> Option<&'static str> {
     let name = SYMBOL_NAMES.iter().find(|&&(s, _)| s == c)?.1;
     let before = text[..at].chars().next_back();
     let after = text[at + c.len_utf8()..].chars().next();
     let open = |b: char| b.is_whitespace() || "([{'\"`\u{2018}\u{201C}".contains(b);
     let close = |a: char| a.is_whitespace() || ")]}'\"`\u{2019}\u{201D},.;:".contains(a);
-    let rest = text[at + c.len_utf8()..].trim_start_matches(|a: char| close(a));
-    (before.is_none_or(open) && after.is_none_or(close) && !rest.is_empty()).then_some(name)
+    (before.is_none_or(open) && after.is_none_or(close)).then_some(name)
+}
+
+/// A query without the marks it ends on when they stand apart ("What year ?", "Really !?"): they
+/// end the question, they do not name a symbol.
+pub fn without_asked_mark(query: &str) -> &str {
+    let mut q = query.trim_end();
+    while let Some(rest) = q.strip_suffix(['?', '!']) {
+        q = rest;
+    }
+    if q.len() < query.trim_end().len() && q.ends_with(char::is_whitespace) || q.is_empty() {
+        q.trim_end()
+    } else {
+        query
+    }
 }
 
 /// The terms of a text, in order.
@@ -128,7 +142,7 @@ pub fn terms(text: &str) -> Vec<String> {
 /// The distinct terms of a query that carry meaning, in order: function words dropped unless
 /// the query has nothing else.
 pub fn query_terms(query: &str) -> Vec<String> {
-    let mut all = terms(query);
+    let mut all = terms(without_asked_mark(query));
     let mut seen = std::collections::HashSet::new();
     all.retain(|t| seen.insert(t.clone()));
     let content: Vec<String> = all.iter().filter(|t| !is_stopword(t)).cloned().collect();
@@ -320,7 +334,8 @@ mod tests {
         assert_eq!(spans("a ! b")[1], ("exclamation".to_string(), "!"));
         // A question's own mark, code's operators and plain punctuation are not names.
         assert_eq!(terms("Why? x? &y a*b - c"), ["why", "x", "y", "a", "b", "c"]);
-        assert_eq!(terms("What is it ?"), ["what", "is", "it"]);
+        assert_eq!(query_terms("What year is it ?!"), ["year"]);
+        assert_eq!(query_terms("What does ? do?"), ["question", "mark"]);
     }
 
     #[test]
