@@ -7,7 +7,9 @@
 //!
 //! The main content is the first of: an element with `role="main"` (Sphinx's `div.body`),
 //! `<main>` (mdBook, MkDocs, Docusaurus), `<article>`, else `<body>`. Inside it navigation,
-//! headers, footers, sidebars, forms, scripts and permalink marks ("¶", "#", "§") are left out.
+//! footers, sidebars, forms, scripts and permalink marks ("¶", "#", "§") are left out, and
+//! headers unless the main content was found (then a `<header>` is its own: Docusaurus puts the
+//! h1 there); headings stay whatever their class (Docusaurus marks them "anchor").
 //! Block elements become paragraphs (a blank line between), `<pre>` keeps its lines, so code
 //! blocks stay as they are written.
 
@@ -141,9 +143,10 @@ pub fn read(html: &str) -> HtmlPage {
     let events = tokenize(html);
     let mut page = HtmlPage::default();
     head(&events, &mut page);
-    let region = main_region(&events);
-    let mut walker = Walker::default();
-    walker.walk(&events[region.0..region.1]);
+    let (start, end, found) = main_region(&events);
+    // Inside the main content a <header> is its own (Docusaurus puts the page's h1 in one).
+    let mut walker = Walker { content_headers: found, ..Walker::default() };
+    walker.walk(&events[start..end]);
     page.text = walker.out.trim_end().to_string();
     page.link_bytes = walker.link_bytes;
     page.headings = walker.headings;
@@ -220,8 +223,9 @@ fn head(events: &[Event], page: &mut HtmlPage) {
 }
 
 /// The events of the main content: `[role=main]`, else `<main>`, else `<article>`, else
-/// `<body>`, else everything.
-fn main_region(events: &[Event]) -> (usize, usize) {
+/// `<body>`, else everything; and whether it is one of the first three (the content, not the
+/// whole page).
+fn main_region(events: &[Event]) -> (usize, usize, bool) {
     let is = |t: &Tag, rank: usize| match rank {
         0 => t.attr("role") == Some("main"),
         1 => t.name == "main",
@@ -249,9 +253,9 @@ fn main_region(events: &[Event]) -> (usize, usize) {
                 _ => {}
             }
         }
-        return (start + 1, end);
+        return (start + 1, end, rank < 3);
     }
-    (0, events.len())
+    (0, events.len(), false)
 }
 
 #[derive(Default)]
@@ -269,6 +273,8 @@ struct Walker {
     /// Open `<a href>` elements, and the bytes of text written inside them.
     links: usize,
     link_bytes: usize,
+    /// Whether a `<header>` is part of the text (the walk is over the main content).
+    content_headers: bool,
 }
 
 impl Walker {
@@ -285,8 +291,10 @@ impl Walker {
     }
 
     fn open(&mut self, t: &Tag) {
-        let hide = SKIPPED.contains(&t.name.as_str())
-            || t.has_class(SKIPPED_CLASSES)
+        // A heading is never a permalink mark, whatever its class (Docusaurus: "anchor").
+        let heading = heading_level(&t.name).is_some();
+        let hide = (SKIPPED.contains(&t.name.as_str()) && !(t.name == "header" && self.content_headers))
+            || (t.has_class(SKIPPED_CLASSES) && !heading)
             || t.attr("role")
                 .is_some_and(|r| matches!(r, "navigation" | "search" | "banner" | "contentinfo"))
             || t.attr("aria-hidden") == Some("true")
@@ -504,6 +512,25 @@ pub(super) fn collapse(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Docusaurus: the page's h1 in the article's own <header>, section headings of class
+    /// "anchor" holding a "hash-link" permalink, the site's banner in a <header> outside <main>.
+    #[test]
+    fn an_article_header_and_anchor_headings_are_content() {
+        let html = r##"<html><head><title>Kites | Kite Docs</title></head><body>
+            <header class="banner">Kite Docs</header>
+            <main><article><header><h1>Kites</h1></header>
+            <h3 class="anchor anchorTargetStickyNavbar" id="lines">Lines<a href="#lines" class="hash-link">#</a></h3>
+            <p>Use a braided line.</p></article></main></body></html>"##;
+        let page = read(html);
+        assert_eq!(page.text, "Kites\n\nLines\n\nUse a braided line.");
+        let titles: Vec<(&str, u32, Option<&str>)> =
+            page.headings.iter().map(|h| (h.title.as_str(), h.level, h.anchor.as_deref())).collect();
+        assert_eq!(titles, [("Kites", 1, None), ("Lines", 3, Some("lines"))]);
+        // Without a main content, a <header> is the site's banner.
+        let page = read("<html><body><header>Kite Docs</header><p>Use a braided line.</p></body></html>");
+        assert_eq!(page.text, "Use a braided line.");
+    }
 
     #[test]
     fn main_content_with_headings_anchors_and_code() {
