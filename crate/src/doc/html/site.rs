@@ -367,9 +367,6 @@ fn join(pages: impl Iterator<Item = ((String, HtmlPage), u32)>) -> Site {
         if !text.is_empty() {
             text.push_str("\n\n");
         }
-        let start = text.len();
-        text.push_str(&page.text);
-        doc_pages.push(Page { number, span: Span::new(start, text.len()) });
         // The page's own title: its first heading when that opens the page and heads it (the
         // usual h1; a lower one that the <title> names or that no other heading outranks or
         // equals), else its <title> without the site's name (MkDocs' default theme opens a page
@@ -387,6 +384,16 @@ fn join(pages: impl Iterator<Item = ((String, HtmlPage), u32)>) -> Site {
             Some(h) => h.title.clone(),
             None => named,
         };
+        // A page without an h1 gets its <title> written at its top, as its h1: a passage of its
+        // own that a question naming the page finds (rustdoc's h1 follows a path line: it stays).
+        let start = text.len();
+        if opening.is_none() && !title.is_empty() && page.headings.iter().all(|h| h.level > 1) {
+            text.push_str(&title);
+            text.push_str("\n\n");
+        }
+        let body = text.len();
+        text.push_str(&page.text);
+        doc_pages.push(Page { number, span: Span::new(start, text.len()) });
         // Below a <title>, h1 and h2 sit right below the page's, and a page whose highest
         // headings are lower has them there too.
         let top = opening.map_or_else(
@@ -404,7 +411,7 @@ fn join(pages: impl Iterator<Item = ((String, HtmlPage), u32)>) -> Site {
             markup.push(MarkupHeading {
                 title: h.title.clone(),
                 level: depth + h.level.saturating_sub(top).max(1),
-                start: start + h.start,
+                start: body + h.start,
                 page: number,
                 anchor: h.anchor.clone(),
             });
@@ -613,6 +620,13 @@ mod tests {
                 ("Options", 2),
                 ("width", 3)
             ]
+        );
+        // The title the <title> gave is the page's first line, as an h1 would be.
+        let plot = &site.doc.markup[1];
+        assert!(
+            site.doc.text[plot.start..].starts_with("plot\n\nSynopsis\n\nplot FILE"),
+            "{}",
+            site.doc.text
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }
