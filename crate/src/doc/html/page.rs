@@ -458,11 +458,17 @@ fn toc_links(events: &[Event]) -> Vec<TocLink> {
                 })
             })
     };
+    // A top bar ("navbar": Docusaurus, Bootstrap themes) links the home page, the docs and the
+    // blog beside the contents: only a menu inside it (MkDocs' dropdowns) is contents.
+    let is_bar = |t: &Tag| t.attr("class").is_some_and(|c| c.split_whitespace().any(|c| c == "navbar"));
     let mut out = Vec::new();
-    // Stack of (name, is nav, lists opened inside nav).
-    let mut stack: Vec<(String, bool)> = Vec::new();
+    // Stack of (name, is nav, is bar).
+    let mut stack: Vec<(String, bool, bool)> = Vec::new();
     let mut navs = 0usize;
     let mut lists = 0u32;
+    let mut bars = 0usize;
+    // The navigation depth the outermost open bar stands at: links count deeper than it.
+    let mut bar_navs = 0usize;
     for e in events {
         match e {
             Event::Start(t) => {
@@ -470,26 +476,37 @@ fn toc_links(events: &[Event]) -> Vec<TocLink> {
                 if nav {
                     navs += 1;
                 }
+                let bar = is_bar(t);
+                if bar {
+                    if bars == 0 {
+                        bar_navs = navs;
+                    }
+                    bars += 1;
+                }
                 if navs > 0 && matches!(t.name.as_str(), "ol" | "ul") {
                     lists += 1;
                 }
                 if navs > 0
+                    && (bars == 0 || navs > bar_navs)
                     && t.name == "a"
                     && let Some(href) = t.attr("href")
                     && is_local(href)
                 {
                     out.push(TocLink { href: href.to_string(), depth: lists.max(1) });
                 }
-                stack.push((t.name.clone(), nav));
+                stack.push((t.name.clone(), nav, bar));
             }
             Event::End(name) => {
-                let Some(at) = stack.iter().rposition(|(n, _)| n == name) else { continue };
-                for (n, nav) in stack.split_off(at) {
+                let Some(at) = stack.iter().rposition(|(n, _, _)| n == name) else { continue };
+                for (n, nav, bar) in stack.split_off(at) {
                     if navs > 0 && matches!(n.as_str(), "ol" | "ul") {
                         lists = lists.saturating_sub(1);
                     }
                     if nav {
                         navs -= 1;
+                    }
+                    if bar {
+                        bars -= 1;
                     }
                 }
             }

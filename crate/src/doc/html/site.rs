@@ -146,13 +146,23 @@ fn find_pages(root: &Path, dir: &Path, out: &mut Vec<String>, depth: usize) -> R
 /// Orders the pages, drops copies, and joins them into one Document.
 fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result<Option<Site>, SiteError> {
     let index: HashMap<&str, usize> = read.iter().enumerate().map(|(i, (p, _))| (p.as_str(), i)).collect();
+    // The page a link opens: its path, or, for a "pretty" link without an extension
+    // (Docusaurus' `/docs/intro`), the page a server answers it with.
+    let lookup = |from: &str, href: &str| -> Option<usize> {
+        let path = resolve(from, href)?;
+        let pretty = || [format!("{path}/index.html"), format!("{path}.html")];
+        index
+            .get(path.as_str())
+            .copied()
+            .or_else(|| pretty().iter().find_map(|p| index.get(p.as_str()).copied()))
+    };
     // The navigation that names the most pages is the table of contents.
     let mut toc: Vec<(usize, u32)> = Vec::new();
     for (path, page) in &read {
         let mut seen = HashSet::new();
         let mut list = Vec::new();
         for link in &page.toc {
-            if let Some(&target) = resolve(path, &link.href).and_then(|p| index.get(p.as_str()))
+            if let Some(target) = lookup(path, &link.href)
                 && seen.insert(target)
             {
                 list.push((target, link.depth));
@@ -170,12 +180,8 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
     let min_depth = toc.iter().map(|t| t.1).min().unwrap_or(1);
     let mut depth: HashMap<usize, u32> = toc.iter().map(|&(i, d)| (i, d - min_depth + 1)).collect();
     let in_toc: HashSet<usize> = toc.iter().map(|t| t.0).collect();
-    let next_of: Vec<Option<usize>> = read
-        .iter()
-        .map(|(path, p)| {
-            p.next.as_deref().and_then(|n| resolve(path, n)).and_then(|n| index.get(n.as_str()).copied())
-        })
-        .collect();
+    let next_of: Vec<Option<usize>> =
+        read.iter().map(|(path, p)| p.next.as_deref().and_then(|n| lookup(path, n))).collect();
     // The reading order a site's `next` links give, from its root page (Sphinx links every page
     // of its toctrees this way; mdBook every chapter).
     let root = index.get("index.html").copied().filter(|&i| !read[i].1.noindex).or(toc.first().map(|t| t.0));
@@ -218,9 +224,10 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
         }
     }
     // The home page opens the site even where the contents leave it out (MkDocs' default theme
-    // names it only by its logo's link).
-    if let Some(home) = root.filter(|r| !placed.contains(r)) {
+    // names it only by its logo's link) or name it last (Docusaurus' mobile menu).
+    if let Some(home) = root {
         placed.insert(home);
+        order.retain(|&i| i != home);
         order.insert(0, home);
     }
     // The rest by path, each folder's `index.html` before the folder's other pages (rustdoc's
@@ -627,6 +634,45 @@ mod tests {
             site.doc.text[plot.start..].starts_with("plot\n\nSynopsis\n\nplot FILE"),
             "{}",
             site.doc.text
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Docusaurus: a top bar linking the home page, the first doc and the blog; a sidebar menu of
+    /// the docs in its own order; "pretty" links without an extension (`/docs/tides`).
+    #[test]
+    fn pretty_links_name_pages_and_a_top_bar_is_not_the_contents() {
+        let dir = std::env::temp_dir().join(format!("tome-site-pretty-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let chrome = r#"<nav class="navbar"><a href="/">Home</a><a href="/docs/tides">Docs</a><a href="/blog">Blog</a></nav>
+            <nav class="menu"><ul><li><a href="/docs/tides">Tides</a></li><li><a href="/docs/knots">Knots</a></li></ul></nav>"#;
+        let doc = |title: &str, text: &str| {
+            page(
+                title,
+                &format!("{chrome}<main><article><h1>{title}</h1><p>{text}</p></article></main>"),
+                None,
+            )
+        };
+        write_files(
+            &dir,
+            [
+                ("index.html", doc("Harbour", "Welcome aboard.")),
+                ("blog/index.html", doc("Blog", "News from the quay.")),
+                ("docs/knots/index.html", doc("Knots", "The bowline makes a fixed loop.")),
+                ("docs/tides/index.html", doc("Tides", "Spring tides follow the new moon.")),
+            ],
+        );
+        let site = read_site(&dir, Limits::default()).unwrap();
+        let paths: Vec<(&str, u32)> = site.pages.iter().map(|p| (p.path.as_str(), p.depth)).collect();
+        assert_eq!(
+            paths,
+            [
+                ("index.html", 1),
+                ("docs/tides/index.html", 1),
+                ("docs/knots/index.html", 1),
+                // The blog, outside the contents, below the home page that holds its folder.
+                ("blog/index.html", 2)
+            ]
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }
