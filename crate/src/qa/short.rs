@@ -50,6 +50,14 @@ pub fn extract(
         }
     });
     let in_question = |t: &Tok| asked.keys().any(|a| same_word(a, &t.term));
+    // In a manual, "where" is mostly a folder or a file: the first the sentence names that is not
+    // the question's own ("Where is npmrc?" is not answered by "npmrc").
+    if question.kind == Kind::Place
+        && let Some(path) =
+            paths(sentence).into_iter().find(|&(s, e)| !question.text.contains(&sentence[s..e]))
+    {
+        return Some((path, true));
+    }
     let typed = match question.kind {
         Kind::Name { part } => names(&toks, &in_question, part, false),
         Kind::Place => names(&toks, &in_question, NamePart::Full, true),
@@ -68,6 +76,37 @@ pub fn extract(
         candidates.into_iter().map(|c| (score(&toks, &asked, c), c)).max_by(|a, b| a.0.total_cmp(&b.0))?;
     let (from, to) = best.1.range;
     Some(((toks[from].start, toks[to - 1].end), typed))
+}
+
+/// Byte ranges of the file paths and addresses in a sentence: a word holding a slash that starts
+/// as a path does (`~/.npm`, `/etc/hosts`, `./build`, `%AppData%\npm`, `C:\Users`, `$HOME/x`),
+/// is an address (`https://...`), or names a file or several folders (`docs/conf.py`,
+/// `usr/local/bin`); not "and/or", "TCP/IP", "1/2" or a date.
+fn paths(sentence: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for piece in sentence.split_whitespace() {
+        let start = at + sentence[at..].find(piece).unwrap_or(0);
+        at = start + piece.len();
+        let lead =
+            piece.len() - piece.trim_start_matches(['(', '"', '\'', '`', '[', '\u{2018}', '\u{201C}']).len();
+        let word = piece[lead..].trim_end_matches([
+            '.', ',', ';', ':', '!', '?', ')', '"', '\'', '`', ']', '\u{2019}', '\u{201D}',
+        ]);
+        if word.is_empty() || !word.contains(['/', '\\']) || !word.chars().any(char::is_alphabetic) {
+            continue;
+        }
+        let b = word.as_bytes();
+        let rooted = matches!(b[0], b'~' | b'/' | b'.' | b'%' | b'$' | b'\\')
+            || (b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\');
+        let tail = word.rsplit(['/', '\\']).next().unwrap_or("");
+        let file = tail.rfind('.').is_some_and(|d| d > 0 && d + 1 < tail.len());
+        let deep = word.matches(['/', '\\']).count() >= 2;
+        if rooted || word.contains("://") || file || deep {
+            out.push((start + lead, start + lead + word.len()));
+        }
+    }
+    out
 }
 
 /// The noun a "what"/"which" question asks about: "What major crop was brought ...?" ->
@@ -631,6 +670,18 @@ mod tests {
             ),
             "Beijing"
         );
+    }
+
+    #[test]
+    fn where_in_a_manual_is_a_folder_or_a_file() {
+        let s = "Logs are written to ~/.kiln/logs on Linux, or %AppData%\\Kiln on Windows.";
+        assert_eq!(answer(s, "Where does the kiln write its logs?"), "~/.kiln/logs");
+        let s = "Put the glaze table in config/glazes.toml before the first firing.";
+        assert_eq!(answer(s, "Where do I put the glaze table?"), "config/glazes.toml");
+        // The question's own file is not where it is; words joined by a slash are no path.
+        let s = "The file glazes.toml lives in /etc/kiln, and/or in the TCP/IP settings.";
+        assert_eq!(answer(s, "Where is glazes.toml?"), "/etc/kiln");
+        assert_eq!(answer("She met him in Bath, at 3/4 past two.", "Where did she meet him?"), "Bath");
     }
 
     #[test]
