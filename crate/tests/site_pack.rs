@@ -35,6 +35,23 @@ fn pack(site: &Path, out: &Path) -> tome::pack::write::PackStats {
     tome::pack::write::write(&read, out, &mut |_, _, _| {}).unwrap()
 }
 
+/// Writes the pages of an invented site.
+fn write_pages(site: &Path, pages: &[(&str, String)]) {
+    for (name, html) in pages {
+        std::fs::write(site.join(name), html).unwrap();
+    }
+}
+
+/// Packs `site` into `site/tome` and asks `question` there: the answer must be found; its first
+/// citation's URL.
+fn first_citation(site: &Path, question: &str) -> String {
+    let out = site.join("tome");
+    pack(site, &out);
+    let answer = DirPack::open(&out).unwrap().ask(question).unwrap();
+    assert!(answer.found, "{answer:?}");
+    answer.citations[0].url.clone()
+}
+
 #[test]
 fn the_rust_book_packs_and_answers_from_a_few_shards() {
     let out = temp("book-pack");
@@ -200,87 +217,86 @@ fn the_page_holding_the_best_passage_answers_not_a_long_page_of_near_misses() {
 #[test]
 fn a_symbol_asked_for_by_its_name_finds_the_page_that_writes_it() {
     let site = temp("symbol-site");
-    std::fs::write(
-        site.join("index.html"),
-        page("Shell", "<h1 id=\"shell\">Shell</h1><p>This guide covers the plotter's command shell.</p>"),
-    )
-    .unwrap();
-    std::fs::write(
-        site.join("help.html"),
-        page(
-            "Help",
-            "<h1 id=\"help\">Getting help</h1><h2 id=\"prefix\">The <code>?</code> prefix</h2><p>Type \
-             <code>?</code> before any command to print its options instead of running it.</p>",
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        site.join("faq.html"),
-        page(
-            "FAQ",
-            "<h1 id=\"faq\">Questions</h1><p>Which command should I run first? Mark the origin with \
-             <code>home</code>, then run any command; a question not answered here goes to the forum.</p>",
-        ),
-    )
-    .unwrap();
-    let out = site.join("tome");
-    pack(&site, &out);
-    let mut pack_dir = DirPack::open(&out).unwrap();
-    let answer = pack_dir.ask("What does a question mark before a command do?").unwrap();
-    assert!(answer.found, "{answer:?}");
-    assert!(answer.citations[0].url.starts_with("help.html#"), "{answer:?}");
+    write_pages(
+        &site,
+        &[
+            (
+                "index.html",
+                page(
+                    "Shell",
+                    "<h1 id=\"shell\">Shell</h1><p>This guide covers the plotter's command shell.</p>",
+                ),
+            ),
+            (
+                "help.html",
+                page(
+                    "Help",
+                    "<h1 id=\"help\">Getting help</h1><h2 id=\"prefix\">The <code>?</code> prefix</h2><p>Type \
+                     <code>?</code> before any command to print its options instead of running it.</p>",
+                ),
+            ),
+            (
+                "faq.html",
+                page(
+                    "FAQ",
+                    "<h1 id=\"faq\">Questions</h1><p>Which command should I run first? Mark the origin with \
+                     <code>home</code>, then run any command; a question not answered here goes to the forum.</p>",
+                ),
+            ),
+        ],
+    );
+    let url = first_citation(&site, "What does a question mark before a command do?");
+    assert!(url.starts_with("help.html#"), "{url}");
     std::fs::remove_dir_all(&site).unwrap();
 }
 
 #[test]
 fn a_passage_two_pages_repeat_is_cited_on_the_page_about_the_question() {
     let site = temp("repeat-site");
-    std::fs::write(site.join("index.html"), page("Tools", "<h1 id=\"tools\">Tools</h1><p>Garden tools.</p>"))
-        .unwrap();
     // Both pages repeat one paragraph word for word, under the same heading; only the second
     // says more about shears, and it comes second in the site's order.
     let shared =
         "<h1 id=\"care\">Care</h1><p>To sharpen the blade of the shears, draw a file along its edge.</p>";
-    std::fs::write(
-        site.join("a-hoe.html"),
-        page("Care", &format!("{shared}<h2 id=\"oil\">Oil</h2><p>A hoe needs no oil.</p>")),
-    )
-    .unwrap();
-    std::fs::write(
-        site.join("b-shears.html"),
-        page(
-            "Care",
-            &format!(
-                "{shared}<h2 id=\"case\">Case</h2><p>Shears come with a leather case for the shears.</p>"
+    write_pages(
+        &site,
+        &[
+            ("index.html", page("Tools", "<h1 id=\"tools\">Tools</h1><p>Garden tools.</p>")),
+            (
+                "a-hoe.html",
+                page("Care", &format!("{shared}<h2 id=\"oil\">Oil</h2><p>A hoe needs no oil.</p>")),
             ),
-        ),
-    )
-    .unwrap();
-    let out = site.join("tome");
-    pack(&site, &out);
-    let mut pack_dir = DirPack::open(&out).unwrap();
-    let answer = pack_dir.ask("How do I sharpen the blade of my shears?").unwrap();
-    assert!(answer.found, "{answer:?}");
-    assert!(answer.citations[0].url.starts_with("b-shears.html#care"), "{answer:?}");
+            (
+                "b-shears.html",
+                page(
+                    "Care",
+                    &format!(
+                        "{shared}<h2 id=\"case\">Case</h2><p>Shears come with a leather case for the shears.</p>"
+                    ),
+                ),
+            ),
+        ],
+    );
+    let url = first_citation(&site, "How do I sharpen the blade of my shears?");
+    assert!(url.starts_with("b-shears.html#care"), "{url}");
     std::fs::remove_dir_all(&site).unwrap();
 }
 
 #[test]
 fn the_outline_of_a_site_and_of_its_pack_are_the_same_tree_with_urls() {
     let site = temp("outline-site");
-    std::fs::write(
-        site.join("index.html"),
-        page("Lamps", "<h1 id=\"lamps\">Lamps</h1><p>This guide covers oil lamps.</p>"),
-    )
-    .unwrap();
-    std::fs::write(
-        site.join("wick.html"),
-        page(
-            "Wick",
-            "<h1 id=\"wick\">The wick</h1><p>Trim it flat.</p><h2 id=\"length\">Length</h2><p>Keep 3 mm.</p>",
-        ),
-    )
-    .unwrap();
+    write_pages(
+        &site,
+        &[
+            ("index.html", page("Lamps", "<h1 id=\"lamps\">Lamps</h1><p>This guide covers oil lamps.</p>")),
+            (
+                "wick.html",
+                page(
+                    "Wick",
+                    "<h1 id=\"wick\">The wick</h1><p>Trim it flat.</p><h2 id=\"length\">Length</h2><p>Keep 3 mm.</p>",
+                ),
+            ),
+        ],
+    );
     let out = site.join("tome");
     pack(&site, &out);
     let from_pages = tome::pack::write::site_outline(&read_site(&site, Limits::default()).unwrap());

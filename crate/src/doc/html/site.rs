@@ -522,6 +522,10 @@ mod tests {
         format!("<html><head><title>{title} - Harbour Guide</title>{next}</head><body>{body}</body></html>")
     }
 
+    fn paths_and_depths(site: &Site) -> Vec<(&str, u32)> {
+        site.pages.iter().map(|p| (p.path.as_str(), p.depth)).collect()
+    }
+
     fn write_files(dir: &Path, files: impl IntoIterator<Item = (&'static str, String)>) {
         for (name, html) in files {
             let path = dir.join(name);
@@ -663,7 +667,7 @@ mod tests {
             ],
         );
         let site = read_site(&dir, Limits::default()).unwrap();
-        let paths: Vec<(&str, u32)> = site.pages.iter().map(|p| (p.path.as_str(), p.depth)).collect();
+        let paths = paths_and_depths(&site);
         assert_eq!(
             paths,
             [
@@ -683,7 +687,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         harbour(&dir);
         let site = read_site(&dir, Limits::default()).unwrap();
-        let paths: Vec<(&str, u32)> = site.pages.iter().map(|p| (p.path.as_str(), p.depth)).collect();
+        let paths = paths_and_depths(&site);
         assert_eq!(paths, [("boats.html", 1), ("sub/knots.html", 2), ("sub/tides.html", 2)]);
         assert_eq!(site.title, "Harbour Guide");
         let marks: Vec<(&str, u32, Option<&str>)> =
@@ -781,7 +785,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         kitchen(&dir);
         let site = read_site(&dir, Limits::default()).unwrap();
-        let paths: Vec<(&str, u32)> = site.pages.iter().map(|p| (p.path.as_str(), p.depth)).collect();
+        let paths = paths_and_depths(&site);
         // Each module under the crate, each item under its module; the item whose one paragraph
         // is its summary in the module's list and the pot that shares most of its text with the
         // kettle are kept; the root's copy of the kettle (a re-export) and a note that two pages
