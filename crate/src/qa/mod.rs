@@ -178,6 +178,19 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
         false => return not_found,
     };
     let passage = &index.passages[best.passage];
+    // A section's heading says what the section is about, not the answer ("Passing Parameters In
+    // URLs" for "How do I pass parameters in URLs?"): its first sentence is cited with it.
+    if best.spans.len() == 1 && passage.path.last().is_some_and(|t| same_heading(t, doc.slice(best.main))) {
+        let text = doc.slice(passage.span);
+        let next = crate::index::sentences::sentences(text)
+            .into_iter()
+            .map(|(s, e)| Span::new(passage.span.start + s, passage.span.start + e))
+            .find(|s| s.start >= best.main.end);
+        if let Some(next) = next {
+            best.spans.push(next);
+            quote = best.spans.iter().map(|&s| collapse(doc.slice(s))).collect::<Vec<_>>().join(" ");
+        }
+    }
     let idf = |t: &str| index.idf(t);
     let in_main = short::extract(doc.slice(best.main), &asked, &idf).is_some_and(|(_, typed)| typed);
     let short = match antecedent(doc, index, &asked, &best).filter(|_| !in_main) {
@@ -301,6 +314,16 @@ fn negations_kept(question: &str, cited: &str) -> bool {
     negations(question).is_subset(&negations(cited))
 }
 
+/// Whether a sentence is the heading `title` as the text writes it: the same words, with or
+/// without its number or Markdown marks ("## 3.2 Reading data" for "Reading data").
+fn same_heading(title: &str, sentence: &str) -> bool {
+    let words = |t: &str| -> Vec<String> {
+        tokenize::terms(t).into_iter().skip_while(|w| w.bytes().all(|b| b.is_ascii_digit())).collect()
+    };
+    let title = words(title);
+    !title.is_empty() && title == words(sentence)
+}
+
 /// The short answer inside the cited sentences: the best sentence's first, then a neighbour's.
 fn short_answer(
     doc: &Document,
@@ -337,6 +360,21 @@ mod tests {
 
     const TEXT: &str = "Chapter 1\n\nThe morning was grey. Anne walked to the harbour at Lyme.\n\n\
         Chapter 2\n\nCaptain Wentworth wrote the letter in the White Hart inn. It was short.\n";
+
+    #[test]
+    fn a_heading_that_matches_the_question_is_cited_with_its_first_sentence() {
+        let text = "# Kettle guide\n\nAbout this kettle.\n\n## Descaling the heating plate\n\n\
+            Boil a cup of vinegar in it, then rinse twice. Repeat monthly.\n\n## Cord\n\nWind it under the base.\n";
+        let doc = Document::from_bytes("k.md", text.as_bytes()).unwrap();
+        let index = Index::build(&doc, &Outline::build(&doc, false));
+        let a = answer(&doc, &index, "How do I descale the heating plate?");
+        assert!(a.found, "{a:?}");
+        assert_eq!(
+            a.quote, "## Descaling the heating plate Boil a cup of vinegar in it, then rinse twice.",
+            "{a:?}"
+        );
+        assert_eq!(a.citations.len(), 2);
+    }
 
     #[test]
     fn cites_the_sentence_that_answers() {
