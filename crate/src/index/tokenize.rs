@@ -125,7 +125,7 @@ pub fn without_asked_mark(query: &str) -> &str {
     while let Some(rest) = q.strip_suffix(['?', '!']) {
         q = rest;
     }
-    if q.len() < query.trim_end().len() && q.ends_with(char::is_whitespace) || q.is_empty() {
+    if (q.len() < query.trim_end().len() && q.ends_with(char::is_whitespace)) || q.is_empty() {
         q.trim_end()
     } else {
         query

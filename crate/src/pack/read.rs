@@ -220,12 +220,8 @@ impl PackReader {
             .map(|(p, _)| p)
             .collect();
         // The candidates come page by page, the first stage's best page first.
-        let mut first_stage: Vec<usize> = Vec::new();
-        for &p in &candidates {
-            if !first_stage.contains(&self.page_of(p)) {
-                first_stage.push(self.page_of(p));
-            }
-        }
+        let mut first_stage: Vec<usize> = candidates.iter().map(|&p| self.page_of(p)).collect();
+        first_stage.dedup();
         candidates.sort_unstable();
         let (doc, index) = self.document(&candidates)?;
         let found = retrieve::run(&doc, &index, question, candidates.len());

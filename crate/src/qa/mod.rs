@@ -180,16 +180,12 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
     let passage = &index.passages[best.passage];
     // A section's heading says what the section is about, not the answer ("Passing Parameters In
     // URLs" for "How do I pass parameters in URLs?"): its first sentence is cited with it.
-    if best.spans.len() == 1 && passage.path.last().is_some_and(|t| same_heading(t, doc.slice(best.main))) {
-        let text = doc.slice(passage.span);
-        let next = crate::index::sentences::sentences(text)
-            .into_iter()
-            .map(|(s, e)| Span::new(passage.span.start + s, passage.span.start + e))
-            .find(|s| s.start >= best.main.end);
-        if let Some(next) = next {
-            best.spans.push(next);
-            quote = best.spans.iter().map(|&s| collapse(doc.slice(s))).collect::<Vec<_>>().join(" ");
-        }
+    if best.spans.len() == 1
+        && passage.path.last().is_some_and(|t| same_heading(t, doc.slice(best.main)))
+        && let Some(next) = sentence_spans(doc, passage.span).into_iter().find(|s| s.start >= best.main.end)
+    {
+        best.spans.push(next);
+        quote = quote_of(&best);
     }
     let idf = |t: &str| index.idf(t);
     let in_main = short::extract(doc.slice(best.main), &asked, &idf).is_some_and(|(_, typed)| typed);
@@ -198,7 +194,7 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
             best.spans.push(sentence);
             best.spans.sort_by_key(|s| s.start);
             best.spans.dedup();
-            quote = best.spans.iter().map(|&s| collapse(doc.slice(s))).collect::<Vec<_>>().join(" ");
+            quote = quote_of(&best);
             Some(name)
         }
         None => short_answer(doc, index, &asked, &best),
@@ -266,12 +262,10 @@ fn antecedent(
     if !matches!(first, "He" | "She" | "They") {
         return None;
     }
-    let passage = index.passages[best.passage].span;
-    let (s, e) = crate::index::sentences::sentences(doc.slice(passage))
+    let sentence = sentence_spans(doc, index.passages[best.passage].span)
         .into_iter()
-        .take_while(|&(_, e)| passage.start + e <= best.main.start)
+        .take_while(|s| s.end <= best.main.start)
         .last()?;
-    let sentence = Span::new(passage.start + s, passage.start + e);
     let (a, b) = short::first_name(doc.slice(sentence), asked)?;
     Some((sentence, Span::new(sentence.start + a, sentence.start + b)))
 }
@@ -312,6 +306,14 @@ fn negations_kept(question: &str, cited: &str) -> bool {
             .collect()
     };
     negations(question).is_subset(&negations(cited))
+}
+
+/// The sentences of a span of the document, as document spans.
+fn sentence_spans(doc: &Document, span: Span) -> Vec<Span> {
+    crate::index::sentences::sentences(doc.slice(span))
+        .into_iter()
+        .map(|(s, e)| Span::new(span.start + s, span.start + e))
+        .collect()
 }
 
 /// Whether a sentence is the heading `title` as the text writes it: the same words, with or

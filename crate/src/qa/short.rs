@@ -84,10 +84,7 @@ pub fn extract(
 /// `usr/local/bin`); not "and/or", "TCP/IP", "1/2" or a date.
 fn paths(sentence: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let mut at = 0;
-    for piece in sentence.split_whitespace() {
-        let start = at + sentence[at..].find(piece).unwrap_or(0);
-        at = start + piece.len();
+    for (start, piece) in pieces(sentence) {
         let lead =
             piece.len() - piece.trim_start_matches(['(', '"', '\'', '`', '[', '\u{2018}', '\u{201C}']).len();
         let word = piece[lead..].trim_end_matches([
@@ -228,15 +225,22 @@ struct Candidate {
     bonus: f32,
 }
 
+/// The sentence's runs of non-space characters, each with its byte offset.
+fn pieces(sentence: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    sentence.split_whitespace().map(move |piece| {
+        let start = at + sentence[at..].find(piece).unwrap_or(0);
+        at = start + piece.len();
+        (start, piece)
+    })
+}
+
 fn toks(sentence: &str) -> Vec<Tok<'_>> {
     const TITLES: &[&str] =
         &["mr", "mrs", "ms", "dr", "st", "jr", "sr", "capt", "col", "gen", "lt", "prof", "rev"];
     let mut out: Vec<Tok> = Vec::new();
     let mut pending_break = false;
-    let mut at = 0;
-    for piece in sentence.split_whitespace() {
-        let start = at + sentence[at..].find(piece).unwrap_or(0);
-        at = start + piece.len();
+    for (start, piece) in pieces(sentence) {
         let lead = piece
             .find(|c: char| c.is_alphanumeric() || matches!(c, '$' | '£' | '€' | '#'))
             .unwrap_or(piece.len());
@@ -248,7 +252,7 @@ fn toks(sentence: &str) -> Vec<Tok<'_>> {
             if piece.chars().any(char::is_alphanumeric) || piece.contains('°') {
                 out.push(Tok {
                     start,
-                    end: at,
+                    end: start + piece.len(),
                     text: piece,
                     term: String::new(),
                     break_before: pending_break,
