@@ -79,15 +79,45 @@ fn ends_sentence(para: &str, start: usize, stop: usize, end: usize) -> bool {
     if &para[stop..stop + 1] != "." {
         return true;
     }
+    if inside_brackets(para, start, stop, end) {
+        return false;
+    }
     let word =
         para[start..stop].rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"').next().unwrap_or("");
     const ABBREVIATIONS: &[&str] = &[
         "mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "rev", "col", "capt", "gen", "lt", "sgt", "vs",
-        "etc", "e.g", "i.e", "no", "fig", "vol", "ch", "p", "pp", "cf", "approx", "ca", "u.s", "inc", "ltd",
+        "etc", "e.g", "i.e", "eg", "ie", "ex", "viz", "al", "no", "fig", "vol", "ch", "p", "pp", "cf", "approx", "ca", "u.s", "inc", "ltd",
     ];
     let lower = word.to_lowercase();
     let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
     !(initial || ABBREVIATIONS.contains(&lower.as_str()))
+}
+
+/// How far a bracket may run on after a full stop inside it (the stop of "(ex. LaTeX, man
+/// pages)" ends no sentence); a bracket left open for longer was never closed.
+const BRACKET_REACH: usize = 120;
+
+/// Whether the full stop at `stop` (its marks running to `end`) lies inside round brackets
+/// opened in this sentence and closed soon after it, not by the stop's own marks.
+fn inside_brackets(para: &str, start: usize, stop: usize, end: usize) -> bool {
+    let depth = |s: &str| s.matches('(').count() as isize - s.matches(')').count() as isize;
+    if depth(&para[start..end]) <= 0 {
+        return false;
+    }
+    let ahead = &para[end..para.len().min(end + BRACKET_REACH)];
+    let ahead = &ahead[..ahead.char_indices().last().map_or(0, |(i, c)| i + c.len_utf8())];
+    let mut open = depth(&para[start..end]);
+    for c in ahead.chars() {
+        match c {
+            '(' => open += 1,
+            ')' => open -= 1,
+            _ => {}
+        }
+        if open == 0 {
+            return true;
+        }
+    }
+    false
 }
 
 /// Sentences pasted together without a space ("for dating.In 1945 Libby moved"): a full stop
@@ -141,6 +171,14 @@ mod tests {
                 "J. R. Smith won in 1999.",
                 "Then (e.g. later) he left."
             ]
+        );
+    }
+
+    #[test]
+    fn a_full_stop_inside_brackets_ends_no_sentence() {
+        assert_eq!(
+            split("Some tools (for one. Others too) pass. Each works (see above.) Then more. A stray ( stays. Next."),
+            ["Some tools (for one. Others too) pass.", "Each works (see above.)", "Then more.", "A stray ( stays.", "Next."]
         );
     }
 

@@ -151,8 +151,10 @@ pub fn detect(question: &str) -> Option<Ask> {
         return (plural && rest_ok && !w.iter().any(|x| ABOUT.contains(&x.as_str()) && x != "about"))
             .then_some(Ask::Chapters);
     }
-    if question.to_lowercase().contains("table of contents") {
-        return Some(Ask::Chapters);
+    // "Show me the table of contents", not "How do I add a page to the table of contents?".
+    if let Some(at) = w.windows(3).position(|x| x == ["table", "of", "contents"]) {
+        let rest_ok = w.iter().enumerate().all(|(i, x)| (at..at + 3).contains(&i) || filler(x));
+        return rest_ok.then_some(Ask::Chapters);
     }
     let names_doc = w.iter().any(|x| ABOUT.contains(&x.as_str())) && w.iter().all(filler) && w.len() >= 2;
     names_doc.then_some(Ask::About)
@@ -460,6 +462,7 @@ mod tests {
         assert_eq!(detect("What are the chapters of this book?"), Some(Ask::Chapters));
         assert_eq!(detect("List the sections"), Some(Ask::Chapters));
         assert_eq!(detect("Show me the table of contents"), Some(Ask::Chapters));
+        assert_eq!(detect("What is in the table of contents?"), Some(Ask::Chapters));
         assert_eq!(detect("What is this document about?"), Some(Ask::About));
         assert_eq!(detect("Summarize the paper"), Some(Ask::About));
         assert_eq!(detect("Summarize chapter 3"), Some(Ask::Section("3".into())));
@@ -472,6 +475,7 @@ mod tests {
             "What is the garden about to become?",
             "Who wrote chapter 3?",
             "How many people live there?",
+            "How do I add a new page to the table of contents?",
         ] {
             assert_eq!(detect(q), None, "{q}");
         }
