@@ -23,6 +23,9 @@ pub enum Kind {
     Place,
     /// A reason or a manner ("Why ...?", "How ...?"): answered by a clause, so by the sentence.
     Explanation,
+    /// Whether something holds ("Can I ...?", "Is it ...?", "Does it ...?"): answered by the
+    /// sentence that says so, never by a word picked out of it.
+    YesNo,
     /// Anything else ("What ...?", "Which ...?").
     Other,
 }
@@ -49,6 +52,12 @@ pub fn parse(question: &str) -> Question {
 
 /// Question words that start a question or a clause of one.
 const WH: &[&str] = &["what", "who", "whom", "whose", "when", "where", "which", "why", "how"];
+
+/// Verbs a question asking whether something holds starts with.
+const AUXILIARIES: &[&str] = &[
+    "is", "are", "was", "were", "am", "do", "does", "did", "can", "could", "should", "would", "will", "shall",
+    "may", "might", "must", "has", "have", "had", "isn't", "aren't", "doesn't", "don't", "can't", "cannot",
+];
 
 /// Words said only while hesitating: always part of a correction.
 const FILLERS: &[&str] =
@@ -279,7 +288,12 @@ fn kind(text: &str) -> Kind {
         return Kind::Name { part };
     }
     // The first question word decides; the noun right after "what"/"which" refines it.
-    let Some(at) = words.iter().position(|w| WH.contains(&w.as_str())) else { return Kind::Other };
+    let Some(at) = words.iter().position(|w| WH.contains(&w.as_str())) else {
+        return match words.first() {
+            Some(w) if AUXILIARIES.contains(&w.as_str()) => Kind::YesNo,
+            _ => Kind::Other,
+        };
+    };
     // The noun the question word asks about: "what year", "what was the second year".
     let filler = |w: &str| {
         matches!(
@@ -415,6 +429,9 @@ mod tests {
         assert_eq!(parse("How do I read data from a file?").kind, Kind::Explanation);
         assert_eq!(parse("How long did the war last?").kind, Kind::Other);
         assert_eq!(parse("What does the barbarian do?").kind, Kind::Other);
+        assert_eq!(parse("Can a lamp run on batteries?").kind, Kind::YesNo);
+        assert_eq!(parse("Is the bridge open at night?").kind, Kind::YesNo);
+        assert_eq!(parse("Bridge opening hours").kind, Kind::Other);
         // The repair decides: "Where ... I mean how many" asks for a number.
         assert_eq!(parse("Where did the guild I mean how many members did it have?").kind, Kind::Number);
     }

@@ -24,7 +24,7 @@ const MIN_SECTIONS: usize = 8;
 /// Whether `asked` wants a section (it asks how, what or which, not for a name, time, number or
 /// place) and the passage `passage` lies in a section with a descriptive title.
 pub fn wants_section(index: &Index, asked: &Question, passage: usize) -> bool {
-    if !matches!(asked.kind, Kind::Other | Kind::Explanation) {
+    if !matches!(asked.kind, Kind::Other | Kind::Explanation | Kind::YesNo) {
         return false;
     }
     let Some(title) = index.passages.get(passage).and_then(|p| p.path.last()) else { return false };

@@ -64,7 +64,7 @@ pub fn extract(
         Kind::Time => without_question_words(&toks, runs(&toks, is_time), &in_question),
         Kind::Number => without_question_words(&toks, runs(&toks, is_number), &in_question),
         Kind::Other => Vec::new(),
-        Kind::Explanation => return None,
+        Kind::Explanation | Kind::YesNo => return None,
     };
     // A question asking for a name, time, number or place the sentence lacks gets no short
     // answer: the sentence itself reads better than a guess of another kind.
