@@ -86,7 +86,8 @@ fn ends_sentence(para: &str, start: usize, stop: usize, end: usize) -> bool {
         para[start..stop].rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"').next().unwrap_or("");
     const ABBREVIATIONS: &[&str] = &[
         "mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "rev", "col", "capt", "gen", "lt", "sgt", "vs",
-        "etc", "e.g", "i.e", "eg", "ie", "ex", "viz", "al", "no", "fig", "vol", "ch", "p", "pp", "cf", "approx", "ca", "u.s", "inc", "ltd",
+        "etc", "e.g", "i.e", "eg", "ie", "ex", "viz", "al", "no", "fig", "vol", "ch", "p", "pp", "cf",
+        "approx", "ca", "u.s", "inc", "ltd",
     ];
     let lower = word.to_lowercase();
     let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
@@ -177,8 +178,16 @@ mod tests {
     #[test]
     fn a_full_stop_inside_brackets_ends_no_sentence() {
         assert_eq!(
-            split("Some tools (for one. Others too) pass. Each works (see above.) Then more. A stray ( stays. Next."),
-            ["Some tools (for one. Others too) pass.", "Each works (see above.)", "Then more.", "A stray ( stays.", "Next."]
+            split(
+                "Some tools (for one. Others too) pass. Each works (see above.) Then more. A stray ( stays. Next."
+            ),
+            [
+                "Some tools (for one. Others too) pass.",
+                "Each works (see above.)",
+                "Then more.",
+                "A stray ( stays.",
+                "Next."
+            ]
         );
     }
 

@@ -55,8 +55,9 @@ const WH: &[&str] = &["what", "who", "whom", "whose", "when", "where", "which", 
 
 /// Verbs a question asking whether something holds starts with.
 const AUXILIARIES: &[&str] = &[
-    "is", "are", "was", "were", "am", "do", "does", "did", "can", "could", "should", "would", "will", "shall",
-    "may", "might", "must", "has", "have", "had", "isn't", "aren't", "doesn't", "don't", "can't", "cannot",
+    "is", "are", "was", "were", "am", "do", "does", "did", "can", "could", "should", "would", "will",
+    "shall", "may", "might", "must", "has", "have", "had", "isn't", "aren't", "doesn't", "don't", "can't",
+    "cannot",
 ];
 
 /// Words said only while hesitating: always part of a correction.

@@ -69,7 +69,11 @@ pub fn extract(
     // A question asking for a name, time, number or place the sentence lacks gets no short
     // answer: the sentence itself reads better than a guess of another kind.
     let (candidates, typed) = match question.kind {
-        Kind::Other => (beside_head(&toks, phrases(&toks, &in_question), &question.text), false),
+        Kind::Other => {
+            let mut phrases = beside_head(&toks, phrases(&toks, &in_question), &question.text);
+            phrases.retain(|c| c.bonus > 0.0 || !lone_common_word(&toks[c.range.0..c.range.1]));
+            (phrases, false)
+        }
         _ => (typed, true),
     };
     let best =
@@ -128,6 +132,20 @@ fn head_noun(text: &str) -> Option<String> {
         k += 1;
     }
     head
+}
+
+/// Whether a phrase is one lower-case word or one letter ("instance", "T"): picked out of a
+/// sentence for a question of no particular kind, such a word is rarely what was asked unless it
+/// stands beside the question's noun ("a food crop, sorghum"); a name, a number or a term of
+/// several words may be.
+fn lone_common_word(phrase: &[Tok]) -> bool {
+    match phrase {
+        [t] => {
+            t.text.chars().all(char::is_lowercase)
+                || (t.text.chars().count() == 1 && !t.text.starts_with(|c: char| c.is_ascii_digit()))
+        }
+        _ => false,
+    }
 }
 
 /// Phrases right beside the head noun ("Boolean circuits", "a food crop, sorghum") say what
@@ -763,6 +781,14 @@ mod tests {
             answer(s, "By what method did Maududi want to change hearts and minds?"),
             "educational process"
         );
+    }
+
+    #[test]
+    fn a_lone_common_word_away_from_the_asked_noun_is_no_short_answer() {
+        let s = "The valve opens automatically when pressure rises above the limit.";
+        assert_eq!(short(s, "What happens to the valve when pressure rises?"), None);
+        let s = "The council approved it unanimously after the harbour survey.";
+        assert_eq!(short(s, "What did the council approve after the survey?"), None);
     }
 
     #[test]
