@@ -79,7 +79,7 @@ fn ends_sentence(para: &str, start: usize, stop: usize, end: usize) -> bool {
     if &para[stop..stop + 1] != "." {
         return true;
     }
-    if inside_brackets(para, start, stop, end) {
+    if inside_brackets(para, start, end) {
         return false;
     }
     let word =
@@ -98,9 +98,9 @@ fn ends_sentence(para: &str, start: usize, stop: usize, end: usize) -> bool {
 /// pages)" ends no sentence); a bracket left open for longer was never closed.
 const BRACKET_REACH: usize = 120;
 
-/// Whether the full stop at `stop` (its marks running to `end`) lies inside round brackets
+/// Whether the full stop whose marks end at `end` lies inside round brackets
 /// opened in this sentence and closed soon after it, not by the stop's own marks.
-fn inside_brackets(para: &str, start: usize, stop: usize, end: usize) -> bool {
+fn inside_brackets(para: &str, start: usize, end: usize) -> bool {
     let depth = |s: &str| s.matches('(').count() as isize - s.matches(')').count() as isize;
     if depth(&para[start..end]) <= 0 {
         return false;

@@ -47,6 +47,8 @@ pub struct HtmlPage {
     pub headings: Vec<PageHeading>,
     /// `rel="next"` (a `<link>` or an `<a>`): the page a reader goes to next.
     pub next: Option<String>,
+    /// `rel="up"`: the page this one sits below (Texinfo's and DocBook's node above).
+    pub up: Option<String>,
     pub toc: Vec<TocLink>,
     /// Bytes of `text` that are link text: an index or a list of contents is mostly links.
     pub link_bytes: usize,
@@ -146,7 +148,8 @@ pub fn read(html: &str) -> HtmlPage {
     let (start, end, found) = main_region(&events);
     // Inside the main content a <header> is its own (Docusaurus puts the page's h1 in one).
     let mut walker = Walker { content_headers: found, ..Walker::default() };
-    walker.walk(&events[start..end]);
+    let content = &events[start..end];
+    walker.walk(content, &bars(content));
     page.text = walker.out.trim_end().to_string();
     page.link_bytes = walker.link_bytes;
     page.headings = walker.headings;
@@ -204,10 +207,15 @@ fn head(events: &[Event], page: &mut HtmlPage) {
                         page.noindex = true;
                     }
                 }
-                "link" | "a" if page.next.is_none() => {
-                    let rel = t.attr("rel").unwrap_or("");
-                    if rel.split_whitespace().any(|r| r.eq_ignore_ascii_case("next")) {
+                "link" | "a" => {
+                    let rel = |name: &str| {
+                        t.attr("rel").unwrap_or("").split_whitespace().any(|r| r.eq_ignore_ascii_case(name))
+                    };
+                    if page.next.is_none() && rel("next") {
                         page.next = t.attr("href").map(str::to_string);
+                    }
+                    if page.up.is_none() && rel("up") {
+                        page.up = t.attr("href").map(str::to_string);
                     }
                 }
                 _ => {}
@@ -278,8 +286,14 @@ struct Walker {
 }
 
 impl Walker {
-    fn walk(&mut self, events: &[Event]) {
-        for e in events {
+    /// Walks `events`, leaving out the elements in `skip` (sorted ranges of event indices).
+    fn walk(&mut self, events: &[Event], skip: &[(usize, usize)]) {
+        let mut skip = skip.iter().peekable();
+        for (i, e) in events.iter().enumerate() {
+            while skip.next_if(|r| r.1 < i).is_some() {}
+            if skip.peek().is_some_and(|r| r.0 <= i) {
+                continue;
+            }
             match e {
                 Event::Start(t) => self.open(t),
                 Event::End(name) => self.close(name),
@@ -442,6 +456,87 @@ fn heading_level(name: &str) -> Option<u32> {
     }
 }
 
+/// Most characters of text a navigation bar holds: "Next: Memory Usage, Previous: Using
+/// libffi, Up: libffi [Index]" and the titles it names; a section that links to the next page
+/// has more.
+const MAX_BAR_TEXT: usize = 200;
+
+/// Most characters of text a block with one such link holds to be a bar ("Next: What is
+/// libffi? [Index]"): prose that links the next chapter has more.
+const MAX_LINK_TEXT: usize = 60;
+
+/// Whether a link moves to the next, previous or parent page (`rel`, or the access keys Texinfo
+/// and DocBook give such links).
+fn moves(t: &Tag) -> bool {
+    let rel = t.attr("rel").unwrap_or("");
+    let keyed = t.attr("accesskey").is_some_and(|k| matches!(k, "n" | "p" | "u" | "N" | "P" | "U"));
+    t.name == "a"
+        && (keyed
+            || rel
+                .split_whitespace()
+                .any(|r| ["next", "prev", "previous", "up"].iter().any(|m| r.eq_ignore_ascii_case(m))))
+}
+
+/// The navigation bars of generators that put them in the page's content with no `<nav>`
+/// (Texinfo's "Next: …, Previous: …, Up: …" header, DocBook's Prev/Up/Home/Next table): the
+/// outermost blocks with no heading that hold two links to the next, previous or parent page
+/// and at most [`MAX_BAR_TEXT`] characters of text, or one such link and at most
+/// [`MAX_LINK_TEXT`], as sorted ranges of event indices.
+fn bars(events: &[Event]) -> Vec<(usize, usize)> {
+    struct Open {
+        name: String,
+        at: usize,
+        text: usize,
+        moves: usize,
+        heading: bool,
+    }
+    let mut stack: Vec<Open> = Vec::new();
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        match e {
+            Event::Start(t) => {
+                if let Some(top) = stack.last_mut() {
+                    top.moves += usize::from(moves(t));
+                    top.heading |= heading_level(&t.name).is_some();
+                }
+                if !VOID.contains(&t.name.as_str()) {
+                    stack.push(Open { name: t.name.clone(), at: i, text: 0, moves: 0, heading: false });
+                }
+            }
+            Event::End(name) => {
+                let Some(at) = stack.iter().rposition(|o| o.name == *name) else { continue };
+                for o in stack.split_off(at).into_iter().rev() {
+                    let bar = !o.heading
+                        && (o.moves >= 2 && o.text <= MAX_BAR_TEXT
+                            || o.moves == 1 && o.text <= MAX_LINK_TEXT)
+                        && matches!(
+                            o.name.as_str(),
+                            "div" | "table" | "p" | "ul" | "ol" | "td" | "th" | "tr"
+                        );
+                    if bar {
+                        // Inner bars end before their outer one: the outer replaces them.
+                        while found.last().is_some_and(|r| r.0 > o.at) {
+                            found.pop();
+                        }
+                        found.push((o.at, i));
+                    }
+                    if let Some(parent) = stack.last_mut() {
+                        parent.text += o.text;
+                        parent.moves += o.moves;
+                        parent.heading |= o.heading;
+                    }
+                }
+            }
+            Event::Text(s) => {
+                if let Some(top) = stack.last_mut() {
+                    top.text += s.chars().filter(|c| !c.is_whitespace()).count();
+                }
+            }
+        }
+    }
+    found
+}
+
 /// Local links inside the page's navigation (`nav`, sidebars, Sphinx toctrees), in order, with
 /// their list depth there.
 fn toc_links(events: &[Event]) -> Vec<TocLink> {
@@ -453,7 +548,8 @@ fn toc_links(events: &[Event]) -> Vec<TocLink> {
                     c.contains("toctree")
                         || c.contains("sidebar")
                         || c == "toc"
-                        || c == "chapter"
+                        // mdBook's <ol class="chapter">; Texinfo's <div class="chapter"> is a chapter.
+                        || (c == "chapter" && matches!(t.name.as_str(), "ol" | "ul"))
                         || c.contains("menu")
                 })
             })
@@ -529,6 +625,19 @@ pub(super) fn collapse(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Texinfo's and DocBook's navigation bars sit in the content with no <nav>: left out; a
+    /// paragraph that links the next chapter in its prose stays.
+    #[test]
+    fn navigation_bars_in_the_content_are_left_out() {
+        let html = r##"<html><body><div class="chapter"><div class="header"><p>Next: <a href="b.html" accesskey="n" rel="next">Glazes</a>, Up: <a href="index.html" accesskey="u" rel="up">Top</a> [<a href="Index.html">Index</a>]</p></div>
+            <table class="nav"><tr><td><a accesskey="p" href="a.html"><img alt="Prev" src="p.png"></a></td><th>Kiln Manual</th></tr></table>
+            <h2>3 Firing</h2><p>Fire slowly. The <a href="b.html" rel="next">next chapter</a> covers glazes, and this paragraph says a good deal more than a bar of links ever would about kilns, cones, shelves and posts, so that it is plainly text a reader came for.</p></div></body></html>"##;
+        let page = read(html);
+        assert!(page.text.starts_with("3 Firing\n\nFire slowly."), "{}", page.text);
+        assert_eq!(page.headings[0].start, 0);
+        assert_eq!(page.up.as_deref(), Some("index.html"));
+    }
 
     /// Docusaurus: the page's h1 in the article's own <header>, section headings of class
     /// "anchor" holding a "hash-link" permalink, the site's banner in a <header> outside <main>.

@@ -15,6 +15,7 @@ use std::path::Path;
 use super::page::{self, HtmlPage, collapse};
 use super::{SiteError, decode};
 use crate::doc::{DocKind, Document, MarkupHeading, Page};
+use crate::index::tokenize;
 use crate::span::Span;
 
 /// Bounds on what a site may hold, so a wrong folder fails fast instead of eating memory.
@@ -179,7 +180,7 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
     }
     let min_depth = toc.iter().map(|t| t.1).min().unwrap_or(1);
     let mut depth: HashMap<usize, u32> = toc.iter().map(|&(i, d)| (i, d - min_depth + 1)).collect();
-    let in_toc: HashSet<usize> = toc.iter().map(|t| t.0).collect();
+    let mut in_toc: HashSet<usize> = toc.iter().map(|t| t.0).collect();
     let next_of: Vec<Option<usize>> =
         read.iter().map(|(path, p)| p.next.as_deref().and_then(|n| lookup(path, n))).collect();
     // The reading order a site's `next` links give, from its root page (Sphinx links every page
@@ -236,6 +237,17 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
     let folder_first = |path: &str| path.strip_suffix("index.html").unwrap_or(path).to_string();
     rest.sort_by_cached_key(|&i| folder_first(&read[i].0));
     order.extend(rest);
+    // Texinfo and DocBook say where each page sits (`rel="up"`): where most pages do, that tree
+    // orders and nests them (Texinfo's `next` is the next sibling, so its chain skips every
+    // section, and its pages are all in one folder).
+    if let Some(root) = root
+        && let Some(tree) = up_tree(&read, root, &order, &next_of, &lookup)
+    {
+        order = tree.order;
+        depth = tree.depth;
+        // A page others sit below is their chapter, however much of it is a list of them.
+        in_toc.extend(tree.parents);
+    }
     // Depth of pages the table of contents does not give: one below the earlier `…/index.html`
     // of the deepest folder that holds them, else the depth of the page before.
     let mut last = 1;
@@ -326,6 +338,90 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
     Ok(Some(join(pages)))
 }
 
+/// The order and depth of the pages by their `rel="up"` links, when most pages have one that
+/// names a page of the site: each page right after its parent (the home page's children at the
+/// home page's level, as a table of contents lists them), siblings in their `next` chains
+/// (Texinfo's `next` is the next sibling), chains and pages outside them in `order`'s order
+/// (DocBook's `next` runs through the whole book). Pages whose parent is not found sit below the
+/// home page. Also the pages others sit below.
+fn up_tree(
+    read: &[(String, HtmlPage)],
+    root: usize,
+    order: &[usize],
+    next_of: &[Option<usize>],
+    lookup: &dyn Fn(&str, &str) -> Option<usize>,
+) -> Option<UpTree> {
+    let up: Vec<Option<usize>> = read
+        .iter()
+        .enumerate()
+        .map(|(i, (path, p))| p.up.as_deref().and_then(|u| lookup(path, u)).filter(|&u| u != i))
+        .collect();
+    let with_up = up.iter().filter(|u| u.is_some()).count();
+    if with_up * 2 < read.len() || with_up < 2 {
+        return None;
+    }
+    let position: HashMap<usize, usize> = order.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+    let rank = |i: usize| position.get(&i).copied().unwrap_or(usize::MAX);
+    let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in (0..read.len()).filter(|&i| i != root) {
+        children.entry(up[i].unwrap_or(root)).or_default().push(i);
+    }
+    for kids in children.values_mut() {
+        let set: HashSet<usize> = kids.iter().copied().collect();
+        let pointed: HashSet<usize> =
+            kids.iter().filter_map(|&k| next_of[k]).filter(|n| set.contains(n)).collect();
+        let mut heads: Vec<usize> = kids.iter().copied().filter(|k| !pointed.contains(k)).collect();
+        heads.sort_by_key(|&k| rank(k));
+        let mut sorted = Vec::with_capacity(kids.len());
+        let mut seen = HashSet::new();
+        for head in heads {
+            let mut at = Some(head);
+            while let Some(k) = at.filter(|k| set.contains(k) && seen.insert(*k)) {
+                sorted.push(k);
+                at = next_of[k];
+            }
+        }
+        // Pages on a loop of `next` links no chain reached.
+        let mut rest: Vec<usize> = kids.iter().copied().filter(|k| !seen.contains(k)).collect();
+        rest.sort_by_key(|&k| rank(k));
+        sorted.extend(rest);
+        *kids = sorted;
+    }
+    let mut tree = Vec::with_capacity(read.len());
+    let mut depth = HashMap::new();
+    let mut seen = HashSet::new();
+    // Depth first, without recursion (a site may nest deep); the home page's children at its level.
+    let mut stack = vec![(root, 1u32)];
+    while let Some((page, d)) = stack.pop() {
+        if !seen.insert(page) {
+            continue;
+        }
+        tree.push(page);
+        depth.insert(page, d);
+        let below = if page == root { d } else { d + 1 };
+        for &k in children.get(&page).into_iter().flatten().rev() {
+            stack.push((k, below));
+        }
+    }
+    // Pages on a loop of `up` links the walk from the home page never reached.
+    let mut rest: Vec<usize> = (0..read.len()).filter(|i| !seen.contains(i)).collect();
+    rest.sort_by_key(|&i| rank(i));
+    for i in rest {
+        depth.insert(i, 1);
+        tree.push(i);
+    }
+    let parents = children.into_keys().filter(|&p| p != root).collect();
+    Some(UpTree { order: tree, depth, parents })
+}
+
+/// The pages as their `rel="up"` links arrange them (see [`up_tree`]).
+struct UpTree {
+    order: Vec<usize>,
+    depth: HashMap<usize, u32>,
+    /// The pages others sit below.
+    parents: HashSet<usize>,
+}
+
 /// Pages remembered as holding one paragraph (more hold boilerplate, which any of them shows).
 const MAX_HOLDERS: usize = 64;
 /// Fewest paragraphs a page must repeat to be a copy: a listing repeats one paragraph of each
@@ -361,12 +457,21 @@ fn paragraph_hashes(text: &str) -> Vec<u64> {
 /// Joins pages into one Document: each page's title is a heading at its table-of-contents
 /// depth, its own headings sit below it.
 fn join(pages: impl Iterator<Item = ((String, HtmlPage), u32)>) -> Site {
+    let pages: Vec<((String, HtmlPage), u32)> = pages.collect();
+    let shared = shared_bracket(pages.iter().map(|((_, p), _)| p.title.as_str()));
     let mut text = String::new();
     let mut doc_pages = Vec::new();
     let mut markup = Vec::new();
     let mut site_pages = Vec::new();
     let mut site_title = None;
-    for (n, ((path, page), depth)) in pages.enumerate() {
+    for (n, ((path, mut page), depth)) in pages.into_iter().enumerate() {
+        if let Some(tail) = &shared {
+            let name = tail.trim_start().trim_start_matches('(').trim_end_matches(')').to_string();
+            site_title.get_or_insert(name);
+            if let Some(own) = page.title.strip_suffix(tail.as_str()) {
+                page.title = own.to_string();
+            }
+        }
         if site_title.is_none() {
             site_title = Some(site_name(&page.title));
         }
@@ -383,6 +488,7 @@ fn join(pages: impl Iterator<Item = ((String, HtmlPage), u32)>) -> Site {
             h.start == 0
                 && (h.level == 1
                     || h.title.eq_ignore_ascii_case(&named)
+                    || names_alike(&h.title, &named)
                     || page.headings.iter().skip(1).all(|o| o.level > h.level))
         };
         let mut headings = page.headings.iter().peekable();
@@ -428,6 +534,33 @@ fn join(pages: impl Iterator<Item = ((String, HtmlPage), u32)>) -> Site {
     let mut doc = Document::new("site", DocKind::Html, text, doc_pages, Vec::new(), None);
     doc.markup = markup;
     Site { title: site_title.unwrap_or_default(), doc, pages: site_pages }
+}
+
+/// The bracketed name that ends most pages' titles, as Texinfo names each node "Node (Manual)":
+/// the site's name, not the page's ("Installation (Linux)" on one page is the page's own).
+fn shared_bracket<'a>(titles: impl Iterator<Item = &'a str>) -> Option<String> {
+    let titles: Vec<&str> = titles.filter(|t| !t.is_empty()).collect();
+    let tail = |t: &str| t.strip_suffix(')').and_then(|_| t.rfind(" (")).map(|at| t[at..].to_string());
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for t in &titles {
+        if let Some(x) = tail(t) {
+            *counts.entry(x).or_default() += 1;
+        }
+    }
+    let (best, n) = counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
+    (n >= 2 && n * 4 >= titles.len() * 3).then_some(best)
+}
+
+/// Whether a heading and a page's `<title>` name the same thing in other words: most of the
+/// title's words begin a word of the heading ("Arrays Unions Enums" and "2.3.4 Arrays, Unions,
+/// and Enumerations").
+fn names_alike(heading: &str, title: &str) -> bool {
+    let heading = tokenize::terms(heading);
+    let words: Vec<String> =
+        tokenize::terms(title).into_iter().filter(|w| !tokenize::is_stopword(w)).collect();
+    let begins = |long: &str, short: &str| long == short || (short.len() >= 4 && long.starts_with(short));
+    let found = words.iter().filter(|w| heading.iter().any(|h| begins(h, w) || begins(w, h))).count();
+    !words.is_empty() && found * 3 >= words.len() * 2
 }
 
 const TITLE_SEPARATORS: [&str; 4] = [" — ", " - ", " | ", " – "];
@@ -642,6 +775,102 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// Texinfo's HTML: every page in one folder, titled "Node (Manual)", its "Next: … Up: …" bar in
+    /// the content, `next` naming the next sibling (so a chapter's chain skips its sections) and
+    /// `up` the node above; a chapter page that only lists its sections.
+    #[test]
+    fn pages_that_name_the_page_above_them_nest_below_it_in_sibling_order() {
+        let dir = std::env::temp_dir().join(format!("tome-site-up-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let node = |title: &str, up: Option<&str>, next: Option<&str>, body: &str| {
+            let link = |rel: &str, to: Option<&str>| {
+                to.map_or(String::new(), |t| format!("<link href=\"{t}\" rel=\"{rel}\">"))
+            };
+            let bar = |rel: &str, key: &str, to: Option<&str>| {
+                to.map_or(String::new(), |t| {
+                    format!("{rel}: <a href=\"{t}\" accesskey=\"{key}\" rel=\"{rel}\">{t}</a>, ")
+                })
+            };
+            format!(
+                "<html><head><title>{title} (Kiln Manual)</title>{}{}</head><body><div class=\"chapter\">\
+                 <div class=\"header\"><p>{}{}[<a href=\"Index.html\">Index</a>]</p></div><hr>{body}</div></body></html>",
+                link("up", up),
+                link("next", next),
+                bar("next", "n", next),
+                bar("up", "u", up),
+            )
+        };
+        write_files(
+            &dir,
+            [
+                (
+                    "index.html",
+                    node(
+                        "Top",
+                        None,
+                        Some("Loading.html"),
+                        "<h1 class=\"top\">Kiln Manual</h1><p>How to run the kiln.</p>",
+                    ),
+                ),
+                (
+                    "Loading.html",
+                    node(
+                        "Loading",
+                        Some("index.html"),
+                        Some("Firing.html"),
+                        "<h2>1 Loading the kiln</h2><p>Stack shelves on posts of equal height.</p>",
+                    ),
+                ),
+                (
+                    "Firing.html",
+                    node(
+                        "Firing",
+                        Some("index.html"),
+                        None,
+                        "<h2>2 Firing</h2><ul class=\"section-toc\"><li><a href=\"Ramp.html\">Ramp</a></li><li><a href=\"Cooling.html\">Cooling</a></li></ul>",
+                    ),
+                ),
+                (
+                    "Ramp.html",
+                    node(
+                        "Ramp",
+                        Some("Firing.html"),
+                        Some("Cooling.html"),
+                        "<h3>2.1 Ramp</h3><p>Raise the heat by a hundred degrees an hour.</p>",
+                    ),
+                ),
+                (
+                    "Cooling.html",
+                    node(
+                        "Cooling",
+                        Some("Firing.html"),
+                        None,
+                        "<h3>2.2 Cooling and unloading</h3><p>Open the lid only below two hundred degrees.</p>",
+                    ),
+                ),
+            ],
+        );
+        let site = read_site(&dir, Limits::default()).unwrap();
+        assert_eq!(site.title, "Kiln Manual");
+        assert_eq!(
+            paths_and_depths(&site),
+            [
+                ("index.html", 1),
+                ("Loading.html", 1),
+                ("Firing.html", 1),
+                ("Ramp.html", 2),
+                ("Cooling.html", 2)
+            ]
+        );
+        let titles: Vec<&str> = site.pages.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            ["Kiln Manual", "1 Loading the kiln", "2 Firing", "2.1 Ramp", "2.2 Cooling and unloading"]
+        );
+        assert!(!site.doc.text.contains("Next:") && !site.doc.text.contains("Index]"), "{}", site.doc.text);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     /// Docusaurus: a top bar linking the home page, the first doc and the blog; a sidebar menu of
     /// the docs in its own order; "pretty" links without an extension (`/docs/tides`).
     #[test]
@@ -825,6 +1054,11 @@ mod tests {
 
     #[test]
     fn titles_lose_the_site_name() {
+        let texinfo = ["Top (Kiln Manual)", "Firing (Kiln Manual)", "Ramp (Kiln Manual)", "Glazes (Cone 6)"];
+        assert_eq!(shared_bracket(texinfo.into_iter()).as_deref(), Some(" (Kiln Manual)"));
+        assert_eq!(shared_bracket(["Install (Linux)", "Install (macOS)", "Usage"].into_iter()), None);
+        assert!(names_alike("2.3.4 Arrays, Unions, and Enumerations", "Arrays Unions Enums"));
+        assert!(!names_alike("Synopsis", "npm-ls"));
         assert_eq!(page_title("Boats - The Harbour Guide"), "Boats");
         assert_eq!(page_title("Knots — Harbour 2.1 documentation"), "Knots");
         assert_eq!(page_title("Plain"), "Plain");
