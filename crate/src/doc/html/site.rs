@@ -457,8 +457,13 @@ fn paragraph_hashes(text: &str) -> Vec<u64> {
 /// Joins pages into one Document: each page's title is a heading at its table-of-contents
 /// depth, its own headings sit below it.
 fn join(pages: impl Iterator<Item = ((String, HtmlPage), u32)>) -> Site {
-    let pages: Vec<((String, HtmlPage), u32)> = pages.collect();
+    let mut pages: Vec<((String, HtmlPage), u32)> = pages.collect();
     let shared = shared_bracket(pages.iter().map(|((_, p), _)| p.title.as_str()));
+    if let Some(banner) = banner(pages.iter().map(|((_, p), _)| p)) {
+        for ((_, page), _) in &mut pages {
+            drop_opening(page, &banner);
+        }
+    }
     let mut text = String::new();
     let mut doc_pages = Vec::new();
     let mut markup = Vec::new();
@@ -534,6 +539,35 @@ fn join(pages: impl Iterator<Item = ((String, HtmlPage), u32)>) -> Site {
     let mut doc = Document::new("site", DocKind::Html, text, doc_pages, Vec::new(), None);
     doc.markup = markup;
     Site { title: site_title.unwrap_or_default(), doc, pages: site_pages }
+}
+
+/// The heading most pages open on, when it is the same on most of them: the site's name as a
+/// banner ("The XSLT C library for GNOME" above each page's own h2), not a page's title.
+fn banner<'a>(pages: impl Iterator<Item = &'a HtmlPage>) -> Option<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut n = 0;
+    for page in pages {
+        n += 1;
+        if let Some(h) = page.headings.first().filter(|h| h.start == 0) {
+            *counts.entry(h.title.as_str()).or_default() += 1;
+        }
+    }
+    let (title, count) = counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))?;
+    (count >= 3 && count * 4 >= n * 3).then(|| title.to_string())
+}
+
+/// Takes the page's opening heading `title` and its paragraph out of the page.
+fn drop_opening(page: &mut HtmlPage, title: &str) {
+    if page.headings.first().is_none_or(|h| h.start != 0 || h.title != title) {
+        return;
+    }
+    let cut = page.text.find("\n\n").map_or(page.text.len(), |at| at + 2);
+    page.text.drain(..cut);
+    page.headings.remove(0);
+    page.headings.retain(|h| h.start >= cut);
+    for h in &mut page.headings {
+        h.start -= cut;
+    }
 }
 
 /// The bracketed name that ends most pages' titles, as Texinfo names each node "Node (Manual)":
@@ -868,6 +902,30 @@ mod tests {
             ["Kiln Manual", "1 Loading the kiln", "2 Firing", "2.1 Ramp", "2.2 Cooling and unloading"]
         );
         assert!(!site.doc.text.contains("Next:") && !site.doc.text.contains("Index]"), "{}", site.doc.text);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// An old hand-written site: every page opens on the project's name as its h1, its own title
+    /// an h2 below it.
+    #[test]
+    fn a_heading_every_page_opens_on_is_the_sites_banner() {
+        let dir = std::env::temp_dir().join(format!("tome-site-banner-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let body =
+            |title: &str, text: &str| format!("<h1>The Kiln Library</h1><h2>{title}</h2><p>{text}</p>");
+        write_files(
+            &dir,
+            [
+                ("index.html", page("Kiln", &body("Kiln", "A library for kiln controllers."), None)),
+                ("api.html", page("The API", &body("The API", "Functions start with kiln_."), None)),
+                ("faq.html", page("FAQ", &body("FAQ", "Cones melt at set temperatures."), None)),
+                ("news.html", page("News", &body("News", "Version 2 reads thermocouples."), None)),
+            ],
+        );
+        let site = read_site(&dir, Limits::default()).unwrap();
+        let titles: Vec<&str> = site.pages.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["Kiln", "The API", "FAQ", "News"]);
+        assert!(!site.doc.text.contains("The Kiln Library"), "{}", site.doc.text);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
