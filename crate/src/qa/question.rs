@@ -323,6 +323,15 @@ fn kind(text: &str) -> Kind {
             Kind::Other
         }
         "how" | "why" => Kind::Explanation,
+        // What a thing means, what happens, how two differ: answered by a clause.
+        "what"
+            if matches!(next, "happens" | "happened" | "happen")
+                || matches!(words.last().map(String::as_str), Some("mean" | "means"))
+                || has(&["difference", "between"])
+                || has(&["differences", "between"]) =>
+        {
+            Kind::Explanation
+        }
         "what" | "which" if TIME_NOUNS.contains(&next) => Kind::Time,
         "what" | "which" if PLACE_NOUNS.contains(&next) => Kind::Place,
         "what" | "which" if PERSON_NOUNS.contains(&next) => Kind::Name { part },
@@ -431,6 +440,9 @@ mod tests {
         assert_eq!(parse("How long did the war last?").kind, Kind::Other);
         assert_eq!(parse("What does the barbarian do?").kind, Kind::Other);
         assert_eq!(parse("Can a lamp run on batteries?").kind, Kind::YesNo);
+        assert_eq!(parse("What happens when the fuse blows?").kind, Kind::Explanation);
+        assert_eq!(parse("What does 'glaze crawl' mean?").kind, Kind::Explanation);
+        assert_eq!(parse("What is the difference between a kiln and a furnace?").kind, Kind::Explanation);
         assert_eq!(parse("Is the bridge open at night?").kind, Kind::YesNo);
         assert_eq!(parse("Bridge opening hours").kind, Kind::Other);
         // The repair decides: "Where ... I mean how many" asks for a number.
