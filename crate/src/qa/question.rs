@@ -60,6 +60,21 @@ const AUXILIARIES: &[&str] = &[
     "cannot",
 ];
 
+/// Whether a question asks what a thing is and nothing more ("What is a generator?", "What are
+/// lifetimes?"): a definition, answered by the sentence that gives it; not "What is the capital
+/// of Peru?".
+fn defines(words: &[String]) -> bool {
+    let [what, be, rest @ ..] = words else { return false };
+    let rest = match rest {
+        [article, rest @ ..] if matches!(article.as_str(), "a" | "an") => rest,
+        _ => rest,
+    };
+    what == "what"
+        && matches!(be.as_str(), "is" | "are")
+        && (1..=3).contains(&rest.len())
+        && rest.iter().all(|w| !crate::index::tokenize::is_stopword(w))
+}
+
 /// Words said only while hesitating: always part of a correction.
 const FILLERS: &[&str] =
     &["uh", "uhh", "um", "umm", "er", "err", "erm", "ermm", "ugh", "hmm", "jeez", "oops", "ah", "ahh"];
@@ -328,7 +343,8 @@ fn kind(text: &str) -> Kind {
             if matches!(next, "happens" | "happened" | "happen")
                 || matches!(words.last().map(String::as_str), Some("mean" | "means"))
                 || has(&["difference", "between"])
-                || has(&["differences", "between"]) =>
+                || has(&["differences", "between"])
+                || defines(&words[at..]) =>
         {
             Kind::Explanation
         }
@@ -442,6 +458,8 @@ mod tests {
         assert_eq!(parse("Can a lamp run on batteries?").kind, Kind::YesNo);
         assert_eq!(parse("What happens when the fuse blows?").kind, Kind::Explanation);
         assert_eq!(parse("What does 'glaze crawl' mean?").kind, Kind::Explanation);
+        assert_eq!(parse("What is a kiln sitter?").kind, Kind::Explanation);
+        assert_ne!(parse("What is the capital of Peru?").kind, Kind::Explanation);
         assert_eq!(parse("What is the difference between a kiln and a furnace?").kind, Kind::Explanation);
         assert_eq!(parse("Is the bridge open at night?").kind, Kind::YesNo);
         assert_eq!(parse("Bridge opening hours").kind, Kind::Other);
