@@ -88,6 +88,7 @@ pub fn pack(bytes: &[u8]) {
         index: vec![(String::new(), file_name("index", index))],
         text: vec![(0, file_name("text", text))],
         page_starts: vec![0],
+        release_notes: Vec::new(),
         outline: "outline-0.tome".into(),
         bytes: 0,
         model: None,

@@ -251,6 +251,45 @@ fn a_symbol_asked_for_by_its_name_finds_the_page_that_writes_it() {
 }
 
 #[test]
+fn release_notes_answer_only_questions_about_releases() {
+    let site = temp("release-notes-site");
+    write_pages(
+        &site,
+        &[
+            ("index.html", page("Garden", "<h1 id=\"garden\">Garden</h1><p>A guide to a small garden.</p>")),
+            (
+                "roses.html",
+                page(
+                    "Roses",
+                    "<h1 id=\"roses\">Roses</h1><p>Roses flower best on young wood.</p>\
+                     <h2 id=\"cutting-back\">Cutting back</h2><p>Once the leaves have fallen, take each cane \
+                     back by a third, just above an outward-facing bud, with clean shears.</p>\
+                     <p>Burn the cuttings: they carry black spot into the next season.</p>",
+                ),
+            ),
+            (
+                "changelog.html",
+                page(
+                    "Changelog",
+                    "<h1 id=\"changelog\">Changelog</h1>\
+                     <h2 id=\"v2-1-0\">2.1.0 (2024-03-01)</h2><p>New page: how to prune roses in winter.</p>\
+                     <h2 id=\"v2-0-0\">2.0.0 (2023-10-12)</h2><p>The compost chapter was rewritten.</p>\
+                     <h2 id=\"v1-1-0\">1.1.0 (2023-04-02)</h2><p>Fixed the watering table.</p>\
+                     <h2 id=\"v1-0-0\">1.0.0 (2023-01-20)</h2><p>First release.</p>",
+                ),
+            ),
+        ],
+    );
+    let url = first_citation(&site, "How do I prune roses in winter?");
+    assert!(url.starts_with("roses.html"), "{url}");
+    // A question about releases is answered from them.
+    let out = site.join("tome");
+    let answer = DirPack::open(&out).unwrap().ask("Which version added the page on pruning roses?").unwrap();
+    assert!(answer.citations[0].url.starts_with("changelog.html"), "{answer:?}");
+    std::fs::remove_dir_all(&site).unwrap();
+}
+
+#[test]
 fn a_passage_two_pages_repeat_is_cited_on_the_page_about_the_question() {
     let site = temp("repeat-site");
     // Both pages repeat one paragraph word for word, under the same heading; only the second

@@ -91,6 +91,24 @@ pub const CANDIDATE_PAGES: usize = 3;
 /// A page's score is multiplied by the share of the question's word weight it holds to this
 /// power (same measurement: 0 → 31/40, 0.5 → 32/40, 1 → 31/40, 2 → 28/40 with 3 pages).
 const COVERAGE_EXPONENT: f32 = 0.5;
+/// What a release-notes page's score counts for a question that does not ask about releases:
+/// a changelog or "What's New" mentions every feature in a line or two, so it shares words with
+/// any question, and a reader asking how to do something wants the manual's page on it.
+const RELEASE_NOTES_WEIGHT: f32 = 0.5;
+/// Words of a question about releases, which release notes may answer.
+const RELEASE_WORDS: &[&str] = &[
+    "version",
+    "release",
+    "released",
+    "changelog",
+    "deprecated",
+    "removed",
+    "added",
+    "changed",
+    "history",
+    "news",
+];
+
 /// Most passages of one page in a list of search results.
 pub const HITS_PER_PAGE: usize = 3;
 
@@ -214,11 +232,9 @@ impl PackReader {
     /// (README, Documentation sites): best passage against its page's five best, halving: dev
     /// 33 / 33 of 40, held-out 41 / 36 of 56 (the `requests` docs 10 / 4 of 12).
     fn read_set(&self, question: &str) -> Result<ReadSet, PackError> {
-        let mut candidates: Vec<u32> = self
-            .best(&self.words(question, false, true), qa::READ_PASSAGES, true)
-            .into_iter()
-            .map(|(p, _)| p)
-            .collect();
+        let words = self.words(question, false, true);
+        let mut candidates: Vec<u32> =
+            self.best(&words, qa::READ_PASSAGES, true).into_iter().map(|(p, _)| p).collect();
         // The candidates come page by page, the first stage's best page first.
         let mut first_stage: Vec<usize> = candidates.iter().map(|&p| self.page_of(p)).collect();
         first_stage.dedup();
@@ -228,14 +244,18 @@ impl PackReader {
         // A passage that several pages repeat word for word (rustdoc's methods on every type that
         // derefs to a slice, an included snippet) scores the same on each: the page the first
         // stage ranked higher, on the whole question, answers, not the first in site order.
-        let top = found.hits.first().map_or(0.0, |h| h.score);
-        let rank = |p: u32| first_stage.iter().position(|&page| page == self.page_of(p));
-        let Some(best) = found
+        let weighted: Vec<(f32, u32)> = found
             .hits
             .iter()
-            .take_while(|h| h.score == top)
-            .map(|h| candidates[h.passage])
-            .min_by_key(|&p| rank(p))
+            .map(|h| {
+                let p = candidates[h.passage];
+                (h.score * self.release_weight(&words, self.page_of(p)), p)
+            })
+            .collect();
+        let top = weighted.iter().map(|w| w.0).fold(0.0, f32::max);
+        let rank = |p: u32| first_stage.iter().position(|&page| page == self.page_of(p));
+        let Some(best) =
+            weighted.iter().filter(|w| w.0 == top && top > 0.0).map(|w| w.1).min_by_key(|&p| rank(p))
         else {
             return Ok(ReadSet { passages: Vec::new(), best: None });
         };
@@ -373,6 +393,9 @@ impl PackReader {
         if total > 0.0 {
             for (score, page) in &mut order {
                 *score *= (covered.get(&*page).copied().unwrap_or(0.0) / total).powf(COVERAGE_EXPONENT);
+                if answer {
+                    *score *= self.release_weight(words, *page);
+                }
             }
             order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         }
@@ -429,6 +452,17 @@ impl PackReader {
             pages.into_iter().map(|(page, (_, score))| (score, page)).collect();
         order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         order
+    }
+
+    /// What page `page`'s score counts for a question of `words`: [`RELEASE_NOTES_WEIGHT`] on
+    /// release notes, unless the question asks about releases.
+    fn release_weight(&self, words: &[Word], page: usize) -> f32 {
+        let notes = self.manifest.release_notes.binary_search(&(page as u32)).is_ok();
+        let has = |f: &dyn Fn(&str) -> bool| words.iter().any(|w| f(&w.term));
+        // "What is new in 3.9?" asks about a release; "How do I start a new project?" does not.
+        let about_releases = has(&|t| RELEASE_WORDS.contains(&t))
+            || (has(&|t| t == "new") && has(&|t| t.bytes().all(|b| b.is_ascii_digit())));
+        if notes && !about_releases { RELEASE_NOTES_WEIGHT } else { 1.0 }
     }
 
     /// The page (index in site order) holding passage `p`.

@@ -157,6 +157,19 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
             last_page = page;
         }
     }
+    let release_notes = page_starts
+        .iter()
+        .enumerate()
+        .filter(|&(_, &p)| {
+            let number = doc.page_at(index.passages[p as usize].span.start);
+            let headings: Vec<&str> =
+                doc.markup.iter().filter(|h| h.page == number).map(|h| h.title.as_str()).collect();
+            site.pages
+                .get(number as usize - 1)
+                .is_some_and(|page| is_release_notes(&page.path, &page.title, &headings))
+        })
+        .map(|(i, _)| i as u32)
+        .collect();
     let tree = outline_entries(site, &outline.nodes);
     let outline_file = put("outline", serde_json::to_vec(&tree).unwrap_or_default(), progress)?;
 
@@ -170,6 +183,7 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
         index: index_files,
         text: text_files,
         page_starts,
+        release_notes,
         outline: outline_file,
         bytes,
         model: None,
@@ -239,4 +253,74 @@ fn outline_entries(site: &Site, nodes: &[OutlineNode]) -> Vec<OutlineEntry> {
             children: outline_entries(site, &n.children),
         })
         .collect()
+}
+
+/// Files and folders that hold a list of changes release by release.
+const RELEASE_NOTES_FILES: &[&str] =
+    &["changelog", "changes", "news", "whatsnew", "releases", "releasenotes", "history"];
+/// How the title of such a list begins (after its section number).
+const RELEASE_NOTES_TITLES: &[&str] = &[
+    "changelog",
+    "change log",
+    "changes",
+    "news",
+    "what's new",
+    "what\u{2019}s new",
+    "release notes",
+    "release history",
+    "releases",
+];
+
+/// Whether a page lists a project's changes release by release: its title or its file or folder
+/// says so ("Changelog", "What's New In 3.9", "2. NEWS", `whatsnew/3.9.html`), or most of its (at
+/// least four) headings begin with a version number ("2.1.0 (2013-12-05)", "Release 3.22",
+/// "Version 1.2"). Not "Recording changes to the repository".
+fn is_release_notes(path: &str, title: &str, headings: &[&str]) -> bool {
+    let lower = title.to_lowercase();
+    let lower = lower.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ');
+    let titled = RELEASE_NOTES_TITLES.iter().any(|t| lower.starts_with(t));
+    let filed = path.split('/').any(|part| {
+        let stem = part.split('.').next().unwrap_or(part).to_lowercase().replace(['-', '_'], "");
+        RELEASE_NOTES_FILES.contains(&stem.as_str())
+    });
+    // "2.1.0 (2013-12-05)", "Release 3.22", "v1.2.3": a version alone or with a date; not a
+    // section number ("2.1. Getting started", "3.1 Using Python").
+    let versioned = |h: &&str| {
+        let mut words = h.split_whitespace();
+        let first = words.next().unwrap_or("").to_lowercase();
+        let number =
+            if matches!(first.as_str(), "release" | "version") { words.next().unwrap_or("") } else { &first };
+        let rest: Vec<&str> = words.collect();
+        let mut parts = number.trim_start_matches(['v', 'V']).split('.');
+        parts.next().is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            && parts.next().is_some_and(|p| p.bytes().next().is_some_and(|b| b.is_ascii_digit()))
+            && !number.ends_with('.')
+            && (rest.is_empty() || rest.iter().any(|w| w.contains(|c: char| c.is_ascii_digit())))
+    };
+    let by_version =
+        headings.len() >= 4 && headings.iter().filter(|h| versioned(h)).count() * 2 >= headings.len();
+    titled || filed || by_version
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_notes_are_told_by_title_file_or_version_headings() {
+        assert!(is_release_notes("changes.html", "Changes in Kiln 2.0", &[]));
+        assert!(is_release_notes("whatsnew/2.1.html", "Kiln 2.1 highlights", &[]));
+        assert!(is_release_notes("dist.news.html", "2. NEWS", &[]));
+        assert!(is_release_notes(
+            "community/updates.html",
+            "Community Updates",
+            &["2.1.0 (2024-03-01)", "2.0.1", "Release 2.0", "1.9.0 (2023-01-02)"]
+        ));
+        assert!(!is_release_notes("git/recording.html", "Recording changes to the repository", &[]));
+        assert!(!is_release_notes(
+            "guide.html",
+            "Guide",
+            &["2.1. Loading", "2.2. Firing", "2.3 Cooling down", "2.4 Glazes"]
+        ));
+    }
 }
