@@ -42,7 +42,7 @@ pub mod whole;
 
 use serde::Serialize;
 
-use crate::doc::Document;
+use crate::doc::{DocKind, Document};
 use crate::index::{Hit, Index, QueryTerm, tokenize};
 use crate::span::Span;
 
@@ -199,6 +199,13 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
         }
         None => short_answer(doc, index, &asked, &best),
     };
+    // A Markdown heading is quoted as a reader sees it: "Loading the kiln", not "## Loading the kiln".
+    if doc.kind == DocKind::Markdown {
+        for span in &mut best.spans {
+            *span = without_heading_marks(doc, *span);
+        }
+        quote = quote_of(&best);
+    }
     let citations = best
         .spans
         .iter()
@@ -316,6 +323,17 @@ fn sentence_spans(doc: &Document, span: Span) -> Vec<Span> {
         .collect()
 }
 
+/// `span` without the `#` marks and space a Markdown heading starts with.
+fn without_heading_marks(doc: &Document, span: Span) -> Span {
+    let text = doc.slice(span);
+    let hashes = text.len() - text.trim_start_matches('#').len();
+    let rest = &text[hashes..];
+    if hashes == 0 || hashes > 6 || !rest.starts_with([' ', '\t']) || rest.trim().is_empty() {
+        return span;
+    }
+    Span::new(span.start + hashes + (rest.len() - rest.trim_start().len()), span.end)
+}
+
 /// Whether a sentence is the heading `title` as the text writes it: the same words, with or
 /// without its number or Markdown marks ("## 3.2 Reading data" for "Reading data").
 fn same_heading(title: &str, sentence: &str) -> bool {
@@ -358,6 +376,19 @@ mod tests {
         let index = Index::build(&doc, &Outline::build(&doc, false));
         let answer = answer(&doc, &index, question);
         (doc, answer)
+    }
+
+    #[test]
+    fn a_markdown_heading_is_quoted_without_its_marks() {
+        let text = "# Kiln guide\n\nThis guide covers the kiln.\n\n## Loading the kiln\n\n\
+                    Stack shelves on posts of equal height. Keep an inch between pots.\n\n\
+                    ## Firing schedule\n\nRaise the heat by a hundred degrees an hour.\n";
+        let doc = Document::from_bytes("kiln.md", text.as_bytes()).unwrap();
+        let index = Index::build(&doc, &Outline::build(&doc, false));
+        let a = answer(&doc, &index, "How do I load the kiln?");
+        let quotes: Vec<&str> = a.citations.iter().map(|c| doc.slice(c.span)).collect();
+        assert_eq!(quotes, ["Loading the kiln", "Stack shelves on posts of equal height."]);
+        assert!(!a.quote.contains('#'), "{}", a.quote);
     }
 
     const TEXT: &str = "Chapter 1\n\nThe morning was grey. Anne walked to the harbour at Lyme.\n\n\
