@@ -162,10 +162,28 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
     for (path, page) in &read {
         let mut seen = HashSet::new();
         let mut list = Vec::new();
+        // The link (without a fragment) each page was first named by, and where.
+        let mut named: HashMap<usize, (&str, usize)> = HashMap::new();
         for link in &page.toc {
-            if let Some(target) = lookup(path, &link.href)
-                && seen.insert(target)
+            let Some(target) = lookup(path, &link.href) else { continue };
+            if seen.insert(target) {
+                if !link.href.contains('#') {
+                    named.insert(target, (link.href.as_str(), list.len()));
+                }
+                list.push((target, link.depth));
+            } else if let Some(&(href, at)) = named.get(&target)
+                && href == link.href
+                && list[at].1 < link.depth
             {
+                // A category that links one of its pages, then lists it among the others
+                // (Docusaurus): the page sits with its siblings, where they list it.
+                list.remove(at);
+                for (_, (_, i)) in named.iter_mut() {
+                    if *i > at {
+                        *i -= 1;
+                    }
+                }
+                named.insert(target, (href, list.len()));
                 list.push((target, link.depth));
             }
         }
@@ -541,14 +559,18 @@ fn join(pages: impl Iterator<Item = ((String, HtmlPage), u32)>) -> Site {
     Site { title: site_title.unwrap_or_default(), doc, pages: site_pages }
 }
 
-/// The heading most pages open on, when it is the same on most of them: the site's name as a
-/// banner ("The XSLT C library for GNOME" above each page's own h2), not a page's title.
+/// The heading most pages open on, when it is the same on most of them and another heading
+/// follows it at once: the site's name as a banner ("The XSLT C library for GNOME" above each
+/// page's own h2), not a page's title. ("Synopsis" opening every command's page, with the
+/// synopsis below it, is a section.)
 fn banner<'a>(pages: impl Iterator<Item = &'a HtmlPage>) -> Option<String> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     let mut n = 0;
     for page in pages {
         n += 1;
-        if let Some(h) = page.headings.first().filter(|h| h.start == 0) {
+        if let Some(h) = page.headings.first().filter(|h| h.start == 0)
+            && page.headings.get(1).is_some_and(|next| next.start == opening_end(page))
+        {
             *counts.entry(h.title.as_str()).or_default() += 1;
         }
     }
@@ -556,12 +578,19 @@ fn banner<'a>(pages: impl Iterator<Item = &'a HtmlPage>) -> Option<String> {
     (count >= 3 && count * 4 >= n * 3).then(|| title.to_string())
 }
 
-/// Takes the page's opening heading `title` and its paragraph out of the page.
+/// Where the page's first paragraph (its opening heading) ends and the next begins.
+fn opening_end(page: &HtmlPage) -> usize {
+    page.text.find("\n\n").map_or(page.text.len(), |at| at + 2)
+}
+
+/// Takes the page's opening heading `title` out of the page, when another heading follows it.
 fn drop_opening(page: &mut HtmlPage, title: &str) {
-    if page.headings.first().is_none_or(|h| h.start != 0 || h.title != title) {
+    let cut = opening_end(page);
+    if page.headings.first().is_none_or(|h| h.start != 0 || h.title != title)
+        || page.headings.get(1).is_none_or(|next| next.start != cut)
+    {
         return;
     }
-    let cut = page.text.find("\n\n").map_or(page.text.len(), |at| at + 2);
     page.text.drain(..cut);
     page.headings.remove(0);
     page.headings.retain(|h| h.start >= cut);
@@ -930,13 +959,14 @@ mod tests {
     }
 
     /// Docusaurus: a top bar linking the home page, the first doc and the blog; a sidebar menu of
-    /// the docs in its own order; "pretty" links without an extension (`/docs/tides`).
+    /// the docs in its own order, under a category that links its first doc; "pretty" links
+    /// without an extension (`/docs/tides`).
     #[test]
     fn pretty_links_name_pages_and_a_top_bar_is_not_the_contents() {
         let dir = std::env::temp_dir().join(format!("tome-site-pretty-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let chrome = r#"<nav class="navbar"><a href="/">Home</a><a href="/docs/tides">Docs</a><a href="/blog">Blog</a></nav>
-            <nav class="menu"><ul><li><a href="/docs/tides">Tides</a></li><li><a href="/docs/knots">Knots</a></li></ul></nav>"#;
+            <nav class="menu"><ul><li><a href="/docs/tides">Sea</a><ul><li><a href="/docs/tides">Tides</a></li><li><a href="/docs/knots">Knots</a></li></ul></li></ul></nav>"#;
         let doc = |title: &str, text: &str| {
             page(
                 title,
