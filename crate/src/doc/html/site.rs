@@ -157,40 +157,13 @@ fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result
             .copied()
             .or_else(|| pretty().iter().find_map(|p| index.get(p.as_str()).copied()))
     };
-    // The navigation that names the most pages is the table of contents.
-    let mut toc: Vec<(usize, u32)> = Vec::new();
-    for (path, page) in &read {
-        let mut seen = HashSet::new();
-        let mut list = Vec::new();
-        // The link (without a fragment) each page was first named by, and where.
-        let mut named: HashMap<usize, (&str, usize)> = HashMap::new();
-        for link in &page.toc {
-            let Some(target) = lookup(path, &link.href) else { continue };
-            if seen.insert(target) {
-                if !link.href.contains('#') {
-                    named.insert(target, (link.href.as_str(), list.len()));
-                }
-                list.push((target, link.depth));
-            } else if let Some(&(href, at)) = named.get(&target)
-                && href == link.href
-                && list[at].1 < link.depth
-            {
-                // A category that links one of its pages, then lists it among the others
-                // (Docusaurus): the page sits with its siblings, where they list it.
-                list.remove(at);
-                for (_, (_, i)) in named.iter_mut() {
-                    if *i > at {
-                        *i -= 1;
-                    }
-                }
-                named.insert(target, (href, list.len()));
-                list.push((target, link.depth));
-            }
-        }
-        if list.len() > toc.len() {
-            toc = list;
-        }
-    }
+    // The navigation that names the most pages is the table of contents; the others add the
+    // pages it leaves out where they name them (see [`merge_navigations`]).
+    let lists: Vec<Vec<(usize, u32)>> =
+        read.iter().map(|(path, page)| navigation(path, page, &lookup)).collect();
+    let most = lists.iter().map(Vec::len).max().unwrap_or(0);
+    let mut toc: Vec<(usize, u32)> = lists.iter().find(|l| l.len() == most).cloned().unwrap_or_default();
+    merge_navigations(&mut toc, &lists);
     // A navigation naming one page is a link, not a table of contents (rustdoc's sidebar on a
     // module page names its parent): the order then comes from the `next` links and the paths.
     if toc.len() < 2 {
@@ -438,6 +411,97 @@ struct UpTree {
     depth: HashMap<usize, u32>,
     /// The pages others sit below.
     parents: HashSet<usize>,
+}
+
+/// A page's navigation links as (page, list depth), each page once, in order.
+fn navigation(
+    path: &str,
+    page: &HtmlPage,
+    lookup: &dyn Fn(&str, &str) -> Option<usize>,
+) -> Vec<(usize, u32)> {
+    let mut seen = HashSet::new();
+    let mut list = Vec::new();
+    // The link (without a fragment) each page was first named by, and where.
+    let mut named: HashMap<usize, (&str, usize)> = HashMap::new();
+    // The category level and its pages' level, once a category was seen to list its own link.
+    let mut levels: Option<(u32, u32)> = None;
+    for link in &page.toc {
+        let Some(target) = lookup(path, &link.href) else { continue };
+        if seen.insert(target) {
+            if !link.href.contains('#') {
+                named.insert(target, (link.href.as_str(), list.len()));
+            }
+            list.push((target, link.depth));
+        } else if let Some(&(href, at)) = named.get(&target)
+            && href == link.href
+            && list[at].1 < link.depth
+        {
+            // A category that links one of its pages, then lists it among the others
+            // (Docusaurus): the page sits with its siblings, where they list it.
+            levels.get_or_insert((list[at].1, link.depth));
+            list.remove(at);
+            for (_, (_, i)) in named.iter_mut() {
+                if *i > at {
+                    *i -= 1;
+                }
+            }
+            named.insert(target, (href, list.len()));
+            list.push((target, link.depth));
+        }
+    }
+    // The other categories, folded, show only the link to their first page: that page sits at
+    // its pages' level too.
+    if let Some((category, pages)) = levels {
+        for entry in list.iter_mut().filter(|e| e.1 == category) {
+            entry.1 = pages;
+        }
+    }
+    list
+}
+
+/// Adds to the table of contents `toc` the pages other pages' navigations name where it does not:
+/// a sidebar expands only the current page's category (Docusaurus, themes that collapse the
+/// rest), so each category's pages are listed only on its own pages. A navigation is used when
+/// its page is in the contents and it names at least two of the contents' pages, in the
+/// contents' order but for one step back (rustdoc's per-module sidebars do not); each new page goes after the page it follows there (as its first child, or
+/// after the entries below it), at the depth it has there relative to that page.
+fn merge_navigations(toc: &mut Vec<(usize, u32)>, lists: &[Vec<(usize, u32)>]) {
+    if toc.len() < 2 {
+        return;
+    }
+    let mut at: HashMap<usize, usize> = toc.iter().enumerate().map(|(k, &(i, _))| (i, k)).collect();
+    // Only the navigations of pages the contents name: a page outside them (a source listing,
+    // an index) may carry another site's sidebar.
+    let named: Vec<usize> = toc.iter().map(|t| t.0).collect();
+    for list in named.into_iter().filter_map(|page| lists.get(page)) {
+        let known: Vec<usize> = list.iter().filter_map(|(i, _)| at.get(i).copied()).collect();
+        // One step back is allowed: a page's "Previous" link (Docusaurus' pagination) ends it.
+        let back = known.windows(2).filter(|w| w[0] > w[1]).count();
+        if known.len() < 2 || known.len() == list.len() || back > 1 {
+            continue;
+        }
+        let mut prev: Option<(usize, u32)> = None; // (position in toc, depth in list)
+        for &(page, d) in list {
+            if let Some(&k) = at.get(&page) {
+                prev = Some((k, d));
+                continue;
+            }
+            let Some((k, prev_depth)) = prev else { continue };
+            let base = toc[k].1;
+            let depth = (base + d).saturating_sub(prev_depth).max(1);
+            // Below the previous page: first among its children; beside it or higher: after the
+            // entries below it.
+            let mut insert = k + 1;
+            if depth <= base {
+                while insert < toc.len() && toc[insert].1 > depth {
+                    insert += 1;
+                }
+            }
+            toc.insert(insert, (page, depth));
+            at = toc.iter().enumerate().map(|(k, &(i, _))| (i, k)).collect();
+            prev = Some((insert, d));
+        }
+    }
 }
 
 /// Pages remembered as holding one paragraph (more hold boilerplate, which any of them shows).
@@ -955,6 +1019,72 @@ mod tests {
         let titles: Vec<&str> = site.pages.iter().map(|p| p.title.as_str()).collect();
         assert_eq!(titles, ["Kiln", "The API", "FAQ", "News"]);
         assert!(!site.doc.text.contains("The Kiln Library"), "{}", site.doc.text);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Docusaurus: the sidebar expands only the current page's category; the others show as a
+    /// link to their first page. A pagination bar ends each page with a "Previous" link.
+    #[test]
+    fn collapsed_categories_are_read_from_their_own_pages() {
+        let dir = std::env::temp_dir().join(format!("tome-site-collapsed-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let sidebar = |open: char| {
+            let category = |c: char, first: &str, items: &[&str]| {
+                if c == open {
+                    let list: String =
+                        items.iter().map(|i| format!("<li><a href=\"/docs/{i}\">{i}</a></li>")).collect();
+                    format!("<li><a href=\"/docs/{first}\">{c}</a><ul>{list}</ul></li>")
+                } else {
+                    format!("<li><a href=\"/docs/{first}\">{c}</a></li>")
+                }
+            };
+            format!(
+                "<nav class=\"menu\"><ul>{}{}</ul></nav>",
+                category('A', "anchors", &["anchors", "buoys"]),
+                category('B', "knots", &["knots", "ropes", "splices"])
+            )
+        };
+        let doc = |title: &str, open: char| {
+            page(
+                title,
+                &format!(
+                    "{}<main><article><h1>{title}</h1><p>All about {title}.</p></article></main>\
+                     <nav class=\"pagination-nav\"><a href=\"/docs/anchors\">Previous</a></nav>",
+                    sidebar(open)
+                ),
+                None,
+            )
+        };
+        write_files(
+            &dir,
+            [
+                ("index.html", page("Harbour", "<main><h1>Harbour</h1><p>Welcome aboard.</p></main>", None)),
+                ("docs/anchors/index.html", doc("anchors", 'A')),
+                ("docs/buoys/index.html", doc("buoys", 'A')),
+                ("docs/knots/index.html", doc("knots", 'B')),
+                ("docs/ropes/index.html", doc("ropes", 'B')),
+                ("docs/splices/index.html", doc("splices", 'B')),
+            ],
+        );
+        let site = read_site(&dir, Limits::default()).unwrap();
+        let paths: Vec<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "index.html",
+                "docs/anchors/index.html",
+                "docs/buoys/index.html",
+                "docs/knots/index.html",
+                "docs/ropes/index.html",
+                "docs/splices/index.html"
+            ]
+        );
+        let depth = |i: usize| site.pages[i].depth;
+        assert!(
+            depth(1) == depth(2) && depth(3) == depth(4) && depth(4) == depth(5),
+            "{:?}",
+            paths_and_depths(&site)
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
