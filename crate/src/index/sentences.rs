@@ -94,7 +94,7 @@ fn ends_sentence(para: &str, start: usize, stop: usize, end: usize) -> bool {
     !(initial || ABBREVIATIONS.contains(&lower.as_str()))
 }
 
-/// How far a bracket may run on after a full stop inside it (the stop of "(ex. LaTeX, man
+/// How far (in characters) a bracket may run on after a full stop inside it (the stop of "(ex. LaTeX, man
 /// pages)" ends no sentence); a bracket left open for longer was never closed.
 const BRACKET_REACH: usize = 120;
 
@@ -105,10 +105,8 @@ fn inside_brackets(para: &str, start: usize, end: usize) -> bool {
     if depth(&para[start..end]) <= 0 {
         return false;
     }
-    let ahead = &para[end..para.len().min(end + BRACKET_REACH)];
-    let ahead = &ahead[..ahead.char_indices().last().map_or(0, |(i, c)| i + c.len_utf8())];
     let mut open = depth(&para[start..end]);
-    for c in ahead.chars() {
+    for c in para[end..].chars().take(BRACKET_REACH) {
         match c {
             '(' => open += 1,
             ')' => open -= 1,
@@ -189,6 +187,9 @@ mod tests {
                 "Next."
             ]
         );
+        // The look ahead counts characters: it never cuts one in two.
+        let text = format!("A stray ( stays. {}", "Жжжжж ".repeat(40));
+        assert_eq!(split(&text).len(), 2);
     }
 
     #[test]

@@ -164,8 +164,9 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
             let number = doc.page_at(index.passages[p as usize].span.start);
             let headings: Vec<&str> =
                 doc.markup.iter().filter(|h| h.page == number).map(|h| h.title.as_str()).collect();
-            site.pages
-                .get(number as usize - 1)
+            (number as usize)
+                .checked_sub(1)
+                .and_then(|i| site.pages.get(i))
                 .is_some_and(|page| is_release_notes(&page.path, &page.title, &headings))
         })
         .map(|(i, _)| i as u32)
