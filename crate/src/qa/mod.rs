@@ -403,7 +403,7 @@ mod tests {
         let a = answer(&doc, &index, "How do I descale the heating plate?");
         assert!(a.found, "{a:?}");
         assert_eq!(
-            a.quote, "## Descaling the heating plate Boil a cup of vinegar in it, then rinse twice.",
+            a.quote, "Descaling the heating plate Boil a cup of vinegar in it, then rinse twice.",
             "{a:?}"
         );
         assert_eq!(a.citations.len(), 2);
