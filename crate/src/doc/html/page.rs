@@ -55,6 +55,8 @@ pub struct HtmlPage {
     /// `<meta name="robots" content="noindex">` or a `<meta http-equiv="refresh">` redirect:
     /// a page its site does not want found (mdBook's print.html and toc.html, redirect stubs).
     pub noindex: bool,
+    /// `<html lang>`'s language, lower case, without its region ("en" for "en-US").
+    pub lang: Option<String>,
 }
 
 /// Elements whose content is never text a reader came for.
@@ -198,6 +200,12 @@ fn head(events: &[Event], page: &mut HtmlPage) {
         match e {
             Event::Start(t) => match t.name.as_str() {
                 "title" => in_title = page.title.is_empty(),
+                "html" if page.lang.is_none() => {
+                    page.lang = t
+                        .attr("lang")
+                        .map(|l| l.split(['-', '_']).next().unwrap_or("").trim().to_ascii_lowercase())
+                        .filter(|l| !l.is_empty());
+                }
                 "meta" => {
                     let name = t.attr("name").unwrap_or("").to_ascii_lowercase();
                     let content = t.attr("content").unwrap_or("").to_ascii_lowercase();

@@ -9,7 +9,7 @@
 //! `index.html` copy of the first chapter, search and index pages), so a copy never shadows the
 //! page it copies.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use super::page::{self, HtmlPage, collapse};
@@ -145,7 +145,11 @@ fn find_pages(root: &Path, dir: &Path, out: &mut Vec<String>, depth: usize) -> R
 }
 
 /// Orders the pages, drops copies, and joins them into one Document.
-fn assemble(read: Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) -> Result<Option<Site>, SiteError> {
+fn assemble(
+    mut read: Vec<(String, HtmlPage)>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Site>, SiteError> {
+    other_languages_out(&mut read, warnings);
     let index: HashMap<&str, usize> = read.iter().enumerate().map(|(i, (p, _))| (p.as_str(), i)).collect();
     // The page a link opens: its path, or, for a "pretty" link without an extension
     // (Docusaurus' `/docs/intro`), the page a server answers it with.
@@ -502,6 +506,43 @@ fn merge_navigations(toc: &mut Vec<(usize, u32)>, lists: &[Vec<(usize, u32)>]) {
             prev = Some((insert, d));
         }
     }
+}
+
+/// Leaves out the pages in another language than the home page's (`<html lang>`): a site that
+/// ships its translations (mdBook's `es/`, `ja/`, Docusaurus' i18n folders) would otherwise mix
+/// them into one outline and one index, and answer an English question with a half-translated
+/// copy. Each translation packs on its own from its folder; the warning says which.
+fn other_languages_out(read: &mut Vec<(String, HtmlPage)>, warnings: &mut Vec<String>) {
+    let Some(home) = read.iter().find(|(p, _)| p == "index.html").and_then(|(_, page)| page.lang.clone())
+    else {
+        return;
+    };
+    // Language -> (pages, the folders they open with).
+    let mut others: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
+    read.retain(|(path, page)| match &page.lang {
+        Some(lang) if *lang != home => {
+            let entry = others.entry(lang.clone()).or_default();
+            entry.0 += 1;
+            entry.1.insert(path.split_once('/').map_or(String::new(), |(folder, _)| format!("{folder}/")));
+            false
+        }
+        _ => true,
+    });
+    if others.is_empty() {
+        return;
+    }
+    let total: usize = others.values().map(|o| o.0).sum();
+    let each: Vec<String> = others
+        .iter()
+        .map(|(lang, (n, folders))| match folders.iter().next() {
+            Some(folder) if folders.len() == 1 && !folder.is_empty() => format!("{lang}: {n} in {folder}"),
+            _ => format!("{lang}: {n}"),
+        })
+        .collect();
+    warnings.push(format!(
+        "left out {total} pages in other languages than the home page's ({home}) — {}; pack a translation on its own from its folder",
+        each.join(", ")
+    ));
 }
 
 /// Pages remembered as holding one paragraph (more hold boilerplate, which any of them shows).
@@ -1019,6 +1060,40 @@ mod tests {
         let titles: Vec<&str> = site.pages.iter().map(|p| p.title.as_str()).collect();
         assert_eq!(titles, ["Kiln", "The API", "FAQ", "News"]);
         assert!(!site.doc.text.contains("The Kiln Library"), "{}", site.doc.text);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A book that ships its translation in `es/`: the home page's language is packed, the
+    /// other left out with a warning that names it.
+    #[test]
+    fn translations_in_other_languages_are_left_out_and_named() {
+        let dir = std::env::temp_dir().join(format!("tome-site-lang-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let page = |lang: &str, title: &str, text: &str| {
+            format!(
+                "<html lang=\"{lang}\"><head><title>{title}</title></head><body><main><h1>{title}</h1><p>{text}</p></main></body></html>"
+            )
+        };
+        write_files(
+            &dir,
+            [
+                ("index.html", page("en-US", "Knots", "Tie knots that hold.")),
+                ("bowline.html", page("en", "Bowline", "A fixed loop at the end of a line.")),
+                ("es/index.html", page("es", "Nudos", "Nudos que aguantan.")),
+                ("es/bowline.html", page("es", "As de guía", "Un lazo fijo al final de un cabo.")),
+            ],
+        );
+        let site = read_site(&dir, Limits::default()).unwrap();
+        let paths: Vec<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["index.html", "bowline.html"]);
+        assert!(
+            site.doc
+                .warnings
+                .iter()
+                .any(|w| w.contains("2 pages in other languages") && w.contains("es: 2 in es/")),
+            "{:?}",
+            site.doc.warnings
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
