@@ -2,12 +2,15 @@
 //! in; a [`Document`] whose `markup` holds the headings with their anchors out.
 //!
 //! [`page`] reads one page's main content; [`site`] orders a folder of pages by the site's table
-//! of contents and joins them (see there). The tokenizer is html5gum 0.9: no dependencies, builds
+//! of contents and joins them (see there), with `order` for what one table of contents does not
+//! say (other pages' navigations, the `rel="up"` tree) and `title` for the site's name in titles. The tokenizer is html5gum 0.9: no dependencies, builds
 //! for wasm32, WHATWG-conformant; it adds 295 KB raw, 88 KB gzipped to the app's wasm (measured
 //! with and without the `html` feature). The widget over a pack has no HTML parser.
 
+mod order;
 pub mod page;
 pub mod site;
+mod title;
 
 use std::path::PathBuf;
 
