@@ -101,11 +101,11 @@ const BRACKET_REACH: usize = 120;
 /// Whether the full stop whose marks end at `end` lies inside round brackets
 /// opened in this sentence and closed soon after it, not by the stop's own marks.
 fn inside_brackets(para: &str, start: usize, end: usize) -> bool {
-    let depth = |s: &str| s.matches('(').count() as isize - s.matches(')').count() as isize;
-    if depth(&para[start..end]) <= 0 {
+    let before = &para[start..end];
+    let mut open = before.matches('(').count() as isize - before.matches(')').count() as isize;
+    if open <= 0 {
         return false;
     }
-    let mut open = depth(&para[start..end]);
     for c in para[end..].chars().take(BRACKET_REACH) {
         match c {
             '(' => open += 1,

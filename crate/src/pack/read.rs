@@ -244,12 +244,13 @@ impl PackReader {
         // A passage that several pages repeat word for word (rustdoc's methods on every type that
         // derefs to a slice, an included snippet) scores the same on each: the page the first
         // stage ranked higher, on the whole question, answers, not the first in site order.
+        let discounted = self.discounted_notes(&words);
         let weighted: Vec<(f32, u32)> = found
             .hits
             .iter()
             .map(|h| {
                 let p = candidates[h.passage];
-                (h.score * self.release_weight(&words, self.page_of(p)), p)
+                (h.score * release_weight(discounted, self.page_of(p)), p)
             })
             .collect();
         let top = weighted.iter().map(|w| w.0).fold(0.0, f32::max);
@@ -391,11 +392,10 @@ impl PackReader {
         let covered = self.covered(words);
         let total: f32 = words.iter().map(|w| w.idf * w.weight).sum();
         if total > 0.0 {
+            let discounted = if answer { self.discounted_notes(words) } else { &[] };
             for (score, page) in &mut order {
                 *score *= (covered.get(&*page).copied().unwrap_or(0.0) / total).powf(COVERAGE_EXPONENT);
-                if answer {
-                    *score *= self.release_weight(words, *page);
-                }
+                *score *= release_weight(discounted, *page);
             }
             order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         }
@@ -454,15 +454,14 @@ impl PackReader {
         order
     }
 
-    /// What page `page`'s score counts for a question of `words`: [`RELEASE_NOTES_WEIGHT`] on
-    /// release notes, unless the question asks about releases.
-    fn release_weight(&self, words: &[Word], page: usize) -> f32 {
-        let notes = self.manifest.release_notes.binary_search(&(page as u32)).is_ok();
+    /// The release-notes pages that count [`RELEASE_NOTES_WEIGHT`] for a question of `words`:
+    /// all of them, unless the question asks about releases.
+    fn discounted_notes(&self, words: &[Word]) -> &[u32] {
         let has = |f: &dyn Fn(&str) -> bool| words.iter().any(|w| f(&w.term));
         // "What is new in 3.9?" asks about a release; "How do I start a new project?" does not.
         let about_releases = has(&|t| RELEASE_WORDS.contains(&t))
             || (has(&|t| t == "new") && has(&|t| t.bytes().all(|b| b.is_ascii_digit())));
-        if notes && !about_releases { RELEASE_NOTES_WEIGHT } else { 1.0 }
+        if about_releases { &[] } else { &self.manifest.release_notes }
     }
 
     /// The page (index in site order) holding passage `p`.
@@ -526,6 +525,12 @@ impl PackReader {
 }
 
 /// The last word of a query that is still being typed (no space after it).
+/// What page `page`'s score counts: [`RELEASE_NOTES_WEIGHT`] if it is one of the `discounted`
+/// release notes (sorted; see [`PackReader::discounted_notes`]).
+fn release_weight(discounted: &[u32], page: usize) -> f32 {
+    if discounted.binary_search(&(page as u32)).is_ok() { RELEASE_NOTES_WEIGHT } else { 1.0 }
+}
+
 fn last_word(query: &str) -> Option<String> {
     if query.ends_with(char::is_whitespace) {
         return None;

@@ -3,7 +3,7 @@
 //! One pass over the site's passages counts terms and path terms; shards are cut when their
 //! content passes a target size, so a query fetches a few small files.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::Path;
 
@@ -157,17 +157,20 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
             last_page = page;
         }
     }
+    let mut headings: HashMap<u32, Vec<&str>> = HashMap::new();
+    for h in &doc.markup {
+        headings.entry(h.page).or_default().push(h.title.as_str());
+    }
     let release_notes = page_starts
         .iter()
         .enumerate()
         .filter(|&(_, &p)| {
             let number = doc.page_at(index.passages[p as usize].span.start);
-            let headings: Vec<&str> =
-                doc.markup.iter().filter(|h| h.page == number).map(|h| h.title.as_str()).collect();
+            let headings = headings.get(&number).map_or(&[][..], Vec::as_slice);
             (number as usize)
                 .checked_sub(1)
                 .and_then(|i| site.pages.get(i))
-                .is_some_and(|page| is_release_notes(&page.path, &page.title, &headings))
+                .is_some_and(|page| is_release_notes(&page.path, &page.title, headings))
         })
         .map(|(i, _)| i as u32)
         .collect();

@@ -148,8 +148,7 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
     };
     let idf = |t: &str| index.idf(t);
     let fits = |sentence: &str| {
-        !matches!(asked.kind, question::Kind::Other | question::Kind::Explanation | question::Kind::YesNo)
-            && short::extract(sentence, &asked, &idf).is_some_and(|(_, typed)| typed)
+        asked.kind.typed() && short::extract(sentence, &asked, &idf).is_some_and(|(_, typed)| typed)
     };
     let Some(best) = extract::best(doc, index, &words, &hits, &fits) else {
         return not_found;
@@ -238,7 +237,7 @@ fn covered(
     if best.coverage >= MIN_COVERAGE {
         return true;
     }
-    if matches!(asked.kind, question::Kind::Other | question::Kind::Explanation | question::Kind::YesNo) {
+    if !asked.kind.typed() {
         let total: f32 = words.iter().map(|w| w.idf).sum();
         let mut held = vec![false; words.len()];
         tokenize::for_each_token(doc.slice(around), |t, _, _| {

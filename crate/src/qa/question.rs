@@ -30,6 +30,15 @@ pub enum Kind {
     Other,
 }
 
+impl Kind {
+    /// Whether the question asks for a thing of a kind (a name, a time, a number, a place), which
+    /// a sentence holds or lacks; an explanation, a yes or no, or anything else is read from the
+    /// sentence as a whole.
+    pub fn typed(&self) -> bool {
+        !matches!(self, Kind::Other | Kind::Explanation | Kind::YesNo)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NamePart {
     Full,

@@ -12,7 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::question::{Kind, Question};
+use super::question::Question;
 use crate::index::{Index, tokenize};
 
 /// Share of the document's section titles a word may be in and still describe a section.
@@ -24,7 +24,7 @@ const MIN_SECTIONS: usize = 8;
 /// Whether `asked` wants a section (it asks how, what or which, not for a name, time, number or
 /// place) and the passage `passage` lies in a section with a descriptive title.
 pub fn wants_section(index: &Index, asked: &Question, passage: usize) -> bool {
-    if !matches!(asked.kind, Kind::Other | Kind::Explanation | Kind::YesNo) {
+    if asked.kind.typed() {
         return false;
     }
     let Some(title) = index.passages.get(passage).and_then(|p| p.path.last()) else { return false };

@@ -408,6 +408,10 @@ fn paragraph_hashes(text: &str) -> Vec<u64> {
 fn join(pages: impl Iterator<Item = ((String, HtmlPage), u32)>) -> Site {
     let mut pages: Vec<((String, HtmlPage), u32)> = pages.collect();
     let shared = shared_bracket(pages.iter().map(|((_, p), _)| p.title.as_str()));
+    // " (Kiln Manual)" -> "Kiln Manual".
+    let mut site_title = shared
+        .as_ref()
+        .map(|tail| tail.trim_start().trim_start_matches('(').trim_end_matches(')').to_string());
     if let Some(banner) = banner(pages.iter().map(|((_, p), _)| p)) {
         for ((_, page), _) in &mut pages {
             drop_opening(page, &banner);
@@ -417,14 +421,9 @@ fn join(pages: impl Iterator<Item = ((String, HtmlPage), u32)>) -> Site {
     let mut doc_pages = Vec::new();
     let mut markup = Vec::new();
     let mut site_pages = Vec::new();
-    let mut site_title = None;
     for (n, ((path, mut page), depth)) in pages.into_iter().enumerate() {
-        if let Some(tail) = &shared {
-            let name = tail.trim_start().trim_start_matches('(').trim_end_matches(')').to_string();
-            site_title.get_or_insert(name);
-            if let Some(own) = page.title.strip_suffix(tail.as_str()) {
-                page.title = own.to_string();
-            }
+        if let Some(own) = shared.as_deref().and_then(|tail| page.title.strip_suffix(tail)) {
+            page.title = own.to_string();
         }
         if site_title.is_none() {
             site_title = Some(site_name(&page.title));
