@@ -70,7 +70,11 @@ pub fn best(
     if total <= 0.0 || top_score <= 0.0 {
         return None;
     }
-    let weight = |set: &HashSet<usize>| set.iter().map(|&i| terms[i].idf).sum::<f32>() / total;
+    // Summed in the question's word order: a sum in a hash set's order differs in its last bits
+    // from run to run, and near-equal sentences then swap places.
+    let weight = |set: &HashSet<usize>| {
+        terms.iter().enumerate().filter(|(i, _)| set.contains(i)).map(|(_, t)| t.idf).sum::<f32>() / total
+    };
     let mut best: Option<(f32, Best)> = None;
     for hit in hits {
         let passage = &index.passages[hit.passage];
