@@ -21,6 +21,11 @@ pub enum Kind {
     Number,
     /// A place: "Where ...?", "In what city ...?".
     Place,
+    /// A name in code or on a command line: "Which command ...?", "What function ...?", "Which
+    /// environment variable ...?": an identifier, an option or a file the sentence holds, not a
+    /// phrase around it. Not `strict` when the noun may mean something else too ("Which function
+    /// ...?"): a sentence without code then answers with a phrase as for [`Kind::Other`].
+    Code { strict: bool },
     /// A reason or a manner ("Why ...?", "How ...?"): answered by a clause, so by the sentence.
     Explanation,
     /// Whether something holds ("Can I ...?", "Is it ...?", "Does it ...?"): answered by the
@@ -35,7 +40,7 @@ impl Kind {
     /// a sentence holds or lacks; an explanation, a yes or no, or anything else is read from the
     /// sentence as a whole.
     pub fn typed(&self) -> bool {
-        !matches!(self, Kind::Other | Kind::Explanation | Kind::YesNo)
+        !matches!(self, Kind::Other | Kind::Code { .. } | Kind::Explanation | Kind::YesNo)
     }
 }
 
@@ -82,6 +87,25 @@ fn defines(words: &[String]) -> bool {
         && matches!(be.as_str(), "is" | "are")
         && (1..=3).contains(&rest.len())
         && rest.iter().all(|w| !crate::index::tokenize::is_stopword(w))
+}
+
+/// Whether the words after "what"/"which" name a thing of code in their first two ("command",
+/// "environment variable"; not a general "type of"): `Some(true)` for a noun only code has,
+/// `Some(false)` for one that may also mean something else.
+fn asks_code(after: &[String]) -> Option<bool> {
+    let after: Vec<&str> =
+        after.iter().map(String::as_str).skip_while(|w| matches!(*w, "the" | "a" | "an")).collect();
+    (0..2.min(after.len()))
+        .filter(|&i| {
+            after.get(i + 1) != Some(&"of") && (i == 0 || !crate::index::tokenize::is_stopword(after[0]))
+        })
+        .find_map(|i| {
+            if CODE_NOUNS.contains(&after[i]) {
+                Some(true)
+            } else {
+                LOOSE_CODE_NOUNS.contains(&after[i]).then_some(false)
+            }
+        })
 }
 
 /// Words said only while hesitating: always part of a correction.
@@ -267,6 +291,74 @@ const PLACE_NOUNS: &[&str] = &[
 ];
 /// Nouns after "what"/"which" that ask for a time.
 const TIME_NOUNS: &[&str] = &["year", "years", "date", "month", "day", "century", "decade", "time", "season"];
+/// Nouns after "what"/"which" (or after one word more: "which environment variable") that ask
+/// for a name in code or on a command line.
+const CODE_NOUNS: &[&str] = &[
+    "command",
+    "commands",
+    "macro",
+    "macros",
+    "trait",
+    "traits",
+    "exception",
+    "exceptions",
+    "flag",
+    "flags",
+    "option",
+    "options",
+    "variable",
+    "variables",
+    "directive",
+    "directives",
+    "lint",
+    "lints",
+    "crate",
+    "crates",
+    "module",
+    "modules",
+    "keyword",
+    "keywords",
+    "struct",
+    "enum",
+];
+/// Nouns that ask for a name in code in a manual but for anything in a story or an article
+/// ("What function does the liver serve?", "What role did she play?").
+const LOOSE_CODE_NOUNS: &[&str] = &[
+    "function",
+    "functions",
+    "method",
+    "methods",
+    "type",
+    "types",
+    "class",
+    "classes",
+    "key",
+    "keys",
+    "field",
+    "fields",
+    "setting",
+    "settings",
+    "argument",
+    "arguments",
+    "parameter",
+    "parameters",
+    "file",
+    "files",
+    "package",
+    "packages",
+    "library",
+    "libraries",
+    "tool",
+    "tools",
+    "program",
+    "programs",
+    "utility",
+    "utilities",
+    "extension",
+    "extensions",
+    "attribute",
+    "attributes",
+];
 /// Nouns after "what"/"which"/"the name of" that ask for a person.
 const PERSON_NOUNS: &[&str] = &[
     "person",
@@ -357,6 +449,7 @@ fn kind(text: &str) -> Kind {
         {
             Kind::Explanation
         }
+        "what" | "which" if let Some(strict) = asks_code(&words[at + 1..]) => Kind::Code { strict },
         "what" | "which" if TIME_NOUNS.contains(&next) => Kind::Time,
         "what" | "which" if PLACE_NOUNS.contains(&next) => Kind::Place,
         "what" | "which" if PERSON_NOUNS.contains(&next) => Kind::Name { part },
@@ -442,6 +535,11 @@ mod tests {
     #[test]
     fn question_words_give_the_answer_kind() {
         let full = Kind::Name { part: NamePart::Full };
+        assert_eq!(parse("Which command removes a package?").kind, Kind::Code { strict: true });
+        assert_eq!(parse("Which environment variable sets the log level?").kind, Kind::Code { strict: true });
+        assert_eq!(parse("What function rounds a number?").kind, Kind::Code { strict: false });
+        assert_eq!(parse("What type of engine powers the boat?").kind, Kind::Other);
+        assert_eq!(parse("What is the key to the garden?").kind, Kind::Other);
         assert_eq!(parse("Who wrote the letter?").kind, full);
         assert_eq!(
             parse("What is the last name of the person who wrote it?").kind,

@@ -7,7 +7,7 @@
 //! weighted by its idf, so rare words pull hardest), and a candidate made of question words is
 //! never the answer ("Who wrote to Anne?" is not answered by "Anne").
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use super::question::{Kind, NamePart, Question};
 use crate::index::tokenize::{self, is_stopword};
@@ -42,7 +42,7 @@ pub fn extract(
     // Each content word of the question, with its weight and the side of the answer it
     // should stand on in the sentence.
     let (wh_at, slot) = slot(&question.text);
-    let mut asked: HashMap<String, Asked> = HashMap::new();
+    let mut asked: BTreeMap<String, Asked> = BTreeMap::new();
     tokenize::for_each_token(&question.text, |t, start, _| {
         if !is_stopword(t) {
             let side = if wh_at.is_some_and(|w| start < w) { Side::Before } else { slot };
@@ -58,18 +58,50 @@ pub fn extract(
     {
         return Some((path, true));
     }
+    // "Which command ...?": the identifier, option or file nearest the question's words, or none.
+    if let Kind::Code { strict } = question.kind {
+        let wanted = asked_code(&question.text);
+        let best = code_words(sentence)
+            .into_iter()
+            .filter(|&(s, e)| !question.text.contains(&sentence[s..e]))
+            // A type is named with a capital ("Arc<T>", "std::sync::Arc", "requests.HTTPError"),
+            // not by a call.
+            .filter(|&(s, e)| {
+                let word = &sentence[s..e];
+                let capitalised =
+                    || word.rsplit([':', '.']).next().is_some_and(|w| w.starts_with(char::is_uppercase));
+                match wanted {
+                    Code::Type => !word.contains('(') && capitalised(),
+                    // A function or a command is not written in capitals ("ASCII", "TRUE").
+                    Code::Call => !word.chars().all(|c| !c.is_lowercase()),
+                    // In prose, capitals are mostly a name ("NASA"), not a variable.
+                    Code::Any => strict || word.chars().any(char::is_lowercase),
+                }
+            })
+            .filter_map(|(s, e)| {
+                let from = toks.iter().position(|t| t.start >= s && t.end <= e)?;
+                let to = toks.iter().rposition(|t| t.start >= s && t.end <= e)? + 1;
+                Some((score(&toks, &asked, Candidate { range: (from, to), bonus: 0.0 }), (s, e)))
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        match best {
+            Some((_, range)) => return Some((range, true)),
+            None if strict => return None,
+            None => {}
+        }
+    }
     let typed = match question.kind {
         Kind::Name { part } => names(&toks, &in_question, part, false),
         Kind::Place => names(&toks, &in_question, NamePart::Full, true),
         Kind::Time => without_question_words(&toks, runs(&toks, is_time), &in_question),
         Kind::Number => without_question_words(&toks, runs(&toks, is_number), &in_question),
-        Kind::Other => Vec::new(),
+        Kind::Other | Kind::Code { .. } => Vec::new(),
         Kind::Explanation | Kind::YesNo => return None,
     };
     // A question asking for a name, time, number or place the sentence lacks gets no short
     // answer: the sentence itself reads better than a guess of another kind.
     let (candidates, typed) = match question.kind {
-        Kind::Other => {
+        Kind::Other | Kind::Code { .. } => {
             let mut phrases = beside_head(&toks, phrases(&toks, &in_question), &question.text);
             phrases.retain(|c| c.bonus > 0.0 || !lone_common_word(&toks[c.range.0..c.range.1]));
             (phrases, false)
@@ -108,6 +140,96 @@ fn paths(sentence: &str) -> Vec<(usize, usize)> {
         }
     }
     out
+}
+
+/// Byte ranges of the words in a sentence that are written as code: an identifier joined by `_`,
+/// `::` or `.` (`CARGO_PKG_VERSION`, `std::env::var`, `requests.get`), a call or a macro
+/// (`len()`, `println!`), an option (`--release`, `-S`), a name with a capital inside
+/// (`HashMap`, `HTTPError`) or in capitals (`PATH`), a path or a file (`conf.py`).
+fn code_words(sentence: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (start, piece) in pieces(sentence) {
+        let lead =
+            piece.len() - piece.trim_start_matches(['(', '"', '\'', '`', '[', '\u{2018}', '\u{201C}']).len();
+        let word = piece[lead..]
+            .trim_end_matches(['.', ',', ';', ':', '?', ')', '"', '\'', '`', ']', '\u{2019}', '\u{201D}']);
+        // A call keeps its brackets: "len()".
+        let rest = &piece[lead + word.len()..];
+        let open = word.matches('(').count() > word.matches(')').count();
+        let word = if open && rest.starts_with(')') {
+            &piece[lead..lead + word.len() + 1]
+        } else if rest.starts_with("()") {
+            &piece[lead..lead + word.len() + 2]
+        } else {
+            word
+        };
+        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+        if letters == 0 {
+            continue;
+        }
+        let inner = |sep: &str| {
+            word.split(sep).filter(|p| !p.is_empty()).count() >= 2
+                && !word.starts_with(sep)
+                && !word.ends_with(sep)
+        };
+        let joined = inner("_")
+            || inner("::")
+            || (inner(".") && !word.contains(". ") && letters > 2 && {
+                let parts: Vec<&str> = word.split('.').collect();
+                // Not "e.g" or "U.S": every part longer than one letter.
+                parts.iter().all(|p| p.chars().count() > 1)
+            });
+        // "len()", "mode(x)", "dpkg(1)".
+        let call = word.find('(').is_some_and(|p| {
+            p > 0 && word.ends_with(')') && word[..p].chars().all(|c| c.is_alphanumeric() || "_.:-".contains(c))
+        })
+            // A macro is called ("vec![1]", "println!(") or joined ("assert_eq!"); a lone word
+            // with "!" is mostly an exclamation.
+            || (word.ends_with('!')
+                && word.len() > 1
+                && word[..word.len() - 1].chars().all(|c| c.is_alphanumeric() || c == '_')
+                && (word.contains('_') || piece[lead + word.len()..].starts_with(['(', '[', '{'])));
+        let option = (word.starts_with("--") && word[2..].starts_with(|c: char| c.is_alphabetic()))
+            || (word.starts_with('-')
+                && word.len() == 2
+                && word[1..].starts_with(|c: char| c.is_alphabetic()));
+        let mut chars = word.chars();
+        let inner_capital = chars.next().is_some_and(char::is_alphabetic)
+            && word.chars().all(|c| c.is_alphanumeric())
+            && word.chars().skip(1).any(char::is_uppercase)
+            && word.chars().any(char::is_lowercase);
+        let capitals =
+            letters >= 3 && word.chars().all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '_');
+        let generic = word.starts_with(char::is_alphabetic) && word.contains('<') && word.ends_with('>');
+        if joined || call || option || inner_capital || capitals || generic || word.contains('/') {
+            out.push((start + lead, start + lead + word.len()));
+        }
+    }
+    out
+}
+
+/// What a question asking for a name in code wants: a type, written with a capital ("Which type
+/// ...?", "What exception ...?"); a function or a command, written in lower case ("Which function
+/// ...?", "Which command ...?"); or any name (a variable, an option, a file).
+#[derive(Clone, Copy, PartialEq)]
+enum Code {
+    Type,
+    Call,
+    Any,
+}
+
+fn asked_code(question: &str) -> Code {
+    let words = tokenize::terms(question);
+    let Some(at) = words.iter().position(|w| w == "what" || w == "which") else { return Code::Any };
+    let near = &words[at + 1..(at + 3).min(words.len())];
+    let has = |nouns: &[&str]| near.iter().any(|w| nouns.contains(&w.as_str()));
+    if has(&["type", "trait", "class", "exception", "struct", "enum"]) {
+        Code::Type
+    } else if has(&["function", "method", "macro", "command", "tool", "program", "utility"]) {
+        Code::Call
+    } else {
+        Code::Any
+    }
 }
 
 /// The noun a "what"/"which" question asks about: "What major crop was brought ...?" ->
@@ -636,9 +758,9 @@ fn same_word(a: &str, b: &str) -> bool {
 /// weight over its distance in words from the candidate, halved when it stands on the other
 /// side of the candidate than of the question word (the answer fills the question word's
 /// slot); longer phrases lose a little.
-fn score(toks: &[Tok], asked: &HashMap<String, Asked>, c: Candidate) -> f32 {
+fn score(toks: &[Tok], asked: &BTreeMap<String, Asked>, c: Candidate) -> f32 {
     let (s, e) = c.range;
-    let mut best: HashMap<&str, f32> = HashMap::new();
+    let mut best: BTreeMap<&str, f32> = BTreeMap::new();
     // Distance counts content words only: "associated with Boolean" are neighbours.
     let content = |r: std::ops::Range<usize>| toks[r].iter().filter(|t| !is_stopword(&t.term)).count();
     for (k, t) in toks.iter().enumerate() {
@@ -670,6 +792,31 @@ mod tests {
 
     fn answer(sentence: &str, question: &str) -> String {
         short(sentence, question).map(|(a, _)| a).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_question_for_a_name_in_code_is_answered_by_the_code_in_the_sentence() {
+        let q = "Which environment variable sets the log level?";
+        assert_eq!(answer("The log level is read from TOOL_LOG when the tool starts.", q), "TOOL_LOG");
+        assert_eq!(
+            answer("Pass --optimize to build with all optimizations.", "Which flag turns on optimizations?"),
+            "--optimize"
+        );
+        // A function is no word in capitals, a type no call.
+        let s = "For ASCII text, upper(x) turns each letter into a capital.";
+        assert_eq!(answer(s, "Which function turns text into capitals?"), "upper(x)");
+        let s = "Share it through sync::Shared, and call clone() once for each thread.";
+        assert_eq!(answer(s, "Which type lets several threads share a value?"), "sync::Shared");
+        assert_eq!(
+            answer("Raise io.FileMissing when the path is absent.", "What exception says a file is absent?"),
+            "io.FileMissing"
+        );
+        // An exclamation is no macro; a sentence without code gives no short answer, not a phrase.
+        assert_eq!(short("Then the closure is executed!", "Which macro runs the closure?"), None);
+        assert_eq!(
+            short("Packages are removed by the package manager.", "Which command removes a package?"),
+            None
+        );
     }
 
     #[test]
