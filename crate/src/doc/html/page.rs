@@ -546,7 +546,10 @@ fn bars(events: &[Event]) -> Vec<(usize, usize)> {
 }
 
 /// Local links inside the page's navigation (`nav`, sidebars, Sphinx toctrees), in order, with
-/// their list depth there.
+/// their list depth there. A lone link (outside any list) of another block than the largest that
+/// the largest names too is left out: it names a neighbour ("Next topic"), and taken first it puts
+/// that page before its place in the contents (Python's `contents.html` named "What's New" in its
+/// sidebar first, so its toctree's children followed the index pages the bar names after it).
 fn toc_links(events: &[Event]) -> Vec<TocLink> {
     let is_nav = |t: &Tag| {
         t.name == "nav"
@@ -565,7 +568,8 @@ fn toc_links(events: &[Event]) -> Vec<TocLink> {
     // A top bar ("navbar": Docusaurus, Bootstrap themes) links the home page, the docs and the
     // blog beside the contents: only a menu inside it (MkDocs' dropdowns) is contents.
     let is_bar = |t: &Tag| t.attr("class").is_some_and(|c| c.split_whitespace().any(|c| c == "navbar"));
-    let mut out = Vec::new();
+    // Each navigation block's links, each with whether it stands alone, outside any list.
+    let mut blocks: Vec<Vec<(TocLink, bool)>> = Vec::new();
     // Stack of (name, is nav, is bar).
     let mut stack: Vec<(String, bool, bool)> = Vec::new();
     let mut navs = 0usize;
@@ -578,6 +582,9 @@ fn toc_links(events: &[Event]) -> Vec<TocLink> {
             Event::Start(t) => {
                 let nav = is_nav(t);
                 if nav {
+                    if navs == 0 {
+                        blocks.push(Vec::new());
+                    }
                     navs += 1;
                 }
                 let bar = is_bar(t);
@@ -595,8 +602,9 @@ fn toc_links(events: &[Event]) -> Vec<TocLink> {
                     && t.name == "a"
                     && let Some(href) = t.attr("href")
                     && is_local(href)
+                    && let Some(block) = blocks.last_mut()
                 {
-                    out.push(TocLink { href: href.to_string(), depth: lists.max(1) });
+                    block.push((TocLink { href: href.to_string(), depth: lists.max(1) }, lists == 0));
                 }
                 stack.push((t.name.clone(), nav, bar));
             }
@@ -616,6 +624,21 @@ fn toc_links(events: &[Event]) -> Vec<TocLink> {
             }
             Event::Text(_) => {}
         }
+    }
+    // The first of the largest (`max_by_key` would take the last) names its pages where it does,
+    // not a lone link before it.
+    let most = blocks.iter().map(Vec::len).max().unwrap_or(0);
+    let Some(main) = blocks.iter().position(|b| b.len() == most) else { return Vec::new() };
+    let page = |l: &TocLink| l.href.split('#').next().unwrap_or("").to_string();
+    let in_main: std::collections::HashSet<String> = blocks[main].iter().map(|(l, _)| page(l)).collect();
+    let mut out = Vec::new();
+    for (k, block) in blocks.into_iter().enumerate() {
+        out.extend(
+            block
+                .into_iter()
+                .filter(|(l, alone)| k == main || !alone || !in_main.contains(&page(l)))
+                .map(|(l, _)| l),
+        );
     }
     out
 }

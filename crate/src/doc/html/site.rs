@@ -899,6 +899,49 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// Sphinx's classic theme on a contents page: the sidebar's "Next topic" names the first
+    /// chapter before the body's toctree lists every chapter with its pages, and the bar names
+    /// the general index between them.
+    #[test]
+    fn a_next_topic_link_does_not_move_a_chapter_away_from_its_pages() {
+        let dir = std::env::temp_dir().join(format!("tome-site-next-topic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let toctree = "<div class=\"toctree-wrapper\"><ul>\
+            <li><a href=\"news/index.html\">News</a><ul><li><a href=\"news/two.html\">Two</a></li>\
+            <li><a href=\"news/one.html\">One</a></li></ul></li>\
+            <li><a href=\"guide.html\">Guide</a></li></ul></div>";
+        let contents = format!(
+            "<div class=\"sphinxsidebar\" role=\"navigation\"><h4>Next topic</h4>\
+             <p class=\"topless\"><a href=\"news/index.html\">News</a></p></div>\
+             <div class=\"related\" role=\"navigation\"><ul><li><a href=\"genindex.html\">index</a></li>\
+             </ul></div><div role=\"main\"><h1>Contents</h1>{toctree}</div>"
+        );
+        let doc = |title: &str| {
+            page(title, &format!("<div role=\"main\"><h1>{title}</h1><p>All about {title}.</p></div>"), None)
+        };
+        write_files(
+            &dir,
+            [
+                ("index.html", page("Home", "<div role=\"main\"><h1>Home</h1><p>Welcome.</p></div>", None)),
+                ("contents.html", page("Contents", &contents, None)),
+                (
+                    "genindex.html",
+                    page("Index", "<div role=\"main\"><h1>Index</h1><p>A to Z.</p></div>", None),
+                ),
+                ("news/index.html", doc("News")),
+                ("news/one.html", doc("One")),
+                ("news/two.html", doc("Two")),
+                ("guide.html", doc("Guide")),
+            ],
+        );
+        let site = read_site(&dir, Limits::default()).unwrap();
+        let at = |path: &str| site.pages.iter().position(|p| p.path == path).unwrap();
+        let (news, two, one) = (at("news/index.html"), at("news/two.html"), at("news/one.html"));
+        assert!(news + 1 == two && two + 1 == one, "{:?}", paths_and_depths(&site));
+        assert!(site.pages[two].depth > site.pages[news].depth, "{:?}", paths_and_depths(&site));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     /// Docusaurus: a top bar linking the home page, the first doc and the blog; a sidebar menu of
     /// the docs in its own order, under a category that links its first doc; "pretty" links
     /// without an extension (`/docs/tides`).
