@@ -196,6 +196,7 @@ impl Bounds {
             Kind::Name { .. } | Kind::Place => capital,
             Kind::Number => digit || terms.iter().any(|t| NUMBER_WORDS.contains(&t.as_str())),
             Kind::Time => digit || capital,
+            Kind::Version => digit,
             Kind::Explanation | Kind::YesNo | Kind::Other | Kind::Code { .. } => true,
         }
     }

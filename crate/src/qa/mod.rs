@@ -148,7 +148,7 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
     };
     let idf = |t: &str| index.idf(t);
     let fits = |sentence: &str| {
-        asked.kind.typed() && short::extract(sentence, &asked, &idf).is_some_and(|(_, typed)| typed)
+        asked.kind.sought() && short::extract(sentence, &asked, &idf).is_some_and(|(_, typed)| typed)
     };
     let Some(best) = extract::best(doc, index, &words, &hits, &fits) else {
         return not_found;
@@ -388,6 +388,18 @@ mod tests {
         let quotes: Vec<&str> = a.citations.iter().map(|c| doc.slice(c.span)).collect();
         assert_eq!(quotes, ["Loading the kiln", "Stack shelves on posts of equal height."]);
         assert!(!a.quote.contains('#'), "{}", a.quote);
+    }
+
+    #[test]
+    fn a_version_question_is_answered_by_the_version_beside_the_feature() {
+        let text = "# Loom manual\n\n## Commands\n\nThe weave command threads the warp through the heddles \
+            and beats each row tight. It stops at the end of the pattern. New in version 2.4.\n\n\
+            ## Threads\n\nCotton thread suits most patterns; wool needs a looser beat.\n";
+        let doc = Document::from_bytes("loom.md", text.as_bytes()).unwrap();
+        let index = Index::build(&doc, &Outline::build(&doc, false));
+        let a = answer(&doc, &index, "Which version added the weave command?");
+        assert_eq!(a.text, "2.4", "{a:?}");
+        assert_eq!(a.quote, "New in version 2.4.", "{a:?}");
     }
 
     const TEXT: &str = "Chapter 1\n\nThe morning was grey. Anne walked to the harbour at Lyme.\n\n\

@@ -21,6 +21,8 @@ pub enum Kind {
     Number,
     /// A place: "Where ...?", "In what city ...?".
     Place,
+    /// A version or release: "Which version added ...?", "Since which release ...?".
+    Version,
     /// A name in code or on a command line: "Which command ...?", "What function ...?", "Which
     /// environment variable ...?": an identifier, an option or a file the sentence holds, not a
     /// phrase around it. Not `strict` when the noun may mean something else too ("Which function
@@ -40,7 +42,14 @@ impl Kind {
     /// a sentence holds or lacks; an explanation, a yes or no, or anything else is read from the
     /// sentence as a whole.
     pub fn typed(&self) -> bool {
-        !matches!(self, Kind::Other | Kind::Code { .. } | Kind::Explanation | Kind::YesNo)
+        !matches!(self, Kind::Other | Kind::Code { .. } | Kind::Version | Kind::Explanation | Kind::YesNo)
+    }
+
+    /// Whether, among sentences alike, one holding a thing of the asked kind reads better: a typed
+    /// kind's, and a version ("New in version 3.6."), which a manual gives beside what it is about
+    /// or only in a heading ("What's New In 3.9"), so a sentence without one may still answer.
+    pub fn sought(&self) -> bool {
+        self.typed() || *self == Kind::Version
     }
 }
 
@@ -449,6 +458,7 @@ fn kind(text: &str) -> Kind {
         {
             Kind::Explanation
         }
+        "what" | "which" if matches!(next, "version" | "versions" | "release" | "releases") => Kind::Version,
         "what" | "which" if let Some(strict) = asks_code(&words[at + 1..]) => Kind::Code { strict },
         "what" | "which" if TIME_NOUNS.contains(&next) => Kind::Time,
         "what" | "which" if PLACE_NOUNS.contains(&next) => Kind::Place,
@@ -536,6 +546,8 @@ mod tests {
     fn question_words_give_the_answer_kind() {
         let full = Kind::Name { part: NamePart::Full };
         assert_eq!(parse("Which command removes a package?").kind, Kind::Code { strict: true });
+        assert_eq!(parse("Which version added the walk command?").kind, Kind::Version);
+        assert_eq!(parse("Since which release is the flag on by default?").kind, Kind::Version);
         assert_eq!(parse("Which environment variable sets the log level?").kind, Kind::Code { strict: true });
         assert_eq!(parse("What function rounds a number?").kind, Kind::Code { strict: false });
         assert_eq!(parse("What type of engine powers the boat?").kind, Kind::Other);

@@ -95,6 +95,7 @@ pub fn extract(
         Kind::Place => names(&toks, &in_question, NamePart::Full, true),
         Kind::Time => without_question_words(&toks, runs(&toks, is_time), &in_question),
         Kind::Number => without_question_words(&toks, runs(&toks, is_number), &in_question),
+        Kind::Version => without_question_words(&toks, runs(&toks, is_version), &in_question),
         Kind::Other | Kind::Code { .. } => Vec::new(),
         Kind::Explanation | Kind::YesNo => return None,
     };
@@ -506,6 +507,22 @@ fn is_number(toks: &[Tok], i: usize) -> bool {
         || (t.term.is_empty() && i > 0 && is_number(toks, i - 1))
 }
 
+/// A version: dotted numbers ("3.10", "1.2.0rc1", "v2.4"), or a number right after "version",
+/// "release" or a "v" ("version 2").
+fn is_version(toks: &[Tok], i: usize) -> bool {
+    let t = toks[i].text;
+    let digits = t.strip_prefix(['v', 'V']).unwrap_or(t);
+    let dotted = digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits.contains('.')
+        && digits.split('.').all(|p| p.starts_with(|c: char| c.is_ascii_digit()))
+        && digits.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
+    let named = digits.chars().all(|c| c.is_ascii_digit())
+        && !digits.is_empty()
+        && i > 0
+        && matches!(lower(&toks[i - 1]).as_str(), "version" | "release" | "v");
+    dotted || named
+}
+
 /// Candidates trimmed of the question's own words ("as of March 2015" does not answer "How
 /// many ... as of March 2015?"); those made only of them dropped.
 fn without_question_words(
@@ -817,6 +834,15 @@ mod tests {
             short("Packages are removed by the package manager.", "Which command removes a package?"),
             None
         );
+    }
+
+    #[test]
+    fn a_version_question_takes_a_version_or_nothing() {
+        let q = "Which version added the walk command?";
+        assert_eq!(answer("The walk command is new in version 2.4.", q), "2.4");
+        assert_eq!(answer("The walk command came with release 3 of the tool.", q), "3");
+        assert_eq!(answer("Walk was added to the command set in v2.10.1rc1.", q), "v2.10.1rc1");
+        assert_eq!(short("The walk command runs on 2 cores.", q), None);
     }
 
     #[test]
