@@ -61,9 +61,13 @@ pub fn extract(
     // "Which command ...?": the identifier, option or file nearest the question's words, or none.
     if let Kind::Code { strict } = question.kind {
         let wanted = asked_code(&question.text);
+        // Nor a name holding the question's own ("source/conf.py" for "... a default conf.py?").
+        let own: Vec<&str> =
+            code_words(&question.text).into_iter().map(|(s, e)| &question.text[s..e]).collect();
         let best = code_words(sentence)
             .into_iter()
             .filter(|&(s, e)| !question.text.contains(&sentence[s..e]))
+            .filter(|&(s, e)| !own.iter().any(|o| sentence[s..e].contains(o)))
             // A type is named with a capital ("Arc<T>", "std::sync::Arc", "requests.HTTPError"),
             // not by a call.
             .filter(|&(s, e)| {
@@ -824,6 +828,8 @@ mod tests {
         assert_eq!(answer(s, "Which function turns text into capitals?"), "upper(x)");
         let s = "Share it through sync::Shared, and call clone() once for each thread.";
         assert_eq!(answer(s, "Which type lets several threads share a value?"), "sync::Shared");
+        let s = "Run loom_init to write docs/loom.toml with the defaults.";
+        assert_eq!(answer(s, "Which tool writes a default loom.toml?"), "loom_init");
         assert_eq!(
             answer("Raise io.FileMissing when the path is absent.", "What exception says a file is absent?"),
             "io.FileMissing"
