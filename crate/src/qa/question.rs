@@ -451,6 +451,8 @@ fn kind(text: &str) -> Kind {
         // What a thing means, what happens, how two differ: answered by a clause.
         "what"
             if matches!(next, "happens" | "happened" | "happen")
+                // "What does umask do?", "What did the barbarian do to him?": an action, a clause.
+                || (matches!(next, "does" | "do" | "did") && words[at + 2..].iter().any(|w| w == "do"))
                 || matches!(words.last().map(String::as_str), Some("mean" | "means"))
                 || has(&["difference", "between"])
                 || has(&["differences", "between"])
@@ -573,7 +575,8 @@ mod tests {
         assert_eq!(parse("Why did they leave?").kind, Kind::Explanation);
         assert_eq!(parse("How do I read data from a file?").kind, Kind::Explanation);
         assert_eq!(parse("How long did the war last?").kind, Kind::Other);
-        assert_eq!(parse("What does the barbarian do?").kind, Kind::Other);
+        assert_eq!(parse("What does the barbarian do?").kind, Kind::Explanation);
+        assert_eq!(parse("What does the barbarian carry?").kind, Kind::Other);
         assert_eq!(parse("Can a lamp run on batteries?").kind, Kind::YesNo);
         assert_eq!(parse("What happens when the fuse blows?").kind, Kind::Explanation);
         assert_eq!(parse("What does 'glaze crawl' mean?").kind, Kind::Explanation);
