@@ -89,6 +89,7 @@ pub fn pack(bytes: &[u8]) {
         text: vec![(0, file_name("text", text))],
         page_starts: vec![0],
         release_notes: Vec::new(),
+        unstable: Vec::new(),
         outline: "outline-0.tome".into(),
         bytes: 0,
         model: None,

@@ -290,6 +290,34 @@ fn release_notes_answer_only_questions_about_releases() {
 }
 
 #[test]
+fn unstable_apis_answer_only_questions_about_them() {
+    let site = temp("unstable-site");
+    let item = |name: &str, body: &str| page(name, &format!("<h1 id=\"top\">{name}</h1>{body}"));
+    write_pages(
+        &site,
+        &[
+            ("index.html", page("Crate loom", "<h1 id=\"loom\">Crate loom</h1><p>Weaving in Rust.</p>")),
+            (
+                "fn.weave_fast.html",
+                item(
+                    "Function weave_fast",
+                    "<p>🔬This is a nightly-only experimental API. (weave_fast #12)</p>\
+                     <p>Weaves the warp threads tight, row by row.</p>",
+                ),
+            ),
+            ("fn.weave.html", item("Function weave", "<p>Weaves the warp threads row by row.</p>")),
+        ],
+    );
+    // The unstable page says one word more of the question, and still the stable one answers.
+    let url = first_citation(&site, "How do I weave the warp threads tight?");
+    assert!(url.starts_with("fn.weave.html"), "{url}");
+    // A question about unstable APIs is answered from them.
+    let url = first_citation(&site, "Is there an experimental way to weave warp threads tight?");
+    assert!(url.starts_with("fn.weave_fast.html"), "{url}");
+    std::fs::remove_dir_all(&site).unwrap();
+}
+
+#[test]
 fn a_passage_two_pages_repeat_is_cited_on_the_page_about_the_question() {
     let site = temp("repeat-site");
     // Both pages repeat one paragraph word for word, under the same heading; only the second

@@ -61,9 +61,13 @@ pub struct Manifest {
     pub page_starts: Vec<u32>,
     /// The pages (indices into `page_starts`) that list a project's changes release by release
     /// (a changelog, "What's New", NEWS): they mention everything, so they answer only questions
-    /// about releases (see [`read`]'s `RELEASE_NOTES_WEIGHT`).
+    /// about releases (see [`read`]'s `DISCOUNTED_WEIGHT`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub release_notes: Vec<u32>,
+    /// The pages (indices into `page_starts`) of unstable APIs (rustdoc's "nightly-only
+    /// experimental API"): they answer only questions about unstable features.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unstable: Vec<u32>,
     pub outline: String,
     /// Total bytes of the pack's files (compressed, as served), the manifest excluded.
     pub bytes: u64,

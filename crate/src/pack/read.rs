@@ -91,10 +91,12 @@ pub const CANDIDATE_PAGES: usize = 3;
 /// A page's score is multiplied by the share of the question's word weight it holds to this
 /// power (same measurement: 0 → 31/40, 0.5 → 32/40, 1 → 31/40, 2 → 28/40 with 3 pages).
 const COVERAGE_EXPONENT: f32 = 0.5;
-/// What a release-notes page's score counts for a question that does not ask about releases:
-/// a changelog or "What's New" mentions every feature in a line or two, so it shares words with
-/// any question, and a reader asking how to do something wants the manual's page on it.
-const RELEASE_NOTES_WEIGHT: f32 = 0.5;
+/// What a page aside from the manual counts for a question that does not ask about it: a
+/// changelog or "What's New" mentions every feature in a line or two, so it shares words with any
+/// question, and a reader asking how to do something wants the manual's page on it; an unstable
+/// API (rustdoc's "nightly-only experimental API": 1,027 of std's pages) is not what a reader of
+/// a stable release can use ("CapitalS" in `ascii::Char` for "... into capitals?").
+const DISCOUNTED_WEIGHT: f32 = 0.5;
 /// Words of a question about releases, which release notes may answer.
 const RELEASE_WORDS: &[&str] = &[
     "version",
@@ -108,6 +110,8 @@ const RELEASE_WORDS: &[&str] = &[
     "history",
     "news",
 ];
+/// Words of a question about unstable APIs, which their pages may answer.
+const UNSTABLE_WORDS: &[&str] = &["nightly", "unstable", "experimental", "feature"];
 
 /// Most passages of one page in a list of search results.
 pub const HITS_PER_PAGE: usize = 3;
@@ -244,13 +248,13 @@ impl PackReader {
         // A passage that several pages repeat word for word (rustdoc's methods on every type that
         // derefs to a slice, an included snippet) scores the same on each: the page the first
         // stage ranked higher, on the whole question, answers, not the first in site order.
-        let discounted = self.discounted_notes(&words);
+        let discounted = self.discounted(&words);
         let weighted: Vec<(f32, u32)> = found
             .hits
             .iter()
             .map(|h| {
                 let p = candidates[h.passage];
-                (h.score * release_weight(discounted, self.page_of(p)), p)
+                (h.score * page_weight(&discounted, self.page_of(p)), p)
             })
             .collect();
         let top = weighted.iter().map(|w| w.0).fold(0.0, f32::max);
@@ -392,10 +396,10 @@ impl PackReader {
         let covered = self.covered(words);
         let total: f32 = words.iter().map(|w| w.idf * w.weight).sum();
         if total > 0.0 {
-            let discounted = if answer { self.discounted_notes(words) } else { &[] };
+            let discounted = if answer { self.discounted(words) } else { Vec::new() };
             for (score, page) in &mut order {
                 *score *= (covered.get(&*page).copied().unwrap_or(0.0) / total).powf(COVERAGE_EXPONENT);
-                *score *= release_weight(discounted, *page);
+                *score *= page_weight(&discounted, *page);
             }
             order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         }
@@ -454,14 +458,23 @@ impl PackReader {
         order
     }
 
-    /// The release-notes pages that count [`RELEASE_NOTES_WEIGHT`] for a question of `words`:
-    /// all of them, unless the question asks about releases.
-    fn discounted_notes(&self, words: &[Word]) -> &[u32] {
+    /// The pages that count [`DISCOUNTED_WEIGHT`] for a question of `words`, sorted: the release
+    /// notes unless the question asks about releases, the unstable APIs unless it asks about them.
+    fn discounted(&self, words: &[Word]) -> Vec<u32> {
         let has = |f: &dyn Fn(&str) -> bool| words.iter().any(|w| f(&w.term));
         // "What is new in 3.9?" asks about a release; "How do I start a new project?" does not.
         let about_releases = has(&|t| RELEASE_WORDS.contains(&t))
             || (has(&|t| t == "new") && has(&|t| t.bytes().all(|b| b.is_ascii_digit())));
-        if about_releases { &[] } else { &self.manifest.release_notes }
+        let about_unstable = has(&|t| UNSTABLE_WORDS.contains(&t));
+        let mut out = Vec::new();
+        if !about_releases {
+            out.extend_from_slice(&self.manifest.release_notes);
+        }
+        if !about_unstable {
+            out.extend_from_slice(&self.manifest.unstable);
+        }
+        out.sort_unstable();
+        out
     }
 
     /// The page (index in site order) holding passage `p`.
@@ -525,10 +538,10 @@ impl PackReader {
 }
 
 /// The last word of a query that is still being typed (no space after it).
-/// What page `page`'s score counts: [`RELEASE_NOTES_WEIGHT`] if it is one of the `discounted`
-/// release notes (sorted; see [`PackReader::discounted_notes`]).
-fn release_weight(discounted: &[u32], page: usize) -> f32 {
-    if discounted.binary_search(&(page as u32)).is_ok() { RELEASE_NOTES_WEIGHT } else { 1.0 }
+/// What page `page`'s score counts: [`DISCOUNTED_WEIGHT`] if it is one of the `discounted`
+/// pages (sorted; see [`PackReader::discounted`]).
+fn page_weight(discounted: &[u32], page: usize) -> f32 {
+    if discounted.binary_search(&(page as u32)).is_ok() { DISCOUNTED_WEIGHT } else { 1.0 }
 }
 
 fn last_word(query: &str) -> Option<String> {

@@ -174,6 +174,16 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
         })
         .map(|(i, _)| i as u32)
         .collect();
+    // An unstable API says so under its name, at the top of its page.
+    let unstable = page_starts
+        .iter()
+        .enumerate()
+        .filter(|&(k, &p)| {
+            let end = page_starts.get(k + 1).map_or(n, |&e| e as usize).min(p as usize + UNSTABLE_PASSAGES);
+            index.passages[p as usize..end].iter().any(|q| doc.slice(q.span).contains(UNSTABLE_BANNER))
+        })
+        .map(|(k, _)| k as u32)
+        .collect();
     let tree = outline_entries(site, &outline.nodes);
     let outline_file = put("outline", serde_json::to_vec(&tree).unwrap_or_default(), progress)?;
 
@@ -188,6 +198,7 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
         text: text_files,
         page_starts,
         release_notes,
+        unstable,
         outline: outline_file,
         bytes,
         model: None,
@@ -260,6 +271,11 @@ fn outline_entries(site: &Site, nodes: &[OutlineNode]) -> Vec<OutlineEntry> {
 }
 
 /// Files and folders that hold a list of changes release by release.
+/// rustdoc's mark of an unstable item, under the item's name.
+const UNSTABLE_BANNER: &str = "This is a nightly-only experimental API";
+/// How many passages from a page's top its mark may stand in (the name, the declaration, the mark).
+const UNSTABLE_PASSAGES: usize = 3;
+
 const RELEASE_NOTES_FILES: &[&str] =
     &["changelog", "changes", "news", "whatsnew", "releases", "releasenotes", "history"];
 /// How the title of such a list begins (after its section number).
