@@ -735,12 +735,22 @@ fn phrases(toks: &[Tok], in_question: &dyn Fn(&Tok) -> bool) -> Vec<Candidate> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
-        if in_question(&toks[i]) {
+        if in_question(&toks[i]) || clause_word(&toks[i]) {
             i += 1;
             continue;
         }
+        // A run right after a modal, an auxiliary or a relative pronoun is a predicate ("[can]
+        // encode the concept"), not a thing: skipped. After a copula the complement may be the
+        // thing ("... is Paris").
+        if i > 0 && !toks[i].break_before && predicate_follows(&toks[i - 1]) {
+            while i < toks.len() && !toks[i].break_before && !in_question(&toks[i]) && !clause_word(&toks[i])
+            {
+                i += 1;
+            }
+            continue;
+        }
         let mut j = i + 1;
-        while j < toks.len() && !in_question(&toks[j]) && !toks[j].break_before {
+        while j < toks.len() && !in_question(&toks[j]) && !toks[j].break_before && !clause_word(&toks[j]) {
             j += 1;
         }
         let (mut s, mut e) = (i, j);
@@ -763,6 +773,43 @@ fn phrases(toks: &[Tok], in_question: &dyn Fn(&Tok) -> bool) -> Vec<Candidate> {
         i = j;
     }
     out
+}
+
+/// Verbs that join a clause and relative pronouns: a phrase ends before one.
+fn clause_word(t: &Tok) -> bool {
+    copula(t) || predicate_follows(t)
+}
+
+fn copula(t: &Tok) -> bool {
+    matches!(t.term.as_str(), "is" | "are" | "was" | "were" | "be" | "been" | "being" | "am")
+}
+
+/// Modals, auxiliaries and relative pronouns: what follows them is a predicate.
+fn predicate_follows(t: &Tok) -> bool {
+    matches!(
+        t.term.as_str(),
+        "can"
+            | "could"
+            | "will"
+            | "would"
+            | "shall"
+            | "should"
+            | "may"
+            | "might"
+            | "must"
+            | "that"
+            | "which"
+            | "who"
+            | "whom"
+            | "whose"
+            | "has"
+            | "have"
+            | "had"
+            | "do"
+            | "does"
+            | "doe"
+            | "did"
+    )
 }
 
 /// Whether two terms are forms of one word, by a shared beginning ("want", "wanted";
@@ -960,6 +1007,15 @@ mod tests {
             answer(s, "By what method did Maududi want to change hearts and minds?"),
             "educational process"
         );
+    }
+
+    #[test]
+    fn a_predicate_after_a_modal_or_a_relative_pronoun_is_no_short_answer() {
+        let s = "Small sailing boats can moor at the east pier.";
+        assert_eq!(answer(s, "Which vessels may enter the harbour?"), "Small sailing boats");
+        // After a copula, the complement is still a candidate.
+        let s = "The harbour's oldest crossing is the Kettle Arch.";
+        assert_eq!(answer(s, "Which crossing is oldest?"), "Kettle Arch");
     }
 
     #[test]
