@@ -232,6 +232,7 @@ fn assemble(
     let mut rest: Vec<usize> = (0..read.len()).filter(|i| !placed.contains(i)).collect();
     let folder_first = |path: &str| path.strip_suffix("index.html").unwrap_or(path).to_string();
     rest.sort_by_cached_key(|&i| folder_first(&read[i].0));
+    let by_path: HashSet<usize> = rest.iter().copied().collect();
     order.extend(rest);
     // Texinfo and DocBook say where each page sits (`rel="up"`): where most pages do, that tree
     // orders and nests them (Texinfo's `next` is the next sibling, so its chain skips every
@@ -262,7 +263,14 @@ fn assemble(
                 (path.starts_with(folder) && read[j].0 != *path).then_some((folder.len(), j))
             })
             .max_by_key(|&(len, _)| len)
-            .map(|(_, j)| depth.get(&j).copied().unwrap_or(1) + 1);
+            .map(|(_, j)| {
+                // Where the contents stand beside the home page (its top level at its depth), a
+                // page placed by its path that only the site's root folder holds (Docusaurus'
+                // blog) stands beside them too, not below the last of them.
+                let beside_home =
+                    by_path.contains(&i) && Some(j) == root && !toc.is_empty() && !read[j].0.contains('/');
+                depth.get(&j).copied().unwrap_or(1) + u32::from(!beside_home)
+            });
         let d = parent.unwrap_or(last);
         depth.insert(i, d);
         last = d;
@@ -899,6 +907,40 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// Docusaurus: the sidebar lists the docs beside the home page; the blog is in no contents.
+    #[test]
+    fn a_page_only_the_root_folder_holds_stands_beside_the_contents() {
+        let dir = std::env::temp_dir().join(format!("tome-site-blog-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let sidebar = "<nav class=\"menu\"><ul><li><a href=\"/docs/knots\">Knots</a></li>\
+            <li><a href=\"/docs/ropes\">Ropes</a><ul><li><a href=\"/docs/splices\">Splices</a></li></ul></li></ul></nav>";
+        let doc = |title: &str| {
+            page(title, &format!("{sidebar}<main><h1>{title}</h1><p>All about {title}.</p></main>"), None)
+        };
+        write_files(
+            &dir,
+            [
+                ("index.html", page("Harbour", "<main><h1>Harbour</h1><p>Welcome aboard.</p></main>", None)),
+                ("docs/knots/index.html", doc("Knots")),
+                ("docs/ropes/index.html", doc("Ropes")),
+                ("docs/splices/index.html", doc("Splices")),
+                (
+                    "blog/index.html",
+                    page("Blog", "<main><h1>Blog</h1><p>News from the harbour.</p></main>", None),
+                ),
+            ],
+        );
+        let site = read_site(&dir, Limits::default()).unwrap();
+        let depth = |path: &str| site.pages.iter().find(|p| p.path == path).unwrap().depth;
+        assert_eq!(depth("blog/index.html"), depth("docs/knots/index.html"), "{:?}", paths_and_depths(&site));
+        assert!(
+            depth("docs/splices/index.html") > depth("docs/ropes/index.html"),
+            "{:?}",
+            paths_and_depths(&site)
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     /// Sphinx's classic theme on a contents page: the sidebar's "Next topic" names the first
     /// chapter before the body's toctree lists every chapter with its pages, and the bar names
     /// the general index between them.
@@ -975,8 +1017,9 @@ mod tests {
                 ("index.html", 1),
                 ("docs/tides/index.html", 1),
                 ("docs/knots/index.html", 1),
-                // The blog, outside the contents, below the home page that holds its folder.
-                ("blog/index.html", 2)
+                // The blog, outside the contents, beside them (below the home page, which stands
+                // beside them too, it would read as a part of the last doc).
+                ("blog/index.html", 1)
             ]
         );
         std::fs::remove_dir_all(&dir).unwrap();
