@@ -94,8 +94,8 @@ fn ends_sentence(para: &str, start: usize, stop: usize, end: usize) -> bool {
     !(initial || ABBREVIATIONS.contains(&lower.as_str()))
 }
 
-/// How far (in characters) a bracket may run on after a full stop inside it (the stop of "(ex. LaTeX, man
-/// pages)" ends no sentence); a bracket left open for longer was never closed.
+/// How far (in characters) a bracket may run on after a full stop inside it (the stop of "(ex.
+/// LaTeX, man pages)" ends no sentence); a bracket left open for longer was never closed.
 const BRACKET_REACH: usize = 120;
 
 /// Whether the full stop whose marks end at `end` lies inside round brackets

@@ -555,7 +555,7 @@ fn skip_link_target(s: &str) -> &str {
 }
 
 /// `# Title`, `## Title ##`: level and title.
-fn atx(line: &str) -> Option<(u32, &str)> {
+pub(crate) fn atx(line: &str) -> Option<(u32, &str)> {
     let hashes = line.bytes().take_while(|&b| b == b'#').count();
     if !(1..=6).contains(&hashes) {
         return None;

@@ -94,7 +94,7 @@ const COVERAGE_EXPONENT: f32 = 0.5;
 /// What a page aside from the manual counts for a question that does not ask about it: a
 /// changelog or "What's New" mentions every feature in a line or two, so it shares words with any
 /// question, and a reader asking how to do something wants the manual's page on it; an unstable
-/// API (rustdoc's "nightly-only experimental API": 1,027 of std's pages) is not what a reader of
+/// API (rustdoc's "nightly-only experimental API": 769 of std's 1,650 packed pages) is not what a reader of
 /// a stable release can use ("CapitalS" in `ascii::Char` for "... into capitals?").
 const DISCOUNTED_WEIGHT: f32 = 0.5;
 /// Words of a question about releases, which release notes may answer.
@@ -149,7 +149,9 @@ impl PackReader {
         if !want.is_empty() {
             return want;
         }
-        for (p, _) in self.best(&self.words(query, prefix, answer), k, answer) {
+        let words = self.words(query, prefix, answer);
+        let discounted = if answer { self.discounted(&words) } else { Vec::new() };
+        for (p, _) in self.best(&words, k, answer, &discounted) {
             add(&mut want, self.text_file(p));
         }
         want
@@ -190,7 +192,7 @@ impl PackReader {
     pub fn search(&self, query: &str, k: usize, prefix: bool) -> Result<Vec<PackHit>, PackError> {
         let words = self.words(query, prefix, false);
         let terms: Vec<String> = words.iter().flat_map(Word::members).map(|qt| qt.term).collect();
-        self.best(&words, k, false)
+        self.best(&words, k, false, &[])
             .into_iter()
             .map(|(p, score)| {
                 let stored = self.passage(p)?;
@@ -237,8 +239,9 @@ impl PackReader {
     /// 33 / 33 of 40, held-out 41 / 36 of 56 (the `requests` docs 10 / 4 of 12).
     fn read_set(&self, question: &str) -> Result<ReadSet, PackError> {
         let words = self.words(question, false, true);
+        let discounted = self.discounted(&words);
         let mut candidates: Vec<u32> =
-            self.best(&words, qa::READ_PASSAGES, true).into_iter().map(|(p, _)| p).collect();
+            self.best(&words, qa::READ_PASSAGES, true, &discounted).into_iter().map(|(p, _)| p).collect();
         // The candidates come page by page, the first stage's best page first.
         let mut first_stage: Vec<usize> = candidates.iter().map(|&p| self.page_of(p)).collect();
         first_stage.dedup();
@@ -248,7 +251,6 @@ impl PackReader {
         // A passage that several pages repeat word for word (rustdoc's methods on every type that
         // derefs to a slice, an included snippet) scores the same on each: the page the first
         // stage ranked higher, on the whole question, answers, not the first in site order.
-        let discounted = self.discounted(&words);
         let weighted: Vec<(f32, u32)> = found
             .hits
             .iter()
@@ -390,16 +392,16 @@ impl PackReader {
     /// beats a page that mentions it once. For a question, the best passages of the
     /// [`CANDIDATE_PAGES`] best pages, page by page (the reader then picks the page a reader
     /// should open); for a search, up to [`HITS_PER_PAGE`] passages of each page in page order.
-    fn best(&self, words: &[Word], k: usize, answer: bool) -> Vec<(u32, f32)> {
+    /// The `discounted` pages (see [`PackReader::discounted`]) count [`DISCOUNTED_WEIGHT`].
+    fn best(&self, words: &[Word], k: usize, answer: bool, discounted: &[u32]) -> Vec<(u32, f32)> {
         let ranked = self.rank(words);
         let mut order = self.page_order(ranked.iter().copied());
         let covered = self.covered(words);
         let total: f32 = words.iter().map(|w| w.idf * w.weight).sum();
         if total > 0.0 {
-            let discounted = if answer { self.discounted(words) } else { Vec::new() };
             for (score, page) in &mut order {
                 *score *= (covered.get(&*page).copied().unwrap_or(0.0) / total).powf(COVERAGE_EXPONENT);
-                *score *= page_weight(&discounted, *page);
+                *score *= page_weight(discounted, *page);
             }
             order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         }
@@ -537,13 +539,13 @@ impl PackReader {
     }
 }
 
-/// The last word of a query that is still being typed (no space after it).
 /// What page `page`'s score counts: [`DISCOUNTED_WEIGHT`] if it is one of the `discounted`
 /// pages (sorted; see [`PackReader::discounted`]).
 fn page_weight(discounted: &[u32], page: usize) -> f32 {
     if discounted.binary_search(&(page as u32)).is_ok() { DISCOUNTED_WEIGHT } else { 1.0 }
 }
 
+/// The last word of a query that is still being typed (no space after it).
 fn last_word(query: &str) -> Option<String> {
     if query.ends_with(char::is_whitespace) {
         return None;

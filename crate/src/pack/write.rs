@@ -270,12 +270,12 @@ fn outline_entries(site: &Site, nodes: &[OutlineNode]) -> Vec<OutlineEntry> {
         .collect()
 }
 
-/// Files and folders that hold a list of changes release by release.
 /// rustdoc's mark of an unstable item, under the item's name.
 const UNSTABLE_BANNER: &str = "This is a nightly-only experimental API";
 /// How many passages from a page's top its mark may stand in (the name, the declaration, the mark).
 const UNSTABLE_PASSAGES: usize = 3;
 
+/// Files and folders that hold a list of changes release by release.
 const RELEASE_NOTES_FILES: &[&str] =
     &["changelog", "changes", "news", "whatsnew", "releases", "releasenotes", "history"];
 /// How the title of such a list begins (after its section number).

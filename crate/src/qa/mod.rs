@@ -322,15 +322,16 @@ fn sentence_spans(doc: &Document, span: Span) -> Vec<Span> {
         .collect()
 }
 
-/// `span` without the `#` marks and space a Markdown heading starts with.
+/// `span` without the `#` marks and space a Markdown heading starts with (the heading as the
+/// outline reads it; its end stays).
 fn without_heading_marks(doc: &Document, span: Span) -> Span {
     let text = doc.slice(span);
-    let hashes = text.len() - text.trim_start_matches('#').len();
-    let rest = &text[hashes..];
-    if hashes == 0 || hashes > 6 || !rest.starts_with([' ', '\t']) || rest.trim().is_empty() {
-        return span;
+    match crate::outline::text::atx(text) {
+        Some((_, title)) => {
+            Span::new(span.start + (title.as_ptr() as usize - text.as_ptr() as usize), span.end)
+        }
+        None => span,
     }
-    Span::new(span.start + hashes + (rest.len() - rest.trim_start().len()), span.end)
 }
 
 /// Whether a sentence is the heading `title` as the text writes it: the same words, with or

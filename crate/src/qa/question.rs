@@ -27,7 +27,7 @@ pub enum Kind {
     /// environment variable ...?": an identifier, an option or a file the sentence holds, not a
     /// phrase around it. Not `strict` when the noun may mean something else too ("Which function
     /// ...?"): a sentence without code then answers with a phrase as for [`Kind::Other`].
-    Code { strict: bool },
+    Code { strict: bool, name: CodeName },
     /// A reason or a manner ("Why ...?", "How ...?"): answered by a clause, so by the sentence.
     Explanation,
     /// Whether something holds ("Can I ...?", "Is it ...?", "Does it ...?"): answered by the
@@ -51,6 +51,16 @@ impl Kind {
     pub fn sought(&self) -> bool {
         self.typed() || *self == Kind::Version
     }
+}
+
+/// How the name in code a question asks for is written: a type with a capital ("Which type
+/// ...?", "What exception ...?"); a function or a command in lower case ("Which function ...?",
+/// "Which command ...?"); any other name (a variable, an option, a file) either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeName {
+    Type,
+    Call,
+    Any,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,22 +109,25 @@ fn defines(words: &[String]) -> bool {
 }
 
 /// Whether the words after "what"/"which" name a thing of code in their first two ("command",
-/// "environment variable"; not a general "type of"): `Some(true)` for a noun only code has,
-/// `Some(false)` for one that may also mean something else.
-fn asks_code(after: &[String]) -> Option<bool> {
+/// "environment variable"; not a general "type of"): `strict` for a noun only code has, not for
+/// one that may also mean something else; and how that name is written.
+fn asks_code(after: &[String]) -> Option<(bool, CodeName)> {
     let after: Vec<&str> =
         after.iter().map(String::as_str).skip_while(|w| matches!(*w, "the" | "a" | "an")).collect();
-    (0..2.min(after.len()))
+    let noun = (0..2.min(after.len()))
         .filter(|&i| {
             after.get(i + 1) != Some(&"of") && (i == 0 || !crate::index::tokenize::is_stopword(after[0]))
         })
-        .find_map(|i| {
-            if CODE_NOUNS.contains(&after[i]) {
-                Some(true)
-            } else {
-                LOOSE_CODE_NOUNS.contains(&after[i]).then_some(false)
-            }
-        })
+        .map(|i| after[i])
+        .find(|w| CODE_NOUNS.contains(w) || LOOSE_CODE_NOUNS.contains(w))?;
+    let name = match noun {
+        "type" | "types" | "trait" | "traits" | "class" | "classes" | "exception" | "exceptions"
+        | "struct" | "enum" => CodeName::Type,
+        "function" | "functions" | "method" | "methods" | "macro" | "macros" | "command" | "commands"
+        | "tool" | "tools" | "program" | "programs" | "utility" | "utilities" => CodeName::Call,
+        _ => CodeName::Any,
+    };
+    Some((CODE_NOUNS.contains(&noun), name))
 }
 
 /// Words said only while hesitating: always part of a correction.
@@ -461,7 +474,9 @@ fn kind(text: &str) -> Kind {
             Kind::Explanation
         }
         "what" | "which" if matches!(next, "version" | "versions" | "release" | "releases") => Kind::Version,
-        "what" | "which" if let Some(strict) = asks_code(&words[at + 1..]) => Kind::Code { strict },
+        "what" | "which" if let Some((strict, name)) = asks_code(&words[at + 1..]) => {
+            Kind::Code { strict, name }
+        }
         "what" | "which" if TIME_NOUNS.contains(&next) => Kind::Time,
         "what" | "which" if PLACE_NOUNS.contains(&next) => Kind::Place,
         "what" | "which" if PERSON_NOUNS.contains(&next) => Kind::Name { part },
@@ -547,11 +562,24 @@ mod tests {
     #[test]
     fn question_words_give_the_answer_kind() {
         let full = Kind::Name { part: NamePart::Full };
-        assert_eq!(parse("Which command removes a package?").kind, Kind::Code { strict: true });
+        assert_eq!(
+            parse("Which command removes a package?").kind,
+            Kind::Code { strict: true, name: CodeName::Call }
+        );
         assert_eq!(parse("Which version added the walk command?").kind, Kind::Version);
         assert_eq!(parse("Since which release is the flag on by default?").kind, Kind::Version);
-        assert_eq!(parse("Which environment variable sets the log level?").kind, Kind::Code { strict: true });
-        assert_eq!(parse("What function rounds a number?").kind, Kind::Code { strict: false });
+        assert_eq!(
+            parse("Which environment variable sets the log level?").kind,
+            Kind::Code { strict: true, name: CodeName::Any }
+        );
+        assert_eq!(
+            parse("What function rounds a number?").kind,
+            Kind::Code { strict: false, name: CodeName::Call }
+        );
+        assert_eq!(
+            parse("Which exceptions can it raise?").kind,
+            Kind::Code { strict: true, name: CodeName::Type }
+        );
         assert_eq!(parse("What type of engine powers the boat?").kind, Kind::Other);
         assert_eq!(parse("What is the key to the garden?").kind, Kind::Other);
         assert_eq!(parse("Who wrote the letter?").kind, full);

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use super::question::{Kind, NamePart, Question};
+use super::question::{CodeName, Kind, NamePart, Question};
 use crate::index::tokenize::{self, is_stopword};
 
 /// A word of the sentence, with what the rules need to know about it.
@@ -59,8 +59,7 @@ pub fn extract(
         return Some((path, true));
     }
     // "Which command ...?": the identifier, option or file nearest the question's words, or none.
-    if let Kind::Code { strict } = question.kind {
-        let wanted = asked_code(&question.text);
+    if let Kind::Code { strict, name } = question.kind {
         // Nor a name holding the question's own ("source/conf.py" for "... a default conf.py?").
         let own: Vec<&str> =
             code_words(&question.text).into_iter().map(|(s, e)| &question.text[s..e]).collect();
@@ -74,12 +73,12 @@ pub fn extract(
                 let word = &sentence[s..e];
                 let capitalised =
                     || word.rsplit([':', '.']).next().is_some_and(|w| w.starts_with(char::is_uppercase));
-                match wanted {
-                    Code::Type => !word.contains('(') && capitalised(),
+                match name {
+                    CodeName::Type => !word.contains('(') && capitalised(),
                     // A function or a command is not written in capitals ("ASCII", "TRUE").
-                    Code::Call => !word.chars().all(|c| !c.is_lowercase()),
+                    CodeName::Call => !word.chars().all(|c| !c.is_lowercase()),
                     // In prose, capitals are mostly a name ("NASA"), not a variable.
-                    Code::Any => strict || word.chars().any(char::is_lowercase),
+                    CodeName::Any => strict || word.chars().any(char::is_lowercase),
                 }
             })
             .filter_map(|(s, e)| {
@@ -126,11 +125,7 @@ pub fn extract(
 fn paths(sentence: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for (start, piece) in pieces(sentence) {
-        let lead =
-            piece.len() - piece.trim_start_matches(['(', '"', '\'', '`', '[', '\u{2018}', '\u{201C}']).len();
-        let word = piece[lead..].trim_end_matches([
-            '.', ',', ';', ':', '!', '?', ')', '"', '\'', '`', ']', '\u{2019}', '\u{201D}',
-        ]);
+        let (lead, word) = bare(piece, |c| c == '!' || CLOSING.contains(&c));
         if word.is_empty() || !word.contains(['/', '\\']) || !word.chars().any(char::is_alphabetic) {
             continue;
         }
@@ -147,6 +142,17 @@ fn paths(sentence: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Marks a word may close on in a sentence (a full stop, a comma, a bracket, a quote).
+const CLOSING: &[char] = &['.', ',', ';', ':', '?', ')', '"', '\'', '`', ']', '\u{2019}', '\u{201D}'];
+
+/// A piece of a sentence without the brackets and quotes it opens on and the marks it closes on
+/// (`closing`), and where the word starts in it.
+fn bare(piece: &str, closing: impl Fn(char) -> bool) -> (usize, &str) {
+    let lead =
+        piece.len() - piece.trim_start_matches(['(', '"', '\'', '`', '[', '\u{2018}', '\u{201C}']).len();
+    (lead, piece[lead..].trim_end_matches(closing))
+}
+
 /// Byte ranges of the words in a sentence that are written as code: an identifier joined by `_`,
 /// `::` or `.` (`CARGO_PKG_VERSION`, `std::env::var`, `requests.get`), a call or a macro
 /// (`len()`, `println!`), an option (`--release`, `-S`), a name with a capital inside
@@ -154,10 +160,8 @@ fn paths(sentence: &str) -> Vec<(usize, usize)> {
 fn code_words(sentence: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for (start, piece) in pieces(sentence) {
-        let lead =
-            piece.len() - piece.trim_start_matches(['(', '"', '\'', '`', '[', '\u{2018}', '\u{201C}']).len();
-        let word = piece[lead..]
-            .trim_end_matches(['.', ',', ';', ':', '?', ')', '"', '\'', '`', ']', '\u{2019}', '\u{201D}']);
+        // A macro keeps its "!".
+        let (lead, word) = bare(piece, |c| CLOSING.contains(&c));
         // A call keeps its brackets: "len()".
         let rest = &piece[lead + word.len()..];
         let open = word.matches('(').count() > word.matches(')').count();
@@ -198,8 +202,7 @@ fn code_words(sentence: &str) -> Vec<(usize, usize)> {
             || (word.starts_with('-')
                 && word.len() == 2
                 && word[1..].starts_with(|c: char| c.is_alphabetic()));
-        let mut chars = word.chars();
-        let inner_capital = chars.next().is_some_and(char::is_alphabetic)
+        let inner_capital = word.starts_with(char::is_alphabetic)
             && word.chars().all(|c| c.is_alphanumeric())
             && word.chars().skip(1).any(char::is_uppercase)
             && word.chars().any(char::is_lowercase);
@@ -211,30 +214,6 @@ fn code_words(sentence: &str) -> Vec<(usize, usize)> {
         }
     }
     out
-}
-
-/// What a question asking for a name in code wants: a type, written with a capital ("Which type
-/// ...?", "What exception ...?"); a function or a command, written in lower case ("Which function
-/// ...?", "Which command ...?"); or any name (a variable, an option, a file).
-#[derive(Clone, Copy, PartialEq)]
-enum Code {
-    Type,
-    Call,
-    Any,
-}
-
-fn asked_code(question: &str) -> Code {
-    let words = tokenize::terms(question);
-    let Some(at) = words.iter().position(|w| w == "what" || w == "which") else { return Code::Any };
-    let near = &words[at + 1..(at + 3).min(words.len())];
-    let has = |nouns: &[&str]| near.iter().any(|w| nouns.contains(&w.as_str()));
-    if has(&["type", "trait", "class", "exception", "struct", "enum"]) {
-        Code::Type
-    } else if has(&["function", "method", "macro", "command", "tool", "program", "utility"]) {
-        Code::Call
-    } else {
-        Code::Any
-    }
 }
 
 /// The noun a "what"/"which" question asks about: "What major crop was brought ...?" ->
