@@ -8,6 +8,7 @@
 pub mod bm25;
 pub mod passages;
 pub mod sentences;
+pub mod synonyms;
 pub mod tokenize;
 
 use serde::Serialize;

@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::codec::{self, StoredPassage, TermEntry};
 use super::{Manifest, PackError, check_name};
 use crate::doc::{DocKind, Document, Page};
-use crate::index::{Index, PATH_BOOST, Passage, QueryTerm, bm25, tokenize};
+use crate::index::{Index, PATH_BOOST, Passage, QueryTerm, bm25, synonyms, tokenize};
 use crate::qa::{self, retrieve, retrieve::Word};
 use crate::span::Span;
 
@@ -355,7 +355,7 @@ impl PackReader {
                 Some(own) => own.variants.extend(begun),
                 None if !begun.is_empty() => {
                     let idf = self.idf(&begun[0]);
-                    words.push(Word { term: last, idf, weight: 1.0, variants: begun });
+                    words.push(Word { term: last, idf, weight: 1.0, variants: begun, synonyms: Vec::new() });
                 }
                 None => {}
             }
@@ -367,9 +367,11 @@ impl PackReader {
     /// [`PackReader::needs`]).
     fn word(&self, term: String, weight: f32) -> Word {
         let present = self.terms.contains_key(&term);
-        let variants =
-            tokenize::variants(&term, self.terms.values().map(|e| (e.term.as_str(), e.df as usize)));
-        Word::new(term, weight, present, variants, &|t| self.idf(t))
+        let loaded =
+            |t: &str| tokenize::variants(t, self.terms.values().map(|e| (e.term.as_str(), e.df as usize)));
+        let variants = loaded(&term);
+        let synonyms = retrieve::synonyms_in(&term, &|t| self.terms.get(t).map(|e| e.df as usize), &loaded);
+        Word::new(term, weight, present, variants, synonyms, &|t| self.idf(t))
     }
 
     /// A term's idf in the whole site (a term no passage holds: that of df = 0).
@@ -378,11 +380,15 @@ impl PackReader {
         bm25::idf(self.manifest.passages as f32, df)
     }
 
-    /// The index shards a query word needs: its own and those of the terms that may be its variants.
+    /// The index shards a query word needs: its own, those of the terms that may be its variants,
+    /// and those of its synonyms (their own only: a synonym's variants are found if loaded).
     fn word_files(&self, term: &str) -> Vec<&str> {
         let mut files = vec![self.index_file(term)];
         if let Some(head) = tokenize::variant_head(term) {
             files.extend(self.index_files_from(&head));
+        }
+        for synonym in synonyms::of(term) {
+            files.push(self.index_file(&synonym));
         }
         files
     }

@@ -392,6 +392,18 @@ mod tests {
     }
 
     #[test]
+    fn a_question_in_the_readers_words_finds_the_manuals_words() {
+        let text = "# Quill manual\n\n## Paths\n\nA path names a place on the disk. Paths join with a slash.\n\n\
+            ## Making directories\n\nThe mkpath command makes a directory and every missing parent of it.\n\n\
+            ## Pausing\n\nThe nap command makes the current job sleep for the given number of seconds.\n";
+        let (doc, a) = ask(text, "How can I create a folder together with its missing parent folders?");
+        assert!(a.found, "{}", a.text);
+        assert!(doc.slice(a.citations[0].span).contains("mkpath"), "{}", a.quote);
+        let (doc, a) = ask(text, "How do I pause the current job for two seconds?");
+        assert!(doc.slice(a.citations[0].span).contains("nap command"), "{}", a.quote);
+    }
+
+    #[test]
     fn a_version_question_is_answered_by_the_version_beside_the_feature() {
         let text = "# Loom manual\n\n## Commands\n\nThe weave command threads the warp through the heddles \
             and beats each row tight. It stops at the end of the pattern. New in version 2.4.\n\n\

@@ -4,6 +4,8 @@
 //! - Each content word of the question scores with its morphological variants found in the
 //!   document ([`Index::variants`]), the best member counting, a variant at [`VARIANT_WEIGHT`]:
 //!   "How do I read data from a file?" finds a section "Reading data from files".
+//! - Each also scores with its synonyms the document holds ([`synonyms`]: "folder" finds
+//!   "directory"), at [`SYNONYM_WEIGHT`]: a reader asks in their words, a manual answers in its.
 //! - BM25 over the body and the outline-path boost, as in [`Index::search`], plus BM25 over the
 //!   passage's whole section at [`SECTION_WEIGHT`] (a section spreads its words over passages).
 //! - The outline as a signal: a section whose own title the question covers (most of the title's
@@ -12,7 +14,7 @@
 //!   title; the first passage gains it all, each next one half as much.
 
 use crate::doc::Document;
-use crate::index::{Hit, Index, QueryTerm, tokenize};
+use crate::index::{Hit, Index, QueryTerm, synonyms, tokenize};
 
 use super::{CORRECTED_WEIGHT, question};
 
@@ -21,6 +23,11 @@ use super::{CORRECTED_WEIGHT, question};
 pub const VARIANT_WEIGHT: f32 = 0.8;
 /// Most variants of one word searched for (the most frequent in the document).
 const MAX_VARIANTS: usize = 6;
+/// How much a synonym of a word counts against the word itself: a reader's "folder" is the
+/// manual's "directory" less surely than its "folders" (a synonym may be another sense).
+pub const SYNONYM_WEIGHT: f32 = 0.5;
+/// Most synonyms of one word searched for (the most frequent in the document).
+const MAX_SYNONYMS: usize = 6;
 /// Weight of a section title the question covers, in units of the covered words' idf.
 pub const TITLE_WEIGHT: f32 = 1.0;
 /// Least share of a title's weight the question must cover for the title to count.
@@ -41,41 +48,86 @@ pub struct Word {
     pub weight: f32,
     /// Other terms of the document that are its variants.
     pub variants: Vec<String>,
+    /// Terms of the document that are its synonyms or their variants, each with its own idf.
+    pub synonyms: Vec<(String, f32)>,
 }
 
 impl Word {
-    /// Whether a document term is this word or one of its variants.
+    /// Whether a document term is this word, one of its variants or one of its synonyms.
     pub fn matches(&self, term: &str) -> bool {
-        self.term == term || self.variants.iter().any(|v| v == term)
+        self.term == term
+            || self.variants.iter().any(|v| v == term)
+            || self.synonyms.iter().any(|(s, _)| s == term)
     }
 
-    /// A word of a corpus: `present` says whether the corpus holds `term` itself; `variants` are its
-    /// variants there, most frequent first (as [`tokenize::variants`] gives them); `idf` of a
-    /// corpus term. A word the corpus holds only in variants weighs as its most frequent variant.
+    /// A word of a corpus: `present` says whether the corpus holds `term` itself; `variants` and
+    /// `synonyms` are its variants and synonyms there (see [`synonyms_in`]), most frequent first
+    /// (as [`tokenize::variants`] gives them); `idf` of a corpus term. A word the corpus holds
+    /// only in variants weighs as its most frequent variant; one it holds only in synonyms, as
+    /// its most frequent synonym.
     pub fn new(
         term: String,
         weight: f32,
         present: bool,
         variants: Vec<(String, usize)>,
+        synonyms: Vec<(String, usize)>,
         idf: &dyn Fn(&str) -> f32,
     ) -> Word {
-        let idf = match variants.first() {
-            Some((v, _)) if !present => idf(v),
+        let own = match (variants.first(), synonyms.first()) {
+            (Some((v, _)), _) if !present => idf(v),
+            (None, Some((s, _))) if !present => idf(s),
             _ => idf(&term),
         };
         let variants = variants.into_iter().take(MAX_VARIANTS).map(|(v, _)| v).collect();
-        Word { term, idf, weight, variants }
+        let synonyms = synonyms
+            .into_iter()
+            .take(MAX_SYNONYMS)
+            .map(|(s, _)| {
+                let i = idf(&s).min(own);
+                (s, i)
+            })
+            .collect();
+        Word { term, idf: own, weight, variants, synonyms }
     }
 
-    /// The word and its variants as query terms (a variant at [`VARIANT_WEIGHT`]).
+    /// The word, its variants and its synonyms as query terms (a variant at [`VARIANT_WEIGHT`], a
+    /// synonym at [`SYNONYM_WEIGHT`] and its own idf when that is lower: a common synonym of a
+    /// rare word says less).
     pub fn members(&self) -> impl Iterator<Item = QueryTerm> + '_ {
         let own = QueryTerm { term: self.term.clone(), idf: self.idf, weight: self.weight };
-        std::iter::once(own).chain(self.variants.iter().map(|v| QueryTerm {
+        let variants = self.variants.iter().map(|v| QueryTerm {
             term: v.clone(),
             idf: self.idf,
             weight: self.weight * VARIANT_WEIGHT,
-        }))
+        });
+        let synonyms = self.synonyms.iter().map(|(s, idf)| QueryTerm {
+            term: s.clone(),
+            idf: *idf,
+            weight: self.weight * SYNONYM_WEIGHT,
+        });
+        std::iter::once(own).chain(variants).chain(synonyms)
     }
+}
+
+/// The terms of a corpus that are synonyms of `term` ([`synonyms::of`]) or variants of one, with
+/// the number of passages holding each, most frequent first: `df` of a corpus term (None when no
+/// passage holds it), `variants` of a term in the corpus (as [`Index::variants`] gives them).
+pub fn synonyms_in(
+    term: &str,
+    df: &dyn Fn(&str) -> Option<usize>,
+    variants: &dyn Fn(&str) -> Vec<(String, usize)>,
+) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for synonym in synonyms::of(term) {
+        let own = df(&synonym).map(|n| (synonym.clone(), n));
+        for (s, n) in own.into_iter().chain(variants(&synonym)) {
+            if s != term && !out.iter().any(|(o, _)| *o == s) {
+                out.push((s, n));
+            }
+        }
+    }
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
 }
 
 /// The question's words and the passages retrieved for it.
@@ -150,7 +202,9 @@ fn words(index: &Index, text: &str, weight: f32) -> Vec<Word> {
         .map(|qt| {
             let present = index.bm25().term_id(&qt.term).is_some();
             let variants = index.variants(&qt.term);
-            Word::new(qt.term, weight, present, variants, &|t| index.idf(t))
+            let df = |t: &str| index.bm25().term_id(t).map(|id| index.bm25().df(id));
+            let synonyms = synonyms_in(&qt.term, &df, &|t| index.variants(t));
+            Word::new(qt.term, weight, present, variants, synonyms, &|t| index.idf(t))
         })
         .collect()
 }
