@@ -90,6 +90,7 @@ pub fn pack(bytes: &[u8]) {
         page_starts: vec![0],
         release_notes: Vec::new(),
         unstable: Vec::new(),
+        deprecated: Vec::new(),
         outline: "outline-0.tome".into(),
         bytes: 0,
         model: None,

@@ -318,6 +318,34 @@ fn unstable_apis_answer_only_questions_about_them() {
 }
 
 #[test]
+fn deprecated_apis_answer_only_questions_about_them() {
+    let site = temp("deprecated-site");
+    let item = |name: &str, body: &str| page(name, &format!("<h1 id=\"top\">{name}</h1>{body}"));
+    write_pages(
+        &site,
+        &[
+            ("index.html", page("Kiln docs", "<h1 id=\"kiln\">Kiln docs</h1><p>Firing pottery.</p>")),
+            (
+                "bake_v1.html",
+                item(
+                    "bake_v1",
+                    "<p>Deprecated since version 2.1: use bake instead.</p>\
+                     <p>Fires the glazed pots at the given temperature.</p>",
+                ),
+            ),
+            ("bake.html", item("bake", "<p>Fires the pots at the given temperature.</p>")),
+        ],
+    );
+    // The deprecated page says one word more of the question, and still the current one answers.
+    let url = first_citation(&site, "How do I fire glazed pots at a temperature?");
+    assert!(url.starts_with("bake.html"), "{url}");
+    // A question about the deprecated API is answered from it.
+    let url = first_citation(&site, "What was the old way to fire glazed pots at a temperature?");
+    assert!(url.starts_with("bake_v1.html"), "{url}");
+    std::fs::remove_dir_all(&site).unwrap();
+}
+
+#[test]
 fn a_passage_two_pages_repeat_is_cited_on_the_page_about_the_question() {
     let site = temp("repeat-site");
     // Both pages repeat one paragraph word for word, under the same heading; only the second

@@ -68,6 +68,10 @@ pub struct Manifest {
     /// experimental API"): they answer only questions about unstable features.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unstable: Vec<u32>,
+    /// The pages (indices into `page_starts`) of deprecated APIs and modules (rustdoc's and
+    /// Sphinx's "Deprecated since ..." at the page's top): they answer only questions about them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deprecated: Vec<u32>,
     pub outline: String,
     /// Total bytes of the pack's files (compressed, as served), the manifest excluded.
     pub bytes: u64,

@@ -95,7 +95,8 @@ const COVERAGE_EXPONENT: f32 = 0.5;
 /// changelog or "What's New" mentions every feature in a line or two, so it shares words with any
 /// question, and a reader asking how to do something wants the manual's page on it; an unstable
 /// API (rustdoc's "nightly-only experimental API": 769 of std's 1,650 packed pages) is not what a reader of
-/// a stable release can use ("CapitalS" in `ascii::Char` for "... into capitals?").
+/// a stable release can use ("CapitalS" in `ascii::Char` for "... into capitals?"); nor is a
+/// deprecated one (`thread::sleep_ms` for "How do I pause the current thread?").
 const DISCOUNTED_WEIGHT: f32 = 0.5;
 /// Words of a question about releases, which release notes may answer.
 const RELEASE_WORDS: &[&str] = &[
@@ -112,6 +113,8 @@ const RELEASE_WORDS: &[&str] = &[
 ];
 /// Words of a question about unstable APIs, which their pages may answer.
 const UNSTABLE_WORDS: &[&str] = &["nightly", "unstable", "experimental", "feature"];
+/// Words of a question about deprecated APIs, which their pages may answer.
+const DEPRECATED_WORDS: &[&str] = &["deprecated", "deprecation", "obsolete", "legacy", "old", "removed"];
 
 /// Most passages of one page in a list of search results.
 pub const HITS_PER_PAGE: usize = 3;
@@ -467,13 +470,15 @@ impl PackReader {
     }
 
     /// The pages that count [`DISCOUNTED_WEIGHT`] for a question of `words`, sorted: the release
-    /// notes unless the question asks about releases, the unstable APIs unless it asks about them.
+    /// notes unless the question asks about releases, the unstable and the deprecated APIs unless
+    /// it asks about them.
     fn discounted(&self, words: &[Word]) -> Vec<u32> {
         let has = |f: &dyn Fn(&str) -> bool| words.iter().any(|w| f(&w.term));
         // "What is new in 3.9?" asks about a release; "How do I start a new project?" does not.
         let about_releases = has(&|t| RELEASE_WORDS.contains(&t))
             || (has(&|t| t == "new") && has(&|t| t.bytes().all(|b| b.is_ascii_digit())));
         let about_unstable = has(&|t| UNSTABLE_WORDS.contains(&t));
+        let about_deprecated = has(&|t| DEPRECATED_WORDS.contains(&t));
         let mut out = Vec::new();
         if !about_releases {
             out.extend_from_slice(&self.manifest.release_notes);
@@ -481,7 +486,11 @@ impl PackReader {
         if !about_unstable {
             out.extend_from_slice(&self.manifest.unstable);
         }
+        if !about_deprecated {
+            out.extend_from_slice(&self.manifest.deprecated);
+        }
         out.sort_unstable();
+        out.dedup();
         out
     }
 

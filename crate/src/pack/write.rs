@@ -184,6 +184,22 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
         })
         .map(|(k, _)| k as u32)
         .collect();
+    // A deprecated API or module says so at the top of its page: rustdoc under the item's name
+    // and declaration, Sphinx under the title (a mark further down is one option's or method's).
+    let deprecated = page_starts
+        .iter()
+        .enumerate()
+        .filter(|&(k, &p)| {
+            let end = page_starts.get(k + 1).map_or(n, |&e| e as usize).min(p as usize + UNSTABLE_PASSAGES);
+            let near_top =
+                |text: &str, mark: &str, reach: usize| text.find(mark).is_some_and(|at| at < reach);
+            near_top(doc.slice(index.passages[p as usize].span), DEPRECATED_BANNER, DEPRECATED_REACH)
+                || index.passages[p as usize..end]
+                    .iter()
+                    .any(|q| near_top(doc.slice(q.span), RUSTDOC_DEPRECATED_BANNER, RUSTDOC_DEPRECATED_REACH))
+        })
+        .map(|(k, _)| k as u32)
+        .collect();
     let tree = outline_entries(site, &outline.nodes);
     let outline_file = put("outline", serde_json::to_vec(&tree).unwrap_or_default(), progress)?;
 
@@ -199,6 +215,7 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
         page_starts,
         release_notes,
         unstable,
+        deprecated,
         outline: outline_file,
         bytes,
         model: None,
@@ -274,6 +291,18 @@ fn outline_entries(site: &Site, nodes: &[OutlineNode]) -> Vec<OutlineEntry> {
 const UNSTABLE_BANNER: &str = "This is a nightly-only experimental API";
 /// How many passages from a page's top its mark may stand in (the name, the declaration, the mark).
 const UNSTABLE_PASSAGES: usize = 3;
+/// rustdoc's mark of a deprecated item ("👎Deprecated since 1.6.0: replaced by ..."), and Sphinx's
+/// of a deprecated module ("Deprecated since version 3.6, will be removed in ...").
+const DEPRECATED_BANNER: &str = "Deprecated since";
+/// rustdoc's mark, which stands under the declaration (the page's second or third passage).
+const RUSTDOC_DEPRECATED_BANNER: &str = "\u{1F44E}Deprecated since";
+/// How far into a page's first passage the mark stands when it is the page's (bytes: the title
+/// and the source link before it); further down it is one function's or option's ("Deprecated
+/// since version 3.3: the cElementTree module ..." in ElementTree's introduction).
+const DEPRECATED_REACH: usize = 200;
+/// How far into one of the page's first passages rustdoc's mark stands: under the declaration,
+/// which may be a long signature.
+const RUSTDOC_DEPRECATED_REACH: usize = 400;
 
 /// Files and folders that hold a list of changes release by release.
 const RELEASE_NOTES_FILES: &[&str] =
