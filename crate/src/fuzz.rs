@@ -91,6 +91,7 @@ pub fn pack(bytes: &[u8]) {
         release_notes: Vec::new(),
         unstable: Vec::new(),
         deprecated: Vec::new(),
+        glossary: Vec::new(),
         outline: "outline-0.tome".into(),
         bytes: 0,
         model: None,

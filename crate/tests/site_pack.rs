@@ -318,6 +318,39 @@ fn unstable_apis_answer_only_questions_about_them() {
 }
 
 #[test]
+fn the_glossary_answers_what_a_term_means_and_the_manual_how_to_use_it() {
+    let site = temp("glossary-site");
+    write_pages(
+        &site,
+        &[
+            ("index.html", page("Kiln docs", "<h1 id=\"kiln\">Kiln docs</h1><p>Firing pottery.</p>")),
+            (
+                "glossary.html",
+                page(
+                    "Glossary",
+                    "<h1 id=\"glossary\">Glossary</h1><dl><dt id=\"term-bisque\">bisque</dt>\
+                     <dd>A first firing that hardens raw glazed pots at a low temperature.</dd></dl>",
+                ),
+            ),
+            (
+                "firing.html",
+                page(
+                    "Firing",
+                    "<h1 id=\"firing\">Firing</h1><p>Set the dial to a low temperature to harden raw pots.</p>",
+                ),
+            ),
+        ],
+    );
+    // The glossary says one word more of the question, and still the manual's page answers.
+    let url = first_citation(&site, "How do I harden raw glazed pots at a low temperature?");
+    assert!(url.starts_with("firing.html"), "{url}");
+    // What a term means is the glossary's.
+    let url = first_citation(&site, "What is bisque?");
+    assert!(url.starts_with("glossary.html"), "{url}");
+    std::fs::remove_dir_all(&site).unwrap();
+}
+
+#[test]
 fn deprecated_apis_answer_only_questions_about_them() {
     let site = temp("deprecated-site");
     let item = |name: &str, body: &str| page(name, &format!("<h1 id=\"top\">{name}</h1>{body}"));

@@ -72,6 +72,10 @@ pub struct Manifest {
     /// Sphinx's "Deprecated since ..." at the page's top): they answer only questions about them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deprecated: Vec<u32>,
+    /// The pages (indices into `page_starts`) of the site's glossary: a line on every term, so
+    /// they answer only questions about what a term means.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub glossary: Vec<u32>,
     pub outline: String,
     /// Total bytes of the pack's files (compressed, as served), the manifest excluded.
     pub bytes: u64,

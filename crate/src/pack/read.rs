@@ -96,7 +96,9 @@ const COVERAGE_EXPONENT: f32 = 0.5;
 /// question, and a reader asking how to do something wants the manual's page on it; an unstable
 /// API (rustdoc's "nightly-only experimental API": 769 of std's 1,650 packed pages) is not what a reader of
 /// a stable release can use ("CapitalS" in `ascii::Char` for "... into capitals?"); nor is a
-/// deprecated one (`thread::sleep_ms` for "How do I pause the current thread?").
+/// deprecated one (`thread::sleep_ms` for "How do I pause the current thread?"); a glossary's line
+/// on a term is not the page about it ("How can several packages share one lock file?" is
+/// Cargo's page on workspaces, not the glossary's "Workspace").
 const DISCOUNTED_WEIGHT: f32 = 0.5;
 /// Words of a question about releases, which release notes may answer.
 const RELEASE_WORDS: &[&str] = &[
@@ -153,7 +155,7 @@ impl PackReader {
             return want;
         }
         let words = self.words(query, prefix, answer);
-        let discounted = if answer { self.discounted(&words) } else { Vec::new() };
+        let discounted = if answer { self.discounted(query, &words) } else { Vec::new() };
         for (p, _) in self.best(&words, k, answer, &discounted) {
             add(&mut want, self.text_file(p));
         }
@@ -242,7 +244,7 @@ impl PackReader {
     /// 33 / 33 of 40, held-out 41 / 36 of 56 (the `requests` docs 10 / 4 of 12).
     fn read_set(&self, question: &str) -> Result<ReadSet, PackError> {
         let words = self.words(question, false, true);
-        let discounted = self.discounted(&words);
+        let discounted = self.discounted(question, &words);
         let mut candidates: Vec<u32> =
             self.best(&words, qa::READ_PASSAGES, true, &discounted).into_iter().map(|(p, _)| p).collect();
         // The candidates come page by page, the first stage's best page first.
@@ -471,8 +473,8 @@ impl PackReader {
 
     /// The pages that count [`DISCOUNTED_WEIGHT`] for a question of `words`, sorted: the release
     /// notes unless the question asks about releases, the unstable and the deprecated APIs unless
-    /// it asks about them.
-    fn discounted(&self, words: &[Word]) -> Vec<u32> {
+    /// it asks about them, the glossary unless it asks what a term means.
+    fn discounted(&self, question: &str, words: &[Word]) -> Vec<u32> {
         let has = |f: &dyn Fn(&str) -> bool| words.iter().any(|w| f(&w.term));
         // "What is new in 3.9?" asks about a release; "How do I start a new project?" does not.
         let about_releases = has(&|t| RELEASE_WORDS.contains(&t))
@@ -488,6 +490,9 @@ impl PackReader {
         }
         if !about_deprecated {
             out.extend_from_slice(&self.manifest.deprecated);
+        }
+        if !has(&|t| t == "glossary") && !qa::question::asks_meaning(question) {
+            out.extend_from_slice(&self.manifest.glossary);
         }
         out.sort_unstable();
         out.dedup();

@@ -174,6 +174,18 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
         })
         .map(|(i, _)| i as u32)
         .collect();
+    let glossary = page_starts
+        .iter()
+        .enumerate()
+        .filter(|&(_, &p)| {
+            let number = doc.page_at(index.passages[p as usize].span.start);
+            (number as usize)
+                .checked_sub(1)
+                .and_then(|i| site.pages.get(i))
+                .is_some_and(|page| is_glossary(&page.path, &page.title))
+        })
+        .map(|(i, _)| i as u32)
+        .collect();
     // An unstable API says so under its name, at the top of its page.
     let unstable = page_starts
         .iter()
@@ -216,6 +228,7 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
         release_notes,
         unstable,
         deprecated,
+        glossary,
         outline: outline_file,
         bytes,
         model: None,
@@ -324,6 +337,14 @@ const RELEASE_NOTES_TITLES: &[&str] = &[
 /// says so ("Changelog", "What's New In 3.9", "2. NEWS", `whatsnew/3.9.html`), or most of its (at
 /// least four) headings begin with a version number ("2.1.0 (2013-12-05)", "Release 3.22",
 /// "Version 1.2"). Not "Recording changes to the repository".
+/// Whether a page is the site's glossary (a file named so, or a page titled so): a line or two on
+/// each term, which the page about the term explains.
+fn is_glossary(path: &str, title: &str) -> bool {
+    let stem = |part: &str| part.split('.').next().unwrap_or(part).to_lowercase();
+    title.trim().to_lowercase().starts_with("glossary")
+        || path.split('/').filter(|p| !p.is_empty()).any(|part| stem(part) == "glossary")
+}
+
 fn is_release_notes(path: &str, title: &str, headings: &[&str]) -> bool {
     let lower = title.to_lowercase();
     let lower = lower.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ');

@@ -108,6 +108,14 @@ fn defines(words: &[String]) -> bool {
         && rest.iter().all(|w| !crate::index::tokenize::is_stopword(w))
 }
 
+/// Whether a question asks what a term means and nothing more ("What is a generator?", "What
+/// does EAFP mean?"): a glossary answers it.
+pub fn asks_meaning(question: &str) -> bool {
+    let text = repair(crate::index::tokenize::without_asked_mark(question));
+    let words: Vec<String> = words(&text).into_iter().map(|w| w.lower).collect();
+    defines(&words) || matches!(words.last().map(String::as_str), Some("mean" | "means"))
+}
+
 /// Whether the words after "what"/"which" name a thing of code in their first two ("command",
 /// "environment variable"; not a general "type of"): `strict` for a noun only code has, not for
 /// one that may also mean something else; and how that name is written.
@@ -502,6 +510,14 @@ mod tests {
 
     fn meant(q: &str) -> String {
         parse(q).text
+    }
+
+    #[test]
+    fn a_question_for_what_a_term_means_is_told_from_one_for_how_to_use_it() {
+        assert!(asks_meaning("What is a kiln sitter?"));
+        assert!(asks_meaning("What does 'bisque' mean?"));
+        assert!(!asks_meaning("How do I fire a bisque?"));
+        assert!(!asks_meaning("What is the hottest cone a kiln reaches?"));
     }
 
     #[test]
