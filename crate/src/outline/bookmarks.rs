@@ -117,9 +117,21 @@ impl Lines<'_> {
     }
 }
 
-/// Lower case without any whitespace: titles and lines compare equal across line breaks.
+/// Lower case without any whitespace, typographic quotes and dashes as ASCII ones: titles and
+/// lines compare equal across line breaks, and a bookmark's 'The "$PATH" variable' finds the
+/// page's 'The ”$PATH” variable'.
 pub(super) fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+    s.chars().filter(|c| !c.is_whitespace()).map(plain_mark).flat_map(char::to_lowercase).collect()
+}
+
+/// A typographic quote or dash as its ASCII mark; any other character as it is.
+fn plain_mark(c: char) -> char {
+    match c {
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => '"',
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => '\'',
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+        c => c,
+    }
 }
 
 #[cfg(test)]
@@ -128,6 +140,13 @@ mod tests {
 
     fn marks(titles: &[String]) -> Vec<Bookmark> {
         titles.iter().map(|t| Bookmark { title: t.clone(), level: 1, page: Some(1) }).collect()
+    }
+
+    #[test]
+    fn a_title_with_straight_quotes_finds_its_line_with_curly_ones() {
+        assert_eq!(squash("The \"$PATH\" variable"), squash("The \u{201D}$PATH\u{201D} variable"));
+        assert_eq!(squash("Don't \u{2013} stop"), squash("Don\u{2019}t - stop"));
+        assert_ne!(squash("The \"$PATH\" variable"), squash("The $PATH variable"));
     }
 
     #[test]

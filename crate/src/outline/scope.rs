@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use super::bookmarks::squash;
 use super::{Outline, OutlineNode};
 use crate::doc::Document;
 use crate::span::Span;
@@ -201,10 +202,6 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
 
 fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
 }
 
 #[cfg(test)]
