@@ -99,6 +99,9 @@ impl Lines<'_> {
             let have = &line.squashed;
             let rank = if have.ends_with(&want) && line.labelled {
                 1
+            } else if line.labelled && wraps(have, &want) {
+                // "2.7 Index vectors; selecting and modifying subsets of a data" / "set".
+                2
             } else if have.chars().count() >= 3
                 && (want.starts_with(have.as_str()) || have.starts_with(&want))
             {
@@ -117,22 +120,53 @@ impl Lines<'_> {
     }
 }
 
-/// Lower case without any whitespace, typographic quotes and dashes as ASCII ones: titles and
-/// lines compare equal across line breaks, and a bookmark's 'The "$PATH" variable' finds the
-/// page's 'The ”$PATH” variable'.
+/// Lower case without any whitespace and quote marks, typographic dashes as ASCII ones: titles
+/// and lines compare equal across line breaks, and a bookmark's 'The "$PATH" variable' finds the
+/// page's 'The ”$PATH” variable', its "The ... argument" the page's "The ‘...’ argument", its
+/// "The ``Teaser Figure''" the page's "The “Teaser Figure”".
 pub(super) fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).map(plain_mark).flat_map(char::to_lowercase).collect()
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !is_quote(*c))
+        .map(|c| if matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}') { '-' } else { c })
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
-/// A typographic quote or dash as its ASCII mark; any other character as it is.
-fn plain_mark(c: char) -> char {
-    match c {
-        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => '"',
-        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => '\'',
-        '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
-        c => c,
-    }
+/// A quote mark, ASCII or typographic (a bookmark and its page often write them differently).
+fn is_quote(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\''
+            | '`'
+            | '\u{201C}'
+            | '\u{201D}'
+            | '\u{201E}'
+            | '\u{201F}'
+            | '\u{2033}'
+            | '\u{00AB}'
+            | '\u{00BB}'
+            | '\u{2018}'
+            | '\u{2019}'
+            | '\u{201A}'
+            | '\u{201B}'
+            | '\u{2032}'
+    )
 }
+
+/// Fewest characters of a title's first line for a wrapped title to be found by it.
+const MIN_WRAPPED: usize = 12;
+
+/// Whether a labelled line (squashed) is the first line of `want` wrapped over two: after a short
+/// label ("2.7", "A.1") the line is the start of the title, and at least half of it.
+fn wraps(have: &str, want: &str) -> bool {
+    have.char_indices().take_while(|&(i, _)| i <= MAX_LABEL).any(|(i, _)| {
+        let rest = &have[i..];
+        rest.len() >= MIN_WRAPPED.max(want.len() / 2) && rest.len() < want.len() && want.starts_with(rest)
+    })
+}
+
+/// Longest section label before a title on its line, in bytes squashed ("10.4", "A.12.3").
+const MAX_LABEL: usize = 8;
 
 #[cfg(test)]
 mod tests {
@@ -146,7 +180,16 @@ mod tests {
     fn a_title_with_straight_quotes_finds_its_line_with_curly_ones() {
         assert_eq!(squash("The \"$PATH\" variable"), squash("The \u{201D}$PATH\u{201D} variable"));
         assert_eq!(squash("Don't \u{2013} stop"), squash("Don\u{2019}t - stop"));
-        assert_ne!(squash("The \"$PATH\" variable"), squash("The $PATH variable"));
+        assert_eq!(squash("The ``Teaser Figure''"), squash("The \u{201C}Teaser Figure\u{201D}"));
+        assert_ne!(squash("The $PATH variable"), squash("The $HOME variable"));
+    }
+
+    #[test]
+    fn a_title_wrapped_over_two_lines_is_found_by_its_first() {
+        let want = squash("Index tables; reading and writing parts of a table");
+        assert!(wraps(&squash("2.7 Index tables; reading and writing parts of a"), &want));
+        assert!(!wraps(&squash("2.7 Index tables"), &want));
+        assert!(!wraps(&squash("see Index tables; reading and writing parts of a table in 2.7"), &want));
     }
 
     #[test]
