@@ -198,6 +198,17 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
         }
         None => short_answer(doc, index, &asked, &best),
     };
+    // "What is the full name of ...?" answered "Korff": the section names him in full before.
+    let short = match short.and_then(|name| fuller_name(doc, index, &asked, &best, name)) {
+        Some((sentence, name)) => {
+            best.spans.push(sentence);
+            best.spans.sort_by_key(|s| s.start);
+            best.spans.dedup();
+            quote = quote_of(&best);
+            Some(name)
+        }
+        None => short,
+    };
     // A Markdown heading is quoted as a reader sees it: "Loading the kiln", not "## Loading the kiln".
     if doc.kind == DocKind::Markdown {
         for span in &mut best.spans {
@@ -274,6 +285,57 @@ fn antecedent(
         .last()?;
     let (a, b) = short::first_name(doc.slice(sentence), asked)?;
     Some((sentence, Span::new(sentence.start + a, sentence.start + b)))
+}
+
+/// Passages before the best one (in its section) where a person the answer names by part of
+/// their name may be named in full.
+const FULL_NAME_REACH: usize = 3;
+/// Most words of a full name ("Dr. J. Frank Parnell").
+const FULL_NAME_WORDS: usize = 5;
+
+/// For a question asking a full name, answered by part of one ("Korff", "Otto"): the sentence of
+/// the answer's section, up to [`FULL_NAME_REACH`] passages before and one after the best,
+/// that names the same person with more words ("Serge A. Korff", "Otto Maddox"), and that name.
+/// The same person: the longer name holds the answer's words in order and starts or ends with
+/// them. The longest such name; the nearest before the answer among equals.
+fn fuller_name(
+    doc: &Document,
+    index: &Index,
+    asked: &question::Question,
+    best: &extract::Best,
+    name: Span,
+) -> Option<(Span, Span)> {
+    let lower = asked.text.to_lowercase();
+    if !matches!(asked.kind, question::Kind::Name { part: question::NamePart::Full })
+        || !lower.contains("full name")
+    {
+        return None;
+    }
+    let short: Vec<&str> = doc.slice(name).split_whitespace().collect();
+    if short.is_empty() || short.len() >= FULL_NAME_WORDS - 1 {
+        return None;
+    }
+    let path = &index.passages[best.passage].path;
+    let first = (best.passage.saturating_sub(FULL_NAME_REACH)..=best.passage)
+        .find(|&i| index.passages[i].path == *path)
+        .unwrap_or(best.passage);
+    let last = (best.passage + 1).min(index.passages.len() - 1);
+    let last = if index.passages[last].path == *path { last } else { best.passage };
+    let mut found: Option<(usize, Span, Span)> = None;
+    for p in first..=last {
+        for sentence in sentence_spans(doc, index.passages[p].span) {
+            for run in short::capitalised_runs(doc.slice(sentence), FULL_NAME_WORDS) {
+                let words: Vec<&str> = doc.slice(sentence)[run.0..run.1].split_whitespace().collect();
+                let same =
+                    words.len() > short.len() && (words.starts_with(&short) || words.ends_with(&short));
+                let span = Span::new(sentence.start + run.0, sentence.start + run.1);
+                if same && found.as_ref().is_none_or(|(n, _, _)| words.len() > *n) {
+                    found = Some((words.len(), sentence, span));
+                }
+            }
+        }
+    }
+    found.map(|(_, sentence, span)| (sentence, span))
 }
 
 /// Whether every name the question mentions (a capitalised word after its first) is in the
@@ -389,6 +451,22 @@ mod tests {
         let quotes: Vec<&str> = a.citations.iter().map(|c| doc.slice(c.span)).collect();
         assert_eq!(quotes, ["Loading the kiln", "Stack shelves on posts of equal height."]);
         assert!(!a.quote.contains('#'), "{}", a.quote);
+    }
+
+    #[test]
+    fn a_full_name_is_taken_from_where_the_section_names_the_person_in_full() {
+        let text = "The harbour town of Kessel lay under snow that winter. Captain Elias Thorne \
+            commanded the brig Heron, which had wintered in the bay since October. The ice closed \
+            the bay in January. When the storehouse burned, the men of Thorne carried sacks of flour \
+            to the fleeing townsfolk. Every person in the town knew his full name after that.";
+        let (doc, a) = ask(
+            text,
+            "What is the full name of the person whose men carried flour to the fleeing townsfolk?",
+        );
+        assert_eq!(a.text, "Captain Elias Thorne");
+        let quotes: Vec<&str> = a.citations.iter().map(|c| doc.slice(c.span)).collect();
+        assert!(quotes.iter().any(|q| q.contains("Captain Elias Thorne")), "{quotes:?}");
+        assert!(quotes.iter().any(|q| q.contains("sacks of flour")), "{quotes:?}");
     }
 
     #[test]

@@ -299,6 +299,20 @@ pub fn first_name(sentence: &str, question: &Question) -> Option<(usize, usize)>
     Some((toks[c.range.0].start, toks[c.range.1 - 1].end))
 }
 
+/// The runs of capitalised words in `sentence` that may name someone (as an answer's names are
+/// found), byte ranges of at most `most` words.
+pub fn capitalised_runs(sentence: &str, most: usize) -> Vec<(usize, usize)> {
+    let toks = toks(sentence);
+    if toks.is_empty() {
+        return Vec::new();
+    }
+    names(&toks, &|_| false, NamePart::Full, false)
+        .into_iter()
+        .filter(|c| c.range.1 - c.range.0 <= most)
+        .map(|c| (toks[c.range.0].start, toks[c.range.1 - 1].end))
+        .collect()
+}
+
 struct Asked {
     weight: f32,
     side: Side,
