@@ -108,6 +108,7 @@ const GROUPS: &[&[&str]] = &[
 /// is one of its technical senses, which does not stand for the general word in turn.
 const NARROWER: &[(&str, &[&str])] = &[
     ("glue", &["join", "concatenate"]),
+    ("part", &["slice", "portion", "substring", "subset"]),
     ("list", &["array", "vector", "vec", "slice"]),
     ("stop", &["terminate", "halt", "exit", "abort", "kill"]),
     ("uninstall", &["remove", "purge"]),
