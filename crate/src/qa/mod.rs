@@ -297,7 +297,9 @@ const FULL_NAME_WORDS: usize = 5;
 /// the answer's section, up to [`FULL_NAME_REACH`] passages before and one after the best,
 /// that names the same person with more words ("Serge A. Korff", "Otto Maddox"), and that name.
 /// The same person: the longer name holds the answer's words in order and starts or ends with
-/// them. The longest such name; the nearest before the answer among equals.
+/// them. The longest such name; the nearest before the answer among equals. A question asking a
+/// first name answered by a last one ("Mason"), or a last name answered by a first one, takes
+/// the part asked from the full name ("George Mason" -> "George").
 fn fuller_name(
     doc: &Document,
     index: &Index,
@@ -305,14 +307,16 @@ fn fuller_name(
     best: &extract::Best,
     name: Span,
 ) -> Option<(Span, Span)> {
-    let lower = asked.text.to_lowercase();
-    if !matches!(asked.kind, question::Kind::Name { part: question::NamePart::Full })
-        || !lower.contains("full name")
-    {
-        return None;
-    }
+    use question::NamePart;
+    let question::Kind::Name { part } = asked.kind else { return None };
     let short: Vec<&str> = doc.slice(name).split_whitespace().collect();
-    if short.is_empty() || short.len() >= FULL_NAME_WORDS - 1 {
+    let wanted = match part {
+        NamePart::Full => {
+            asked.text.to_lowercase().contains("full name") && short.len() < FULL_NAME_WORDS - 1
+        }
+        NamePart::First | NamePart::Last => short.len() == 1,
+    };
+    if short.is_empty() || !wanted {
         return None;
     }
     let path = &index.passages[best.passage].path;
@@ -325,17 +329,97 @@ fn fuller_name(
     for p in first..=last {
         for sentence in sentence_spans(doc, index.passages[p].span) {
             for run in short::capitalised_runs(doc.slice(sentence), FULL_NAME_WORDS) {
-                let words: Vec<&str> = doc.slice(sentence)[run.0..run.1].split_whitespace().collect();
-                let same =
-                    words.len() > short.len() && (words.starts_with(&short) || words.ends_with(&short));
-                let span = Span::new(sentence.start + run.0, sentence.start + run.1);
-                if same && found.as_ref().is_none_or(|(n, _, _)| words.len() > *n) {
-                    found = Some((words.len(), sentence, span));
+                let text = &doc.slice(sentence)[run.0..run.1];
+                let words = word_spans(text);
+                let said: Vec<&str> = words.iter().map(|&(a, b)| &text[a..b]).collect();
+                let longer = said.len() > short.len();
+                let (a, b) = match part {
+                    NamePart::Full if longer && (said.starts_with(&short) || said.ends_with(&short)) => {
+                        (0, text.len())
+                    }
+                    // The answer was the last name: the first that is not a title.
+                    NamePart::First if longer && said.ends_with(&short) => {
+                        match words.iter().zip(&said).find(|(_, w)| !is_title(w)) {
+                            Some((&(a, b), _)) if &text[a..b] != short[0] => (a, b),
+                            _ => continue,
+                        }
+                    }
+                    NamePart::Last if longer && said.first().is_some_and(|w| *w == short[0]) => {
+                        words[words.len() - 1]
+                    }
+                    _ => continue,
+                };
+                let span = Span::new(sentence.start + run.0 + a, sentence.start + run.0 + b);
+                if found.as_ref().is_none_or(|(n, _, _)| said.len() > *n) {
+                    found = Some((said.len(), sentence, span));
                 }
             }
         }
     }
     found.map(|(_, sentence, span)| (sentence, span))
+}
+
+/// The byte ranges of the whitespace-separated words of `text`.
+fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+        match (c.is_whitespace(), start) {
+            (false, None) => start = Some(i),
+            (true, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether a word of a name is a title, not a first name ("Captain", "Dr.").
+fn is_title(word: &str) -> bool {
+    const TITLES: &[&str] = &[
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "sir",
+        "dame",
+        "lady",
+        "lord",
+        "captain",
+        "capt",
+        "colonel",
+        "col",
+        "general",
+        "gen",
+        "major",
+        "lieutenant",
+        "lt",
+        "sergeant",
+        "sgt",
+        "professor",
+        "prof",
+        "reverend",
+        "rev",
+        "father",
+        "sister",
+        "brother",
+        "saint",
+        "st",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "president",
+        "judge",
+        "senator",
+        "governor",
+        "uncle",
+        "aunt",
+    ];
+    word.ends_with('.') || TITLES.contains(&word.to_lowercase().as_str())
 }
 
 /// Whether every name the question mentions (a capitalised word after its first) is in the
@@ -467,6 +551,12 @@ mod tests {
         let quotes: Vec<&str> = a.citations.iter().map(|c| doc.slice(c.span)).collect();
         assert!(quotes.iter().any(|q| q.contains("Captain Elias Thorne")), "{quotes:?}");
         assert!(quotes.iter().any(|q| q.contains("sacks of flour")), "{quotes:?}");
+        // A first name asked, a last name in the sentence: the first name of the full one.
+        let (_, a) = ask(
+            text,
+            "What is the first name of the person whose men carried flour to the fleeing townsfolk?",
+        );
+        assert_eq!(a.text, "Elias");
     }
 
     #[test]
