@@ -13,9 +13,9 @@ use serde::Serialize;
 
 use super::codec::{self, StoredPassage, TermEntry};
 use super::{FORMAT, MANIFEST, Manifest, OutlineEntry, file_name};
-use crate::doc::html::Site;
+use crate::doc::html::{Site, SitePage};
 use crate::error::{Error, Result};
-use crate::index::{Index, tokenize};
+use crate::index::{Index, Passage, tokenize};
 use crate::outline::{Outline, OutlineNode};
 
 /// Content bytes (before gzip) at which a shard is closed. Measured on the Rust book and the
@@ -161,57 +161,36 @@ pub fn write(site: &Site, out: &Path, progress: Progress) -> Result<PackStats> {
     for h in &doc.markup {
         headings.entry(h.page).or_default().push(h.title.as_str());
     }
-    let release_notes = page_starts
-        .iter()
-        .enumerate()
-        .filter(|&(_, &p)| {
-            let number = doc.page_at(index.passages[p as usize].span.start);
-            let headings = headings.get(&number).map_or(&[][..], Vec::as_slice);
-            (number as usize)
-                .checked_sub(1)
-                .and_then(|i| site.pages.get(i))
-                .is_some_and(|page| is_release_notes(&page.path, &page.title, headings))
-        })
-        .map(|(i, _)| i as u32)
-        .collect();
-    let glossary = page_starts
-        .iter()
-        .enumerate()
-        .filter(|&(_, &p)| {
-            let number = doc.page_at(index.passages[p as usize].span.start);
-            (number as usize)
-                .checked_sub(1)
-                .and_then(|i| site.pages.get(i))
-                .is_some_and(|page| is_glossary(&page.path, &page.title))
-        })
-        .map(|(i, _)| i as u32)
-        .collect();
+    // The pages (indices into page_starts) that a test of a page's first passage and its site page
+    // picks out; a page's top is its first few passages, where rustdoc's marks stand.
+    let pages_where = |keep: &PageTest| -> Vec<u32> {
+        (0..page_starts.len())
+            .filter(|&k| {
+                let p = page_starts[k] as usize;
+                let number = doc.page_at(index.passages[p].span.start);
+                let page = (number as usize).checked_sub(1).and_then(|i| site.pages.get(i));
+                let end = page_starts.get(k + 1).map_or(n, |&e| e as usize).min(p + UNSTABLE_PASSAGES);
+                keep(number as usize, page, &index.passages[p..end])
+            })
+            .map(|k| k as u32)
+            .collect()
+    };
+    let release_notes = pages_where(&|number, page, _| {
+        let headings = headings.get(&(number as u32)).map_or(&[][..], Vec::as_slice);
+        page.is_some_and(|page| is_release_notes(&page.path, &page.title, headings))
+    });
+    let glossary = pages_where(&|_, page, _| page.is_some_and(|page| is_glossary(&page.path, &page.title)));
     // An unstable API says so under its name, at the top of its page.
-    let unstable = page_starts
-        .iter()
-        .enumerate()
-        .filter(|&(k, &p)| {
-            let end = page_starts.get(k + 1).map_or(n, |&e| e as usize).min(p as usize + UNSTABLE_PASSAGES);
-            index.passages[p as usize..end].iter().any(|q| doc.slice(q.span).contains(UNSTABLE_BANNER))
-        })
-        .map(|(k, _)| k as u32)
-        .collect();
+    let unstable = pages_where(&|_, _, top| top.iter().any(|q| doc.slice(q.span).contains(UNSTABLE_BANNER)));
     // A deprecated API or module says so at the top of its page: rustdoc under the item's name
     // and declaration, Sphinx under the title (a mark further down is one option's or method's).
-    let deprecated = page_starts
-        .iter()
-        .enumerate()
-        .filter(|&(k, &p)| {
-            let end = page_starts.get(k + 1).map_or(n, |&e| e as usize).min(p as usize + UNSTABLE_PASSAGES);
-            let near_top =
-                |text: &str, mark: &str, reach: usize| text.find(mark).is_some_and(|at| at < reach);
-            near_top(doc.slice(index.passages[p as usize].span), DEPRECATED_BANNER, DEPRECATED_REACH)
-                || index.passages[p as usize..end]
-                    .iter()
-                    .any(|q| near_top(doc.slice(q.span), RUSTDOC_DEPRECATED_BANNER, RUSTDOC_DEPRECATED_REACH))
-        })
-        .map(|(k, _)| k as u32)
-        .collect();
+    let near_top = |text: &str, mark: &str, reach: usize| text.find(mark).is_some_and(|at| at < reach);
+    let deprecated = pages_where(&|_, _, top| {
+        near_top(doc.slice(top[0].span), DEPRECATED_BANNER, DEPRECATED_REACH)
+            || top
+                .iter()
+                .any(|q| near_top(doc.slice(q.span), RUSTDOC_DEPRECATED_BANNER, RUSTDOC_DEPRECATED_REACH))
+    });
     let tree = outline_entries(site, &outline.nodes);
     let outline_file = put("outline", serde_json::to_vec(&tree).unwrap_or_default(), progress)?;
 
@@ -300,6 +279,9 @@ fn outline_entries(site: &Site, nodes: &[OutlineNode]) -> Vec<OutlineEntry> {
         .collect()
 }
 
+/// A test of one page of a pack: its page number, its site page, its top passages.
+type PageTest<'a> = dyn Fn(usize, Option<&SitePage>, &[Passage]) -> bool + 'a;
+
 /// rustdoc's mark of an unstable item, under the item's name.
 const UNSTABLE_BANNER: &str = "This is a nightly-only experimental API";
 /// How many passages from a page's top its mark may stand in (the name, the declaration, the mark).
@@ -333,10 +315,6 @@ const RELEASE_NOTES_TITLES: &[&str] = &[
     "releases",
 ];
 
-/// Whether a page lists a project's changes release by release: its title or its file or folder
-/// says so ("Changelog", "What's New In 3.9", "2. NEWS", `whatsnew/3.9.html`), or most of its (at
-/// least four) headings begin with a version number ("2.1.0 (2013-12-05)", "Release 3.22",
-/// "Version 1.2"). Not "Recording changes to the repository".
 /// Whether a page is the site's glossary (a file named so, or a page titled so): a line or two on
 /// each term, which the page about the term explains.
 fn is_glossary(path: &str, title: &str) -> bool {
@@ -345,6 +323,10 @@ fn is_glossary(path: &str, title: &str) -> bool {
         || path.split('/').filter(|p| !p.is_empty()).any(|part| stem(part) == "glossary")
 }
 
+/// Whether a page lists a project's changes release by release: its title or its file or folder
+/// says so ("Changelog", "What's New In 3.9", "2. NEWS", `whatsnew/3.9.html`), or most of its (at
+/// least four) headings begin with a version number ("2.1.0 (2013-12-05)", "Release 3.22",
+/// "Version 1.2"). Not "Recording changes to the repository".
 fn is_release_notes(path: &str, title: &str, headings: &[&str]) -> bool {
     let lower = title.to_lowercase();
     let lower = lower.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ');

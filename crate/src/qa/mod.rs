@@ -166,13 +166,12 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
     let answers = covered(doc, &asked, &words, &best, around, &fits)
         && names_present(&asked.text, doc.slice(around))
         && negations_kept(&asked.text, &quote);
-    let (mut best, mut quote) = match answers {
-        true => (best, quote),
+    let mut best = match answers {
+        true => best,
         // The reader wants the section retrieval ranks first: its best sentence.
         false if hits.first().is_some_and(|h| section::wants_section(index, &asked, h.passage)) => {
             let Some(top) = extract::best(doc, index, &words, &hits[..1], &fits) else { return not_found };
-            let quote = quote_of(&top);
-            (top, quote)
+            top
         }
         false => return not_found,
     };
@@ -184,16 +183,18 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
         && let Some(next) = sentence_spans(doc, passage.span).into_iter().find(|s| s.start >= best.main.end)
     {
         best.spans.push(next);
-        quote = quote_of(&best);
     }
     let idf = |t: &str| index.idf(t);
     let in_main = short::extract(doc.slice(best.main), &asked, &idf).is_some_and(|(_, typed)| typed);
+    // The sentence that holds the short answer is cited with the others, in text order.
+    let cite_too = |best: &mut extract::Best, sentence: Span| {
+        best.spans.push(sentence);
+        best.spans.sort_by_key(|s| s.start);
+        best.spans.dedup();
+    };
     let short = match antecedent(doc, index, &asked, &best).filter(|_| !in_main) {
         Some((sentence, name)) => {
-            best.spans.push(sentence);
-            best.spans.sort_by_key(|s| s.start);
-            best.spans.dedup();
-            quote = quote_of(&best);
+            cite_too(&mut best, sentence);
             Some(name)
         }
         None => short_answer(doc, index, &asked, &best),
@@ -201,10 +202,7 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
     // "What is the full name of ...?" answered "Korff": the section names him in full before.
     let short = match short.and_then(|name| fuller_name(doc, index, &asked, &best, name)) {
         Some((sentence, name)) => {
-            best.spans.push(sentence);
-            best.spans.sort_by_key(|s| s.start);
-            best.spans.dedup();
-            quote = quote_of(&best);
+            cite_too(&mut best, sentence);
             Some(name)
         }
         None => short,
@@ -214,8 +212,8 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
         for span in &mut best.spans {
             *span = without_heading_marks(doc, *span);
         }
-        quote = quote_of(&best);
     }
+    let quote = quote_of(&best);
     let citations = best
         .spans
         .iter()
