@@ -39,3 +39,31 @@ test('the demo page embeds the reader: outline, search, ask and a highlighted ci
 });
 
 test('the widget made no request off its origin', () => app.assertClean());
+
+test('a citation clicked while pdf.js still loads the PDF is drawn, highlighted, once it has', async () => {
+  // Search and ask run in tome's worker and are ready before pdf.js has read the file; hold pdf.js
+  // back until the reader has clicked a citation.
+  const slow = await openApp({ open: null });
+  try {
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await slow.context.route('**/pdfjs/pdf.min.mjs', async (route) => {
+      await held;
+      await route.continue();
+    });
+    const p = await slow.newPage('demo/');
+    const widget = p.locator('tome-reader');
+    await widget.locator('.ask input:not([disabled])').waitFor({ timeout: 120_000 });
+    await widget.locator('.ask input').fill('What does the function lm do?');
+    await widget.locator('.ask input').press('Enter');
+    const cite = widget.locator('.answer .cite').first();
+    await cite.waitFor({ timeout: 60_000 });
+    assert.equal(await widget.locator('.sheet').count(), 0, 'no page is drawn before pdf.js is loaded');
+    await cite.click();
+    release();
+    await widget.locator('.sheet[data-highlighted=true]').waitFor({ timeout: 60_000 });
+    assert.ok((await widget.locator('.sheet .marks .mark').count()) > 0);
+  } finally {
+    await slow.close();
+  }
+});

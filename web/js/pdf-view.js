@@ -25,13 +25,22 @@ export class PdfView {
     this.token = 0;
     this.current = 0;
     this.onpage = null; // (page, count) after each page is drawn
+    this.ready = null; // the document being loaded (its page count)
+    this.asked = false; // a page was asked for since the last load
   }
 
-  async load(bytes) {
+  /** Loads a PDF; resolves to its page count. A page asked for meanwhile is drawn once it is ready. */
+  load(bytes) {
+    this.doc = null;
+    this.asked = false;
+    this.ready = this.open(bytes);
+    return this.ready;
+  }
+
+  async open(bytes) {
     const { getDocument } = await lib();
     // The loading task owns the previous document and its pdf.js worker state.
     await this.task?.destroy();
-    this.doc = null;
     this.container.replaceChildren();
     // pdf.js takes ownership of the buffer it is given: hand it a copy.
     this.task = getDocument({
@@ -49,8 +58,12 @@ export class PdfView {
 
   /** Shows page `number`; with a citation, highlights its text and scrolls it into view. */
   async show(number, citation = null) {
-    if (!this.doc) return;
+    this.asked = true;
     const token = ++this.token;
+    // A citation clicked while pdf.js still reads the file (search and ask are ready first: they
+    // run in tome's worker) is drawn when the document is.
+    if (!this.doc) await this.ready?.catch(() => {});
+    if (!this.doc || token !== this.token) return;
     const { TextLayer } = await lib();
     const page = await this.doc.getPage(Math.min(Math.max(1, number), this.doc.numPages));
     const width = Math.max(this.container.clientWidth - 24, 320);

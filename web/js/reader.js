@@ -213,7 +213,8 @@ export class Reader {
       detail: { name, bytes, info: doc.info, outline: doc.outline } }));
     if (doc.info.kind === 'pdf') {
       this.view = this.pdf;
-      await this.pdf.load(doc.inner ?? bytes).then(() => this.pdf.show(1)).catch((e) => this.showError(new Error(
+      // The first page, unless the reader already asked for one (a citation, an outline entry).
+      await this.pdf.load(doc.inner ?? bytes).then(() => this.pdf.asked || this.pdf.show(1)).catch((e) => this.showError(new Error(
         `The outline and search work, but the page could not be drawn: ${e.message}`)));
     } else {
       this.pager.hidden = true;
