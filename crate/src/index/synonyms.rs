@@ -8,6 +8,8 @@
 //! manual; not a list of one document's terms. Words are compared by their morphological roots
 //! ([`tokenize::roots`]), so "folders", "deleting" and "configured" find their groups.
 
+use std::sync::LazyLock;
+
 use super::tokenize;
 
 /// Words that stand for one another in either direction.
@@ -117,29 +119,57 @@ const NARROWER: &[(&str, &[&str])] = &[
     ("length", &["len"]),
 ];
 
+/// A word of the lists as the index holds it, with its roots (see [`tokenize::roots`]).
+struct Listed {
+    term: String,
+    roots: Vec<String>,
+}
+
+impl Listed {
+    fn new(word: &str) -> Listed {
+        let term = normal(word);
+        let roots = tokenize::roots(&term);
+        Listed { term, roots }
+    }
+
+    /// Whether the listed word is `term` or one of its variants (`roots` are `term`'s).
+    fn is(&self, term: &str, roots: &[String]) -> bool {
+        self.term == term || self.roots.iter().any(|r| roots.contains(r))
+    }
+}
+
+/// The lists normalised once: every question word of every query looks them up.
+struct Lists {
+    groups: Vec<Vec<Listed>>,
+    narrower: Vec<(Listed, Vec<Listed>)>,
+}
+
+static LISTS: LazyLock<Lists> = LazyLock::new(|| Lists {
+    groups: GROUPS.iter().map(|g| g.iter().map(|w| Listed::new(w)).collect()).collect(),
+    narrower: NARROWER
+        .iter()
+        .map(|(general, narrower)| (Listed::new(general), narrower.iter().map(|w| Listed::new(w)).collect()))
+        .collect(),
+});
+
 /// The synonyms of a (normalised) term: the other words of its groups and the words it stands
 /// for, normalised as terms, without the term itself and its variants.
 pub fn of(term: &str) -> Vec<String> {
     let roots = tokenize::roots(term);
-    let same = |word: &str| -> bool {
-        let word = normal(word);
-        word == term || tokenize::roots(&word).iter().any(|r| roots.contains(r))
-    };
     let mut out: Vec<String> = Vec::new();
-    let mut push = |word: &str| {
-        let word = normal(word);
-        if !same(&word) && !out.contains(&word) {
-            out.push(word);
+    let mut push = |word: &Listed| {
+        if !word.is(term, &roots) && !out.contains(&word.term) {
+            out.push(word.term.clone());
         }
     };
-    for group in GROUPS {
-        if group.iter().any(|w| same(w)) {
-            group.iter().for_each(|w| push(w));
+    for group in &LISTS.groups {
+        if group.iter().any(|w| w.is(term, &roots)) {
+            group.iter().for_each(&mut push);
         }
     }
-    for (general, narrower) in NARROWER {
-        if same(general) {
-            narrower.iter().for_each(|w| push(w));
+    for (general, narrower) in &LISTS.narrower {
+        if general.is(term, &roots) {
+            narrower.iter().for_each(&mut push);
         }
     }
     out

@@ -328,7 +328,7 @@ fn fuller_name(
         for sentence in sentence_spans(doc, index.passages[p].span) {
             for run in short::capitalised_runs(doc.slice(sentence), FULL_NAME_WORDS) {
                 let text = &doc.slice(sentence)[run.0..run.1];
-                let words = word_spans(text);
+                let words: Vec<(usize, usize)> = short::pieces(text).map(|(s, w)| (s, s + w.len())).collect();
                 let said: Vec<&str> = words.iter().map(|&(a, b)| &text[a..b]).collect();
                 let longer = said.len() > short.len();
                 let (a, b) = match part {
@@ -355,23 +355,6 @@ fn fuller_name(
         }
     }
     found.map(|(_, sentence, span)| (sentence, span))
-}
-
-/// The byte ranges of the whitespace-separated words of `text`.
-fn word_spans(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
-        match (c.is_whitespace(), start) {
-            (false, None) => start = Some(i),
-            (true, Some(s)) => {
-                out.push((s, i));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 /// Whether a word of a name is a title, not a first name ("Captain", "Dr.").

@@ -364,7 +364,7 @@ struct Candidate {
 }
 
 /// The sentence's runs of non-space characters, each with its byte offset.
-fn pieces(sentence: &str) -> impl Iterator<Item = (usize, &str)> {
+pub fn pieces(sentence: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut at = 0;
     sentence.split_whitespace().map(move |piece| {
         let start = at + sentence[at..].find(piece).unwrap_or(0);
