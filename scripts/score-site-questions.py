@@ -4,7 +4,10 @@
 when tome abstains), as `tome bench pack` scores the widget. Prints JSON: counts per file and per
 site, and each question's cited page.
 
-    scripts/score-site-questions.py [--tome target/release/tome] tests/eval/site-questions*.jsonl
+    scripts/score-site-questions.py [--tome target/release/tome] [--packs DIR] tests/eval/site-questions*.jsonl
+
+With --packs, each site is packed into DIR/<site> once and reused by later runs (remove DIR after
+changing how tome packs); without it, into a new temporary folder every run.
 
 The sites are the built documentation folders on this machine that tests/eval/README.md names.
 """
@@ -33,10 +36,11 @@ def sites():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tome", default="target/release/tome")
+    ap.add_argument("--packs", help="folder of packs kept between runs")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
     folders = sites()
-    packs = tempfile.mkdtemp(prefix="tome-site-questions-")
+    packs = args.packs or tempfile.mkdtemp(prefix="tome-site-questions-")
     packed = {}
     report = {"files": {}, "sites": {}, "questions": []}
     for path in args.files:
@@ -47,7 +51,8 @@ def main():
             site = q["site"]
             if site not in packed:
                 out = os.path.join(packs, site)
-                subprocess.run([args.tome, "pack", folders[site], "-o", out], capture_output=True, check=True)
+                if not os.path.exists(os.path.join(out, "manifest.json")):
+                    subprocess.run([args.tome, "pack", folders[site], "-o", out], capture_output=True, check=True)
                 packed[site] = out
             run = subprocess.run([args.tome, "ask", packed[site], q["question"], "--json"],
                                  capture_output=True, text=True, check=True)

@@ -116,6 +116,17 @@ pub fn asks_meaning(question: &str) -> bool {
     defines(&words) || matches!(words.last().map(String::as_str), Some("mean" | "means"))
 }
 
+/// Whether a question asking for a name asks for a person's ("Who ...?", "What is the name of
+/// the person who ...?"), not a thing's ("What is the name of the album ...?").
+pub fn asks_person(question: &Question) -> bool {
+    if !matches!(question.kind, Kind::Name { .. }) {
+        return false;
+    }
+    let words: Vec<String> = words(&question.text).into_iter().map(|w| w.lower).collect();
+    matches!(words.first().map(String::as_str), Some("who" | "whom" | "whose"))
+        || words.iter().take(8).any(|w| PERSON_NOUNS.contains(&w.as_str()))
+}
+
 /// Whether the words after "what"/"which" name a thing of code in their first two ("command",
 /// "environment variable"; not a general "type of"): `strict` for a noun only code has, not for
 /// one that may also mean something else; and how that name is written.
