@@ -1,0 +1,161 @@
+//! Whether the cited text says what the question asks or its opposite. Adversarial questions
+//! (and careless ones) share every word with a sentence but one that turns it around: "What
+//! does not ...?" against "... does ...", "the male fossil" against "a female fossil", "complex
+//! devices" against "simple devices". Such a sentence answers another question.
+
+use std::collections::HashSet;
+
+/// Words that turn a question around ("What does not define ...?", "the least important ...").
+const NEGATIONS: &[&str] = &["not", "never", "least", "without", "neither", "nor"];
+
+/// Whether each negation of the question is in the cited text too: a sentence that shares a
+/// question's words but not its "not" answers the opposite question.
+pub fn negations_kept(question: &str, cited: &str) -> bool {
+    let negations = |text: &str| -> std::collections::HashSet<&'static str> {
+        text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
+            .filter_map(|w| {
+                let w = w.to_lowercase();
+                let w = if w.ends_with("n't") || w.ends_with("n\u{2019}t") || w == "cannot" {
+                    "not".to_string()
+                } else {
+                    w
+                };
+                NEGATIONS.iter().find(|n| **n == w).copied()
+            })
+            .collect()
+    };
+    negations(question).is_subset(&negations(cited))
+}
+
+/// Words and their opposites, both ways. General English, not one document's terms.
+const OPPOSITES: &[(&str, &str)] = &[
+    ("male", "female"),
+    ("man", "woman"),
+    ("men", "women"),
+    ("boy", "girl"),
+    ("simple", "complex"),
+    ("simplest", "most complex"),
+    ("high", "low"),
+    ("higher", "lower"),
+    ("highest", "lowest"),
+    ("hot", "cold"),
+    ("hotter", "colder"),
+    ("hottest", "coldest"),
+    ("warm", "cool"),
+    ("large", "small"),
+    ("larger", "smaller"),
+    ("largest", "smallest"),
+    ("long", "short"),
+    ("longer", "shorter"),
+    ("longest", "shortest"),
+    ("early", "late"),
+    ("earlier", "later"),
+    ("earliest", "latest"),
+    ("before", "after"),
+    ("increase", "decrease"),
+    ("increased", "decreased"),
+    ("increases", "decreases"),
+    ("more", "fewer"),
+    ("maximum", "minimum"),
+    ("positive", "negative"),
+    ("north", "south"),
+    ("east", "west"),
+    ("northern", "southern"),
+    ("eastern", "western"),
+    ("inside", "outside"),
+    ("internal", "external"),
+    ("import", "export"),
+    ("imports", "exports"),
+    ("won", "lost"),
+    ("victory", "defeat"),
+    ("public", "private"),
+    ("ancient", "modern"),
+    ("older", "younger"),
+    ("oldest", "youngest"),
+    ("rich", "poor"),
+    ("strong", "weak"),
+    ("fast", "slow"),
+    ("upper", "lower"),
+    ("majority", "minority"),
+    ("legal", "illegal"),
+    ("success", "failure"),
+    ("accepted", "rejected"),
+];
+
+/// Opposites one way only: a question about all of something is not answered by a sentence
+/// about some of it, but "some" in a question ("What are some ...?") asks for examples.
+const NARROWER: &[(&str, &str)] = &[("all", "some"), ("always", "sometimes"), ("every", "some")];
+
+fn words(text: &str) -> HashSet<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// The words of a text as common words: a capital inside a sentence starts a name ("Man on the
+/// Moon", "Little Women"), not an opposite.
+fn common_words(text: &str) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut sentence_start = true;
+    for piece in text.split_whitespace() {
+        let word: String = piece.chars().filter(|c| c.is_alphanumeric()).collect();
+        if !word.is_empty() && (sentence_start || !word.starts_with(char::is_uppercase)) {
+            out.insert(word.to_lowercase());
+        }
+        if !word.is_empty() || piece.ends_with(['.', '!', '?']) {
+            sentence_start = piece.ends_with(['.', '!', '?', ':']);
+        }
+    }
+    out
+}
+
+/// Whether the cited text holds the opposite of a question's word and not the word itself
+/// ("the male fossil" asked, "a female fossil" cited).
+pub fn opposite_said(question: &str, cited: &str) -> bool {
+    let (asked, said, common) = (words(question), words(cited), common_words(cited));
+    let turned = |word: &str, opposite: &str| {
+        // A two-word opposite ("most complex") is said when its last word is.
+        let opposite = opposite.rsplit(' ').next().unwrap_or(opposite);
+        asked.contains(word) && !said.contains(word) && common.contains(opposite) && !asked.contains(opposite)
+    };
+    OPPOSITES.iter().any(|&(a, b)| turned(a, b) || turned(b, a))
+        || NARROWER.iter().any(|&(a, b)| turned(a, b))
+}
+
+/// Whether the cited text can answer the question as asked: its negations kept, no word of it
+/// turned into its opposite.
+pub fn same_sense(question: &str, cited: &str) -> bool {
+    negations_kept(question, cited) && !opposite_said(question, cited)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_negated_question_needs_a_negated_sentence() {
+        assert!(!negations_kept("Which mill does not grind rye?", "The lower mill grinds rye and barley."));
+        assert!(negations_kept("What can the tenants not do?", "The tenants cannot keep goats."));
+        assert!(negations_kept("Who didn't come?", "Anne did not come."));
+        assert!(!negations_kept("What is the least used road?", "The coast road is a used road."));
+        assert!(negations_kept("Who wrote the letter?", "He did not write it; Wentworth wrote the letter."));
+    }
+
+    #[test]
+    fn a_sentence_saying_the_opposite_does_not_answer() {
+        assert!(opposite_said("Who found the male skeleton?", "Ruiz found a female skeleton in the cave."));
+        assert!(opposite_said("Complex tools are used to measure what?", "Simple tools measure the tides."));
+        assert!(opposite_said("All the bridges were built by whom?", "Some bridges were built by Aldo."));
+        // The word itself said too, or the opposite asked as well: no contradiction.
+        assert!(!opposite_said(
+            "Who found the male skeleton?",
+            "Ruiz found the male and the female skeleton."
+        ));
+        assert!(!opposite_said("Is it hot or cold in May?", "May is cold."));
+        // An opposite inside a name is no opposite.
+        assert!(!opposite_said("Which woman sang in the choir?", "Ruth sang Old Man River in the choir."));
+        assert!(opposite_said("Which woman sang in the choir?", "A man sang. Man and boy sang."));
+        // "some" asked does not exclude "all" said.
+        assert!(!opposite_said("What are some of the bridges Aldo built?", "Aldo built all the bridges."));
+        assert!(same_sense("Who found the skeleton?", "Ruiz found a female skeleton."));
+        assert!(!same_sense("Who found the male skeleton?", "Ruiz found a female skeleton."));
+    }
+}
