@@ -106,7 +106,8 @@ pub fn extract(
     // answer: the sentence itself reads better than a guess of another kind.
     let (candidates, typed) = match question.kind {
         Kind::Other | Kind::Code { .. } => {
-            let mut phrases = beside_head(&toks, phrases(&toks, &in_question), &question.text);
+            let phrases = beside_head(&toks, phrases(&toks, &in_question), &question.text);
+            let mut phrases = after_verb(&toks, phrases, &question.text, &in_question);
             phrases.retain(|c| c.bonus > 0.0 || !lone_common_word(&toks[c.range.0..c.range.1]));
             (phrases, false)
         }
@@ -283,6 +284,69 @@ fn beside_head(toks: &[Tok], mut candidates: Vec<Candidate>, question: &str) -> 
 
 /// Extra weight of a phrase beside the question's head noun.
 const HEAD_BONUS: f32 = 0.5;
+
+/// The verb whose object a question asks for: "... that ignore which facts?" -> "ignore";
+/// "What does the notation hide?", "What will Hercules eat?", "What does the State lack from
+/// ...?" -> the last lower-case word before the first preposition after the subject, or the
+/// last word. None for other questions.
+fn object_verb(question: &str) -> Option<String> {
+    let mut words: Vec<(String, bool)> = Vec::new();
+    tokenize::for_each_token(question, |t, start, _| {
+        words.push((t.to_string(), question[start..].starts_with(char::is_uppercase)));
+    });
+    let wh = |w: &str| matches!(w, "what" | "which");
+    let at = words.iter().position(|(w, _)| wh(w))?;
+    let mut next = at + 1;
+    while words.get(next).is_some_and(|(w, _)| wh(w)) {
+        next += 1;
+    }
+    let verb = |(w, capital): &(String, bool)| (!capital && !is_stopword(w)).then(|| w.clone());
+    match words.get(next..)? {
+        // "... ignore what?", "... ignore which facts?"
+        [] | [_] if at > 0 => verb(&words[at - 1]),
+        [(aux, _), rest @ ..] if matches!(aux.as_str(), "do" | "doe" | "does" | "did" | "will" | "would") => {
+            let before_preposition = rest
+                .windows(2)
+                .find(|w| PREPOSITIONS_OF_OBJECT.contains(&w[1].0.as_str()) && verb(&w[0]).is_some())
+                .map(|w| &w[0]);
+            before_preposition.or(rest.last()).and_then(verb)
+        }
+        _ => None,
+    }
+}
+
+/// Prepositions that follow a verb's object or the verb itself ("lack from", "demand in").
+const PREPOSITIONS_OF_OBJECT: &[&str] =
+    &["from", "in", "on", "at", "to", "for", "with", "by", "into", "about", "after", "during", "of"];
+
+/// A phrase right after the verb whose object the question asks for ("which hides [constant
+/// factors and smaller terms]", "steal [the Malibu]") is that object: it counts more.
+/// The question's own words may stand between ("lacks international [recognition]" for "lack
+/// from the international community").
+fn after_verb(
+    toks: &[Tok],
+    mut candidates: Vec<Candidate>,
+    question: &str,
+    in_question: &dyn Fn(&Tok) -> bool,
+) -> Vec<Candidate> {
+    let Some(verb) = object_verb(question) else { return candidates };
+    let at: Vec<usize> = (0..toks.len()).filter(|&k| same_word(&verb, &toks[k].term)).collect();
+    for c in &mut candidates {
+        let s = c.range.0;
+        let joined = |k: usize| {
+            k < s
+                && !toks[k + 1].break_before
+                && toks[k + 1..s].iter().all(|t| is_stopword(&t.term) || in_question(t))
+        };
+        if at.iter().any(|&k| joined(k)) {
+            c.bonus += VERB_BONUS;
+        }
+    }
+    candidates
+}
+
+/// Extra weight of the phrase after the verb whose object is asked.
+const VERB_BONUS: f32 = 1.0;
 
 /// The first name in `sentence` that shares no word with the question (a sentence's subject
 /// comes first): what a pronoun in the next sentence most likely stands for.
@@ -1000,6 +1064,19 @@ mod tests {
             answer(s, "By what method did Maududi want to change hearts and minds?"),
             "educational process"
         );
+    }
+
+    #[test]
+    fn a_question_for_a_verbs_object_takes_the_phrase_after_that_verb() {
+        let s = "The old ledger, which records every cargo and its owner, hides two missing barrels of rum.";
+        assert_eq!(answer(s, "What does the old ledger hide?"), "two missing barrels of rum");
+        let s = "The harbour tax, unlike the bridge toll, ignores the weight of the boats.";
+        assert_eq!(answer(s, "The harbour tax ignores which facts?"), "weight of the boats");
+        // The question's own words may stand between the verb and its object.
+        let s = "Although a busy port, it lacks deep moorings, and larger ships anchor in the bay.";
+        assert_eq!(answer(s, "What does the busy port lack for ships in deep water?"), "moorings");
+        assert_eq!(object_verb("What will the miller grind in winter?").as_deref(), Some("grind"));
+        assert_eq!(object_verb("Who ground the rye?"), None);
     }
 
     #[test]
