@@ -125,8 +125,8 @@ const MAIN_PERSON_NAMED: usize = 3;
 /// How much more often than anyone else the main person is named.
 const MAIN_PERSON_MARGIN: f32 = 1.5;
 
-/// For a question asking who did something, when the best sentence tells it of someone by a
-/// pronoun ("Among his best works are ...", "To his mother's delight he ..."): the person the
+/// For a question asking who did something, when the best sentence (or a neighbour cited with
+/// it) tells it of someone by a pronoun ("Among his best works are ...", "To his mother's delight he ..."): the person the
 /// passage is about, the name word named most often around it (not the question's, not a
 /// title), at least [`MAIN_PERSON_NAMED`] times and twice as often as any name the short
 /// answer gave; the sentence that names them nearest the answer, and that name.
@@ -140,10 +140,11 @@ pub(super) fn main_person(
     if !question::asks_person(asked) {
         return None;
     }
-    let pronoun = doc
-        .slice(best.main)
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|w| matches!(w.to_lowercase().as_str(), "he" | "his" | "him" | "she" | "her"));
+    let pronoun = best.spans.iter().any(|&s| {
+        doc.slice(s)
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| matches!(w.to_lowercase().as_str(), "he" | "his" | "him" | "she" | "her"))
+    });
     if !pronoun {
         return None;
     }
