@@ -94,9 +94,9 @@ pub fn extract(
         }
     }
     let typed = match question.kind {
-        Kind::Name { part } => names(&toks, &in_question, part, false),
+        Kind::Name { part } => relation_named(&toks, names(&toks, &in_question, part, false), &question.text),
         Kind::Place => names(&toks, &in_question, NamePart::Full, true),
-        Kind::Time => without_question_words(&toks, runs(&toks, is_time), &in_question),
+        Kind::Time => nth(without_question_words(&toks, runs(&toks, is_time), &in_question), &question.text),
         Kind::Number => without_question_words(&toks, runs(&toks, is_number), &in_question),
         Kind::Version => without_question_words(&toks, runs(&toks, is_version), &in_question),
         Kind::Other | Kind::Code { .. } => Vec::new(),
@@ -284,6 +284,85 @@ fn beside_head(toks: &[Tok], mut candidates: Vec<Candidate>, question: &str) -> 
 
 /// Extra weight of a phrase beside the question's head noun.
 const HEAD_BONUS: f32 = 0.5;
+
+/// For "the second year ...", "the first time ...": of several dates in the sentence, the one
+/// in that place ("published in 1609 and again in 1615" -> 1615 for the second); all of them
+/// otherwise.
+fn nth(candidates: Vec<Candidate>, question: &str) -> Vec<Candidate> {
+    let words = tokenize::terms(question);
+    let place = words.windows(2).find_map(|w| {
+        let unit = matches!(w[1].as_str(), "year" | "date" | "time" | "day" | "month");
+        let n = match w[0].as_str() {
+            "first" => Some(0),
+            "second" => Some(1),
+            "third" => Some(2),
+            "fourth" => Some(3),
+            "final" => candidates.len().checked_sub(1),
+            _ => None,
+        };
+        n.filter(|_| unit)
+    });
+    match place {
+        Some(n) if candidates.len() > n && candidates.len() > 1 => vec![candidates[n]],
+        _ => candidates,
+    }
+}
+
+/// Extra weight of a name right after the relation a question asks about.
+const RELATION_BONUS: f32 = 1.0;
+
+/// Words for a person's relation to another: "Who is the husband of the tenant?".
+const RELATIONS: &[&str] = &[
+    "husband",
+    "wife",
+    "son",
+    "daughter",
+    "father",
+    "mother",
+    "brother",
+    "sister",
+    "friend",
+    "cousin",
+    "uncle",
+    "aunt",
+    "nephew",
+    "niece",
+    "partner",
+    "fiancé",
+    "fiancée",
+    "fiance",
+    "fiancee",
+    "boyfriend",
+    "girlfriend",
+    "grandfather",
+    "grandmother",
+    "grandson",
+    "granddaughter",
+    "widow",
+    "mentor",
+    "rival",
+];
+
+/// For a question asking who is someone's relation ("Who is the husband of ...?", "the name of
+/// the wife of ..."), a name right after that word in the sentence ("whose husband Roy", "his
+/// wife, Ann") counts more.
+fn relation_named(toks: &[Tok], mut candidates: Vec<Candidate>, question: &str) -> Vec<Candidate> {
+    let words = tokenize::terms(question);
+    let Some(relation) = words
+        .windows(2)
+        .find_map(|w| (RELATIONS.iter().any(|r| same_word(r, &w[0])) && w[1] == "of").then(|| w[0].clone()))
+    else {
+        return candidates;
+    };
+    for c in &mut candidates {
+        let s = c.range.0;
+        let before = toks[..s].iter().rposition(|t| !is_stopword(&t.term));
+        if before.is_some_and(|k| same_word(&relation, &toks[k].term)) {
+            c.bonus += RELATION_BONUS;
+        }
+    }
+    candidates
+}
 
 /// The verb whose object a question asks for: "... that ignore which facts?" -> "ignore";
 /// "What does the notation hide?", "What will Hercules eat?", "What does the State lack from
@@ -1077,6 +1156,20 @@ mod tests {
         assert_eq!(answer(s, "What does the busy port lack for ships in deep water?"), "moorings");
         assert_eq!(object_verb("What will the miller grind in winter?").as_deref(), Some("grind"));
         assert_eq!(object_verb("Who ground the rye?"), None);
+    }
+
+    #[test]
+    fn an_ordinal_question_takes_the_date_in_that_place() {
+        let s = "The almanac was printed in Bristol in 1702 and again in 1731, with new tables.";
+        assert_eq!(answer(s, "What was the second year the almanac was printed?"), "1731");
+        assert_eq!(answer(s, "In what first year was the almanac printed?"), "1702");
+    }
+
+    #[test]
+    fn a_question_for_someones_relation_takes_the_name_after_that_word() {
+        let s =
+            "At the inn Ada meets the new tenant of the mill, Tomas Brede, whose wife Greta runs the bakery.";
+        assert_eq!(answer(s, "Who is the wife of the tenant of the mill?"), "Greta");
     }
 
     #[test]
