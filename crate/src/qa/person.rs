@@ -3,6 +3,8 @@
 //! questions ("What is the last name of the person whose ...?") describe someone the answering
 //! sentence names only as "he" or "his", or by part of their name.
 
+use std::collections::{BTreeMap, HashSet};
+
 use crate::doc::Document;
 use crate::index::{Index, tokenize};
 use crate::span::Span;
@@ -126,10 +128,11 @@ const MAIN_PERSON_NAMED: usize = 3;
 const MAIN_PERSON_MARGIN: f32 = 1.5;
 
 /// For a question asking who did something, when the best sentence (or a neighbour cited with
-/// it) tells it of someone by a pronoun ("Among his best works are ...", "To his mother's delight he ..."): the person the
-/// passage is about, the name word named most often around it (not the question's, not a
-/// title), at least [`MAIN_PERSON_NAMED`] times and twice as often as any name the short
-/// answer gave; the sentence that names them nearest the answer, and that name.
+/// it) tells it of someone by a pronoun ("Among his best works are ...", "To his mother's
+/// delight he ..."): the person its paragraph is about, the name word named most often there
+/// ([`names_around`]), at least [`MAIN_PERSON_NAMED`] times, [`MAIN_PERSON_MARGIN`] times as
+/// often as anyone else and twice as often as any name the short answer gave; the sentence that
+/// names them nearest the answer, and that name.
 pub(super) fn main_person(
     doc: &Document,
     index: &Index,
@@ -148,34 +151,59 @@ pub(super) fn main_person(
     if !pronoun {
         return None;
     }
-    let in_question: std::collections::HashSet<String> = tokenize::terms(&asked.text).into_iter().collect();
-    // Each name word: how often it is named, and where nearest the best sentence.
-    let mut named: std::collections::BTreeMap<String, (usize, Span, Span)> = Default::default();
-    let distance = |s: Span| s.start.abs_diff(best.main.start);
-    // The paragraph of the best sentence, within the passages around it: whom it is about.
+    let named = names_around(doc, index, asked, best);
+    let times = |word: &str| {
+        tokenize::terms(word).into_iter().next().and_then(|t| named.get(&t)).map_or(0, |n| n.times)
+    };
+    let given = short.map_or(0, |s| doc.slice(s).split_whitespace().map(times).max().unwrap_or(0));
+    let mut ranked: Vec<&Named> = named.values().collect();
+    ranked.sort_by_key(|n| std::cmp::Reverse(n.times));
+    let main = ranked.first()?;
+    let next = ranked.get(1).map_or(0, |n| n.times);
+    let clear = main.times as f32 >= MAIN_PERSON_MARGIN * next as f32;
+    (clear && main.times >= MAIN_PERSON_NAMED && main.times >= 2 * given.max(1))
+        .then_some((main.sentence, main.span))
+}
+
+/// A name word of a paragraph: how often it is named, and where nearest the best sentence.
+struct Named {
+    times: usize,
+    sentence: Span,
+    span: Span,
+}
+
+/// The name words of the best sentence's paragraph (within the passages of [`name_reach`]) by
+/// their search term: not the question's words, not a title before a name ("Captain Bird"), an
+/// abbreviation ("Op. 26"), an initial or an acronym ("T. Hummer", "LPO").
+fn names_around(
+    doc: &Document,
+    index: &Index,
+    asked: &question::Question,
+    best: &extract::Best,
+) -> BTreeMap<String, Named> {
+    let in_question: HashSet<String> = tokenize::terms(&asked.text).into_iter().collect();
     let reach = name_reach(index, best.passage);
     let (from, to) = (index.passages[*reach.start()].span.start, index.passages[*reach.end()].span.end);
     let text = doc.text.as_str();
     let from = text[from..best.main.start].rfind("\n\n").map_or(from, |i| from + i + 2);
     let to = text[best.main.end..to].find("\n\n").map_or(to, |i| best.main.end + i);
+    let distance = |s: Span| s.start.abs_diff(best.main.start);
+    let mut named: BTreeMap<String, Named> = BTreeMap::new();
     for p in reach {
-        for sentence in
-            sentence_spans(doc, index.passages[p].span).into_iter().filter(|s| s.start >= from && s.end <= to)
-        {
-            let text = doc.slice(sentence);
-            for run in short::capitalised_runs(text, FULL_NAME_WORDS) {
-                let words: Vec<(usize, &str)> = short::pieces(&text[run.0..run.1]).collect();
-                for (k, &(at, said)) in words.iter().enumerate() {
+        let sentences = sentence_spans(doc, index.passages[p].span);
+        for sentence in sentences.into_iter().filter(|s| s.start >= from && s.end <= to) {
+            let said = doc.slice(sentence);
+            for run in short::capitalised_runs(said, FULL_NAME_WORDS) {
+                let words: Vec<(usize, &str)> = short::pieces(&said[run.0..run.1]).collect();
+                for (k, &(at, piece)) in words.iter().enumerate() {
                     let word =
-                        said.trim_end_matches(['.', ',', ';', ':', '\'', '\u{2019}']).trim_end_matches("'s");
+                        piece.trim_end_matches(['.', ',', ';', ':', '\'', '\u{2019}']).trim_end_matches("'s");
+                    let start = sentence.start + run.0 + at;
                     let term = tokenize::terms(word).into_iter().next().unwrap_or_default();
-                    // A title before a name ("Captain Bird") and an abbreviation ("Op. 26") name no one.
                     let title = is_title(word) && k + 1 < words.len();
-                    let end = sentence.start + run.0 + at + word.len();
-                    let abbreviation = doc.text[end..]
+                    let abbreviation = text[start + word.len()..]
                         .strip_prefix('.')
                         .is_some_and(|rest| rest.trim_start().starts_with(|c: char| c.is_ascii_digit()));
-                    // Nor an initial ("T. Hummer") or an acronym ("LPO", "UK").
                     let initial_or_acronym = !word.chars().any(char::is_lowercase);
                     if term.is_empty()
                         || title
@@ -185,26 +213,17 @@ pub(super) fn main_person(
                     {
                         continue;
                     }
-                    let span =
-                        Span::new(sentence.start + run.0 + at, sentence.start + run.0 + at + word.len());
-                    let entry = named.entry(term).or_insert((0, sentence, span));
-                    entry.0 += 1;
-                    if distance(sentence) < distance(entry.1) {
-                        (entry.1, entry.2) = (sentence, span);
+                    let span = Span::new(start, start + word.len());
+                    let entry = named.entry(term).or_insert(Named { times: 0, sentence, span });
+                    entry.times += 1;
+                    if distance(sentence) < distance(entry.sentence) {
+                        (entry.sentence, entry.span) = (sentence, span);
                     }
                 }
             }
         }
     }
-    let count =
-        |word: &str| tokenize::terms(word).into_iter().next().and_then(|t| named.get(&t)).map_or(0, |n| n.0);
-    let given = short.map_or(0, |s| doc.slice(s).split_whitespace().map(count).max().unwrap_or(0));
-    let mut ranked: Vec<&(usize, Span, Span)> = named.values().collect();
-    ranked.sort_by_key(|n| std::cmp::Reverse(n.0));
-    let &(times, sentence, span) = *ranked.first()?;
-    let next = ranked.get(1).map_or(0, |n| n.0);
-    let clear = times as f32 >= MAIN_PERSON_MARGIN * next as f32;
-    (clear && times >= MAIN_PERSON_NAMED && times >= 2 * given.max(1)).then_some((sentence, span))
+    named
 }
 
 /// Whether a word of a name is a title, not a first name ("Captain", "Dr.").
