@@ -150,9 +150,7 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
     };
     let idf = |t: &str| index.idf(t);
     let fits = |sentence: &str| {
-        asked.kind.sought()
-            && (short::extract(sentence, &asked, &idf).is_some_and(|(_, typed)| typed)
-                || person::told_of(&asked, sentence))
+        asked.kind.sought() && short::extract(sentence, &asked, &idf).is_some_and(|(_, typed)| typed)
     };
     let Some(best) = extract::best(doc, index, &words, &hits, &fits) else {
         return not_found;

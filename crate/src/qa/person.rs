@@ -36,14 +36,6 @@ pub(super) fn antecedent(
     Some((sentence, Span::new(sentence.start + a, sentence.start + b)))
 }
 
-/// Whether a sentence tells of the person a question asks for by a pronoun as its subject ("She
-/// recovered more fully than expected"): it holds an answer of the asked kind as a sentence naming
-/// them does, the person [`antecedent`] or [`main_person`] finds.
-pub(super) fn told_of(asked: &question::Question, sentence: &str) -> bool {
-    let first = sentence.split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty());
-    question::asks_person(asked) && matches!(first, Some("He" | "She"))
-}
-
 /// Passages before the best one (in its section) where a person the answer names by part of
 /// their name may be named in full.
 const FULL_NAME_REACH: usize = 3;
@@ -278,23 +270,4 @@ fn is_title(word: &str) -> bool {
         "aunt",
     ];
     word.ends_with('.') || TITLES.contains(&word.to_lowercase().as_str())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::qa::question::parse;
-
-    #[test]
-    fn a_sentence_about_he_or_she_tells_of_the_person_asked_for() {
-        let who = parse("Who recovered from the fever more fully than expected?");
-        assert!(told_of(&who, "She recovered more fully than her doctors expected."));
-        assert!(told_of(&who, "\"He recovered,\" the doctor wrote."));
-        // Not when the pronoun is not the subject, nor for a question asking something else.
-        assert!(!told_of(&who, "The doctors told her she would not recover."));
-        assert!(!told_of(
-            &parse("What did the fever leave behind?"),
-            "She recovered more fully than expected."
-        ));
-    }
 }
