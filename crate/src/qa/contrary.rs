@@ -11,7 +11,7 @@ const NEGATIONS: &[&str] = &["not", "never", "least", "without", "neither", "nor
 /// Whether each negation of the question is in the cited text too: a sentence that shares a
 /// question's words but not its "not" answers the opposite question.
 pub fn negations_kept(question: &str, cited: &str) -> bool {
-    let negations = |text: &str| -> std::collections::HashSet<&'static str> {
+    let negations = |text: &str| -> HashSet<&'static str> {
         text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
             .filter_map(|w| {
                 let w = w.to_lowercase();
