@@ -188,34 +188,23 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
     }
     let idf = |t: &str| index.idf(t);
     let in_main = short::extract(doc.slice(best.main), &asked, &idf).is_some_and(|(_, typed)| typed);
-    // The sentence that holds the short answer is cited with the others, in text order.
-    let cite_too = |best: &mut extract::Best, sentence: Span| {
-        best.spans.push(sentence);
-        best.spans.sort_by_key(|s| s.start);
-        best.spans.dedup();
+    // A name found in another sentence (the antecedent, the main person, the full name) is the
+    // short answer, and that sentence is cited with the others, in text order.
+    let adopt = |best: &mut extract::Best, found: Option<(Span, Span)>| {
+        found.map(|(sentence, name)| {
+            best.spans.push(sentence);
+            best.spans.sort_by_key(|s| s.start);
+            best.spans.dedup();
+            name
+        })
     };
-    let short = match person::antecedent(doc, index, &asked, &best).filter(|_| !in_main) {
-        Some((sentence, name)) => {
-            cite_too(&mut best, sentence);
-            Some(name)
-        }
-        None => short_answer(doc, index, &asked, &best),
-    };
-    let short = match person::main_person(doc, index, &asked, &best, short) {
-        Some((sentence, name)) => {
-            cite_too(&mut best, sentence);
-            Some(name)
-        }
-        None => short,
-    };
+    let antecedent = person::antecedent(doc, index, &asked, &best).filter(|_| !in_main);
+    let short = adopt(&mut best, antecedent).or_else(|| short_answer(doc, index, &asked, &best));
+    let main = person::main_person(doc, index, &asked, &best, short);
+    let short = adopt(&mut best, main).or(short);
     // "What is the full name of ...?" answered "Korff": the section names him in full before.
-    let short = match short.and_then(|name| person::fuller_name(doc, index, &asked, &best, name)) {
-        Some((sentence, name)) => {
-            cite_too(&mut best, sentence);
-            Some(name)
-        }
-        None => short,
-    };
+    let fuller = short.and_then(|name| person::fuller_name(doc, index, &asked, &best, name));
+    let short = adopt(&mut best, fuller).or(short);
     // A Markdown heading is quoted as a reader sees it: "Loading the kiln", not "## Loading the kiln".
     if doc.kind == DocKind::Markdown {
         for span in &mut best.spans {
