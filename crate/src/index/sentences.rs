@@ -73,7 +73,8 @@ fn ends_sentence(para: &str, start: usize, stop: usize, end: usize) -> bool {
     let next = after.trim_start().chars().next();
     if !next.is_some_and(|n| {
         n.is_uppercase() || n.is_ascii_digit() || matches!(n, '"' | '\'' | '\u{201C}' | '(' | '_')
-    }) {
+    }) && !symbol_starts(after.trim_start())
+    {
         return false;
     }
     if &para[stop..stop + 1] != "." {
@@ -92,6 +93,19 @@ fn ends_sentence(para: &str, start: usize, stop: usize, end: usize) -> bool {
     let lower = word.to_lowercase();
     let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
     !(initial || ABBREVIATIONS.contains(&lower.as_str()))
+}
+
+/// Whether `text` starts with a sign that opens a name or an amount ("#P is a class", "$5 was
+/// the fare", "£3 a week"), the sign's word capitalised or a number.
+fn symbol_starts(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| matches!(c, '#' | '$' | '£' | '€' | '¥'))
+        && chars
+            .as_str()
+            .trim_start_matches(' ')
+            .chars()
+            .next()
+            .is_some_and(|n| n.is_uppercase() || n.is_ascii_digit())
 }
 
 /// How far (in characters) a bracket may run on after a full stop inside it (the stop of "(ex.
@@ -197,6 +211,22 @@ mod tests {
         assert_eq!(
             split("It might date things.In 1945 Libby moved. See www.Example.com and e.g.The rest."),
             ["It might date things.", "In 1945 Libby moved.", "See www.Example.com and e.g.The rest."]
+        );
+    }
+
+    #[test]
+    fn a_sentence_may_start_with_a_sign() {
+        assert_eq!(
+            split(
+                "It counts paths. #P is their class. The fare rose. $5 was too much. Costs fell. # of rows."
+            ),
+            [
+                "It counts paths.",
+                "#P is their class.",
+                "The fare rose.",
+                "$5 was too much.",
+                "Costs fell. # of rows."
+            ]
         );
     }
 

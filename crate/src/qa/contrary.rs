@@ -5,6 +5,9 @@
 
 use std::collections::HashSet;
 
+use super::question;
+use crate::index::tokenize;
+
 /// Words that turn a question around ("What does not define ...?", "the least important ...").
 const NEGATIONS: &[&str] = &["not", "never", "least", "without", "neither", "nor"];
 
@@ -12,19 +15,87 @@ const NEGATIONS: &[&str] = &["not", "never", "least", "without", "neither", "nor
 /// question's words but not its "not" answers the opposite question.
 pub fn negations_kept(question: &str, cited: &str) -> bool {
     let negations = |text: &str| -> HashSet<&'static str> {
-        text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
+        tokens(text)
+            .iter()
             .filter_map(|w| {
-                let w = w.to_lowercase();
-                let w = if w.ends_with("n't") || w.ends_with("n\u{2019}t") || w == "cannot" {
-                    "not".to_string()
-                } else {
-                    w
-                };
+                let w = if is_negation(w) { "not" } else { w.as_str() };
                 NEGATIONS.iter().find(|n| **n == w).copied()
             })
             .collect()
     };
     negations(question).is_subset(&negations(cited))
+}
+
+/// The words of a text in lower case, a contraction one word ("couldn't").
+fn tokens(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
+        .map(|w| w.trim_matches(['\'', '\u{2019}']))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase().replace('\u{2019}', "'"))
+        .collect()
+}
+
+/// Whether a word says "not" ("not", "didn't", "cannot").
+fn is_negation(word: &str) -> bool {
+    word == "not" || word == "cannot" || word.ends_with("n't")
+}
+
+/// Whether the cited text says no where the question says yes: the question's "could be" is the
+/// text's "could not be" (or "couldn't be", "could never be"), and the text never says "could be".
+pub fn negation_added(question: &str, cited: &str) -> bool {
+    let (asked, said) = (tokens(question), tokens(cited));
+    let pairs = |words: &[String]| -> HashSet<(String, String)> {
+        words.windows(2).map(|w| (w[0].clone(), w[1].clone())).collect()
+    };
+    let (asked_pairs, said_pairs) = (pairs(&asked), pairs(&said));
+    // The text's negated pairs, as the pair without the negation: "could not be" -> (could, be).
+    let negated: HashSet<(String, String)> = said
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| {
+            let aux = match w.strip_suffix("n't") {
+                // "can't" and "won't" are not "ca" and "wo".
+                Some("ca") => "can".to_string(),
+                Some("wo") => "will".to_string(),
+                Some(aux) => aux.to_string(),
+                None if w == "cannot" => "can".to_string(),
+                None if (w == "not" || w == "never") && i > 0 => said[i - 1].clone(),
+                None => return None,
+            };
+            Some((aux, said.get(i + 1)?.clone()))
+        })
+        .collect();
+    asked_pairs.iter().any(|(aux, verb)| {
+        question::AUXILIARIES.contains(&aux.as_str())
+            && !NEGATIONS.contains(&verb.as_str())
+            && negated.contains(&(aux.clone(), verb.clone()))
+            && !said_pairs.contains(&(aux.clone(), verb.clone()))
+    })
+}
+
+/// Whether the verb a question negates is in the cited text: "What did he not advocate?" is not
+/// answered by a sentence that never speaks of advocating, however it uses "not" ("he meant not
+/// violence but ..."). A general verb ("do", "have") may stand for any.
+pub fn negated_verb_said(question: &str, cited: &str) -> bool {
+    let said: Vec<Vec<String>> = tokenize::terms(cited).iter().map(|t| with_roots(t)).collect();
+    tokens(question).windows(2).all(|w| {
+        let negation = is_negation(&w[0]) || w[0] == "never";
+        // The verb as the index spells it ("buys" -> "buy").
+        let Some(verb) = tokenize::terms(&w[1]).into_iter().next() else { return true };
+        let general = tokenize::is_stopword(&verb)
+            || matches!(verb.as_str(), "do" | "have" | "get" | "make" | "happen");
+        !negation || general || {
+            let roots = with_roots(&verb);
+            said.iter().any(|s| s.iter().any(|r| roots.contains(r)))
+        }
+    })
+}
+
+/// A term and its roots ([`tokenize::roots`]).
+fn with_roots(term: &str) -> Vec<String> {
+    let mut out = tokenize::roots(term);
+    out.push(term.to_string());
+    out
 }
 
 /// Words and their opposites, both ways. General English, not one document's terms.
@@ -123,7 +194,10 @@ pub fn opposite_said(question: &str, cited: &str) -> bool {
 /// Whether the cited text can answer the question as asked: its negations kept, no word of it
 /// turned into its opposite.
 pub fn same_sense(question: &str, cited: &str) -> bool {
-    negations_kept(question, cited) && !opposite_said(question, cited)
+    negations_kept(question, cited)
+        && !opposite_said(question, cited)
+        && !negation_added(question, cited)
+        && negated_verb_said(question, cited)
 }
 
 #[cfg(test)]
@@ -137,6 +211,34 @@ mod tests {
         assert!(negations_kept("Who didn't come?", "Anne did not come."));
         assert!(!negations_kept("What is the least used road?", "The coast road is a used road."));
         assert!(negations_kept("Who wrote the letter?", "He did not write it; Wentworth wrote the letter."));
+    }
+
+    #[test]
+    fn a_sentence_saying_not_does_not_answer_a_question_saying_yes() {
+        let q = "What did Ilse think the club could be run without?";
+        assert!(negation_added(q, "Ilse thought the club could not be run without its treasurer."));
+        assert!(negation_added(q, "Ilse said the club couldn't be run without a treasurer."));
+        // Said both ways, or the question negated too: no contradiction.
+        assert!(!negation_added(
+            q,
+            "The club could be run without a hall but could not be run without dues."
+        ));
+        assert!(!negation_added(
+            "What could the club not be run without?",
+            "It could not be run without dues."
+        ));
+        assert!(!negation_added(q, "Ilse thought the club could be run without its treasurer."));
+    }
+
+    #[test]
+    fn a_negated_question_needs_its_verb_in_the_sentence() {
+        let q = "What kind of boat did Ilse not buy?";
+        assert!(!negated_verb_said(q, "Ilse wanted not a yacht but a rowing boat."));
+        assert!(negated_verb_said(q, "Ilse did not buy the yacht she had sailed."));
+        assert!(negated_verb_said(q, "She never buys yachts."));
+        // A general verb stands for any.
+        assert!(negated_verb_said("What can the tenants not do?", "The tenants cannot keep goats."));
+        assert!(negated_verb_said("Who bought the boat?", "Ilse wanted not a yacht but a rowing boat."));
     }
 
     #[test]

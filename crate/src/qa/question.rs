@@ -87,7 +87,7 @@ pub fn parse(question: &str) -> Question {
 const WH: &[&str] = &["what", "who", "whom", "whose", "when", "where", "which", "why", "how"];
 
 /// Verbs a question asking whether something holds starts with.
-const AUXILIARIES: &[&str] = &[
+pub const AUXILIARIES: &[&str] = &[
     "is", "are", "was", "were", "am", "do", "does", "did", "can", "could", "should", "would", "will",
     "shall", "may", "might", "must", "has", "have", "had", "isn't", "aren't", "doesn't", "don't", "can't",
     "cannot",
@@ -114,6 +114,23 @@ pub fn asks_meaning(question: &str) -> bool {
     let text = repair(crate::index::tokenize::without_asked_mark(question));
     let words: Vec<String> = words(&text).into_iter().map(|w| w.lower).collect();
     defines(&words) || matches!(words.last().map(String::as_str), Some("mean" | "means"))
+}
+
+/// Nouns after "what"/"which" that ask for a kind of the thing named next ("What type of
+/// revolution ...?", "Which sort of tree ...?"): the text names the kind, never the word "type".
+pub const GENERAL_NOUNS: &[&str] = &["type", "types", "kind", "kinds", "sort", "sorts", "form", "category"];
+
+/// The general nouns a question asks with ([`GENERAL_NOUNS`] right after "what"/"which"), in
+/// lower case: words the answering sentence need not hold.
+pub fn general_nouns(question: &Question) -> Vec<String> {
+    let words = words(&question.text);
+    words
+        .windows(2)
+        .filter(|w| {
+            matches!(w[0].lower.as_str(), "what" | "which") && GENERAL_NOUNS.contains(&w[1].lower.as_str())
+        })
+        .map(|w| w[1].lower.clone())
+        .collect()
 }
 
 /// Whether a question asking for a name asks for a person's ("Who ...?", "What is the name of
@@ -571,6 +588,15 @@ mod tests {
             "What is the Italian word for bread?"
         );
         assert_eq!(meant("What painter worked for Medici no um Sforza ?"), "What painter worked for Sforza");
+    }
+
+    #[test]
+    fn a_general_noun_after_what_asks_for_a_kind() {
+        let general = |q: &str| general_nouns(&parse(q));
+        assert_eq!(general("What type of reform did Okafor favour?"), ["type"]);
+        assert_eq!(general("Which kind of tree grows there, and what sort of soil?"), ["kind", "sort"]);
+        assert!(general("What is the type of the field?").is_empty());
+        assert!(general("What did the form say?").is_empty());
     }
 
     #[test]
