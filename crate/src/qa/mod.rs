@@ -471,6 +471,15 @@ mod tests {
     }
 
     #[test]
+    fn a_general_noun_of_the_question_is_no_word_the_answer_needs() {
+        let doc = Document::from_bytes("t.txt", TEXT.as_bytes()).unwrap();
+        let index = Index::build(&doc, &Outline::build(&doc, false));
+        let (terms, _) = retrieve(&doc, &index, "What type of letter did Captain Wentworth write?", 5);
+        let terms: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
+        assert!(terms.contains(&"letter") && !terms.contains(&"type"), "{terms:?}");
+    }
+
+    #[test]
     fn abstains_without_citation_when_the_question_is_not_covered() {
         let (_, a) = ask(TEXT, "What is the melting point of tungsten?");
         assert!(!a.found);

@@ -140,9 +140,15 @@ pub struct Retrieved {
 }
 
 /// The best `k` passages for `question`. Words only in what a spoken correction took back
-/// still help find the passage, at [`CORRECTED_WEIGHT`], but are not among the returned words.
+/// still help find the passage, at [`CORRECTED_WEIGHT`], but are not among the returned words;
+/// nor are the general nouns it asks with ([`question::general_nouns`]: "type" in "What type of
+/// ...?"), which a sentence answering it need not hold.
 pub fn run(doc: &Document, index: &Index, question: &str, k: usize) -> Retrieved {
-    let (words, all) = question_words(question, &|text, weight| self::words(index, text, weight));
+    let (mut words, all) = question_words(question, &|text, weight| self::words(index, text, weight));
+    // "type" in "What type of revolution ...?" finds passages but is no word an answer holds.
+    let general: Vec<String> =
+        question::general_nouns(&question::parse(question)).iter().flat_map(|w| tokenize::terms(w)).collect();
+    words.retain(|w| !general.contains(&w.term));
     let mut scores = word_scores(&all, index.passages.len(), &|qt, scores| {
         index.add_term_scores(qt, scores);
         index.add_section_scores(qt, SECTION_WEIGHT, scores);

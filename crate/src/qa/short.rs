@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use super::question::{CodeName, Kind, NamePart, Question};
+use super::question::{self, CodeName, Kind, NamePart, Question};
 use crate::index::tokenize::{self, is_stopword};
 
 /// A word of the sentence, with what the rules need to know about it.
@@ -226,8 +226,7 @@ fn head_noun(text: &str) -> Option<String> {
     let mut k = at + 1;
     while let Some(w) = words.get(k) {
         if is_stopword(w) {
-            let general =
-                head.as_deref().is_some_and(|h| matches!(h, "type" | "kind" | "sort" | "form" | "category"));
+            let general = head.as_deref().is_some_and(|h| question::GENERAL_NOUNS.contains(&h));
             if w == "of" && general {
                 head = None;
                 k += 1;
