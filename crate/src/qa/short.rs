@@ -94,7 +94,10 @@ pub fn extract(
         }
     }
     let typed = match question.kind {
-        Kind::Name { part } => relation_named(&toks, names(&toks, &in_question, part, false), &question.text),
+        Kind::Name { part } => {
+            let found = relation_named(&toks, names(&toks, &in_question, part, false), &question.text);
+            passive_agent(&toks, found, &question.text)
+        }
         Kind::Place => names(&toks, &in_question, NamePart::Full, true),
         Kind::Time => nth(without_question_words(&toks, runs(&toks, is_time), &in_question), &question.text),
         Kind::Number => without_question_words(&toks, runs(&toks, is_number), &in_question),
@@ -361,6 +364,89 @@ fn relation_named(toks: &[Tok], mut candidates: Vec<Candidate>, question: &str) 
         }
     }
     candidates
+}
+
+/// Past participles that are not the verb with "-ed" ("led" for "lead"): general English.
+const PARTICIPLES: &[(&str, &str)] = &[
+    ("lead", "led"),
+    ("write", "written"),
+    ("build", "built"),
+    ("make", "made"),
+    ("give", "given"),
+    ("take", "taken"),
+    ("find", "found"),
+    ("hold", "held"),
+    ("begin", "begun"),
+    ("draw", "drawn"),
+    ("buy", "bought"),
+    ("teach", "taught"),
+    ("sing", "sung"),
+    ("win", "won"),
+    ("speak", "spoken"),
+    ("know", "known"),
+    ("see", "seen"),
+    ("bring", "brought"),
+    ("choose", "chosen"),
+    ("drive", "driven"),
+    ("eat", "eaten"),
+    ("fight", "fought"),
+    ("keep", "kept"),
+    ("lose", "lost"),
+    ("pay", "paid"),
+    ("sell", "sold"),
+    ("send", "sent"),
+    ("shoot", "shot"),
+    ("show", "shown"),
+    ("steal", "stolen"),
+    ("tell", "told"),
+    ("throw", "thrown"),
+    ("beat", "beaten"),
+    ("break", "broken"),
+    ("catch", "caught"),
+    ("grow", "grown"),
+    ("hide", "hidden"),
+    ("leave", "left"),
+    ("meet", "met"),
+    ("seek", "sought"),
+    ("strike", "struck"),
+    ("feed", "fed"),
+    ("bear", "borne"),
+    ("sweep", "swept"),
+    ("wear", "worn"),
+];
+
+/// Whether a sentence's word is the past participle of a question's verb ("founded" for
+/// "founds", "led" for "leads").
+fn participle_of(verb: &str, word: &str) -> bool {
+    let base =
+        verb.strip_suffix("es").filter(|b| b.ends_with(['s', 'x', 'z', 'h'])).or(verb.strip_suffix('s'));
+    let base = base.unwrap_or(verb);
+    (word.ends_with("ed") && same_word(base, word))
+        || PARTICIPLES.iter().any(|&(v, p)| p == word && (v == verb || v == base))
+}
+
+/// Tokens a passive's agent may stand after "by" ("led by and mainly composed of [Sunni Arabs]").
+const AGENT_REACH: usize = 5;
+
+/// For a question asking who did something ("Who leads the group?"), the name after the passive
+/// of that verb ("the group, led by [Aldo] ...") is the doer: the answer, however far it stands
+/// from the question's other words (which name what was done, not who did it). The names
+/// that are no such agent are dropped when one is.
+fn passive_agent(toks: &[Tok], candidates: Vec<Candidate>, question: &str) -> Vec<Candidate> {
+    let words = tokenize::terms(question);
+    let verb = match words.as_slice() {
+        [who, verb, ..] if who == "who" && !is_stopword(verb) => verb,
+        _ => return candidates,
+    };
+    let by: Vec<usize> = (1..toks.len())
+        .filter(|&k| toks[k].term == "by")
+        .filter(|&k| toks[k.saturating_sub(2)..k].iter().any(|t| participle_of(verb, &lower(t))))
+        .collect();
+    let agent = |c: &Candidate| {
+        let s = c.range.0;
+        by.iter().any(|&k| k < s && s - k <= AGENT_REACH && !toks[k + 1..=s].iter().any(|t| t.break_before))
+    };
+    if candidates.iter().any(agent) { candidates.into_iter().filter(agent).collect() } else { candidates }
 }
 
 /// The verb whose object a question asks for: "... that ignore which facts?" -> "ignore";
@@ -1162,6 +1248,14 @@ mod tests {
         let s = "The almanac was printed in Bristol in 1702 and again in 1731, with new tables.";
         assert_eq!(answer(s, "What was the second year the almanac was printed?"), "1731");
         assert_eq!(answer(s, "In what first year was the almanac printed?"), "1702");
+    }
+
+    #[test]
+    fn a_question_for_who_did_it_takes_the_name_after_a_passive_by() {
+        let s = "The Guild of Masons, named for the old lodge at Kirkby, is led by and mostly made of Welsh Quarrymen from Bangor.";
+        assert_eq!(answer(s, "Who leads the Guild of Masons?"), "Welsh Quarrymen");
+        let s = "The bridge at Hallam Cross, designed by Ada Brunt in 1880, replaced the ferry of Tom Pike.";
+        assert_eq!(answer(s, "Who designed the bridge at Hallam Cross?"), "Ada Brunt");
     }
 
     #[test]
