@@ -180,6 +180,7 @@ const CORRECTIONS: &[&[&str]] = &[
     &["oh", "no"],
     &["no", "no"],
     &["no", "wait"],
+    &["wait", "no"],
     &["make", "that"],
     &["scratch", "that"],
     &["well", "actually"],
@@ -588,6 +589,10 @@ mod tests {
             "What is the Italian word for bread?"
         );
         assert_eq!(meant("What painter worked for Medici no um Sforza ?"), "What painter worked for Sforza");
+        assert_eq!(
+            meant("The charter grants free wait, no, cheap passage to which ships?"),
+            "The charter grants cheap passage to which ships?"
+        );
     }
 
     #[test]
