@@ -263,6 +263,7 @@ fn lone_common_word(phrase: &[Tok]) -> bool {
 fn beside_head(toks: &[Tok], mut candidates: Vec<Candidate>, question: &str) -> Vec<Candidate> {
     let Some(head) = head_noun(question) else { return candidates };
     let words = tokenize::terms(question);
+    let kind_asked = words.iter().any(|w| question::GENERAL_NOUNS.contains(&w.as_str()));
     let adjacent_in_question =
         |a: &Tok, b: &Tok| words.windows(2).any(|w| same_word(&w[0], &a.term) && same_word(&w[1], &b.term));
     let at: Vec<usize> = (0..toks.len()).filter(|&k| same_word(&head, &toks[k].term)).collect();
@@ -274,10 +275,14 @@ fn beside_head(toks: &[Tok], mut candidates: Vec<Candidate>, question: &str) -> 
         }
         let content_between =
             |a: usize, b: usize| toks[a..b].iter().filter(|t| !is_stopword(&t.term)).count();
-        if at
-            .iter()
-            .any(|&k| (k >= e && content_between(e, k) == 0) || (k < s && content_between(k + 1, s) == 0))
-        {
+        // A lower-case word before the noun modifies it: the answer only when a kind is asked
+        // ("quantum machines" for "What type of machine ...?"), not for "What crops ...?"
+        // ("include [crops] ...": a verb, "main crops": a modifier).
+        let modifier_asked = kind_asked || toks[s..e].iter().any(|t| t.capitalised());
+        if at.iter().any(|&k| {
+            (k >= e && content_between(e, k) == 0 && modifier_asked)
+                || (k < s && content_between(k + 1, s) == 0)
+        }) {
             c.bonus += HEAD_BONUS;
         }
     }
@@ -1248,6 +1253,14 @@ mod tests {
         let s = "The almanac was printed in Bristol in 1702 and again in 1731, with new tables.";
         assert_eq!(answer(s, "What was the second year the almanac was printed?"), "1731");
         assert_eq!(answer(s, "In what first year was the almanac printed?"), "1702");
+    }
+
+    #[test]
+    fn a_lower_case_word_before_the_asked_noun_answers_only_a_question_for_a_kind() {
+        let s = "Members of the guild include painters Ada Brunt and Tom Pike, who met in Leeds.";
+        assert_eq!(answer(s, "What painters are members of the guild?"), "Ada Brunt and Tom Pike");
+        let s = "The lamp from Leeds holds quantum dots.";
+        assert_eq!(answer(s, "What type of dots does the lamp hold?"), "quantum");
     }
 
     #[test]
