@@ -191,8 +191,8 @@ pub fn opposite_said(question: &str, cited: &str) -> bool {
         || NARROWER.iter().any(|&(a, b)| turned(a, b))
 }
 
-/// Whether the cited text can answer the question as asked: its negations kept, no word of it
-/// turned into its opposite.
+/// Whether the cited text can answer the question as asked: its negations kept (and the verb
+/// it negates said), no word of it turned into its opposite, nothing it says denied.
 pub fn same_sense(question: &str, cited: &str) -> bool {
     negations_kept(question, cited)
         && !opposite_said(question, cited)

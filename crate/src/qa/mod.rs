@@ -18,7 +18,8 @@
 //!    neighbouring sentence that holds question words the best one lacks is cited too. Nothing
 //!    in the document answers when the cited text covers less than [`MIN_COVERAGE`] of the
 //!    question's weight, when a name or number of the question is missing from the passage, or
-//!    when the question's "not"/"least" is missing from the cited text: the answer is
+//!    when the cited text says the question's opposite (its "not"/"least" missing, a "not" the
+//!    question lacks, a word turned into its opposite: `contrary`): the answer is
 //!    [`NOT_FOUND`] with no citation.
 //! 4. Answer short (`short`): the words of the cited sentence that fit the asked kind, nearest
 //!    the question's words; the sentence itself for "why"/"how" or when nothing fits.
