@@ -1,9 +1,9 @@
 //! The candidate short answers of a sentence: runs of one kind (dates, numbers, versions),
 //! names, and the phrases between punctuation that say something the question does not.
 
-use super::question::NamePart;
 use super::words::{MONTHS, Tok, WEEKDAYS, lower};
 use crate::index::tokenize::is_stopword;
+use crate::qa::question::NamePart;
 
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Candidate {

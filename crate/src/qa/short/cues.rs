@@ -4,10 +4,9 @@
 //! place ("the second year").
 
 use super::candidates::Candidate;
-use super::question;
-use super::same_word;
-use super::words::{Tok, lower};
+use super::words::{Tok, lower, same_word};
 use crate::index::tokenize::{self, is_stopword};
+use crate::qa::question;
 
 /// The noun a "what"/"which" question asks about: "What major crop was brought ...?" ->
 /// "crop"; "What type of circuit ...?" -> "circuit".

@@ -17,14 +17,14 @@ mod words;
 
 use std::collections::BTreeMap;
 
-use super::question::{self, CodeName, Kind, NamePart, Question};
+use super::question::{CodeName, Kind, NamePart, Question};
 use crate::index::tokenize::{self, is_stopword};
 use candidates::{Candidate, lone_common_word, names, phrases, runs, without_question_words};
 use code::{code_words, paths};
 use cues::{after_verb, beside_head, nth, passive_agent, relation_named};
 pub(crate) use words::NUMBER_WORDS;
 pub use words::pieces;
-use words::{Tok, is_number, is_time, is_version, toks};
+use words::{Tok, is_number, is_time, is_version, same_word, toks};
 
 /// The short answer's byte range in `sentence`, and whether it has the kind the question asks
 /// for (true for a name, time, number or place; false for a generic phrase). None when the
@@ -187,16 +187,6 @@ fn slot(text: &str) -> (Option<usize>, Side) {
             Side::After
         };
     (Some(words[at].1), side)
-}
-
-/// Whether two terms are forms of one word, by a shared beginning ("want", "wanted";
-/// "marry", "married"): the search stemmer only folds plurals.
-fn same_word(a: &str, b: &str) -> bool {
-    if a.is_empty() || b.is_empty() {
-        return false;
-    }
-    let shared = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
-    shared == a.len().max(b.len()) || shared >= 4.max(a.len().min(b.len()) - 1)
 }
 
 /// Closeness to the question's words: each distinct question word in the sentence adds its

@@ -178,3 +178,13 @@ pub(super) fn is_version(toks: &[Tok], i: usize) -> bool {
         && matches!(lower(&toks[i - 1]).as_str(), "version" | "release" | "v");
     dotted || named
 }
+
+/// Whether two terms are forms of one word, by a shared beginning ("want", "wanted";
+/// "marry", "married"): the search stemmer only folds plurals.
+pub(super) fn same_word(a: &str, b: &str) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    let shared = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    shared == a.len().max(b.len()) || shared >= 4.max(a.len().min(b.len()) - 1)
+}
