@@ -168,7 +168,8 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
     let quote = quote_of(&best);
     let answers = covered(doc, &asked, &words, &best, around, &fits)
         && names_present(&asked.text, doc.slice(around))
-        && contrary::same_sense(&asked.text, &quote);
+        // "Is X enabled by default?" is answered by "X is disabled by default" too.
+        && (asked.kind == question::Kind::YesNo || contrary::same_sense(&asked.text, &quote));
     let mut best = match answers {
         true => best,
         // The reader wants the section retrieval ranks first: its best sentence.
@@ -478,6 +479,25 @@ mod tests {
         let (terms, _) = retrieve(&doc, &index, "What type of letter did Captain Wentworth write?", 5);
         let terms: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
         assert!(terms.contains(&"letter") && !terms.contains(&"type"), "{terms:?}");
+    }
+
+    #[test]
+    fn a_yes_no_question_is_answered_by_the_sentence_saying_no() {
+        // Numbered chapters, as in a novel: no section a reader would want whole.
+        let mut text = String::new();
+        for n in 1..=9 {
+            let said = match n {
+                3 => "The parish archive is private and kept in the vestry.",
+                _ => "It rained all day on the moor.",
+            };
+            text += &format!("Chapter {n}\n\n{said}\n\n");
+        }
+        let text = text.as_str();
+        let (_, a) = ask(text, "Is the parish archive public?");
+        assert!(a.found, "{a:?}");
+        assert_eq!(a.quote, "The parish archive is private and kept in the vestry.");
+        let (_, a) = ask(text, "Who keeps the public parish archive?");
+        assert!(!a.found, "{a:?}");
     }
 
     #[test]
