@@ -145,63 +145,76 @@ pub(super) fn relation_named(toks: &[Tok], mut candidates: Vec<Candidate>, quest
     candidates
 }
 
-/// Past participles that are not the verb with "-ed" ("led" for "lead"): general English.
-const PARTICIPLES: &[(&str, &str)] = &[
-    ("lead", "led"),
-    ("write", "written"),
-    ("build", "built"),
-    ("make", "made"),
-    ("give", "given"),
-    ("take", "taken"),
-    ("find", "found"),
-    ("hold", "held"),
-    ("begin", "begun"),
-    ("draw", "drawn"),
-    ("buy", "bought"),
-    ("teach", "taught"),
-    ("sing", "sung"),
-    ("win", "won"),
-    ("speak", "spoken"),
-    ("know", "known"),
-    ("see", "seen"),
-    ("bring", "brought"),
-    ("choose", "chosen"),
-    ("drive", "driven"),
-    ("eat", "eaten"),
-    ("fight", "fought"),
-    ("keep", "kept"),
-    ("lose", "lost"),
-    ("pay", "paid"),
-    ("sell", "sold"),
-    ("send", "sent"),
-    ("shoot", "shot"),
-    ("show", "shown"),
-    ("steal", "stolen"),
-    ("tell", "told"),
-    ("throw", "thrown"),
-    ("beat", "beaten"),
-    ("break", "broken"),
-    ("catch", "caught"),
-    ("grow", "grown"),
-    ("hide", "hidden"),
-    ("leave", "left"),
-    ("meet", "met"),
-    ("seek", "sought"),
-    ("strike", "struck"),
-    ("feed", "fed"),
-    ("bear", "borne"),
-    ("sweep", "swept"),
-    ("wear", "worn"),
+/// Verbs whose past participle is not the verb with "-ed" ("led" for "lead"), with their past
+/// tense ("Who wrote ...?" for "written by"): general English.
+const IRREGULAR: &[(&str, &str, &str)] = &[
+    ("lead", "led", "led"),
+    ("write", "wrote", "written"),
+    ("build", "built", "built"),
+    ("make", "made", "made"),
+    ("give", "gave", "given"),
+    ("take", "took", "taken"),
+    ("find", "found", "found"),
+    ("hold", "held", "held"),
+    ("begin", "began", "begun"),
+    ("draw", "drew", "drawn"),
+    ("buy", "bought", "bought"),
+    ("teach", "taught", "taught"),
+    ("sing", "sang", "sung"),
+    ("win", "won", "won"),
+    ("speak", "spoke", "spoken"),
+    ("know", "knew", "known"),
+    ("see", "saw", "seen"),
+    ("bring", "brought", "brought"),
+    ("choose", "chose", "chosen"),
+    ("drive", "drove", "driven"),
+    ("eat", "ate", "eaten"),
+    ("fight", "fought", "fought"),
+    ("keep", "kept", "kept"),
+    ("lose", "lost", "lost"),
+    ("pay", "paid", "paid"),
+    ("sell", "sold", "sold"),
+    ("send", "sent", "sent"),
+    ("shoot", "shot", "shot"),
+    ("show", "showed", "shown"),
+    ("steal", "stole", "stolen"),
+    ("tell", "told", "told"),
+    ("throw", "threw", "thrown"),
+    ("beat", "beat", "beaten"),
+    ("break", "broke", "broken"),
+    ("catch", "caught", "caught"),
+    ("grow", "grew", "grown"),
+    ("hide", "hid", "hidden"),
+    ("leave", "left", "left"),
+    ("meet", "met", "met"),
+    ("seek", "sought", "sought"),
+    ("strike", "struck", "struck"),
+    ("feed", "fed", "fed"),
+    ("bear", "bore", "borne"),
+    ("sweep", "swept", "swept"),
+    ("wear", "wore", "worn"),
+    ("run", "ran", "run"),
+    ("set", "set", "set"),
+    ("put", "put", "put"),
+    ("read", "read", "read"),
+    ("hit", "hit", "hit"),
+    ("shut", "shut", "shut"),
+    ("cut", "cut", "cut"),
+    ("split", "split", "split"),
+    ("forbid", "forbade", "forbidden"),
+    ("overthrow", "overthrew", "overthrown"),
+    ("undertake", "undertook", "undertaken"),
 ];
 
-/// Whether a sentence's word is the past participle of a question's verb ("founded" for
-/// "founds", "led" for "leads").
+/// Whether a sentence's word is the past participle of a question's verb, in whatever form
+/// the question has it ("founded" for "founds", "led" for "leads", "written" for "wrote").
 fn participle_of(verb: &str, word: &str) -> bool {
     let base =
         verb.strip_suffix("es").filter(|b| b.ends_with(['s', 'x', 'z', 'h'])).or(verb.strip_suffix('s'));
     let base = base.unwrap_or(verb);
-    (word.ends_with("ed") && same_word(base, word))
-        || PARTICIPLES.iter().any(|&(v, p)| p == word && (v == verb || v == base))
+    word == verb
+        || (word.ends_with("ed") && same_word(base, word))
+        || IRREGULAR.iter().any(|&(v, past, p)| p == word && (v == verb || v == base || past == verb))
 }
 
 /// Tokens a passive's agent may stand after "by" ("led by and mainly composed of [Sunni Arabs]").

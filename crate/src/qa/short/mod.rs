@@ -411,6 +411,11 @@ mod tests {
         assert_eq!(answer(s, "Who leads the Guild of Masons?"), "Welsh Quarrymen");
         let s = "The bridge at Hallam Cross, designed by Ada Brunt in 1880, replaced the ferry of Tom Pike.";
         assert_eq!(answer(s, "Who designed the bridge at Hallam Cross?"), "Ada Brunt");
+        // The question in the past tense, the participle irregular.
+        let s = "Near the Old Mill at Hallam Cross stood the letter box, its letter written by Ann Lowe.";
+        assert_eq!(answer(s, "Who wrote the letter at the Old Mill?"), "Ann Lowe");
+        let s = "The Old Mill at Hallam Cross was built by Tom Pike.";
+        assert_eq!(answer(s, "Who built the Old Mill at Hallam Cross?"), "Tom Pike");
     }
 
     #[test]
