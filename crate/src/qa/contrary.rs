@@ -77,25 +77,18 @@ pub fn negation_added(question: &str, cited: &str) -> bool {
 /// answered by a sentence that never speaks of advocating, however it uses "not" ("he meant not
 /// violence but ..."). A general verb ("do", "have") may stand for any.
 pub fn negated_verb_said(question: &str, cited: &str) -> bool {
-    let said: Vec<Vec<String>> = tokenize::terms(cited).iter().map(|t| with_roots(t)).collect();
+    let said = tokenize::terms(cited);
     tokens(question).windows(2).all(|w| {
         let negation = is_negation(&w[0]) || w[0] == "never";
         // The verb as the index spells it ("buys" -> "buy").
         let Some(verb) = tokenize::terms(&w[1]).into_iter().next() else { return true };
         let general = tokenize::is_stopword(&verb)
             || matches!(verb.as_str(), "do" | "have" | "get" | "make" | "happen");
-        !negation || general || {
-            let roots = with_roots(&verb);
-            said.iter().any(|s| s.iter().any(|r| roots.contains(r)))
-        }
+        !negation
+            || general
+            || said.contains(&verb)
+            || !tokenize::variants(&verb, said.iter().map(|t| (t.as_str(), 0))).is_empty()
     })
-}
-
-/// A term and its roots ([`tokenize::roots`]).
-fn with_roots(term: &str) -> Vec<String> {
-    let mut out = tokenize::roots(term);
-    out.push(term.to_string());
-    out
 }
 
 /// Words and their opposites, both ways. General English, not one document's terms.

@@ -144,10 +144,11 @@ pub struct Retrieved {
 /// nor are the general nouns it asks with ([`question::general_nouns`]: "type" in "What type of
 /// ...?"), which a sentence answering it need not hold.
 pub fn run(doc: &Document, index: &Index, question: &str, k: usize) -> Retrieved {
-    let (mut words, all) = question_words(question, &|text, weight| self::words(index, text, weight));
+    let meant = question::parse(question);
+    let (mut words, all) = words_as_meant(&meant, question, &|text, weight| self::words(index, text, weight));
     // "type" in "What type of revolution ...?" finds passages but is no word an answer holds.
     let general: Vec<String> =
-        question::general_nouns(&question::parse(question)).iter().flat_map(|w| tokenize::terms(w)).collect();
+        question::general_nouns(&meant).iter().flat_map(|w| tokenize::terms(w)).collect();
     words.retain(|w| !general.contains(&w.term));
     let mut scores = word_scores(&all, index.passages.len(), &|qt, scores| {
         index.add_term_scores(qt, scores);
@@ -163,7 +164,16 @@ pub fn run(doc: &Document, index: &Index, question: &str, k: usize) -> Retrieved
 /// reads the content words of a text at a weight in the corpus searched (a document's
 /// [`Index`], a site's pack).
 pub fn question_words(question: &str, words: &dyn Fn(&str, f32) -> Vec<Word>) -> (Vec<Word>, Vec<Word>) {
-    let meant = words(&question::parse(question).text, 1.0);
+    words_as_meant(&question::parse(question), question, words)
+}
+
+/// [`question_words`] with the question already read as meant.
+fn words_as_meant(
+    meant: &question::Question,
+    question: &str,
+    words: &dyn Fn(&str, f32) -> Vec<Word>,
+) -> (Vec<Word>, Vec<Word>) {
+    let meant = words(&meant.text, 1.0);
     let mut all = meant.clone();
     for w in words(question, CORRECTED_WEIGHT) {
         if !all.iter().any(|a| a.term == w.term) {
