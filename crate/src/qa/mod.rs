@@ -153,7 +153,26 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
     let fits = |sentence: &str| {
         asked.kind.sought() && short::extract(sentence, &asked, &idf).is_some_and(|(_, typed)| typed)
     };
-    let Some(best) = extract::best(doc, index, &words, &hits, &fits) else {
+    // A reader asking how or what, whose words name the title of the section retrieval ranks
+    // first and of no other section read, wants that section: its sentences, not a neighbour's
+    // that shares more words. (On the dev manual questions, 2026-12-07: 52/72 against 51; with
+    // other named titles allowed, 50: "摘要" names both the usage and the implementation chapter's
+    // section on abstracts.)
+    let read = match hits.first() {
+        Some(top)
+            if section::wants_section(index, &asked, top.passage)
+                && retrieve::title_named(index, &words, top.passage)
+                && !hits.iter().any(|h| {
+                    index.passages[h.passage].path != index.passages[top.passage].path
+                        && retrieve::title_named(index, &words, h.passage)
+                }) =>
+        {
+            let path = &index.passages[top.passage].path;
+            hits.iter().filter(|h| index.passages[h.passage].path == *path).cloned().collect()
+        }
+        _ => hits.clone(),
+    };
+    let Some(best) = extract::best(doc, index, &words, &read, &fits) else {
         return not_found;
     };
     let passage = &index.passages[best.passage];
@@ -438,6 +457,22 @@ mod tests {
             "{a:?}"
         );
         assert_eq!(a.citations.len(), 2);
+    }
+
+    #[test]
+    fn a_how_question_naming_the_first_sections_title_is_answered_there() {
+        let text = "# Lantern manual\n\n## Trimming the wick\n\nUse the small scissors kept in the lid. \
+            Cut straight across, leaving a low dome.\n\n## Safety\n\nNever trim the wick of a lit brass lantern \
+            before you let it cool.\n\n## Fuel\n\nThe lantern burns paraffin only.\n";
+        let (doc, a) = ask(text, "How do I trim the wick of my brass lantern?");
+        assert!(a.found, "{a:?}");
+        let passage = &a.citations[0].outline_path;
+        assert_eq!(
+            passage.last().map(String::as_str),
+            Some("Trimming the wick"),
+            "{}",
+            doc.slice(a.citations[0].span)
+        );
     }
 
     #[test]

@@ -244,6 +244,11 @@ fn add_title_scores(index: &Index, words: &[Word], scores: &mut [f32]) {
     }
 }
 
+/// Whether the question's `words` cover the title of `passage`'s section (see [`title_score`]).
+pub fn title_named(index: &Index, words: &[Word], passage: usize) -> bool {
+    index.passages[passage].path.last().is_some_and(|title| title_score(index, words, title) > 0.0)
+}
+
 /// [`TITLE_WEIGHT`] times the idf of the title's words the question holds times their share
 /// of the title's weight; 0 under [`MIN_TITLE_SHARE`]. Section numbers do not count.
 fn title_score(index: &Index, words: &[Word], title: &str) -> f32 {
