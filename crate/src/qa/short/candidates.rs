@@ -58,6 +58,16 @@ pub(super) fn runs(toks: &[Tok], f: fn(&[Tok], usize) -> bool) -> Vec<Candidate>
 /// and prepositions ("Throughout her life") too.
 const NOT_NAMES: &[&str] = &[
     "later",
+    "never",
+    "always",
+    "often",
+    "sometimes",
+    "usually",
+    "again",
+    "first",
+    "finally",
+    "next",
+    "here",
     "then",
     "however",
     "after",

@@ -449,6 +449,9 @@ mod tests {
         assert_eq!(short("Anne waited.", "Who waited?"), Some(("Anne".into(), true)));
         assert_eq!(answer("Furthermore, Anne waited.", "Who waited?"), "Anne");
         assert_eq!(answer("Throughout the war Anne waited.", "Who waited?"), "Anne");
+        // An adverb starting a sentence is capitalised, not a name.
+        assert_eq!(short("Never trim a lit lantern.", "Who trims the lantern?"), None);
+        assert_eq!(answer("Often Anne waited.", "Who waited?"), "Anne");
         assert_eq!(short("Anne waited because it rained.", "Why did Anne wait?"), None);
     }
 }
