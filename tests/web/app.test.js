@@ -99,6 +99,16 @@ test('R-intro.pdf dropped: its bookmarks nested as in the PDF, search, ask, cita
   assert.equal(await sheet.getAttribute('data-highlighted'), 'true');
   assert.ok((await page.locator('#reader .sheet .marks .mark').count()) > 0);
   await shot(page, '04-r-intro-citation');
+
+  // Other sections that may answer are listed under the answer; one opens its page, marked.
+  const related = page.locator('#reader .answer .see-also .related');
+  assert.ok((await related.count()) >= 1, 'the answer lists other sections');
+  const label = await related.first().textContent();
+  const cited = await page.locator('#reader .answer .citations .where').first().textContent();
+  assert.notEqual(label.split(' · ').slice(1).join(' · '), cited.split(' · ').slice(1).join(' · '), 'another section');
+  const relatedPage = label.match(/p\. (\d+)/)[1];
+  await related.first().click();
+  await page.locator(`#reader .sheet[data-page="${relatedPage}"][data-highlighted=true]`).waitFor();
 });
 
 test('a novel: chapters listed, a needle question answered with a citation shown in the text', async () => {

@@ -86,7 +86,36 @@ export function renderAnswer(container, answer, onCite, pages) {
   text.textContent = answer.text;
   for (const [i, c] of answer.citations.entries()) text.append(' ', citeMark(i, c, onCite, pages));
   container.append(text);
-  if (!answer.citations.length) return;
+  if (answer.citations.length) container.append(citationList(answer, onCite, pages));
+  if (answer.see_also?.length) container.append(seeAlso(answer, onCite, pages));
+}
+
+/** The other sections that may answer: each a button that shows its sentence nearest the question. */
+function seeAlso(answer, onCite, pages) {
+  const box = document.createElement('div');
+  box.className = 'see-also';
+  const head = document.createElement('p');
+  head.textContent = answer.found ? 'See also' : 'The nearest sections';
+  const list = document.createElement('ul');
+  list.setAttribute('aria-label', head.textContent);
+  for (const r of answer.see_also) {
+    const li = document.createElement('li');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'related';
+    b.textContent = where(r, pages) || 'Start of the document';
+    b.title = 'Show this section';
+    b.dataset.start = r.start;
+    b.dataset.end = r.end;
+    b.addEventListener('click', () => onCite(r));
+    li.append(b);
+    list.append(li);
+  }
+  box.append(head, list);
+  return box;
+}
+
+function citationList(answer, onCite, pages) {
   const list = document.createElement('ol');
   list.className = 'citations';
   for (const [i, c] of answer.citations.entries()) {
@@ -101,7 +130,7 @@ export function renderAnswer(container, answer, onCite, pages) {
     li.append(' ', head, quote);
     list.append(li);
   }
-  container.append(list);
+  return list;
 }
 
 function citeMark(i, c, onCite, pages) {

@@ -10,6 +10,9 @@
 //!   ([`qa::retrieve`]), the first or any of the first three.
 //! - `search_top1`, `search_top3`: the same for plain BM25 search (`tome search`), the reference.
 //! - `answered`: share of questions answered (not "not found"): all of them are answerable.
+//! - `with_see_also`: share whose first citation or one of the other sections the answer lists
+//!   ([`qa::see_also`]) starts inside a gold section: where the reader finds what they wanted
+//!   within one click.
 //! - With the model (`--rerank`): the passages are re-ranked by it ([`qa::rerank`]) before the
 //!   answer is picked; `answer` and `answered` are then the re-ranked answer's, `rerank_top1` and
 //!   `rerank_top3` the re-ranked retrieval's, `rerank_ms` the median time of re-ranking.
@@ -54,6 +57,7 @@ pub struct Scores {
     pub search_top1: f64,
     pub search_top3: f64,
     pub answered: f64,
+    pub with_see_also: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rerank_top1: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -107,12 +111,13 @@ struct Outcome {
     answered: bool,
     rerank_top1: bool,
     rerank_top3: bool,
+    with_see_also: bool,
 }
 
 #[derive(Default)]
 struct Tally {
     n: usize,
-    sums: [usize; 8],
+    sums: [usize; 9],
     reranked: bool,
 }
 
@@ -128,6 +133,7 @@ impl Tally {
             o.answered,
             o.rerank_top1,
             o.rerank_top3,
+            o.with_see_also,
         ];
         for (s, f) in self.sums.iter_mut().zip(flags) {
             *s += usize::from(f);
@@ -144,6 +150,7 @@ impl Tally {
             search_top1: share(3),
             search_top3: share(4),
             answered: share(5),
+            with_see_also: share(8),
             rerank_top1: self.reranked.then(|| share(6)),
             rerank_top3: self.reranked.then(|| share(7)),
         }
@@ -264,6 +271,8 @@ pub fn run_with(
             answered: answer.found,
             rerank_top1: rerank_rank.is_some_and(|r| r == Some(0)),
             rerank_top3: rerank_rank.is_some_and(|r| r.is_some_and(|r| r < 3)),
+            with_see_also: first.is_some_and(|c| inside(c.span.start))
+                || answer.see_also.iter().any(|r| inside(r.span.start)),
         };
         let reranked = rerank_rank.is_some();
         let short = item.id.rsplit_once('-').map_or(item.id.as_str(), |(d, _)| d);

@@ -58,12 +58,15 @@ pub fn answer_streaming(
     on_text: &mut dyn FnMut(&str) -> bool,
 ) -> crate::Result<Answer> {
     let mode = ask.resolve();
-    match (mode, reader) {
-        (Mode::Extractive, _) => Ok(super::answer(doc, index, question)),
+    let mut answer = match (mode, reader) {
+        (Mode::Extractive, _) => return Ok(super::answer(doc, index, question)),
         (Mode::Grounded, Some(r)) => {
-            super::grounded::answer(doc, index, question, r.tokenizer, r.forward, on_text)
+            super::grounded::answer(doc, index, question, r.tokenizer, r.forward, on_text)?
         }
-        (Mode::Free, Some(r)) => super::free::answer(doc, index, question, r.tokenizer, r.forward, on_text),
-        (_, None) => Err(crate::Error::NeedsModel { mode: mode.as_str() }),
-    }
+        (Mode::Free, Some(r)) => super::free::answer(doc, index, question, r.tokenizer, r.forward, on_text)?,
+        (_, None) => return Err(crate::Error::NeedsModel { mode: mode.as_str() }),
+    };
+    let cited = answer.citations.first().map(|c| c.outline_path.as_slice());
+    answer.see_also = super::see_also_for(doc, index, question, cited.filter(|_| answer.found));
+    Ok(answer)
 }

@@ -87,6 +87,7 @@ pub fn answer(
         mode: Mode::Free,
         score: None,
         support: None,
+        see_also: Vec::new(),
     })
 }
 
@@ -100,6 +101,7 @@ fn not_found() -> Answer {
         mode: Mode::Free,
         score: None,
         support: None,
+        see_also: Vec::new(),
     }
 }
 

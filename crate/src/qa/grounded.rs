@@ -102,6 +102,7 @@ pub fn answer(
         mode: Mode::Grounded,
         score: Some(score),
         support: Some(support),
+        see_also: Vec::new(),
     })
 }
 
@@ -135,6 +136,7 @@ fn not_found() -> Answer {
         mode: Mode::Grounded,
         score: None,
         support: None,
+        see_also: Vec::new(),
     }
 }
 

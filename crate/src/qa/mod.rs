@@ -106,7 +106,26 @@ pub struct Answer {
     /// per answer token after the reader prompt minus after the question alone).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support: Option<f32>,
+    /// Other sections that may answer (see [`see_also`]).
+    pub see_also: Vec<Related>,
 }
+
+/// A section retrieval ranks high for a question, other than the one its answer cites: where the
+/// reader looks next when the answer is not what they wanted. The answer's first citation is in
+/// the section a reader wants for 0.72 of the dev manual questions, one of the first three
+/// sections retrieval ranks for 0.82 (README).
+#[derive(Debug, Clone, Serialize)]
+pub struct Related {
+    /// Index into [`Index::passages`]: the section's best passage for the question.
+    pub passage: usize,
+    pub page: u32,
+    /// Its sentence that holds the most of the question.
+    pub span: Span,
+    pub outline_path: Vec<String>,
+}
+
+/// How many other sections an answer lists ([`see_also`]); one more when nothing answers.
+pub const SEE_ALSO: usize = 2;
 
 pub const NOT_FOUND: &str = "Not found in this document.";
 
@@ -139,7 +158,7 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
         return whole;
     }
     let retrieve::Retrieved { words, hits } = found;
-    let not_found = Answer {
+    let not_found = || Answer {
         text: NOT_FOUND.into(),
         short: None,
         quote: String::new(),
@@ -148,6 +167,7 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
         mode: Mode::Extractive,
         score: None,
         support: None,
+        see_also: see_also(doc, index, &words, &hits, None),
     };
     let idf = |t: &str| index.idf(t);
     let fits = |sentence: &str| {
@@ -173,7 +193,7 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
         _ => hits.clone(),
     };
     let Some(best) = extract::best(doc, index, &words, &read, &fits) else {
-        return not_found;
+        return not_found();
     };
     let passage = &index.passages[best.passage];
     // The passage's neighbours in its section may name what it is about.
@@ -193,10 +213,10 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
         true => best,
         // The reader wants the section retrieval ranks first: its best sentence.
         false if hits.first().is_some_and(|h| section::wants_section(index, &asked, h.passage)) => {
-            let Some(top) = extract::best(doc, index, &words, &hits[..1], &fits) else { return not_found };
+            let Some(top) = extract::best(doc, index, &words, &hits[..1], &fits) else { return not_found() };
             top
         }
-        false => return not_found,
+        false => return not_found(),
     };
     let passage = &index.passages[best.passage];
     // A section's heading says what the section is about, not the answer ("Passing Parameters In
@@ -245,7 +265,63 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
         })
         .collect();
     let text = short.map_or_else(|| quote.clone(), |s| collapse(doc.slice(s)));
-    Answer { text, short, quote, found: true, citations, mode: Mode::Extractive, score: None, support: None }
+    let see_also = see_also(doc, index, &words, &hits, Some(&passage.path));
+    Answer {
+        text,
+        short,
+        quote,
+        found: true,
+        citations,
+        mode: Mode::Extractive,
+        score: None,
+        support: None,
+        see_also,
+    }
+}
+
+/// The sections of `hits` (retrieval's, best first) other than `cited` (the path of the section
+/// the answer cites; None when nothing answers), each once, best first: [`SEE_ALSO`] of them, one
+/// more when nothing answers. Each is given by its best passage's sentence holding the most of
+/// the question's `words`.
+pub fn see_also(
+    doc: &Document,
+    index: &Index,
+    words: &[retrieve::Word],
+    hits: &[Hit],
+    cited: Option<&[String]>,
+) -> Vec<Related> {
+    let most = if cited.is_some() { SEE_ALSO } else { SEE_ALSO + 1 };
+    let mut seen: Vec<&[String]> = cited.into_iter().collect();
+    let mut out = Vec::new();
+    for hit in hits {
+        let passage = &index.passages[hit.passage];
+        // A section the cited one lies in is named by the citation's path already.
+        let encloses = cited.is_some_and(|c| c.len() > passage.path.len() && c.starts_with(&passage.path));
+        if out.len() == most {
+            break;
+        }
+        if encloses || seen.contains(&passage.path.as_slice()) {
+            continue;
+        }
+        seen.push(&passage.path);
+        let span = extract::best(doc, index, words, std::slice::from_ref(hit), &|_| false).map_or_else(
+            || sentence_spans(doc, passage.span).first().copied().unwrap_or(passage.span),
+            |b| b.main,
+        );
+        out.push(Related {
+            passage: hit.passage,
+            page: doc.page_at(span.start),
+            span,
+            outline_path: passage.path.clone(),
+        });
+    }
+    out
+}
+
+/// [`see_also`] for an answer another reader wrote (the model's): the question retrieved again.
+pub fn see_also_for(doc: &Document, index: &Index, question: &str, cited: Option<&[String]>) -> Vec<Related> {
+    let found = retrieve::run(doc, index, question, READ_PASSAGES);
+    see_also(doc, index, &found.words, &found.hits, cited)
 }
 
 /// Whether the cited text covers enough of the question to answer it: [`MIN_COVERAGE`] of its
@@ -473,6 +549,32 @@ mod tests {
             "{}",
             doc.slice(a.citations[0].span)
         );
+    }
+
+    #[test]
+    fn an_answer_lists_other_sections_that_may_answer_but_not_its_own() {
+        let text = "# Lantern manual\n\n## Trimming the wick\n\nUse the small scissors kept in the lid. \
+            Cut straight across, leaving a low dome.\n\n## Safety\n\nNever trim the wick of a lit brass lantern \
+            before you let it cool.\n\n## Fuel\n\nThe lantern burns paraffin only.\n";
+        let (doc, a) = ask(text, "How do I trim the wick of my brass lantern?");
+        let cited = &a.citations[0].outline_path;
+        let also: Vec<&[String]> = a.see_also.iter().map(|r| r.outline_path.as_slice()).collect();
+        assert!(!also.is_empty() && also.len() <= SEE_ALSO, "{also:?}");
+        assert!(also.iter().all(|p| p != cited && !cited.starts_with(p)), "{also:?} {cited:?}");
+        assert_eq!(also[0].last().map(String::as_str), Some("Safety"));
+        assert_eq!(
+            doc.slice(a.see_also[0].span),
+            "Never trim the wick of a lit brass lantern before you let it cool."
+        );
+        // Nothing answers: the nearest sections, one more.
+        let (_, a) = ask(text, "Who made the brass lantern?");
+        assert!(!a.found, "{a:?}");
+        assert!(
+            a.see_also.iter().any(|r| r.outline_path.last().is_some_and(|t| t == "Safety")),
+            "{:?}",
+            a.see_also
+        );
+        assert!(a.see_also.len() <= SEE_ALSO + 1);
     }
 
     #[test]

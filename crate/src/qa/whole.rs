@@ -431,6 +431,8 @@ fn found(text: String, quote: String, citations: Vec<Citation>) -> Answer {
         mode: Mode::Extractive,
         score: None,
         support: None,
+        // The answer cites the sections themselves.
+        see_also: Vec::new(),
     }
 }
 

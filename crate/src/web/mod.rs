@@ -105,6 +105,8 @@ pub struct AnswerView {
     pub text: String,
     pub found: bool,
     pub citations: Vec<CitationView>,
+    /// Other sections that may answer (`qa::see_also`), each by its sentence nearest the question.
+    pub see_also: Vec<CitationView>,
 }
 
 impl Tome {
@@ -180,22 +182,25 @@ impl Tome {
     pub fn ask(&mut self, question: &str) -> AnswerView {
         self.ensure_index();
         let (Some(index), doc) = (&self.index, &self.doc) else {
-            return AnswerView { text: qa::NOT_FOUND.into(), found: false, citations: Vec::new() };
+            return AnswerView {
+                text: qa::NOT_FOUND.into(),
+                found: false,
+                citations: Vec::new(),
+                see_also: Vec::new(),
+            };
         };
         let answer = qa::answer(doc, index, question);
-        let citations = answer
-            .citations
-            .iter()
-            .map(|c| CitationView {
-                page: c.page,
-                path: c.outline_path.clone(),
-                start: doc.char_offset(c.span.start),
-                end: doc.char_offset(c.span.end),
-                text: doc.slice(c.span).to_string(),
-                boxes: boxes(doc, c.span),
-            })
-            .collect();
-        AnswerView { text: answer.text, found: answer.found, citations }
+        let view = |page: u32, path: &[String], span: Span| CitationView {
+            page,
+            path: path.to_vec(),
+            start: doc.char_offset(span.start),
+            end: doc.char_offset(span.end),
+            text: doc.slice(span).to_string(),
+            boxes: boxes(doc, span),
+        };
+        let citations = answer.citations.iter().map(|c| view(c.page, &c.outline_path, c.span)).collect();
+        let see_also = answer.see_also.iter().map(|r| view(r.page, &r.outline_path, r.span)).collect();
+        AnswerView { text: answer.text, found: answer.found, citations, see_also }
     }
 
     /// Starts the model's reading of the passages `question` retrieves (see [`reading`]).

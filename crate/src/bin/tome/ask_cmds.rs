@@ -176,6 +176,17 @@ pub fn print_answer(doc: &Document, answer: &tome::qa::Answer, file: &Path, ques
             citations,
             quote: &answer.quote,
             answer_span: answer.short.map(|s| [doc.char_offset(s.start), doc.char_offset(s.end)]),
+            see_also: answer
+                .see_also
+                .iter()
+                .map(|r| RelatedJson {
+                    page: r.page,
+                    start: doc.char_offset(r.span.start),
+                    end: doc.char_offset(r.span.end),
+                    path: &r.outline_path,
+                    text: doc.slice(r.span).split_whitespace().collect::<Vec<_>>().join(" "),
+                })
+                .collect(),
         });
         return;
     }
@@ -185,23 +196,25 @@ pub fn print_answer(doc: &Document, answer: &tome::qa::Answer, file: &Path, ques
 /// The answer first, then each cited sentence as a quote with the answer marked in it, then
 /// where it is: page (for paged documents), section path, character span.
 fn ask_human(doc: &Document, answer: &tome::qa::Answer, file: &Path, question: &str, bold: bool) -> String {
-    if !answer.found && answer.mode == tome::qa::Mode::Free {
-        return format!(
-            "{}\nNo sentence the model wrote is supported by the passage it cites. The passages:\n  \
-             tome search {} \"{}\"\n",
-            answer.text,
-            file.display(),
-            question.trim()
-        );
-    }
     if !answer.found {
-        return format!(
-            "{}\nNo passage covers enough of the question. The passages that share its words:\n  \
-             tome search {} \"{}\"\n",
-            answer.text,
+        let why = match answer.mode {
+            tome::qa::Mode::Free => "No sentence the model wrote is supported by the passage it cites.",
+            _ => "No passage covers enough of the question.",
+        };
+        let mut out = format!("{}\n{why}", answer.text);
+        if !answer.see_also.is_empty() {
+            out += " The nearest sections:\n";
+            out += &related(doc, &answer.see_also);
+            out += "All";
+        } else {
+            out += " The";
+        }
+        out += &format!(
+            " passages that share its words:\n  tome search {} \"{}\"\n",
             file.display(),
             question.trim()
         );
+        return out;
     }
     let (open, close) = if bold { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
     let (mark_open, mark_close) = if bold { ("\x1b[1m", "\x1b[0m") } else { ("[", "]") };
@@ -246,6 +259,46 @@ fn ask_human(doc: &Document, answer: &tome::qa::Answer, file: &Path, question: &
         ));
         out += &format!("  \u{2014} {}\n", place.join(", "));
         if i + 1 < answer.citations.len() {
+            out.push('\n');
+        }
+    }
+    if !answer.see_also.is_empty() {
+        out += "\nSee also:\n";
+        out += &related(doc, &answer.see_also);
+    }
+    out
+}
+
+/// Other sections, a line each: where, then the start of their sentence nearest the question.
+fn related(doc: &Document, sections: &[tome::qa::Related]) -> String {
+    let mut out = String::new();
+    for r in sections {
+        let mut place = Vec::new();
+        if doc.pages.len() > 1 {
+            place.push(format!("p. {}", r.page));
+        }
+        place.push(if r.outline_path.is_empty() {
+            "(before the first heading)".to_string()
+        } else {
+            r.outline_path.join(" \u{203A} ")
+        });
+        let text: String = doc.slice(r.span).split_whitespace().collect::<Vec<_>>().join(" ");
+        // The sentence's first words, up to 80 characters.
+        let (mut short, mut more) = (String::new(), "");
+        for word in text.split(' ') {
+            if short.chars().count() + word.chars().count() + 1 > 80 {
+                more = "\u{2026}";
+                break;
+            }
+            if !short.is_empty() {
+                short.push(' ');
+            }
+            short += word;
+        }
+        let line = format!("\u{00B7} {}: \u{201C}{short}{more}\u{201D}", place.join(", "));
+        for (i, part) in wrap(&line, 88).into_iter().enumerate() {
+            out += if i == 0 { "  " } else { "    " };
+            out += &part;
             out.push('\n');
         }
     }
@@ -320,6 +373,17 @@ struct AnswerJson<'a> {
     citations: Vec<CitationJson<'a>>,
     quote: &'a str,
     answer_span: Option<[usize; 2]>,
+    /// Other sections that may answer, best first (their sentence nearest the question).
+    see_also: Vec<RelatedJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct RelatedJson<'a> {
+    page: u32,
+    start: usize,
+    end: usize,
+    path: &'a [String],
+    text: String,
 }
 
 #[derive(Serialize)]
