@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Scores site questions natively: packs each site once (`tome pack`), asks every question
 (`tome ask PACK QUESTION --json`) and counts the first citation on a gold page (the nearest section
-when tome abstains), as `tome bench pack` scores the widget. Prints JSON: counts per file and per
-site, and each question's cited page.
+when tome abstains), as `tome bench pack` scores the widget, and (`with_see_also`) the first
+citation or one of the other pages the answer lists ("see also") on a gold page. Prints JSON:
+counts per file and per site, and each question's cited page.
 
     scripts/score-site-questions.py [--tome target/release/tome] [--packs DIR] tests/eval/site-questions*.jsonl
 
@@ -61,9 +62,12 @@ def main():
             url = (cites[0]["url"] if cites else None) or answer.get("nearest") or ""
             page = url.split("#")[0]
             hit = any(page == g["page"] for g in q["gold"])
+            others = {r["url"].split("#")[0] for r in answer.get("see_also") or []}
+            listed = hit or any(g["page"] in others for g in q["gold"])
             for key, table in ((name, report["files"]), (site, report["sites"])):
-                row = table.setdefault(key, {"gold_page_first": 0, "questions": 0})
+                row = table.setdefault(key, {"gold_page_first": 0, "with_see_also": 0, "questions": 0})
                 row["gold_page_first"] += hit
+                row["with_see_also"] += listed
                 row["questions"] += 1
             report["questions"].append({"id": q["id"], "hit": hit, "cited": page,
                                         "gold": sorted({g["page"] for g in q["gold"]})})

@@ -211,6 +211,9 @@ fn the_page_holding_the_best_passage_answers_not_a_long_page_of_near_misses() {
     let answer = pack_dir.ask("How do I remove scale from the heating plate?").unwrap();
     assert!(answer.found, "{answer:?}");
     assert!(answer.citations[0].url.starts_with("descaling.html#scale"), "{answer:?}");
+    // The other pages read are listed under it ("see also"), never the cited page.
+    assert!(!answer.see_also.is_empty() && answer.see_also.len() <= tome::qa::SEE_ALSO, "{answer:?}");
+    assert!(answer.see_also.iter().all(|r| !r.url.starts_with("descaling.html")), "{answer:?}");
     std::fs::remove_dir_all(&site).unwrap();
 }
 

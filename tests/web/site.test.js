@@ -117,6 +117,14 @@ for (const site of SITES) {
       await page.locator('tome-reader').screenshot({ path: path.join(SHOTS, `20-site-${site.name.toLowerCase()}.png`) });
       const href = await cite.getAttribute('href');
       assert.match(href, /:~:text=/, 'the link carries a text fragment for the quote');
+      // Other pages that may answer are listed under it, as links on this site.
+      const related = await page.locator('tome-reader .answer a.related').evaluateAll((as) => as.map((a) => a.href));
+      assert.ok(related.length >= 1 && related.length <= 2, `see also: ${related}`);
+      const citedPath = new URL(href, server.url).pathname;
+      for (const r of related) {
+        assert.ok(r.startsWith(server.url), `${r} is on the site`);
+        assert.notEqual(new URL(r).pathname, citedPath, 'another page than the cited one');
+      }
       await Promise.all([page.waitForURL((u) => !u.href.endsWith(site.start)), cite.click()]);
       const url = new URL(page.url());
       // Chromium keeps the text directive (:~:text=…) in the URL it reports; the anchor is before it.

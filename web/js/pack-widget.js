@@ -273,6 +273,28 @@ export class PackWidget {
       where.append('— ', a);
       box.append(q, where);
     }
+    this.showSeeAlso(answer);
+  }
+
+  /** Other pages that may answer, as links; after the answer's citations. */
+  showSeeAlso(answer) {
+    if (!answer.see_also?.length) return;
+    const head = document.createElement('p');
+    head.className = 'also';
+    head.textContent = answer.found ? 'See also' : 'Other sections';
+    const list = document.createElement('ul');
+    list.className = 'see-also';
+    list.setAttribute('aria-label', head.textContent);
+    for (const r of answer.see_also) {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.className = 'related';
+      a.href = this.link(r.url);
+      a.textContent = r.path.join(' › ') || r.url;
+      li.append(a);
+      list.append(li);
+    }
+    this.parts.answer.append(head, list);
   }
 
   showHits(hits) {

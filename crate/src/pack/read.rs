@@ -54,12 +54,28 @@ pub struct PackAnswer {
     pub citations: Vec<PackCitation>,
     /// When not found: the section that comes nearest (page and `#anchor`), to open instead.
     pub nearest: Option<String>,
+    /// Other pages that may answer (see [`qa::see_also`]): the best section of each other page the
+    /// reader read, best first; [`qa::SEE_ALSO`] of them, one more when nothing answers.
+    pub see_also: Vec<PackRelated>,
+}
+
+/// Another page's section that may answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackRelated {
+    pub passage: u32,
+    /// Page path and `#anchor` of the section.
+    pub url: String,
+    pub path: Vec<String>,
+    /// The section passage's first sentence.
+    pub text: String,
 }
 
 /// The passages a question is read from (the best page's, site order) and its best passage.
 struct ReadSet {
     passages: Vec<u32>,
     best: Option<u32>,
+    /// The best passage of each other page read, best first.
+    others: Vec<u32>,
 }
 
 /// A passage a question is answered from.
@@ -269,11 +285,20 @@ impl PackReader {
         let Some(best) =
             weighted.iter().filter(|w| w.0 == top && top > 0.0).map(|w| w.1).min_by_key(|&p| rank(p))
         else {
-            return Ok(ReadSet { passages: Vec::new(), best: None });
+            return Ok(ReadSet { passages: Vec::new(), best: None, others: Vec::new() });
         };
         let page = self.page_of(best);
         let passages = candidates.into_iter().filter(|&p| self.page_of(p) == page).collect();
-        Ok(ReadSet { passages, best: Some(best) })
+        let mut order = weighted.clone();
+        order.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut others: Vec<u32> = Vec::new();
+        for &(score, p) in &order {
+            let seen = |o: &u32| self.page_of(*o) == self.page_of(p);
+            if score > 0.0 && self.page_of(p) != page && !others.iter().any(seen) {
+                others.push(p);
+            }
+        }
+        Ok(ReadSet { passages, best: Some(best), others })
     }
 
     /// A document of the given passages (site order), indexed as part of the whole site: their
@@ -301,7 +326,7 @@ impl PackReader {
 
     /// A cited answer (after [`PackReader::needs`] came back empty for the question).
     pub fn ask(&self, question: &str) -> Result<PackAnswer, PackError> {
-        let ReadSet { passages: top, best } = self.read_set(question)?;
+        let ReadSet { passages: top, best, others } = self.read_set(question)?;
         let (doc, index) = self.document(&top)?;
         let answer = qa::answer(&doc, &index, question);
         let mut citations = Vec::new();
@@ -321,7 +346,27 @@ impl PackReader {
             Some(p) if !answer.found => Some(self.passage(p)?.url.clone()),
             _ => None,
         };
-        Ok(PackAnswer { answer: answer.text, found: answer.found, quote: answer.quote, citations, nearest })
+        let most = if answer.found { qa::SEE_ALSO } else { qa::SEE_ALSO + 1 };
+        let mut see_also = Vec::new();
+        for &p in others.iter().take(most) {
+            let stored = self.passage(p)?;
+            let first = crate::index::sentences::sentences(&stored.text).first().copied();
+            let text = first.map_or(stored.text.as_str(), |(s, e)| &stored.text[s..e]);
+            see_also.push(PackRelated {
+                passage: p,
+                url: stored.url.clone(),
+                path: stored.path.clone(),
+                text: collapse(text),
+            });
+        }
+        Ok(PackAnswer {
+            answer: answer.text,
+            found: answer.found,
+            quote: answer.quote,
+            citations,
+            nearest,
+            see_also,
+        })
     }
 
     /// The terms a query is searched by before any shard is loaded (the words of

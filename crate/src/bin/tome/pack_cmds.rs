@@ -161,6 +161,12 @@ pub fn ask(dir: &Path, question: &str, json: bool) -> Result<()> {
             );
         }
     }
+    if !answer.see_also.is_empty() {
+        out += if answer.found { "\nSee also:\n" } else { "The nearest sections:\n" };
+        for r in &answer.see_also {
+            out += &format!("  \u{00B7} {}\n    {}\n", r.path.join(" \u{203A} "), r.url);
+        }
+    }
     out += &format!("({} bytes of the pack read)\n", pack.bytes_read);
     emit(&crate::term::safe(&out));
     Ok(())
