@@ -15,7 +15,7 @@ const NEGATIONS: &[&str] = &["not", "never", "least", "without", "neither", "nor
 /// question's words but not its "not" answers the opposite question.
 pub fn negations_kept(question: &str, cited: &str) -> bool {
     let negations = |text: &str| -> HashSet<&'static str> {
-        tokens(text)
+        question::lower_words(text)
             .iter()
             .filter_map(|w| {
                 let w = if is_negation(w) { "not" } else { w.as_str() };
@@ -26,15 +26,6 @@ pub fn negations_kept(question: &str, cited: &str) -> bool {
     negations(question).is_subset(&negations(cited))
 }
 
-/// The words of a text in lower case, a contraction one word ("couldn't").
-fn tokens(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
-        .map(|w| w.trim_matches(['\'', '\u{2019}']))
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase().replace('\u{2019}', "'"))
-        .collect()
-}
-
 /// Whether a word says "not" ("not", "didn't", "cannot").
 fn is_negation(word: &str) -> bool {
     word == "not" || word == "cannot" || word.ends_with("n't")
@@ -43,7 +34,7 @@ fn is_negation(word: &str) -> bool {
 /// Whether the cited text says no where the question says yes: the question's "could be" is the
 /// text's "could not be" (or "couldn't be", "could never be"), and the text never says "could be".
 pub fn negation_added(question: &str, cited: &str) -> bool {
-    let (asked, said) = (tokens(question), tokens(cited));
+    let (asked, said) = (question::lower_words(question), question::lower_words(cited));
     let pairs = |words: &[String]| -> HashSet<(String, String)> {
         words.windows(2).map(|w| (w[0].clone(), w[1].clone())).collect()
     };
@@ -78,7 +69,7 @@ pub fn negation_added(question: &str, cited: &str) -> bool {
 /// violence but ..."). A general verb ("do", "have") may stand for any.
 pub fn negated_verb_said(question: &str, cited: &str) -> bool {
     let said = tokenize::terms(cited);
-    tokens(question).windows(2).all(|w| {
+    question::lower_words(question).windows(2).all(|w| {
         let negation = is_negation(&w[0]) || w[0] == "never";
         // The verb as the index spells it ("buys" -> "buy").
         let Some(verb) = tokenize::terms(&w[1]).into_iter().next() else { return true };

@@ -112,7 +112,7 @@ fn defines(words: &[String]) -> bool {
 /// does EAFP mean?"): a glossary answers it.
 pub fn asks_meaning(question: &str) -> bool {
     let text = repair(crate::index::tokenize::without_asked_mark(question));
-    let words: Vec<String> = words(&text).into_iter().map(|w| w.lower).collect();
+    let words = lower_words(&text);
     defines(&words) || matches!(words.last().map(String::as_str), Some("mean" | "means"))
 }
 
@@ -139,7 +139,7 @@ pub fn asks_person(question: &Question) -> bool {
     if !matches!(question.kind, Kind::Name { .. }) {
         return false;
     }
-    let words: Vec<String> = words(&question.text).into_iter().map(|w| w.lower).collect();
+    let words = lower_words(&question.text);
     matches!(words.first().map(String::as_str), Some("who" | "whom" | "whose"))
         || words.iter().take(8).any(|w| PERSON_NOUNS.contains(&w.as_str()))
 }
@@ -208,6 +208,11 @@ const CONTINUATIONS: &[&[&str]] = &[
     &["like"],
 ];
 
+/// The words of a text in lower case (see [`words`]).
+pub fn lower_words(text: &str) -> Vec<String> {
+    words(text).into_iter().map(|w| w.lower).collect()
+}
+
 /// A word of the question: lower-cased letters and digits, with its byte range.
 struct Word {
     lower: String,
@@ -216,17 +221,20 @@ struct Word {
     start: usize,
 }
 
+/// The words of a text: a contraction is one word ("couldn't", "couldn’t" alike, lower-cased
+/// with a straight apostrophe).
 fn words(text: &str) -> Vec<Word> {
+    const APOSTROPHES: [char; 2] = ['\'', '\u{2019}'];
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
-        let part = c.is_alphanumeric() || (c == '\'' && start.is_some());
+        let part = c.is_alphanumeric() || (APOSTROPHES.contains(&c) && start.is_some());
         match (part, start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
-                let word = text[s..i].trim_end_matches('\'');
+                let word = text[s..i].trim_end_matches(APOSTROPHES);
                 let upper = word.chars().count() > 1 && !word.chars().any(char::is_lowercase);
-                out.push(Word { lower: word.to_lowercase(), upper, start: s });
+                out.push(Word { lower: word.to_lowercase().replace('\u{2019}', "'"), upper, start: s });
                 start = None;
             }
             _ => {}
@@ -451,7 +459,7 @@ const PERSON_NOUNS: &[&str] = &[
 ];
 
 fn kind(text: &str) -> Kind {
-    let words: Vec<String> = words(text).into_iter().map(|w| w.lower).collect();
+    let words = lower_words(text);
     let has = |seq: &[&str]| words.windows(seq.len()).any(|w| w.iter().zip(seq).all(|(a, b)| a == b));
     let part = if has(&["first", "name"]) || has(&["first", "names"]) {
         NamePart::First
@@ -539,6 +547,14 @@ mod tests {
 
     fn meant(q: &str) -> String {
         parse(q).text
+    }
+
+    #[test]
+    fn a_contraction_is_one_word_with_either_apostrophe() {
+        let straight = lower_words("Why didn't Anne's sister go?");
+        assert_eq!(straight, ["why", "didn't", "anne's", "sister", "go"]);
+        assert_eq!(lower_words("Why didn\u{2019}t Anne\u{2019}s sister go?"), straight);
+        assert_eq!(lower_words("the 'quoted' word"), ["the", "quoted", "word"]);
     }
 
     #[test]
