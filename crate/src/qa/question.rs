@@ -84,7 +84,7 @@ pub fn parse(question: &str) -> Question {
 }
 
 /// Question words that start a question or a clause of one.
-const WH: &[&str] = &["what", "who", "whom", "whose", "when", "where", "which", "why", "how"];
+pub const WH: &[&str] = &["what", "who", "whom", "whose", "when", "where", "which", "why", "how"];
 
 /// Verbs a question asking whether something holds starts with.
 pub const AUXILIARIES: &[&str] = &[
@@ -211,6 +211,11 @@ const CONTINUATIONS: &[&[&str]] = &[
 /// The words of a text in lower case (see [`words`]).
 pub fn lower_words(text: &str) -> Vec<String> {
     words(text).into_iter().map(|w| w.lower).collect()
+}
+
+/// [`lower_words`] with each word's byte offset in `text`.
+pub fn lower_words_at(text: &str) -> Vec<(String, usize)> {
+    words(text).into_iter().map(|w| (w.lower, w.start)).collect()
 }
 
 /// A word of the question: lower-cased letters and digits, with its byte range.

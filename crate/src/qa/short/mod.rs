@@ -17,7 +17,7 @@ mod words;
 
 use std::collections::BTreeMap;
 
-use super::question::{CodeName, Kind, NamePart, Question};
+use super::question::{self, CodeName, Kind, NamePart, Question};
 use crate::index::tokenize::{self, is_stopword};
 use candidates::{Candidate, lone_common_word, names, phrases, runs, without_question_words};
 use code::{code_words, paths};
@@ -167,25 +167,15 @@ enum Side {
 /// (answering sentences are active or passive, clauses reorder). Words before the question
 /// word stand before the answer ("... associated with what type?").
 fn slot(text: &str) -> (Option<usize>, Side) {
-    const AUX: &[&str] = &[
-        "do", "doe", "does", "did", "will", "would", "can", "could", "should", "may", "might", "must", "has",
-        "have", "had",
-    ];
-    let mut words: Vec<(String, usize)> = Vec::new();
-    tokenize::for_each_token(text, |t, s, _| words.push((t.to_string(), s)));
-    let wh = ["what", "who", "whom", "whose", "when", "where", "which", "why", "how"];
-    let Some(at) = words.iter().position(|(w, _)| wh.contains(&w.as_str())) else {
+    let words = question::lower_words_at(text);
+    let Some(at) = words.iter().position(|(w, _)| question::WH.contains(&w.as_str())) else {
         return (None, Side::Either);
     };
     let after = &words[at + 1..];
-    let side =
-        if after.iter().take(5).any(|(w, _)| {
-            AUX.contains(&w.as_str()) || matches!(w.as_str(), "is" | "wa" | "was" | "are" | "were")
-        }) {
-            Side::Either
-        } else {
-            Side::After
-        };
+    let side = match after.iter().take(5).any(|(w, _)| question::AUXILIARIES.contains(&w.as_str())) {
+        true => Side::Either,
+        false => Side::After,
+    };
     (Some(words[at].1), side)
 }
 
