@@ -127,6 +127,29 @@ pub struct Related {
 /// How many other sections an answer lists ([`see_also`]); one more when nothing answers.
 pub const SEE_ALSO: usize = 2;
 
+impl Answer {
+    /// A found answer the rules picked (no model scores).
+    pub fn extractive(
+        text: String,
+        short: Option<Span>,
+        quote: String,
+        citations: Vec<Citation>,
+        see_also: Vec<Related>,
+    ) -> Answer {
+        Answer {
+            text,
+            short,
+            quote,
+            found: true,
+            citations,
+            mode: Mode::Extractive,
+            score: None,
+            support: None,
+            see_also,
+        }
+    }
+}
+
 pub const NOT_FOUND: &str = "Not found in this document.";
 
 /// How many passages the reader looks at.
@@ -266,17 +289,7 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
         .collect();
     let text = short.map_or_else(|| quote.clone(), |s| collapse(doc.slice(s)));
     let see_also = see_also(doc, index, &words, &hits, Some(&passage.path));
-    Answer {
-        text,
-        short,
-        quote,
-        found: true,
-        citations,
-        mode: Mode::Extractive,
-        score: None,
-        support: None,
-        see_also,
-    }
+    Answer::extractive(text, short, quote, citations, see_also)
 }
 
 /// The sections of `hits` (retrieval's, best first) other than `cited` (the path of the section
@@ -535,12 +548,15 @@ mod tests {
         assert_eq!(a.citations.len(), 2);
     }
 
+    /// A manual whose section "Safety" shares more of the wick question's words than the section
+    /// titled by it.
+    const LANTERN: &str = "# Lantern manual\n\n## Trimming the wick\n\nUse the small scissors kept in the lid. \
+        Cut straight across, leaving a low dome.\n\n## Safety\n\nNever trim the wick of a lit brass lantern \
+        before you let it cool.\n\n## Fuel\n\nThe lantern burns paraffin only.\n";
+
     #[test]
     fn a_how_question_naming_the_first_sections_title_is_answered_there() {
-        let text = "# Lantern manual\n\n## Trimming the wick\n\nUse the small scissors kept in the lid. \
-            Cut straight across, leaving a low dome.\n\n## Safety\n\nNever trim the wick of a lit brass lantern \
-            before you let it cool.\n\n## Fuel\n\nThe lantern burns paraffin only.\n";
-        let (doc, a) = ask(text, "How do I trim the wick of my brass lantern?");
+        let (doc, a) = ask(LANTERN, "How do I trim the wick of my brass lantern?");
         assert!(a.found, "{a:?}");
         let passage = &a.citations[0].outline_path;
         assert_eq!(
@@ -553,10 +569,7 @@ mod tests {
 
     #[test]
     fn an_answer_lists_other_sections_that_may_answer_but_not_its_own() {
-        let text = "# Lantern manual\n\n## Trimming the wick\n\nUse the small scissors kept in the lid. \
-            Cut straight across, leaving a low dome.\n\n## Safety\n\nNever trim the wick of a lit brass lantern \
-            before you let it cool.\n\n## Fuel\n\nThe lantern burns paraffin only.\n";
-        let (doc, a) = ask(text, "How do I trim the wick of my brass lantern?");
+        let (doc, a) = ask(LANTERN, "How do I trim the wick of my brass lantern?");
         let cited = &a.citations[0].outline_path;
         let also: Vec<&[String]> = a.see_also.iter().map(|r| r.outline_path.as_slice()).collect();
         assert!(!also.is_empty() && also.len() <= SEE_ALSO, "{also:?}");
@@ -567,7 +580,7 @@ mod tests {
             "Never trim the wick of a lit brass lantern before you let it cool."
         );
         // Nothing answers: the nearest sections, one more.
-        let (_, a) = ask(text, "Who made the brass lantern?");
+        let (_, a) = ask(LANTERN, "Who made the brass lantern?");
         assert!(!a.found, "{a:?}");
         assert!(
             a.see_also.iter().any(|r| r.outline_path.last().is_some_and(|t| t == "Safety")),

@@ -24,7 +24,7 @@ use crate::index::sentences::sentences;
 use crate::index::{Index, tokenize};
 use crate::span::Span;
 
-use super::{Answer, Citation, Mode};
+use super::{Answer, Citation};
 
 /// What a whole-document question asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -421,19 +421,9 @@ fn cited(doc: &Document, index: &Index, spans: Vec<Span>) -> Option<Answer> {
 }
 
 /// An answer read from the outline: found, no short span, every citation a span of its section.
+/// It cites the sections themselves: no other sections to list.
 fn found(text: String, quote: String, citations: Vec<Citation>) -> Answer {
-    Answer {
-        text,
-        short: None,
-        quote,
-        found: true,
-        citations,
-        mode: Mode::Extractive,
-        score: None,
-        support: None,
-        // The answer cites the sections themselves.
-        see_also: Vec::new(),
-    }
+    Answer::extractive(text, None, quote, citations, Vec::new())
 }
 
 fn collapse(s: &str) -> String {
