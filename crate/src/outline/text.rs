@@ -336,75 +336,80 @@ fn roman_place(s: &str, one: char, five: char, ten: char) -> &str {
     &s[i..]
 }
 
+/// One to nineteen in words, in order (the value is the index plus one).
+pub const CARDINALS: [&str; 19] = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+/// Twenty to ninety in words, in order.
+pub const TENS: [&str; 8] = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+/// First to nineteenth, in order.
+const ORDINALS: [&str; 19] = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+];
+/// Twentieth to ninetieth, in order.
+const ORDINAL_TENS: [&str; 8] =
+    ["twentieth", "thirtieth", "fortieth", "fiftieth", "sixtieth", "seventieth", "eightieth", "ninetieth"];
+
+/// The value of a cardinal from one to ninety-nine in words ("seven", "twenty-one"; lower case).
+pub fn cardinal_value(word: &str) -> Option<u32> {
+    let at = |list: &[&str], w: &str| list.iter().position(|x| *x == w).map(|i| i as u32 + 1);
+    match word.split_once('-') {
+        Some((tens, unit)) => Some(at(&TENS, tens)? * 10 + 10 + at(&CARDINALS[..9], unit)?),
+        None => at(&CARDINALS, word).or_else(|| at(&TENS, word).map(|t| t * 10 + 10)),
+    }
+}
+
 /// English number words, cardinal or ordinal, one to ninety-nine (hyphenated compounds),
 /// plus hundred.
 fn number_words(s: &str) -> bool {
-    const UNITS: [&str; 38] = [
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "first",
-        "second",
-        "third",
-        "fourth",
-        "fifth",
-        "sixth",
-        "seventh",
-        "eighth",
-        "ninth",
-        "tenth",
-        "eleventh",
-        "twelfth",
-        "thirteenth",
-        "fourteenth",
-        "fifteenth",
-        "sixteenth",
-        "seventeenth",
-        "eighteenth",
-        "nineteenth",
-    ];
-    const TENS: [&str; 18] = [
-        "twenty",
-        "thirty",
-        "forty",
-        "fifty",
-        "sixty",
-        "seventy",
-        "eighty",
-        "ninety",
-        "twentieth",
-        "thirtieth",
-        "fortieth",
-        "fiftieth",
-        "sixtieth",
-        "seventieth",
-        "eightieth",
-        "ninetieth",
-        "hundred",
-        "hundredth",
-    ];
     let lower = s.to_lowercase();
+    let unit = |w: &str| CARDINALS[..9].contains(&w) || ORDINALS[..9].contains(&w);
     match lower.split_once('-') {
-        Some((tens, unit)) => {
-            TENS[..8].contains(&tens) && (UNITS[..9].contains(&unit) || UNITS[19..28].contains(&unit))
+        Some((tens, rest)) => TENS.contains(&tens) && unit(rest),
+        None => {
+            let w = lower.as_str();
+            CARDINALS.contains(&w)
+                || ORDINALS.contains(&w)
+                || TENS.contains(&w)
+                || ORDINAL_TENS.contains(&w)
+                || matches!(w, "hundred" | "hundredth")
         }
-        None => UNITS.contains(&lower.as_str()) || TENS.contains(&lower.as_str()),
     }
 }
 
@@ -583,6 +588,19 @@ mod tests {
     }
 
     const PROSE: &str = "Some prose that runs on for a while.\nAnd another line of it.\n\n";
+
+    #[test]
+    fn number_words_have_their_values_and_ordinals_none() {
+        assert_eq!(cardinal_value("seven"), Some(7));
+        assert_eq!(cardinal_value("nineteen"), Some(19));
+        assert_eq!(cardinal_value("twenty"), Some(20));
+        assert_eq!(cardinal_value("twenty-one"), Some(21));
+        assert_eq!(cardinal_value("ninety-nine"), Some(99));
+        assert_eq!(cardinal_value("first"), None);
+        assert_eq!(cardinal_value("twenty-first"), None);
+        assert_eq!(cardinal_value("twenty-twelve"), None);
+        assert!(number_words("Twenty-First") && number_words("hundredth") && !number_words("twenty-twelve"));
+    }
 
     #[test]
     fn chapter_patterns_in_any_case_and_numbering() {

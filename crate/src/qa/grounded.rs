@@ -176,12 +176,8 @@ struct Bounds {
     kind: Kind,
 }
 
-/// Words that count things without digits.
-const NUMBER_WORDS: &[&str] = &[
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "billion", "several", "dozen",
-    "half", "both", "many", "few",
-];
+/// Words that count things without a number (besides the number words).
+const QUANTIFIERS: &[&str] = &["several", "both", "many", "few"];
 
 impl Bounds {
     /// Whether `word` may start or end the answer: not a function word nor a word of the question,
@@ -196,7 +192,12 @@ impl Bounds {
         let digit = word.chars().any(|c| c.is_ascii_digit());
         match self.kind {
             Kind::Name { .. } | Kind::Place => capital,
-            Kind::Number => digit || terms.iter().any(|t| NUMBER_WORDS.contains(&t.as_str())),
+            Kind::Number => {
+                digit
+                    || terms
+                        .iter()
+                        .any(|t| super::short::is_number_word(t) || QUANTIFIERS.contains(&t.as_str()))
+            }
             Kind::Time => digit || capital,
             Kind::Version => digit,
             Kind::Explanation | Kind::YesNo | Kind::Other | Kind::Code { .. } => true,

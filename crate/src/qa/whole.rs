@@ -167,9 +167,8 @@ fn number(word: &str) -> Option<String> {
     if !word.is_empty() && word.chars().all(|c| c.is_ascii_digit() || c == '.') && !word.starts_with('.') {
         return Some(word);
     }
-    // The number words start one..twenty, in order.
-    if let Some(i) = super::short::NUMBER_WORDS[..20].iter().position(|w| *w == word) {
-        return Some((i + 1).to_string());
+    if let Some(n) = crate::outline::text::cardinal_value(&word) {
+        return Some(n.to_string());
     }
     roman(&word).map(|n| n.to_string())
 }

@@ -22,7 +22,7 @@ use crate::index::tokenize::{self, is_stopword};
 use candidates::{Candidate, lone_common_word, names, phrases, runs, without_question_words};
 use code::{code_words, paths};
 use cues::{after_verb, beside_head, nth, passive_agent, relation_named};
-pub(crate) use words::NUMBER_WORDS;
+pub(crate) use words::is_number_word;
 pub use words::pieces;
 use words::{Tok, is_number, is_time, is_version, same_word, toks};
 

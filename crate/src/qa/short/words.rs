@@ -91,43 +91,12 @@ pub(super) const MONTHS: &[&str] = &[
 ];
 pub(super) const WEEKDAYS: &[&str] =
     &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-/// Number words; the first twenty are one..twenty in order (`whole` reads "chapter five" by position).
-pub(crate) const NUMBER_WORDS: &[&str] = &[
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-    "thirty",
-    "forty",
-    "fifty",
-    "sixty",
-    "seventy",
-    "eighty",
-    "ninety",
-    "hundred",
-    "thousand",
-    "million",
-    "billion",
-    "trillion",
-    "dozen",
-    "half",
-];
+/// Whether a (lower-case) word counts things: one to ninety-nine in words, or a word for a large
+/// amount or a part ("hundred", "million", "dozen", "half").
+pub(crate) fn is_number_word(word: &str) -> bool {
+    crate::outline::text::cardinal_value(word).is_some()
+        || matches!(word, "hundred" | "thousand" | "million" | "billion" | "trillion" | "dozen" | "half")
+}
 
 pub(super) fn lower(t: &Tok) -> String {
     t.text.to_lowercase()
@@ -159,7 +128,7 @@ pub(super) fn is_number(toks: &[Tok], i: usize) -> bool {
     let t = &toks[i];
     let l = lower(t);
     t.text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '$' | '£' | '€'))
-        || NUMBER_WORDS.contains(&l.as_str())
+        || is_number_word(&l)
         || (t.term.is_empty() && i > 0 && is_number(toks, i - 1))
 }
 
