@@ -128,11 +128,12 @@ const ABOUT: &[&str] = &["about", "summarize", "summarise", "summary", "overview
 const OPENING_TITLES: &[&str] =
     &["abstract", "summary", "introduction", "preface", "overview", "foreword", "synopsis", "摘要", "引言"];
 
-/// The question's words, lower-cased; dots inside numbers kept ("5.4").
+/// The question's words, lower-cased; dots inside numbers kept ("5.4"), hyphens inside words
+/// ("twenty-one").
 fn words(question: &str) -> Vec<String> {
     question
-        .split(|c: char| !c.is_alphanumeric() && c != '.')
-        .map(|w| w.trim_matches('.').to_lowercase())
+        .split(|c: char| !c.is_alphanumeric() && c != '.' && c != '-')
+        .map(|w| w.trim_matches(['.', '-']).to_lowercase())
         .filter(|w| !w.is_empty())
         .collect()
 }
@@ -474,6 +475,9 @@ mod tests {
 
     #[test]
     fn roman_numerals_and_title_numbers() {
+        assert_eq!(number("twenty-one").as_deref(), Some("21"));
+        assert_eq!(title_number("Chapter Twenty-One"), Some("21".into()));
+        assert_eq!(detect("Summarize chapter twenty-one"), Some(Ask::Section("21".into())));
         assert_eq!(number("iv").as_deref(), Some("4"));
         assert_eq!(number("XIV").as_deref(), Some("14"));
         assert_eq!(number("iiii"), None);
