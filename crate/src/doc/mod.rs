@@ -14,6 +14,12 @@ pub mod html;
 mod pdf;
 mod text;
 
+/// A text's words joined by single spaces: a title or a quote as a reader sees it, whatever the
+/// line breaks and indentation of its source.
+pub fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 // Without the PDF reader only text documents are read; their script test is the tokenizer's.
 #[cfg(not(feature = "pdf"))]
 pub(crate) use crate::index::tokenize::is_cjk;

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use super::bookmarks::squash;
 use super::{Outline, OutlineNode};
-use crate::doc::Document;
+use crate::doc::{Document, collapse};
 use crate::span::Span;
 
 /// Only this much of a section's opening text is read (bytes): the scope is near the start, and
@@ -198,10 +198,6 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
-}
-
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

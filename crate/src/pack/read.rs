@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use super::codec::{self, StoredPassage, TermEntry};
 use super::{Manifest, PackError, check_name};
+use crate::doc::collapse;
 use crate::doc::{DocKind, Document, Page};
 use crate::index::{Index, PATH_BOOST, Passage, QueryTerm, bm25, synonyms, tokenize};
 use crate::qa::{self, retrieve, retrieve::Word};
@@ -291,10 +292,10 @@ impl PackReader {
         let passages = candidates.into_iter().filter(|&p| self.page_of(p) == page).collect();
         let mut order = weighted.clone();
         order.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let mut others: Vec<u32> = Vec::new();
+        let (mut others, mut pages) = (Vec::new(), vec![page]);
         for &(score, p) in &order {
-            let seen = |o: &u32| self.page_of(*o) == self.page_of(p);
-            if score > 0.0 && self.page_of(p) != page && !others.iter().any(seen) {
+            if score > 0.0 && !pages.contains(&self.page_of(p)) {
+                pages.push(self.page_of(p));
                 others.push(p);
             }
         }
@@ -630,10 +631,6 @@ fn matches(text: &str, terms: &[String]) -> Vec<[usize; 2]> {
         }
     });
     out
-}
-
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `url` with a text fragment that highlights `quote` where browsers support it

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 
 use super::read::{self, Source, Style};
 use super::{Answer, Citation, Mode, NOT_FOUND};
-use crate::doc::Document;
+use crate::doc::{Document, collapse};
 use crate::index::{Index, sentences, tokenize};
 use crate::model::chat::{Message, chatml};
 use crate::model::{Forward, GenerateOptions, Sampler, Tokenizer, generate_on};
@@ -71,13 +71,13 @@ pub fn answer(
             }
         }
         if verified_any {
-            kept.push(read::collapse(&written[s..e]));
+            kept.push(collapse(&written[s..e]));
         }
     }
     if kept.is_empty() {
         return Ok(not_found());
     }
-    let quote = citations.iter().map(|c| read::collapse(doc.slice(c.span))).collect::<Vec<_>>().join(" ");
+    let quote = citations.iter().map(|c| collapse(doc.slice(c.span))).collect::<Vec<_>>().join(" ");
     Ok(Answer {
         text: kept.join(" "),
         short: None,
@@ -129,7 +129,7 @@ fn split_marks(sentence: &str) -> (String, Vec<usize>) {
         }
     }
     claim.push_str(rest);
-    (read::collapse(&claim).replace(" .", "."), marks)
+    (collapse(&claim).replace(" .", "."), marks)
 }
 
 fn content_words(text: &str) -> HashSet<String> {
@@ -161,9 +161,9 @@ fn likelihood_gain(
     source: &Source,
     claim: &str,
 ) -> crate::Result<f32> {
-    let passage = read::collapse(doc.slice(source.shown));
-    let with = format!("Passage: {passage}\n\nQuestion: {}", read::collapse(question));
-    let without = format!("Question: {}", read::collapse(question));
+    let passage = collapse(doc.slice(source.shown));
+    let with = format!("Passage: {passage}\n\nQuestion: {}", collapse(question));
+    let without = format!("Question: {}", collapse(question));
     Ok(reply_logp(tok, model, &with, claim)? - reply_logp(tok, model, &without, claim)?)
 }
 

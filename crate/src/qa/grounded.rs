@@ -19,7 +19,7 @@ use std::collections::HashSet;
 use super::question::{Kind, NamePart};
 use super::read::{self, Prompt, Style};
 use super::{Answer, Citation, Mode, NOT_FOUND};
-use crate::doc::Document;
+use crate::doc::{Document, collapse};
 use crate::index::{Index, QueryTerm, tokenize};
 use crate::model::chat::{Message, chatml};
 use crate::model::generate::Utf8Stream;
@@ -94,9 +94,9 @@ pub fn answer(
         verified: true,
     };
     Ok(Answer {
-        text: read::collapse(doc.slice(span)),
+        text: collapse(doc.slice(span)),
         short: Some(span),
-        quote: read::collapse(doc.slice(cand.sentence)),
+        quote: collapse(doc.slice(cand.sentence)),
         found: true,
         citations: vec![citation],
         mode: Mode::Grounded,
@@ -120,7 +120,7 @@ fn support(
     }
     let alone = chatml(&[
         Message { role: "system", content: Style::Span.instruction() },
-        Message { role: "user", content: &format!("Question: {}", read::collapse(question)) },
+        Message { role: "user", content: &format!("Question: {}", collapse(question)) },
     ]);
     let without: f32 = model.text_logprobs(&tok.encode(&alone)?, answer)?.iter().sum();
     Ok((logp - without) / answer.len() as f32)

@@ -45,7 +45,7 @@ pub mod whole;
 
 use serde::Serialize;
 
-use crate::doc::{DocKind, Document};
+use crate::doc::{DocKind, Document, collapse};
 use crate::index::{Hit, Index, QueryTerm, tokenize};
 use crate::span::Span;
 
@@ -224,7 +224,6 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
         .filter_map(|i| index.passages.get(i))
         .filter(|p| p.path == passage.path)
         .fold(passage.span, |s, p| Span::new(s.start.min(p.span.start), s.end.max(p.span.end)));
-    let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let quote_of =
         |b: &extract::Best| b.spans.iter().map(|&s| collapse(doc.slice(s))).collect::<Vec<_>>().join(" ");
     let quote = quote_of(&best);

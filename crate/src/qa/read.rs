@@ -7,7 +7,7 @@
 //! of whole sentences around the one that holds the most of the question's weight, so the part
 //! that matters is what the model reads.
 
-use crate::doc::Document;
+use crate::doc::{Document, collapse};
 use crate::index::{Hit, Index, QueryTerm, sentences, tokenize};
 use crate::model::chat::{Message, chatml};
 use crate::span::Span;
@@ -234,10 +234,6 @@ fn cut(doc: &Document, sentence: Span, room: usize, count: &dyn Fn(&str) -> usiz
         end = i;
     }
     Span::new(sentence.start, sentence.start + end.max(text.find(' ').unwrap_or(text.len())))
-}
-
-pub(crate) fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A token estimate without the model: words and punctuation marks.

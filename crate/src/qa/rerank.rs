@@ -17,7 +17,7 @@
 //! a larger model.
 
 use super::read;
-use crate::doc::Document;
+use crate::doc::{Document, collapse};
 use crate::index::{Hit, Index, QueryTerm};
 use crate::model::chat::{Message, chatml};
 use crate::model::{Forward, Tokenizer};
@@ -42,7 +42,7 @@ pub fn scores(
     tok: &Tokenizer,
     model: &mut dyn Forward,
 ) -> crate::Result<Vec<f32>> {
-    let asked = tok.encode(&read::collapse(question))?;
+    let asked = tok.encode(&collapse(question))?;
     if asked.is_empty() {
         return Ok(vec![0.0; hits.len().min(RERANK)]);
     }

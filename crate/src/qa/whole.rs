@@ -25,6 +25,7 @@ use crate::index::{Index, tokenize};
 use crate::span::Span;
 
 use super::{Answer, Citation};
+use crate::doc::collapse;
 
 /// What a whole-document question asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -424,10 +425,6 @@ fn cited(doc: &Document, index: &Index, spans: Vec<Span>) -> Option<Answer> {
 /// It cites the sections themselves: no other sections to list.
 fn found(text: String, quote: String, citations: Vec<Citation>) -> Answer {
     Answer::extractive(text, None, quote, citations, Vec::new())
-}
-
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

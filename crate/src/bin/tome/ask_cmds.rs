@@ -184,7 +184,7 @@ pub fn print_answer(doc: &Document, answer: &tome::qa::Answer, file: &Path, ques
                     start: doc.char_offset(r.span.start),
                     end: doc.char_offset(r.span.end),
                     path: &r.outline_path,
-                    text: doc.slice(r.span).split_whitespace().collect::<Vec<_>>().join(" "),
+                    text: tome::doc::collapse(doc.slice(r.span)),
                 })
                 .collect(),
         });
@@ -236,7 +236,7 @@ fn ask_human(doc: &Document, answer: &tome::qa::Answer, file: &Path, question: &
             }
             None => quote += doc.slice(c.span),
         }
-        let quote = quote.split_whitespace().collect::<Vec<_>>().join(" ");
+        let quote = tome::doc::collapse(&quote);
         let mut label = if numbered { format!("[{}] ", i + 1) } else { String::new() };
         if !c.verified {
             label += "(not verified) ";
@@ -282,7 +282,7 @@ fn related(doc: &Document, sections: &[tome::qa::Related]) -> String {
         } else {
             r.outline_path.join(" \u{203A} ")
         });
-        let text: String = doc.slice(r.span).split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = tome::doc::collapse(doc.slice(r.span));
         // The sentence's first words, up to 80 characters.
         let (mut short, mut more) = (String::new(), "");
         for word in text.split(' ') {
@@ -482,7 +482,7 @@ fn snippet(doc: &Document, passage: Span, matches: &[Span], bold: bool) -> Strin
     if tail_end < passage.end {
         out.push('…');
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    tome::doc::collapse(&out)
 }
 
 /// `tome bench qa`: per mode, the median seconds per question and to the answer's first token

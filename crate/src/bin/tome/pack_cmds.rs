@@ -115,7 +115,7 @@ pub fn search(dir: &Path, query: &str, k: usize, json: bool) -> Result<()> {
     }
     for (rank, hit) in hits.iter().enumerate() {
         out += &format!("{}. {}  {}  (score {:.2})\n", rank + 1, hit.url, hit.path.join(" › "), hit.score);
-        let text: String = hit.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = tome::doc::collapse(&hit.text);
         let short: String = text.chars().take(240).collect();
         out += &format!("   {short}{}\n\n", if short.len() < text.len() { "…" } else { "" });
     }

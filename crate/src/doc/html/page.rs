@@ -15,6 +15,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::doc::collapse;
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 
 /// A heading of the page's main content.
@@ -647,10 +648,6 @@ fn toc_links(events: &[Event]) -> Vec<TocLink> {
 pub fn is_local(href: &str) -> bool {
     let h = href.trim();
     !(h.is_empty() || h.starts_with('#') || h.starts_with("//") || h.contains(':'))
-}
-
-pub(super) fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -13,9 +13,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use super::order::{merge_navigations, navigation, up_tree};
-use super::page::{self, HtmlPage, collapse};
+use super::page::{self, HtmlPage};
 use super::title::{banner, drop_opening, names_alike, page_title, shared_bracket, site_name};
 use super::{SiteError, decode};
+use crate::doc::collapse;
 use crate::doc::{DocKind, Document, MarkupHeading, Page};
 use crate::span::Span;
 
