@@ -62,6 +62,20 @@ impl Word {
             || self.synonyms.iter().any(|(s, _)| s == term)
     }
 
+    /// How much `term` counts as this word: the word itself its weight, a variant
+    /// [`VARIANT_WEIGHT`] of it, a synonym [`SYNONYM_WEIGHT`] of it; None for another term.
+    pub fn weight_of(&self, term: &str) -> Option<f32> {
+        if self.term == term {
+            Some(self.weight)
+        } else if self.variants.iter().any(|v| v == term) {
+            Some(self.weight * VARIANT_WEIGHT)
+        } else if self.synonyms.iter().any(|(s, _)| s == term) {
+            Some(self.weight * SYNONYM_WEIGHT)
+        } else {
+            None
+        }
+    }
+
     /// A word of a corpus: `present` says whether the corpus holds `term` itself; `variants` and
     /// `synonyms` are its variants and synonyms there (see [`synonyms_in`]), most frequent first
     /// (as [`tokenize::variants`] gives them); `idf` of a corpus term. A word the corpus holds
@@ -244,24 +258,61 @@ fn add_title_scores(index: &Index, words: &[Word], scores: &mut [f32]) {
     }
 }
 
-/// Whether the question's `words` cover the title of `passage`'s section (see [`title_score`]).
-pub fn title_named(index: &Index, words: &[Word], passage: usize) -> bool {
-    index.passages[passage].path.last().is_some_and(|title| title_score(index, words, title) > 0.0)
+/// How much of the title of `passage`'s section the question's `words` name: the covered share
+/// of the title's weight, 0 under [`MIN_TITLE_SHARE`] (not named). A synonym names a title less
+/// than the reader's own word ([`Word::weight_of`]): "convert" is some evidence for a section
+/// on `parse`, not a reader naming it.
+pub fn title_named(index: &Index, words: &[Word], passage: usize) -> f32 {
+    index.passages[passage].path.last().map_or(0.0, |title| {
+        let (covered, share) = title_cover(index, title, &|t| words.iter().find_map(|w| w.weight_of(t)));
+        if covered > 0.0 && share >= MIN_TITLE_SHARE { share } else { 0.0 }
+    })
 }
 
-/// [`TITLE_WEIGHT`] times the idf of the title's words the question holds times their share
-/// of the title's weight; 0 under [`MIN_TITLE_SHARE`]. Section numbers do not count.
+/// [`TITLE_WEIGHT`] times the idf of the title's words the question holds (a variant or a
+/// synonym as the word itself) times their share of the title's weight; 0 under
+/// [`MIN_TITLE_SHARE`].
 fn title_score(index: &Index, words: &[Word], title: &str) -> f32 {
+    let (covered, share) =
+        title_cover(index, title, &|t| words.iter().find(|w| w.matches(t)).map(|w| w.weight));
+    if share < MIN_TITLE_SHARE { 0.0 } else { TITLE_WEIGHT * covered * share }
+}
+
+/// The idf of the title's words the question holds, each times `weight` (how much a title term
+/// counts as a word of the question; None: not one), and their share of the title's weight.
+/// Section numbers do not count.
+fn title_cover(index: &Index, title: &str, weight: &dyn Fn(&str) -> Option<f32>) -> (f32, f32) {
     let terms: Vec<String> =
         tokenize::query_terms(title).into_iter().filter(|t| !t.chars().all(|c| c.is_ascii_digit())).collect();
     let total: f32 = terms.iter().map(|t| index.idf(t)).sum();
     if total <= 0.0 {
-        return 0.0;
+        return (0.0, 0.0);
     }
-    let covered: f32 = terms
-        .iter()
-        .filter_map(|t| words.iter().find(|w| w.matches(t)).map(|w| index.idf(t) * w.weight))
-        .sum();
-    let share = covered / total;
-    if share < MIN_TITLE_SHARE { 0.0 } else { TITLE_WEIGHT * covered * share }
+    let covered: f32 = terms.iter().filter_map(|t| weight(t).map(|w| index.idf(t) * w)).sum();
+    (covered, covered / total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outline::Outline;
+
+    #[test]
+    fn a_synonym_names_a_title_less_than_the_readers_own_word() {
+        let text =
+            "# Desk\n\n## Folders\n\nA folder holds papers.\n\n## Directories\n\nA directory lists names.\n";
+        let doc = Document::from_bytes("desk.md", text.as_bytes()).unwrap();
+        let index = Index::build(&doc, &Outline::build(&doc, false));
+        let found = run(&doc, &index, "How do I empty a folder?", 8);
+        let named = |title: &str| {
+            let p = index.passages.iter().position(|p| p.path.last().map(String::as_str) == Some(title));
+            title_named(&index, &found.words, p.unwrap())
+        };
+        assert_eq!(named("Folders"), 1.0);
+        assert!(
+            named("Directories") > 0.0 && named("Directories") < named("Folders"),
+            "{}",
+            named("Directories")
+        );
+    }
 }
