@@ -116,20 +116,7 @@ const COVERAGE_EXPONENT: f32 = 0.5;
 /// deprecated one (`thread::sleep_ms` for "How do I pause the current thread?"); a glossary's line
 /// on a term is not the page about it ("How can several packages share one lock file?" is
 /// Cargo's page on workspaces, not the glossary's "Workspace").
-const DISCOUNTED_WEIGHT: f32 = 0.5;
-/// Words of a question about releases, which release notes may answer.
-const RELEASE_WORDS: &[&str] = &[
-    "version",
-    "release",
-    "released",
-    "changelog",
-    "deprecated",
-    "removed",
-    "added",
-    "changed",
-    "history",
-    "news",
-];
+const DISCOUNTED_WEIGHT: f32 = qa::aside::WEIGHT;
 /// Words of a question about unstable APIs, which their pages may answer.
 const UNSTABLE_WORDS: &[&str] = &["nightly", "unstable", "experimental", "feature"];
 /// Words of a question about deprecated APIs, which their pages may answer.
@@ -522,9 +509,7 @@ impl PackReader {
     /// it asks about them, the glossary unless it asks what a term means.
     fn discounted(&self, question: &str, words: &[Word]) -> Vec<u32> {
         let has = |f: &dyn Fn(&str) -> bool| words.iter().any(|w| f(&w.term));
-        // "What is new in 3.9?" asks about a release; "How do I start a new project?" does not.
-        let about_releases = has(&|t| RELEASE_WORDS.contains(&t))
-            || (has(&|t| t == "new") && has(&|t| t.bytes().all(|b| b.is_ascii_digit())));
+        let about_releases = qa::aside::asks_about_releases(words);
         let about_unstable = has(&|t| UNSTABLE_WORDS.contains(&t));
         let about_deprecated = has(&|t| DEPRECATED_WORDS.contains(&t));
         let mut out = Vec::new();

@@ -17,6 +17,7 @@ use crate::doc::html::{Site, SitePage};
 use crate::error::{Error, Result};
 use crate::index::{Index, Passage, tokenize};
 use crate::outline::{Outline, OutlineNode};
+use crate::qa;
 
 /// Content bytes (before gzip) at which a shard is closed. Measured on the Rust book and the
 /// Sphinx manual (`tome bench pack`): 24 KB index shards (~8 KB gzipped) and 12 KB text shards
@@ -302,18 +303,6 @@ const RUSTDOC_DEPRECATED_REACH: usize = 400;
 /// Files and folders that hold a list of changes release by release.
 const RELEASE_NOTES_FILES: &[&str] =
     &["changelog", "changes", "news", "whatsnew", "releases", "releasenotes", "history"];
-/// How the title of such a list begins (after its section number).
-const RELEASE_NOTES_TITLES: &[&str] = &[
-    "changelog",
-    "change log",
-    "changes",
-    "news",
-    "what's new",
-    "what\u{2019}s new",
-    "release notes",
-    "release history",
-    "releases",
-];
 
 /// Whether a page is the site's glossary (a file named so, or a page titled so): a line or two on
 /// each term, which the page about the term explains.
@@ -328,9 +317,7 @@ fn is_glossary(path: &str, title: &str) -> bool {
 /// least four) headings begin with a version number ("2.1.0 (2013-12-05)", "Release 3.22",
 /// "Version 1.2"). Not "Recording changes to the repository".
 fn is_release_notes(path: &str, title: &str, headings: &[&str]) -> bool {
-    let lower = title.to_lowercase();
-    let lower = lower.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ');
-    let titled = RELEASE_NOTES_TITLES.iter().any(|t| lower.starts_with(t));
+    let titled = qa::aside::titles_release_notes(title);
     let filed = path.split('/').any(|part| {
         let stem = part.split('.').next().unwrap_or(part).to_lowercase().replace(['-', '_'], "");
         RELEASE_NOTES_FILES.contains(&stem.as_str())

@@ -24,6 +24,7 @@
 //! 4. Answer short (`short`): the words of the cited sentence that fit the asked kind, nearest
 //!    the question's words; the sentence itself for "why"/"how" or when nothing fits.
 
+pub mod aside;
 #[cfg(feature = "model")]
 pub mod ask;
 mod contrary;

@@ -12,11 +12,13 @@
 //!   idf weight is in the question's words) is what the question is about, so its opening
 //!   passages gain [`TITLE_WEIGHT`] times the covered weight times the covered share of the
 //!   title; the first passage gains it all, each next one half as much.
+//! - A manual's release notes and implementation notes count [`aside::WEIGHT`] unless the
+//!   question asks about them ([`aside`]).
 
 use crate::doc::Document;
 use crate::index::{Hit, Index, QueryTerm, synonyms, tokenize};
 
-use super::{CORRECTED_WEIGHT, question};
+use super::{CORRECTED_WEIGHT, aside, question};
 
 /// How much a variant of a word counts against the word itself: the reader's own spelling is
 /// surer evidence.
@@ -169,6 +171,7 @@ pub fn run(doc: &Document, index: &Index, question: &str, k: usize) -> Retrieved
         index.add_section_scores(qt, SECTION_WEIGHT, scores);
     });
     add_title_scores(index, &all, &mut scores);
+    aside::discount(index, &all, &mut scores);
     let terms: Vec<QueryTerm> = all.iter().flat_map(Word::members).collect();
     Retrieved { words, hits: index.ranked(doc, &scores, &terms, k) }
 }
