@@ -52,7 +52,7 @@ def main():
             site = q["site"]
             if site not in packed:
                 out = os.path.join(packs, site)
-                if not os.path.exists(os.path.join(out, "manifest.json")):
+                if not os.path.exists(os.path.join(out, "tome-pack.json")):
                     subprocess.run([args.tome, "pack", folders[site], "-o", out], capture_output=True, check=True)
                 packed[site] = out
             run = subprocess.run([args.tome, "ask", packed[site], q["question"], "--json"],
