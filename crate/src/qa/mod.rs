@@ -246,9 +246,12 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
     let passage = &index.passages[best.passage];
     // A section's heading says what the section is about, not the answer ("Passing Parameters In
     // URLs" for "How do I pass parameters in URLs?"): its first sentence is cited with it.
-    if best.spans.len() == 1
-        && passage.path.last().is_some_and(|t| same_heading(t, doc.slice(best.main)))
-        && let Some(next) = sentence_spans(doc, passage.span).into_iter().find(|s| s.start >= best.main.end)
+    // So is a sentence that announces what follows ("There are restrictions on ..., namely",
+    // "Use one of these options:"): the reader wants what it announces.
+    let last = best.spans.last().copied().unwrap_or(best.main);
+    if ((best.spans.len() == 1 && passage.path.last().is_some_and(|t| same_heading(t, doc.slice(best.main))))
+        || announces(doc.slice(last)))
+        && let Some(next) = sentence_spans(doc, passage.span).into_iter().find(|s| s.start >= last.end)
     {
         best.spans.push(next);
     }
@@ -404,6 +407,15 @@ fn without_heading_marks(doc: &Document, span: Span) -> Span {
         }
         None => span,
     }
+}
+
+/// Whether a sentence announces what follows it: it ends in a colon or in "namely", "as follows",
+/// "the following" ("如下").
+fn announces(sentence: &str) -> bool {
+    let end = sentence.trim_end().trim_end_matches(['.', '\u{3002}']).trim_end();
+    let lower = end.to_lowercase();
+    end.ends_with([':', '\u{ff1a}'])
+        || ["namely", "as follows", "the following", "如下"].iter().any(|w| lower.ends_with(w))
 }
 
 /// Whether a sentence is the heading `title` as the text writes it: the same words, with or
@@ -567,6 +579,15 @@ mod tests {
             "{}",
             doc.slice(a.citations[0].span)
         );
+    }
+
+    #[test]
+    fn a_sentence_announcing_a_list_is_cited_with_what_follows() {
+        let text = "# Printer\n\n## Nozzle\n\nTo clear a blocked nozzle you need the following:\n\n\
+                    - a brass pin of 0.4 mm\n\nLet the nozzle cool first.\n\n## Bed\n\nLevel the bed with paper.\n";
+        let (_, a) = ask(text, "What do I need to clear a blocked nozzle?");
+        assert!(a.found, "{a:?}");
+        assert!(a.quote.contains("need the following") && a.quote.contains("brass pin"), "{}", a.quote);
     }
 
     #[test]
