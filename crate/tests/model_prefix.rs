@@ -63,7 +63,8 @@ fn answers_from_the_shared_opening_equal_answers_from_a_whole_prefill() {
     let opening = SharedPrefix::new(&model, opening_ids.clone()).expect("reads the opening");
     let (doc, index) = sample();
     for q in QUESTIONS {
-        let (_, p) = read::for_question(&doc, &index, q, reading::READ_K, Style::Sentences, tok);
+        let found = tome::qa::retrieve::run(&doc, &index, q, reading::READ_K);
+        let p = read::for_question(&doc, &index, q, (&found, reading::READ_K), Style::Sentences, tok);
         let prompt = tok.encode(&p.text).expect("tokenizes");
         let want = whole(&model, &prompt);
         let (got, held) = shared(&model, &opening, &prompt);

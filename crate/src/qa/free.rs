@@ -12,6 +12,7 @@
 use std::collections::HashSet;
 
 use super::read::{self, Source, Style};
+use super::retrieve::Retrieved;
 use super::{Answer, Citation, Mode, NOT_FOUND};
 use crate::doc::{Document, collapse};
 use crate::index::{Index, sentences, tokenize};
@@ -32,11 +33,12 @@ pub fn answer(
     doc: &Document,
     index: &Index,
     question: &str,
+    found: &Retrieved,
     tok: &Tokenizer,
     model: &mut dyn Forward,
     on_text: &mut dyn FnMut(&str) -> bool,
 ) -> crate::Result<Answer> {
-    let (_, prompt) = read::for_question(doc, index, question, READ_PASSAGES, Style::Sentences, tok);
+    let prompt = read::for_question(doc, index, question, (found, READ_PASSAGES), Style::Sentences, tok);
     if prompt.sources.is_empty() {
         return Ok(not_found());
     }

@@ -18,6 +18,7 @@ use std::collections::HashSet;
 
 use super::question::{Kind, NamePart};
 use super::read::{self, Prompt, Style};
+use super::retrieve::Retrieved;
 use super::{Answer, Citation, Mode, NOT_FOUND};
 use crate::doc::{Document, collapse};
 use crate::index::{Index, QueryTerm, tokenize};
@@ -54,12 +55,14 @@ pub fn answer(
     doc: &Document,
     index: &Index,
     question: &str,
+    found: &Retrieved,
     tok: &Tokenizer,
     model: &mut dyn Forward,
     on_text: &mut dyn FnMut(&str) -> bool,
 ) -> crate::Result<Answer> {
-    let (terms, prompt) = read::for_question(doc, index, question, READ_PASSAGES, Style::Span, tok);
-    let extractive = super::answer(doc, index, question);
+    let prompt = read::for_question(doc, index, question, (found, READ_PASSAGES), Style::Span, tok);
+    let terms = found.terms();
+    let extractive = super::answer_from(doc, index, question, found.clone());
     let asked: HashSet<String> =
         tokenize::terms(&super::question::parse(question).text).into_iter().collect();
     let sentences = answer_sentences(doc, &prompt, &terms, &extractive);

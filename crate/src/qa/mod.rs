@@ -163,9 +163,7 @@ pub const READ_PASSAGES: usize = 8;
 /// find the passage (they are usually about the same thing), at [`CORRECTED_WEIGHT`].
 pub fn retrieve(doc: &Document, index: &Index, question: &str, k: usize) -> (Vec<QueryTerm>, Vec<Hit>) {
     let found = retrieve::run(doc, index, question, k);
-    let terms =
-        found.words.into_iter().map(|w| QueryTerm { term: w.term, idf: w.idf, weight: w.weight }).collect();
-    (terms, found.hits)
+    (found.terms(), found.hits)
 }
 
 /// Ranking weight of the words a spoken correction took back.
@@ -334,12 +332,6 @@ pub fn see_also(
         });
     }
     out
-}
-
-/// [`see_also`] for an answer another reader wrote (the model's): the question retrieved again.
-pub fn see_also_for(doc: &Document, index: &Index, question: &str, cited: Option<&[String]>) -> Vec<Related> {
-    let found = retrieve::run(doc, index, question, READ_PASSAGES);
-    see_also(doc, index, &found.words, &found.hits, cited)
 }
 
 /// Whether the cited text covers enough of the question to answer it: [`MIN_COVERAGE`] of its

@@ -7,6 +7,7 @@
 //! of whole sentences around the one that holds the most of the question's weight, so the part
 //! that matters is what the model reads.
 
+use super::retrieve::Retrieved;
 use crate::doc::{Document, collapse};
 use crate::index::{Hit, Index, QueryTerm, sentences, tokenize};
 use crate::model::chat::{Message, chatml};
@@ -66,21 +67,20 @@ pub struct Budget<'a> {
     pub count: &'a dyn Fn(&str) -> usize,
 }
 
-/// The reader prompt for `question` over its `k` best passages ([`super::retrieve`]), measured by the
-/// model's tokenizer against [`PROMPT_TOKENS`]; the question's analysed terms come back with it.
+/// The reader prompt for `question` over the `k` best of the passages `found` for it
+/// ([`super::retrieve`]), measured by the model's tokenizer against [`PROMPT_TOKENS`].
 pub fn for_question(
     doc: &Document,
     index: &Index,
     question: &str,
-    k: usize,
+    (found, k): (&Retrieved, usize),
     style: Style,
     tok: &crate::model::Tokenizer,
-) -> (Vec<QueryTerm>, Prompt) {
-    let (terms, hits) = super::retrieve(doc, index, question, k);
+) -> Prompt {
+    let hits = &found.hits[..k.min(found.hits.len())];
     let count = |s: &str| tok.encode(s).map_or_else(|_| estimate_tokens(s), |ids| ids.len());
     let budget = Budget { tokens: PROMPT_TOKENS, count: &count };
-    let prompt = build(doc, index, question, (&terms, &hits), style, &budget);
-    (terms, prompt)
+    build(doc, index, question, (&found.terms(), hits), style, &budget)
 }
 
 /// The reader prompt for `question` over `hits` (best first) and the question's `terms`.

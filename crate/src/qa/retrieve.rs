@@ -149,10 +149,18 @@ pub fn synonyms_in(
 }
 
 /// The question's words and the passages retrieved for it.
+#[derive(Debug, Clone)]
 pub struct Retrieved {
     /// The words of the question as meant (see [`question`]).
     pub words: Vec<Word>,
     pub hits: Vec<Hit>,
+}
+
+impl Retrieved {
+    /// The words as query terms (their variants and synonyms left out).
+    pub fn terms(&self) -> Vec<QueryTerm> {
+        self.words.iter().map(|w| QueryTerm { term: w.term.clone(), idf: w.idf, weight: w.weight }).collect()
+    }
 }
 
 /// The best `k` passages for `question`. Words only in what a spoken correction took back

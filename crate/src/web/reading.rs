@@ -237,7 +237,8 @@ pub fn bench_decode(n: usize) -> Result<usize, ModelError> {
 
 /// The reader prompt ([`qa::read`]): numbered passages with their sections, then the question.
 pub fn prompt(doc: &Document, index: &Index, question: &str, tok: &Tokenizer) -> (String, Vec<SourceView>) {
-    let (_, p) = read::for_question(doc, index, question, READ_K, STYLE, tok);
+    let found = crate::qa::retrieve::run(doc, index, question, READ_K);
+    let p = read::for_question(doc, index, question, (&found, READ_K), STYLE, tok);
     let sources = p
         .sources
         .iter()
