@@ -260,7 +260,7 @@ impl PackReader {
         // A passage that several pages repeat word for word (rustdoc's methods on every type that
         // derefs to a slice, an included snippet) scores the same on each: the page the first
         // stage ranked higher, on the whole question, answers, not the first in site order.
-        let weighted: Vec<(f32, u32)> = found
+        let mut weighted: Vec<(f32, u32)> = found
             .hits
             .iter()
             .map(|h| {
@@ -277,10 +277,9 @@ impl PackReader {
         };
         let page = self.page_of(best);
         let passages = candidates.into_iter().filter(|&p| self.page_of(p) == page).collect();
-        let mut order = weighted.clone();
-        order.sort_by(|a, b| b.0.total_cmp(&a.0));
+        weighted.sort_by(|a, b| b.0.total_cmp(&a.0));
         let (mut others, mut pages) = (Vec::new(), vec![page]);
-        for &(score, p) in &order {
+        for &(score, p) in &weighted {
             if score > 0.0 && !pages.contains(&self.page_of(p)) {
                 pages.push(self.page_of(p));
                 others.push(p);

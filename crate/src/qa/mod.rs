@@ -202,14 +202,16 @@ pub fn answer_from(doc: &Document, index: &Index, question: &str, found: retriev
     // named best, with a synonym naming less than the reader's word: `files` for "check whether
     // a file exists ... read it" beside `read.table`; 50 with any other named title allowed.)
     let named = |h: &Hit| retrieve::title_named(index, &words, h.passage);
-    let read = match hits.first() {
-        Some(top)
-            if section::wants_section(index, &asked, top.passage)
-                && named(top) > 0.0
-                && !hits.iter().any(|h| {
-                    index.passages[h.passage].path != index.passages[top.passage].path
-                        && named(h) >= named(top)
-                }) =>
+    let first = hits
+        .first()
+        .filter(|top| section::wants_section(index, &asked, top.passage))
+        .map(|top| (top, named(top)))
+        .filter(|&(_, share)| share > 0.0);
+    let read = match first {
+        Some((top, share))
+            if !hits.iter().any(|h| {
+                index.passages[h.passage].path != index.passages[top.passage].path && named(h) >= share
+            }) =>
         {
             let path = &index.passages[top.passage].path;
             hits.iter().filter(|h| index.passages[h.passage].path == *path).cloned().collect()
