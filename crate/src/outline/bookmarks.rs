@@ -38,11 +38,13 @@ fn page_start(doc: &Document, page: u32) -> usize {
 /// Line comparisons the loose matches may spend on one document.
 const LOOSE_BUDGET: usize = 4_000_000;
 
-/// One line of a page: squashed text, start offset, whether it opens with a section label.
+/// One line of a page: squashed text, start offset, whether it opens with a section label,
+/// whether it is the page's first or last (where running heads sit).
 struct Line {
     squashed: String,
     start: usize,
     labelled: bool,
+    edge: bool,
 }
 
 #[derive(Default)]
@@ -65,11 +67,14 @@ impl Lines<'_> {
         self.pages.entry(page).or_insert_with(|| {
             let first = doc.blocks.partition_point(|b| b.page < page);
             let mut p = PageLines::default();
-            for b in doc.blocks[first..].iter().take_while(|b| b.page == page) {
+            let blocks = doc.blocks[first..].iter().take_while(|b| b.page == page);
+            let n = blocks.clone().count();
+            for (i, b) in blocks.enumerate() {
                 let text = doc.slice(b.span);
                 let squashed = squash(text);
                 p.exact.entry(squashed.clone()).or_default().push(p.lines.len());
-                p.lines.push(Line { squashed, start: b.span.start, labelled: label_depth(text).is_some() });
+                let (labelled, edge) = (label_depth(text).is_some(), i == 0 || i + 1 == n);
+                p.lines.push(Line { squashed, start: b.span.start, labelled, edge });
             }
             p
         })
@@ -97,7 +102,12 @@ impl Lines<'_> {
             }
             budget -= 1;
             let have = &line.squashed;
-            let rank = if have.ends_with(&want) && line.labelled {
+            let rank = if line.edge && running_head(have, &want) {
+                // "600 strsplit" atop the page whose "strsplit  Split the Elements of ..." opens
+                // the section: the title's own line, when the page has one, comes first; a mention
+                // in prose comes after it.
+                3
+            } else if have.ends_with(&want) && line.labelled {
                 1
             } else if line.labelled && wraps(have, &want) {
                 // "2.7 Index vectors; selecting and modifying subsets of a data" / "set".
@@ -118,6 +128,13 @@ impl Lines<'_> {
         self.budget = budget;
         best.map(|(_, start)| start)
     }
+}
+
+/// Whether a page's first or last line (squashed) is a running head naming `want`: the title
+/// with the page's number before or after it.
+fn running_head(have: &str, want: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.len() <= 5 && s.chars().all(|c| c.is_ascii_digit());
+    have.strip_suffix(want).is_some_and(digits) || have.strip_prefix(want).is_some_and(digits)
 }
 
 /// Lower case without any whitespace and quote marks, typographic dashes as ASCII ones: titles
@@ -203,6 +220,23 @@ mod tests {
         for (node, title) in nodes.iter().zip(&titles) {
             assert!(doc.slice(node.span).starts_with(title.as_str()), "{title}");
         }
+    }
+
+    #[test]
+    fn a_running_head_naming_the_section_yields_to_its_heading_line() {
+        let title = ["tidepool".to_string()];
+        // The running head "412 tidepool" tops a page that ends the previous entry first.
+        let text = "412 tidepool\nExamples\nharbour(2)\ntidepool  Measure the Tide Pools\nDescription\n";
+        let doc = Document::from_bytes("t.txt", text.as_bytes()).unwrap();
+        let nodes = outline(&doc, &marks(&title));
+        assert!(doc.slice(nodes[0].span).starts_with("tidepool  Measure"));
+        // With no heading line on the page, the running head still starts the section, before a
+        // mention in prose.
+        let text = "412 tidepool\nExamples\nharbour(2) calls the tidepool function\n";
+        let doc = Document::from_bytes("t.txt", text.as_bytes()).unwrap();
+        assert_eq!(outline(&doc, &marks(&title))[0].span.start, 0);
+        assert!(running_head("tidepool413", "tidepool"));
+        assert!(!running_head("7.16other7implementation", "7.16other"));
     }
 
     #[test]
