@@ -65,6 +65,27 @@ fn fullrefman_bookmarks_exact() {
 }
 
 #[test]
+fn reference_entries_start_at_their_heading_not_at_a_running_head() {
+    // The R reference heads each page with its number and an entry's name ("600 strsplit"); the
+    // entry itself starts lower on the page ("strsplit  Split the Elements of a Character
+    // Vector"), after the previous entry's end.
+    let doc = Document::open(&eval_dir().join("docs/pdf/fullrefman.pdf")).expect("fullrefman.pdf");
+    let outline = Outline::build(&doc, false);
+    let nodes = outline.flatten();
+    let running_head = |line: &str, title: &str| {
+        let (line, title) = (key(line), key(title));
+        let number = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+        line.strip_prefix(&title).is_some_and(number) || line.strip_suffix(&title).is_some_and(number)
+    };
+    let at_head = nodes
+        .iter()
+        .filter(|(n, _)| running_head(doc.text[n.span.start..].lines().next().unwrap_or(""), &n.title))
+        .count();
+    println!("{at_head} of {} sections start at a running head", nodes.len());
+    assert!(at_head * 100 <= nodes.len(), "{at_head} of {} sections start at a running head", nodes.len());
+}
+
+#[test]
 fn bookmark_sections_start_at_their_titles() {
     let doc = Document::open(&eval_dir().join("docs/pdf/R-intro.pdf")).expect("R-intro.pdf");
     let outline = Outline::build(&doc, false);
