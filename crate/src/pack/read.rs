@@ -359,12 +359,14 @@ impl PackReader {
     /// The terms a query is searched by before any shard is loaded (the words of
     /// [`PackReader::words`] without their variants).
     fn query_terms(&self, query: &str, answer: bool) -> Vec<String> {
-        let mut terms = tokenize::query_terms(query);
-        if answer {
-            for t in tokenize::query_terms(&qa::question::parse(query).text) {
-                if !terms.contains(&t) {
-                    terms.push(t);
-                }
+        if !answer {
+            return tokenize::query_terms(query);
+        }
+        // A question's frame ("Where does the manual explain ...?") is not searched for.
+        let mut terms = tokenize::query_terms(qa::framed::without_frame(query));
+        for t in tokenize::query_terms(&qa::question::parse(query).text) {
+            if !terms.contains(&t) {
+                terms.push(t);
             }
         }
         terms

@@ -29,6 +29,7 @@ pub mod aside;
 pub mod ask;
 mod contrary;
 mod extract;
+pub(crate) mod framed;
 #[cfg(feature = "model")]
 pub mod free;
 #[cfg(feature = "model")]

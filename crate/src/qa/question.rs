@@ -79,6 +79,8 @@ pub struct Question {
 
 pub fn parse(question: &str) -> Question {
     let text = repair(crate::index::tokenize::without_asked_mark(question));
+    // "Where does the manual explain X?" asks about X, not for a place.
+    let text = super::framed::without_frame(&text).to_string();
     let kind = kind(&text);
     Question { text, kind }
 }

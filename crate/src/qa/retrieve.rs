@@ -200,7 +200,8 @@ fn words_as_meant(
 ) -> (Vec<Word>, Vec<Word>) {
     let meant = words(&meant.text, 1.0);
     let mut all = meant.clone();
-    for w in words(question, CORRECTED_WEIGHT) {
+    // The frame of "Where does the manual explain X?" is no word a correction took back.
+    for w in words(super::framed::without_frame(question), CORRECTED_WEIGHT) {
         if !all.iter().any(|a| a.term == w.term) {
             all.push(w);
         }

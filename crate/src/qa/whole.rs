@@ -78,6 +78,7 @@ const FILLER: &[&str] = &[
     "mainly",
     "manual",
     "me",
+    "more",
     "name",
     "of",
     "one",
@@ -458,6 +459,7 @@ mod tests {
         assert_eq!(detect("What is in section 5.4?"), Some(Ask::Section("5.4".into())));
         assert_eq!(detect("What happens in Chapter IV?"), Some(Ask::Section("4".into())));
         assert_eq!(detect("Give me a summary of chapter two"), Some(Ask::Section("2".into())));
+        assert_eq!(detect("Tell me more about this book."), Some(Ask::About));
         for q in [
             "What are the sections of the treaty called?",
             "What does section 2 of the act say about voting?",
