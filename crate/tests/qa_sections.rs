@@ -88,8 +88,8 @@ fn an_answer_on_a_manual_lists_other_sections_in_its_json() {
 
 #[test]
 fn a_question_framed_as_where_the_manual_explains_a_topic_reads_as_the_topic() {
-    // "Where does the manual explain X?" wants the section on X: the answer to X alone, not a
-    // place, nor a section on manuals or documentation.
+    // "Where does the manual explain X?", "Does the manual cover X?" want the section on X: the
+    // answer to X alone, not a place or a yes, nor a section on manuals or documentation.
     let pdf =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/docs/pdf/debian-reference.en.pdf");
     let doc = tome::doc::Document::open(&pdf).unwrap();
@@ -102,6 +102,9 @@ fn a_question_framed_as_where_the_manual_explains_a_topic_reads_as_the_topic() {
         "Which section covers {}?",
         "Is there a section on {}?",
         "Tell me about {}.",
+        "Could you explain {}?",
+        "Does the manual cover {}?",
+        "Where in the manual is {} explained?",
     ];
     let first = |a: &tome::qa::Answer| a.citations.first().map(|c| c.outline_path.clone());
     let (mut asked, mut in_section) = (0, 0);

@@ -37,9 +37,9 @@ const DOCUMENT: &[&str] = &[
     "page",
     "pages",
     "author",
-    "it",
-    "they",
 ];
+/// The document as a pronoun: "Where does it say ...?".
+const PRONOUNS: &[&str] = &["it", "they"];
 /// The parts a reader asks for: "Which section ...?", "Is there a chapter ...?".
 const PARTS: &[&str] = &[
     "section",
@@ -176,86 +176,191 @@ pub fn without_frame(question: &str) -> &str {
 /// The topic of a framed question (its text after the frame, as written), or None.
 fn topic(text: &str) -> Option<&str> {
     let words = lower_words_at(text);
-    let word = |i: usize| words.get(i).map_or("", |(w, _)| w.as_str());
-    let documentish = |w: &str| DOCUMENT.contains(&w) || DETERMINERS.contains(&w);
-    // The first word at or after `from` that is not the document (nor "is" of "is about"), if a
-    // verb of exposition.
-    let verb_after = |from: usize| {
-        let skipped = |w: &str| documentish(w) || matches!(w, "is" | "are");
-        (from..=from + MAX_SUBJECT)
-            .find(|&v| !skipped(word(v)) || EXPOSITION.contains(&word(v)))
-            .filter(|&v| EXPOSITION.contains(&word(v)))
-    };
-    let from = match (word(0), word(1)) {
-        // "Where is X described?", "Where is it explained how ...?"
-        ("where", "is" | "are" | "was" | "were") => {
-            if let Some(v) = (2..=3).find(|&v| EXPOSED.contains(&word(v)))
-                && (2..v).all(|i| documentish(word(i)))
-            {
-                v + 1
-            } else {
-                let last = words.iter().rposition(|(w, _)| EXPOSED.contains(&w.as_str()))?;
-                return (last > 2).then(|| rest(&text[..words[last].1], &words[..last], 2)).flatten();
-            }
+    // Politeness before the frame: "Please explain X", "Could you tell me about X?"
+    let mut at = 0;
+    loop {
+        match (word(&words, at), word(&words, at + 1)) {
+            ("please", _) => at += 1,
+            ("can" | "could" | "would" | "will", "you") => at += 2,
+            _ => break,
         }
-        ("where", aux) if AUXILIARIES.contains(&aux) && READER.contains(&word(2)) => match (word(3), word(4))
-        {
-            // "Where can I read about X?", "Where can I learn more about X?"
-            ("read" | "learn", "about" | "more" | "up") => 4,
-            // "Where can I find information about X?", "Where do I look up X?"
-            ("find" | "get" | "see" | "look", next) if SOUGHT.contains(&next) => 4,
-            ("look", "up") => 5,
-            _ => return None,
-        },
-        // "Where does the manual explain X?"
-        ("where", aux) if AUXILIARIES.contains(&aux) => verb_after(2).filter(|&v| v > 2)? + 1,
-        // "Which section covers X?", "What part of the guide is about X?"
-        ("which" | "what", part) if PARTS.contains(&part) => verb_after(2)? + 1,
-        // "Is there a section on X?", "Is there anything in the manual about X?"
-        ("is" | "are", "there") => {
-            let part = (2..=4).find(|&i| !DETERMINERS.contains(&word(i)))?;
-            if !PARTS.contains(&word(part)) {
-                return None;
-            }
-            verb_after(part + 1)? + 1
-        }
-        // "Tell me about X", "Tell me more about X"
-        ("tell", "me") if matches!(word(2), "about" | "more") => 2,
-        // "I want to learn about X", "I'd like to read more about X"
-        ("i" | "i'd", _) => {
-            let about = (2..=6).find(|&i| word(i) == "about")?;
-            let learning = (2..about).any(|i| matches!(word(i), "learn" | "read" | "know" | "hear"));
-            if !learning {
-                return None;
-            }
-            about
-        }
-        _ => return None,
-    };
-    rest(text, &words, from)
+    }
+    let framed = Frame { words: &words[at..] };
+    let (start, end) = framed
+        .located()
+        .or_else(|| framed.asked_of_document())
+        .or_else(|| framed.asked_for_part())
+        .or_else(|| framed.requested())?;
+    topic_between(text, &words, start + at, end + at)
 }
 
-/// The text from word `from` of `words` (`text`'s words, with their offsets) on: the linking
-/// words before the topic and a closing "in the manual" left out; None when nothing is left.
-fn rest<'a>(text: &'a str, words: &[(String, usize)], from: usize) -> Option<&'a str> {
+/// The `i`th of `words`, "" past the end.
+fn word(words: &[(String, usize)], i: usize) -> &str {
+    words.get(i).map_or("", |(w, _)| w.as_str())
+}
+
+/// Whether a word names the document, a part of it or joins them ("the section of the manual").
+fn documentish(w: &str) -> bool {
+    DOCUMENT.contains(&w) || PRONOUNS.contains(&w) || DETERMINERS.contains(&w)
+}
+
+/// A question's words (lower case, with offsets), read for a frame. Each reading gives where
+/// the topic starts and where it ends (word indices; the linking words at its start are skipped
+/// by [`topic_between`]).
+struct Frame<'a> {
+    words: &'a [(String, usize)],
+}
+
+impl Frame<'_> {
+    fn word(&self, i: usize) -> &str {
+        word(self.words, i)
+    }
+
+    /// The first word at or after `from` that is not the document (nor "is" of "is about"), if
+    /// a verb of exposition.
+    fn verb_after(&self, from: usize) -> Option<usize> {
+        let skipped = |w: &str| documentish(w) || matches!(w, "is" | "are");
+        (from..=from + MAX_SUBJECT)
+            .find(|&v| !skipped(self.word(v)) || EXPOSITION.contains(&self.word(v)))
+            .filter(|&v| EXPOSITION.contains(&self.word(v)))
+    }
+
+    /// From `subject` to the last verb of exposition in the passive ("X described").
+    fn passive(&self, subject: usize) -> Option<(usize, usize)> {
+        let last = self.words.iter().rposition(|(w, _)| EXPOSED.contains(&w.as_str()))?;
+        (last > subject).then_some((subject, last))
+    }
+
+    /// "Where does the manual explain X?", "Where is X described?", "Where can I find information
+    /// about X?", "Where in the manual is X explained?", "What does the guide say about X?".
+    fn located(&self) -> Option<(usize, usize)> {
+        let all = self.words.len();
+        // The verb after the question word, past "in the manual"; "where's" is "where is".
+        let (verb, be) = match self.word(0) {
+            "where" => {
+                let verb = (1..=4).find(|&i| !documentish(self.word(i)))?;
+                (verb, matches!(self.word(verb), "is" | "are" | "was" | "were"))
+            }
+            "where's" => (0, true),
+            "what" => (1, false),
+            _ => return None,
+        };
+        let subject = verb + 1;
+        if be && self.word(0) != "what" {
+            // "Where is X described?", "Where is it explained how ...?"
+            if let Some(v) = (subject..=subject + 1).find(|&v| EXPOSED.contains(&self.word(v)))
+                && (subject..v).all(|i| documentish(self.word(i)))
+            {
+                return Some((v + 1, all));
+            }
+            return self.passive(subject);
+        }
+        if !AUXILIARIES.contains(&self.word(verb)) {
+            return None;
+        }
+        if self.word(0) == "where" && READER.contains(&self.word(subject)) {
+            return match (self.word(subject + 1), self.word(subject + 2)) {
+                // "Where can I read about X?", "Where can I learn more about X?"
+                ("read" | "learn", "about" | "more" | "up") => Some((subject + 2, all)),
+                // "Where can I find information about X?", "Where do I look up X?"
+                ("find" | "get" | "see" | "look", next) if SOUGHT.contains(&next) => Some((subject + 2, all)),
+                ("look", "up") => Some((subject + 3, all)),
+                _ => None,
+            };
+        }
+        let v = self.verb_after(subject).filter(|&v| v > subject)?;
+        Some((v + 1, all))
+    }
+
+    /// "Does the manual cover X?", "Is X explained in the manual?": the document named, not
+    /// "it" or "they" ("Do they talk about the war?" asks about people, "Is the house covered?"
+    /// about the house).
+    fn asked_of_document(&self) -> Option<(usize, usize)> {
+        if !AUXILIARIES.contains(&self.word(0)) || self.word(1) == "there" {
+            return None;
+        }
+        if let Some(v) = self.verb_after(1).filter(|&v| v > 1)
+            && (1..v).any(|i| DOCUMENT.contains(&self.word(i)))
+        {
+            return Some((v + 1, self.words.len()));
+        }
+        let ends_in_document = match self.words {
+            [.., (prep, _), _, (noun, _)] if matches!(prep.as_str(), "in" | "by") => {
+                DOCUMENT.contains(&noun.as_str())
+            }
+            [.., (last, _)] => last == "anywhere",
+            [] => false,
+        };
+        if !(matches!(self.word(0), "is" | "are") && ends_in_document) {
+            return None;
+        }
+        self.passive(1)
+    }
+
+    /// "Which section covers X?", "What part of the guide is about X?", "Is there a chapter on X?",
+    /// "Is there anything in the manual about X?".
+    fn asked_for_part(&self) -> Option<(usize, usize)> {
+        let part = match (self.word(0), self.word(1)) {
+            ("which" | "what", _) => 1,
+            ("is" | "are", "there") => (2..=4).find(|&i| !DETERMINERS.contains(&self.word(i)))?,
+            _ => return None,
+        };
+        if !PARTS.contains(&self.word(part)) {
+            return None;
+        }
+        Some((self.verb_after(part + 1)? + 1, self.words.len()))
+    }
+
+    /// "Explain X", "Tell me about X", "Show me the section on X", "Info on X", "I want to
+    /// learn about X", "I need help with X".
+    fn requested(&self) -> Option<(usize, usize)> {
+        let all = self.words.len();
+        let start = match (self.word(0), self.word(1)) {
+            ("explain" | "describe" | "define", _) => 1,
+            ("tell" | "show", "me") => {
+                let part = (2..=4).find(|&i| !DETERMINERS.contains(&self.word(i)))?;
+                if PARTS.contains(&self.word(part)) { self.verb_after(part + 1)? + 1 } else { 2 }
+            }
+            (sought, "on" | "about" | "with" | "for" | "regarding") if SOUGHT.contains(&sought) => 1,
+            ("i" | "i'd", _) => {
+                let link = (2..=6).find(|&i| matches!(self.word(i), "about" | "with" | "on"))?;
+                let seeking = (2..link).any(|i| {
+                    matches!(self.word(i), "learn" | "read" | "know" | "hear")
+                        || SOUGHT.contains(&self.word(i))
+                });
+                if !seeking {
+                    return None;
+                }
+                link
+            }
+            _ => return None,
+        };
+        Some((start, all))
+    }
+}
+
+/// The text of words `from..end` of `words` (`text`'s words, with their offsets): the linking
+/// words before the topic and a closing "in the manual" left out; None when nothing is left, or
+/// when what is left is the document itself ("Tell me about this book" asks about the whole,
+/// see `whole`).
+fn topic_between<'a>(text: &'a str, words: &[(String, usize)], from: usize, end: usize) -> Option<&'a str> {
     let linking = |w: &str| LINKS.contains(&w) || SOUGHT.contains(&w);
-    let start = from + words.get(from..)?.iter().position(|(w, _)| !linking(w))?;
-    // "Tell me about this book" asks about the document as a whole (see `whole`), not a topic.
-    let whole =
-        |w: &str| DOCUMENT.contains(&w) || DETERMINERS.contains(&w) || matches!(w, "whole" | "entire");
-    if words[start..].iter().all(|(w, _)| whole(w)) {
+    let mut end = end.min(words.len());
+    let start = from + words.get(from..end)?.iter().position(|(w, _)| !linking(w))?;
+    let whole = |w: &str| documentish(w) || matches!(w, "whole" | "entire");
+    if words[start..end].iter().all(|(w, _)| whole(w)) {
         return None;
     }
-    let mut end = text.len();
-    if let [.., (prep, at), (det, _), (noun, _)] = words
-        && matches!(prep.as_str(), "in" | "of" | "from")
+    if let [.., (prep, _), (det, _), (noun, _)] = &words[start..end]
+        && end - start > 3
+        && matches!(prep.as_str(), "in" | "of" | "from" | "by")
         && DETERMINERS.contains(&det.as_str())
         && DOCUMENT.contains(&noun.as_str())
-        && *at > words[start].1
     {
-        end = *at;
+        end -= 3;
     }
-    Some(text[words[start].1..end].trim_end())
+    let stop = words.get(end).map_or(text.len(), |(_, at)| *at);
+    Some(text[words[start].1..stop].trim_end())
 }
 
 #[cfg(test)]
@@ -285,6 +390,21 @@ mod tests {
         assert_eq!(topic("Tell me more about the lighthouse"), Some("lighthouse"));
         assert_eq!(topic("I want to learn about tides"), Some("tides"));
         assert_eq!(topic("I'd like to read more about knots"), Some("knots"));
+        assert_eq!(topic("I need help with knots"), Some("knots"));
+        assert_eq!(topic("Show me the section about buoys"), Some("buoys"));
+        assert_eq!(topic("Info on harbour fees"), Some("harbour fees"));
+    }
+
+    #[test]
+    fn a_request_to_explain_or_whether_the_document_covers_asks_for_its_topic() {
+        assert_eq!(topic("Explain the tide tables."), Some("tide tables."));
+        assert_eq!(topic("Could you please describe knots"), Some("knots"));
+        assert_eq!(topic("Can you explain tides"), Some("tides"));
+        assert_eq!(topic("Does the manual cover mooring"), Some("mooring"));
+        assert_eq!(topic("Is mooring explained in the guide"), Some("mooring"));
+        assert_eq!(topic("Where in the manual is mooring explained"), Some("mooring"));
+        assert_eq!(topic("Where's mooring explained"), Some("mooring"));
+        assert_eq!(topic("What does the guide say about knots"), Some("knots"));
     }
 
     #[test]
@@ -300,6 +420,11 @@ mod tests {
             "What are the chapters",
             "What is chapter 3 about",
             "I told him about the storm",
+            "Is the house covered",
+            "Do they talk about the war",
+            "Does the captain explain the map",
+            "What does it mean",
+            "What is the manual about",
             "Tell me about this book",
             "I want to learn about the whole document",
         ] {
