@@ -124,3 +124,36 @@ fn a_question_framed_as_where_the_manual_explains_a_topic_reads_as_the_topic() {
     assert!(asked >= 60, "{asked}");
     assert!(in_section * 10 >= asked * 8, "{in_section} of {asked} cite the section titled by the topic");
 }
+
+#[test]
+fn a_misspelt_word_finds_the_section_the_word_does() {
+    // One typo in the word a question turns on ("Talbes") reaches the section its spelling does.
+    let pdf =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/docs/pdf/debian-reference.en.pdf");
+    let doc = tome::doc::Document::open(&pdf).unwrap();
+    let outline = tome::outline::Outline::build(&doc, false);
+    let index = tome::index::Index::build(&doc, &outline);
+    let first = |a: &tome::qa::Answer| a.citations.first().map(|c| c.outline_path.clone());
+    let (mut asked, mut same) = (0, 0);
+    for (node, _) in outline.flatten().iter().filter(|(n, _)| n.children.is_empty()).step_by(15) {
+        let topic = node.title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.').trim();
+        let Some(longest) =
+            topic.split_whitespace().filter(|w| w.chars().all(char::is_alphabetic)).max_by_key(|w| w.len())
+        else {
+            continue;
+        };
+        if longest.len() < 6 || !longest.is_ascii() {
+            continue;
+        }
+        // Two letters swapped in the middle of the word.
+        let mut letters: Vec<char> = longest.chars().collect();
+        letters.swap(2, 3);
+        let misspelt = topic.replacen(longest, &letters.into_iter().collect::<String>(), 1);
+        let right = tome::qa::answer(&doc, &index, topic);
+        asked += 1;
+        same += usize::from(first(&tome::qa::answer(&doc, &index, &misspelt)) == first(&right));
+    }
+    println!("{same} of {asked} misspelt titles cite what the spelt ones do");
+    assert!(asked >= 15, "{asked}");
+    assert!(same * 10 >= asked * 9, "{same} of {asked} misspelt titles cite what the spelt ones do");
+}

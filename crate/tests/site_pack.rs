@@ -178,6 +178,34 @@ fn a_question_finds_the_page_that_spells_its_words_otherwise() {
 }
 
 #[test]
+fn a_misspelt_word_finds_the_page_its_spelling_does() {
+    let site = temp("typo-site");
+    write_pages(
+        &site,
+        &[
+            ("index.html", page("Lamps", "<h1 id=\"lamps\">Lamps</h1><p>This guide covers oil lamps.</p>")),
+            (
+                "wicks.html",
+                page(
+                    "Wicks",
+                    "<h1 id=\"wicks\">Trimming wicks</h1><p>Cut the charred edge of the wick flat.</p>",
+                ),
+            ),
+            (
+                "chimney.html",
+                page(
+                    "Chimney",
+                    "<h1 id=\"chimney\">The chimney</h1><p>Clean the glass chimney with warm water.</p>",
+                ),
+            ),
+        ],
+    );
+    // "Trimimng" is on no page; one swap away, "Trimming" is.
+    assert!(first_citation(&site, "How should I go about trimimng?").starts_with("wicks.html#wicks"));
+    std::fs::remove_dir_all(&site).unwrap();
+}
+
+#[test]
 fn the_page_holding_the_best_passage_answers_not_a_long_page_of_near_misses() {
     let site = temp("long-page-site");
     std::fs::write(

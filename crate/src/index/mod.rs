@@ -8,6 +8,7 @@
 pub mod bm25;
 pub mod passages;
 pub mod sentences;
+pub mod spelling;
 pub mod synonyms;
 pub mod tokenize;
 
@@ -183,6 +184,12 @@ impl Index {
     /// passages holding each, most frequent first.
     pub fn variants(&self, term: &str) -> Vec<(String, usize)> {
         tokenize::variants(term, self.bm25.terms().map(|(t, id)| (t, self.bm25.df(id))))
+    }
+
+    /// The terms of this index one edit from `term` (see [`spelling::near`]), with the number of
+    /// passages holding each, most frequent first.
+    pub fn spellings(&self, term: &str) -> Vec<(String, usize)> {
+        spelling::near(term, self.bm25.terms().map(|(t, id)| (t, self.bm25.df(id))))
     }
 
     /// The best `k` passages by `scores` (one a passage), best first, with their matches of `terms`.

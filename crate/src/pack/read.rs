@@ -18,7 +18,7 @@ use super::codec::{self, StoredPassage, TermEntry};
 use super::{Manifest, PackError, check_name};
 use crate::doc::collapse;
 use crate::doc::{DocKind, Document, Page};
-use crate::index::{Index, PATH_BOOST, Passage, QueryTerm, bm25, synonyms, tokenize};
+use crate::index::{Index, PATH_BOOST, Passage, QueryTerm, bm25, spelling, synonyms, tokenize};
 use crate::qa::{self, retrieve, retrieve::Word};
 use crate::span::Span;
 
@@ -408,8 +408,13 @@ impl PackReader {
         let present = self.terms.contains_key(&term);
         let loaded =
             |t: &str| tokenize::variants(t, self.terms.values().map(|e| (e.term.as_str(), e.df as usize)));
-        let variants = loaded(&term);
+        let mut variants = loaded(&term);
         let synonyms = retrieve::synonyms_in(&term, &|t| self.terms.get(t).map(|e| e.df as usize), &loaded);
+        // A word the site never holds, in any form or synonym, may be misspelt: its spellings
+        // among the loaded terms (the word's own shard holds its neighbours in spelling).
+        if !present && variants.is_empty() && synonyms.is_empty() {
+            variants = spelling::near(&term, self.terms.values().map(|e| (e.term.as_str(), e.df as usize)));
+        }
         Word::new(term, weight, present, variants, synonyms, &|t| self.idf(t))
     }
 

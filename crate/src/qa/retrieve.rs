@@ -245,9 +245,14 @@ fn words(index: &Index, text: &str, weight: f32) -> Vec<Word> {
         })
         .map(|qt| {
             let present = index.bm25().term_id(&qt.term).is_some();
-            let variants = index.variants(&qt.term);
+            let mut variants = index.variants(&qt.term);
             let df = |t: &str| index.bm25().term_id(t).map(|id| index.bm25().df(id));
             let synonyms = synonyms_in(&qt.term, &df, &|t| index.variants(t));
+            // A word the document never holds, in any form or synonym, may be misspelt ("pause"
+            // is std's "sleep", not "parse").
+            if !present && variants.is_empty() && synonyms.is_empty() {
+                variants = index.spellings(&qt.term);
+            }
             Word::new(qt.term, weight, present, variants, synonyms, &|t| index.idf(t))
         })
         .collect()
