@@ -86,15 +86,38 @@ fn an_answer_on_a_manual_lists_other_sections_in_its_json() {
     }
 }
 
-#[test]
-fn a_question_framed_as_where_the_manual_explains_a_topic_reads_as_the_topic() {
-    // "Where does the manual explain X?", "Does the manual cover X?" want the section on X: the
-    // answer to X alone, not a place or a yes, nor a section on manuals or documentation.
+/// The Debian Reference, its outline and index.
+fn debian_reference() -> (tome::doc::Document, tome::outline::Outline, tome::index::Index) {
     let pdf =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/docs/pdf/debian-reference.en.pdf");
     let doc = tome::doc::Document::open(&pdf).unwrap();
     let outline = tome::outline::Outline::build(&doc, false);
     let index = tome::index::Index::build(&doc, &outline);
+    (doc, outline, index)
+}
+
+/// Every `step`th section without subsections: its title, and the topic a reader writes for it
+/// (the title without its number).
+fn leaf_topics(outline: &tome::outline::Outline, step: usize) -> Vec<(String, String)> {
+    let leaves = outline.flatten().into_iter().filter(|(n, _)| n.children.is_empty()).step_by(step);
+    leaves
+        .map(|(n, _)| {
+            let topic = n.title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.').trim();
+            (n.title.clone(), topic.to_string())
+        })
+        .collect()
+}
+
+/// The outline path of an answer's first citation.
+fn first_section(answer: &tome::qa::Answer) -> Option<Vec<String>> {
+    answer.citations.first().map(|c| c.outline_path.clone())
+}
+
+#[test]
+fn a_question_framed_as_where_the_manual_explains_a_topic_reads_as_the_topic() {
+    // "Where does the manual explain X?", "Does the manual cover X?" want the section on X: the
+    // answer to X alone, not a place or a yes, nor a section on manuals or documentation.
+    let (doc, outline, index) = debian_reference();
     let frames = [
         "Where does the manual explain {}?",
         "Where can I find information about {}?",
@@ -106,18 +129,15 @@ fn a_question_framed_as_where_the_manual_explains_a_topic_reads_as_the_topic() {
         "Does the manual cover {}?",
         "Where in the manual is {} explained?",
     ];
-    let first = |a: &tome::qa::Answer| a.citations.first().map(|c| c.outline_path.clone());
     let (mut asked, mut in_section) = (0, 0);
-    for (node, _) in outline.flatten().iter().filter(|(n, _)| n.children.is_empty()).step_by(25) {
-        // The topic as a reader writes it: the title without its section number.
-        let topic = node.title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.').trim();
-        let bare = tome::qa::answer(&doc, &index, topic);
+    for (title, topic) in leaf_topics(&outline, 25) {
+        let bare = tome::qa::answer(&doc, &index, &topic);
         for frame in frames {
-            let question = frame.replace("{}", topic);
+            let question = frame.replace("{}", &topic);
             let framed = tome::qa::answer(&doc, &index, &question);
-            assert_eq!(first(&framed), first(&bare), "{question}");
+            assert_eq!(first_section(&framed), first_section(&bare), "{question}");
             asked += 1;
-            in_section += usize::from(first(&framed).is_some_and(|p| p.last() == Some(&node.title)));
+            in_section += usize::from(first_section(&framed).is_some_and(|p| p.last() == Some(&title)));
         }
     }
     println!("{in_section} of {asked} framed questions cite the section titled by their topic");
@@ -128,30 +148,20 @@ fn a_question_framed_as_where_the_manual_explains_a_topic_reads_as_the_topic() {
 #[test]
 fn a_misspelt_word_finds_the_section_the_word_does() {
     // One typo in the word a question turns on ("Talbes") reaches the section its spelling does.
-    let pdf =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/docs/pdf/debian-reference.en.pdf");
-    let doc = tome::doc::Document::open(&pdf).unwrap();
-    let outline = tome::outline::Outline::build(&doc, false);
-    let index = tome::index::Index::build(&doc, &outline);
-    let first = |a: &tome::qa::Answer| a.citations.first().map(|c| c.outline_path.clone());
+    let (doc, outline, index) = debian_reference();
     let (mut asked, mut same) = (0, 0);
-    for (node, _) in outline.flatten().iter().filter(|(n, _)| n.children.is_empty()).step_by(15) {
-        let topic = node.title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.').trim();
-        let Some(longest) =
-            topic.split_whitespace().filter(|w| w.chars().all(char::is_alphabetic)).max_by_key(|w| w.len())
-        else {
-            continue;
-        };
-        if longest.len() < 6 || !longest.is_ascii() {
-            continue;
-        }
+    for (_, topic) in leaf_topics(&outline, 15) {
+        let longest =
+            topic.split_whitespace().filter(|w| w.chars().all(char::is_alphabetic)).max_by_key(|w| w.len());
+        let Some(longest) = longest.filter(|w| w.len() >= 6 && w.is_ascii()) else { continue };
         // Two letters swapped in the middle of the word.
         let mut letters: Vec<char> = longest.chars().collect();
         letters.swap(2, 3);
         let misspelt = topic.replacen(longest, &letters.into_iter().collect::<String>(), 1);
-        let right = tome::qa::answer(&doc, &index, topic);
+        let right = tome::qa::answer(&doc, &index, &topic);
         asked += 1;
-        same += usize::from(first(&tome::qa::answer(&doc, &index, &misspelt)) == first(&right));
+        same +=
+            usize::from(first_section(&tome::qa::answer(&doc, &index, &misspelt)) == first_section(&right));
     }
     println!("{same} of {asked} misspelt titles cite what the spelt ones do");
     assert!(asked >= 15, "{asked}");
