@@ -246,7 +246,7 @@ impl Frame<'_> {
             _ => return None,
         };
         let subject = verb + 1;
-        if be && self.word(0) != "what" {
+        if be {
             // "Where is X described?", "Where is it explained how ...?"
             if let Some(v) = (subject..=subject + 1).find(|&v| EXPOSED.contains(&self.word(v)))
                 && (subject..v).all(|i| documentish(self.word(i)))
