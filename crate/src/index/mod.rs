@@ -183,13 +183,18 @@ impl Index {
     /// [`tokenize::roots`]: "read" -> "reading", "install" -> "installation"), with the number of
     /// passages holding each, most frequent first.
     pub fn variants(&self, term: &str) -> Vec<(String, usize)> {
-        tokenize::variants(term, self.bm25.terms().map(|(t, id)| (t, self.bm25.df(id))))
+        tokenize::variants(term, self.vocabulary())
     }
 
     /// The terms of this index one edit from `term` (see [`spelling::near`]), with the number of
     /// passages holding each, most frequent first.
     pub fn spellings(&self, term: &str) -> Vec<(String, usize)> {
-        spelling::near(term, self.bm25.terms().map(|(t, id)| (t, self.bm25.df(id))))
+        spelling::near(term, self.vocabulary())
+    }
+
+    /// Every term of this index with the number of passages holding it.
+    fn vocabulary(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.bm25.terms().map(|(t, id)| (t, self.bm25.df(id)))
     }
 
     /// The best `k` passages by `scores` (one a passage), best first, with their matches of `terms`.

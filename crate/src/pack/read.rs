@@ -406,16 +406,14 @@ impl PackReader {
     /// [`PackReader::needs`]).
     fn word(&self, term: String, weight: f32) -> Word {
         let present = self.terms.contains_key(&term);
-        let loaded =
-            |t: &str| tokenize::variants(t, self.terms.values().map(|e| (e.term.as_str(), e.df as usize)));
-        let mut variants = loaded(&term);
+        let vocabulary = || self.terms.values().map(|e| (e.term.as_str(), e.df as usize));
+        let loaded = |t: &str| tokenize::variants(t, vocabulary());
+        let variants = loaded(&term);
         let synonyms = retrieve::synonyms_in(&term, &|t| self.terms.get(t).map(|e| e.df as usize), &loaded);
-        // A word the site never holds, in any form or synonym, may be misspelt: its spellings
-        // among the loaded terms (the word's own shard holds its neighbours in spelling).
-        if !present && variants.is_empty() && synonyms.is_empty() {
-            variants = spelling::near(&term, self.terms.values().map(|e| (e.term.as_str(), e.df as usize)));
-        }
-        Word::new(term, weight, present, variants, synonyms, &|t| self.idf(t))
+        // A misspelt word's spellings among the loaded terms: its own shard holds its neighbours
+        // in spelling.
+        let spellings = |t: &str| spelling::near(t, vocabulary());
+        Word::new(term, weight, present, variants, synonyms, &spellings, &|t| self.idf(t))
     }
 
     /// A term's idf in the whole site (a term no passage holds: that of df = 0).

@@ -82,15 +82,20 @@ impl Word {
     /// `synonyms` are its variants and synonyms there (see [`synonyms_in`]), most frequent first
     /// (as [`tokenize::variants`] gives them); `idf` of a corpus term. A word the corpus holds
     /// only in variants weighs as its most frequent variant; one it holds only in synonyms, as
-    /// its most frequent synonym.
+    /// its most frequent synonym. One it holds in no form nor synonym may be misspelt: its
+    /// `spellings` in the corpus (see [`crate::index::spelling`]) stand as its variants ("pause"
+    /// is std's "sleep", not "parse").
     pub fn new(
         term: String,
         weight: f32,
         present: bool,
         variants: Vec<(String, usize)>,
         synonyms: Vec<(String, usize)>,
+        spellings: &dyn Fn(&str) -> Vec<(String, usize)>,
         idf: &dyn Fn(&str) -> f32,
     ) -> Word {
+        let variants =
+            if !present && variants.is_empty() && synonyms.is_empty() { spellings(&term) } else { variants };
         let own = match (variants.first(), synonyms.first()) {
             (Some((v, _)), _) if !present => idf(v),
             (None, Some((s, _))) if !present => idf(s),
@@ -245,15 +250,12 @@ fn words(index: &Index, text: &str, weight: f32) -> Vec<Word> {
         })
         .map(|qt| {
             let present = index.bm25().term_id(&qt.term).is_some();
-            let mut variants = index.variants(&qt.term);
+            let variants = index.variants(&qt.term);
             let df = |t: &str| index.bm25().term_id(t).map(|id| index.bm25().df(id));
             let synonyms = synonyms_in(&qt.term, &df, &|t| index.variants(t));
-            // A word the document never holds, in any form or synonym, may be misspelt ("pause"
-            // is std's "sleep", not "parse").
-            if !present && variants.is_empty() && synonyms.is_empty() {
-                variants = index.spellings(&qt.term);
-            }
-            Word::new(qt.term, weight, present, variants, synonyms, &|t| index.idf(t))
+            Word::new(qt.term, weight, present, variants, synonyms, &|t| index.spellings(t), &|t| {
+                index.idf(t)
+            })
         })
         .collect()
 }
